@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ndis.h - the NDIS compatibility header of ndisdma.
+ *
+ * Miniport source written for Windows says `#include <ndis.h>`; with the
+ * flags from `pkg-config --cflags ndisdma` it gets this header, which
+ * declares the NDIS busmaster-DMA memory system as ndisdma implements it:
+ * base types (LLP64), status codes, IRQL, MDLs, miniport registration,
+ * shared memory, DMA registration and general memory. Each topic lives in
+ * its own header under <ndisdma/ndis/>.
+ */
+#ifndef NDISDMA_NDIS_H
+#define NDISDMA_NDIS_H
+
+#include <string.h>
+
+#include <ndisdma/ndis/types.h>
+#include <ndisdma/ndis/miniport.h>
+#include <ndisdma/ndis/dma.h>
+#include <ndisdma/ndis/memory.h>
+
+#endif

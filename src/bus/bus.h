@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bus.h - the bus ops table: everything that differs between the simulated
+ * bus, VFIO and UIO, and nothing else.
+ *
+ * A bus gives core three things: DMA chunks (pinned host memory with a
+ * contiguous device-address range under an address limit), temporary
+ * mappings of arbitrary host ranges (map registers, scatter-gather), and
+ * device access for the driver (registers, config space, interrupts).
+ * The simulated bus also gives the device side: DMA reads and writes at a
+ * device address, translated through its IOMMU.
+ *
+ * Layer rule: nothing in src/bus includes anything from src/core or
+ * src/ndis. Errors are negative errnos; no function here exits or prints,
+ * except that open() may write a human-readable reason into errbuf.
+ */
+#ifndef NDISDMA_BUS_H
+#define NDISDMA_BUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bus;
+
+/* A chunk of DMA memory: host VA `host`, device address `iova`, `len`
+ * bytes, contiguous in both. `priv` belongs to the bus. */
+struct bus_chunk {
+	void *host;
+	uint64_t iova;
+	size_t len;
+	void *priv;
+};
+
+/* One device-address segment of a mapping. */
+struct bus_seg {
+	uint64_t iova;
+	size_t len;
+};
+
+/* Device permissions of a window / mapping. */
+enum {
+	BUS_PERM_READ = 1,  /* the device may read (host -> device) */
+	BUS_PERM_WRITE = 2, /* the device may write (device -> host) */
+	BUS_PERM_RW = 3,
+};
+
+/* Why a simulated device access failed (dev_read / dev_write). */
+enum bus_fault_kind {
+	BUS_FAULT_NONE = 0,
+	BUS_FAULT_UNMAPPED,  /* no window covers the address */
+	BUS_FAULT_TRUNCATED, /* unmapped, but a window exists at this
+				address with high 32 bits added back */
+	BUS_FAULT_STALE,     /* the address was in a window since closed */
+	BUS_FAULT_PERM,      /* a window covers it, without that permission */
+};
+
+struct bus_fault {
+	enum bus_fault_kind kind;
+	uint64_t iova;     /* first faulting device address */
+	uint64_t hint;     /* TRUNCATED: the full address; STALE: old base */
+	uint64_t cookie;   /* cookie of the window involved, if any */
+};
+
+/* Static facts about an opened bus, filled by open(). */
+struct bus_info {
+	const char *kind;       /* "sim", "vfio", "uio" */
+	unsigned dma_bits;      /* widest device address the device drives */
+	bool coherent;          /* CPU caches coherent with device DMA */
+	bool iommu;             /* device addresses are translated */
+	uint64_t limit;         /* shared-memory bytes allowed, 0 = default */
+	int fill;               /* byte for fresh blocks, -1 = leave as is */
+	int poison;             /* byte for freed blocks, -1 = leave as is */
+	size_t chunk_size;      /* preferred chunk size */
+};
+
+struct bus_ops {
+	const char *name;
+
+	/* Open the device named by `args` (the URI after "name:"; "" when
+	 * absent). Returns 0 and *out, or a negative errno with a sentence
+	 * for the user in errbuf (what is missing and what to do). */
+	int (*open)(const char *args, struct bus **out, char *errbuf,
+		    size_t errlen);
+	void (*close)(struct bus *);
+
+	/* Allocate `len` bytes (a multiple of the page size) of pinned,
+	 * device-reachable memory whose device range lies wholly below
+	 * `dma_limit` (inclusive max address). -ENOMEM when out of memory
+	 * or address space under the limit. */
+	int (*chunk_alloc)(struct bus *, size_t len, uint64_t dma_limit,
+			   struct bus_chunk *out);
+	void (*chunk_free)(struct bus *, struct bus_chunk *);
+
+	/* Optional (NULL when the bus maps whole chunks): open / close the
+	 * device's view of one block inside a chunk, so that an IOMMU model
+	 * can tell a block from the free space around it. `cookie` is
+	 * returned in faults. */
+	int (*window_open)(struct bus *, uint64_t iova, size_t len, void *host,
+			   unsigned perms, uint64_t cookie);
+	void (*window_close)(struct bus *, uint64_t iova, size_t len);
+
+	/* Optional: map an arbitrary host range for the device. Fills up to
+	 * *nsegs segments and sets *nsegs. -ERANGE when the bus cannot give
+	 * an address under dma_limit (core then bounces), -ENOSPC when more
+	 * segments are needed than given. */
+	int (*map)(struct bus *, void *host, size_t len, uint64_t dma_limit,
+		   unsigned perms, struct bus_seg *segs, unsigned *nsegs);
+	void (*unmap)(struct bus *, const struct bus_seg *segs,
+		      unsigned nsegs);
+
+	/* Optional: register access for the driver. */
+	int (*bar_map)(struct bus *, unsigned bar, void **va, size_t *len);
+	int (*cfg_read)(struct bus *, unsigned off, void *buf, size_t len);
+	int (*cfg_write)(struct bus *, unsigned off, const void *buf,
+			 size_t len);
+	/* Optional: an eventfd that becomes readable on interrupt; and the
+	 * call that re-arms a level-triggered interrupt after handling. */
+	int (*irq_fd)(struct bus *, int *fd);
+	int (*irq_unmask)(struct bus *);
+	int (*reset)(struct bus *);
+
+	/* Optional (simulated device only): DMA as the device does it. */
+	int (*dev_read)(struct bus *, uint64_t iova, void *buf, size_t len,
+			struct bus_fault *fault);
+	int (*dev_write)(struct bus *, uint64_t iova, const void *buf,
+			 size_t len, struct bus_fault *fault);
+};
+
+/* Every bus begins with this. */
+struct bus {
+	const struct bus_ops *ops;
+	struct bus_info info;
+};
+
+/* Open the bus a URI names ("sim", "sim:dma-bits=32", "vfio:0000:00:02.0",
+ * "uio:0000:00:02.0"). Returns 0 or -EINVAL (unknown bus or option),
+ * -ENODEV, -EACCES, ... with a sentence in errbuf. */
+int bus_open(const char *uri, struct bus **out, char *errbuf, size_t errlen);
+void bus_close(struct bus *);
+
+/* The buses compiled in (NULL-terminated). */
+extern const struct bus_ops *const bus_table[];
+
+/* Parse "key=value,key=value" option strings. Calls fn for each pair;
+ * stops at the first non-zero return and returns it. -EINVAL for a pair
+ * without '='. */
+int bus_parse_options(const char *args,
+		      int (*fn)(void *ctx, const char *key, const char *val),
+		      void *ctx);
+/* "64M", "2G", "4096", "0x1000" -> bytes. -EINVAL if malformed. */
+int bus_parse_size(const char *s, uint64_t *out);
+
+#endif

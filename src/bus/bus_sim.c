@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bus_sim.c - the simulated bus: a busmaster device behind an IOMMU that
+ * this library owns. Needs no hardware and no privileges.
+ *
+ * Device addresses are IOVAs chosen here. A 64-bit device's memory lies
+ * above 64 GiB (so an address truncated to 32 bits points at nothing and
+ * is recognised), a 32-bit device's between 16 MiB and 4 GiB, a 24-bit
+ * device's below 16 MiB. The IOMMU is byte-granular: core opens a window
+ * per block it hands out, so the device reaches exactly the blocks the
+ * driver was given and faults anywhere else, including the free space of
+ * a chunk and blocks already freed.
+ */
+#include "bus.h"
+#include "iova.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+
+#define SIM_IOVA_BASE 0x10000ULL          /* 64 KiB: address 0 never valid */
+#define SIM_IOVA_16M 0x1000000ULL
+#define SIM_IOVA_4G 0x100000000ULL
+#define SIM_IOVA_HIGH 0x1000000000ULL     /* 64 GiB */
+#define SIM_IOVA_END 0x1000000000000ULL   /* 2^48 */
+#define SIM_STALE_RING 1024
+
+struct sim_window {
+	uint64_t iova;
+	size_t len;
+	unsigned char *host;
+	unsigned perms;
+	uint64_t cookie;
+};
+
+struct sim_bus {
+	struct bus base;
+	struct iova_space iova;
+	pthread_rwlock_t lock; /* windows and stale ring */
+	struct sim_window *win;
+	size_t nwin, capwin;
+	struct sim_window stale[SIM_STALE_RING];
+	size_t stale_next;
+};
+
+static struct sim_bus *to_sim(struct bus *b)
+{
+	return (struct sim_bus *)b;
+}
+
+struct sim_opts {
+	struct bus_info *info;
+	char *err;
+	size_t errlen;
+};
+
+static int parse_byte(const char *v, int *out)
+{
+	if (!strcasecmp(v, "none") || !strcasecmp(v, "off")) {
+		*out = -1;
+		return 0;
+	}
+	char *end;
+	unsigned long x = strtoul(v, &end, 0);
+	if (*v == '\0' || *end || x > 255)
+		return -EINVAL;
+	*out = (int)x;
+	return 0;
+}
+
+static int parse_bool(const char *v, bool *out)
+{
+	if (!strcasecmp(v, "yes") || !strcmp(v, "1") || !strcasecmp(v, "on")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcasecmp(v, "no") || !strcmp(v, "0") || !strcasecmp(v, "off")) {
+		*out = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int sim_option(void *ctx, const char *k, const char *v)
+{
+	struct sim_opts *o = ctx;
+	struct bus_info *in = o->info;
+	uint64_t n;
+	int rc = 0;
+
+	if (!strcmp(k, "dma-bits")) {
+		char *end;
+		unsigned long bits = strtoul(v, &end, 10);
+		if (*v == '\0' || *end || bits < 24 || bits > 64)
+			rc = -EINVAL;
+		else
+			in->dma_bits = (unsigned)bits;
+	} else if (!strcmp(k, "coherent")) {
+		rc = parse_bool(v, &in->coherent);
+		if (!rc && !in->coherent) {
+			snprintf(o->err, o->errlen,
+				 "sim: coherent=no (the non-coherent cache "
+				 "model) is not implemented yet");
+			return -ENOTSUP;
+		}
+	} else if (!strcmp(k, "limit")) {
+		rc = bus_parse_size(v, &n);
+		if (!rc && n == 0)
+			rc = -EINVAL;
+		if (!rc)
+			in->limit = n;
+	} else if (!strcmp(k, "chunk")) {
+		rc = bus_parse_size(v, &n);
+		if (!rc && (n < 4096 || (n & (n - 1))))
+			rc = -EINVAL;
+		if (!rc)
+			in->chunk_size = (size_t)n;
+	} else if (!strcmp(k, "fill")) {
+		rc = parse_byte(v, &in->fill);
+	} else if (!strcmp(k, "poison")) {
+		rc = parse_byte(v, &in->poison);
+	} else {
+		snprintf(o->err, o->errlen,
+			 "sim: unknown option '%s' (known: dma-bits, coherent, "
+			 "limit, chunk, fill, poison)",
+			 k);
+		return -EINVAL;
+	}
+	if (rc == -EINVAL)
+		snprintf(o->err, o->errlen, "sim: bad value '%s' for option '%s'",
+			 v, k);
+	return rc;
+}
+
+static int sim_open(const char *args, struct bus **out, char *err,
+		    size_t errlen)
+{
+	struct sim_bus *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "sim: out of memory");
+		return -ENOMEM;
+	}
+	s->base.info = (struct bus_info){
+		.kind = "sim",
+		.dma_bits = 64,
+		.coherent = true,
+		.iommu = true,
+		.limit = 0,
+		.fill = 0xAA,
+		.poison = 0x55,
+		.chunk_size = 2u << 20,
+	};
+	struct sim_opts o = { &s->base.info, err, errlen };
+	int rc = bus_parse_options(args, sim_option, &o);
+	if (rc) {
+		free(s);
+		return rc;
+	}
+	rc = iova_space_init(&s->iova, SIM_IOVA_BASE, SIM_IOVA_END);
+	if (rc) {
+		free(s);
+		snprintf(err, errlen, "sim: out of memory");
+		return rc;
+	}
+	pthread_rwlock_init(&s->lock, NULL);
+	*out = &s->base;
+	return 0;
+}
+
+static void sim_close(struct bus *b)
+{
+	struct sim_bus *s = to_sim(b);
+	iova_space_destroy(&s->iova);
+	pthread_rwlock_destroy(&s->lock);
+	free(s->win);
+	free(s);
+}
+
+static int sim_chunk_alloc(struct bus *b, size_t len, uint64_t limit,
+			   struct bus_chunk *out)
+{
+	struct sim_bus *s = to_sim(b);
+	uint64_t iova, align = len >= (2u << 20) ? (2u << 20) : 4096;
+	int rc;
+
+	if (len == 0 || len % 4096)
+		return -EINVAL;
+	if (limit >= SIM_IOVA_4G)
+		rc = iova_reserve(&s->iova, len, align, SIM_IOVA_HIGH, limit,
+				  &iova);
+	else if (limit >= SIM_IOVA_16M)
+		rc = iova_reserve(&s->iova, len, align, SIM_IOVA_16M, limit,
+				  &iova);
+	else
+		rc = -ENOMEM;
+	if (rc)
+		rc = iova_reserve(&s->iova, len, align, SIM_IOVA_BASE, limit,
+				  &iova);
+	if (rc)
+		return -ENOMEM;
+	void *host = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (host == MAP_FAILED) {
+		iova_release(&s->iova, iova, len);
+		return -ENOMEM;
+	}
+	*out = (struct bus_chunk){ .host = host, .iova = iova, .len = len };
+	return 0;
+}
+
+static void sim_chunk_free(struct bus *b, struct bus_chunk *c)
+{
+	struct sim_bus *s = to_sim(b);
+	munmap(c->host, c->len);
+	iova_release(&s->iova, c->iova, c->len);
+}
+
+/* Index of the first window whose end is above iova. Lock held. */
+static size_t win_search(struct sim_bus *s, uint64_t iova)
+{
+	size_t lo = 0, hi = s->nwin;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (s->win[mid].iova + s->win[mid].len <= iova)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int sim_window_open(struct bus *b, uint64_t iova, size_t len,
+			   void *host, unsigned perms, uint64_t cookie)
+{
+	struct sim_bus *s = to_sim(b);
+	int rc = 0;
+	if (len == 0)
+		return -EINVAL;
+	pthread_rwlock_wrlock(&s->lock);
+	size_t i = win_search(s, iova);
+	if (i < s->nwin && s->win[i].iova < iova + len) {
+		rc = -EEXIST;
+		goto out;
+	}
+	if (s->nwin == s->capwin) {
+		size_t cap = s->capwin ? s->capwin * 2 : 64;
+		struct sim_window *n = realloc(s->win, cap * sizeof(*n));
+		if (!n) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		s->win = n;
+		s->capwin = cap;
+	}
+	memmove(&s->win[i + 1], &s->win[i], (s->nwin - i) * sizeof(s->win[0]));
+	s->win[i] = (struct sim_window){ iova, len, host, perms, cookie };
+	s->nwin++;
+out:
+	pthread_rwlock_unlock(&s->lock);
+	return rc;
+}
+
+static void sim_window_close(struct bus *b, uint64_t iova, size_t len)
+{
+	struct sim_bus *s = to_sim(b);
+	pthread_rwlock_wrlock(&s->lock);
+	size_t i = win_search(s, iova);
+	if (i < s->nwin && s->win[i].iova == iova && s->win[i].len == len) {
+		s->stale[s->stale_next++ % SIM_STALE_RING] = s->win[i];
+		memmove(&s->win[i], &s->win[i + 1],
+			(s->nwin - i - 1) * sizeof(s->win[0]));
+		s->nwin--;
+	}
+	pthread_rwlock_unlock(&s->lock);
+}
+
+/* Classify a fault at iova. Lock held. */
+static void classify(struct sim_bus *s, uint64_t iova, unsigned want,
+		     struct bus_fault *f)
+{
+	f->iova = iova;
+	f->hint = 0;
+	f->cookie = 0;
+	size_t i = win_search(s, iova);
+	if (i < s->nwin && s->win[i].iova <= iova) {
+		f->kind = BUS_FAULT_PERM;
+		f->cookie = s->win[i].cookie;
+		(void)want;
+		return;
+	}
+	if (iova < SIM_IOVA_4G) {
+		/* the truncation bug: some window's address with its high
+		 * 32 bits dropped */
+		for (size_t j = 0; j < s->nwin; j++) {
+			const struct sim_window *w = &s->win[j];
+			uint64_t full = (w->iova & ~0xFFFFFFFFULL) | iova;
+			if (w->iova >= SIM_IOVA_4G && full >= w->iova &&
+			    full < w->iova + w->len) {
+				f->kind = BUS_FAULT_TRUNCATED;
+				f->hint = full;
+				f->cookie = w->cookie;
+				return;
+			}
+		}
+	}
+	size_t n = s->stale_next < SIM_STALE_RING ? s->stale_next
+						     : SIM_STALE_RING;
+	for (size_t j = 0; j < n; j++) {
+		const struct sim_window *w =
+			&s->stale[(s->stale_next - 1 - j) % SIM_STALE_RING];
+		if (iova >= w->iova && iova < w->iova + w->len) {
+			f->kind = BUS_FAULT_STALE;
+			f->hint = w->iova;
+			f->cookie = w->cookie;
+			return;
+		}
+	}
+	f->kind = BUS_FAULT_UNMAPPED;
+}
+
+/* Walk [iova, iova+len) window by window; copy when all of it is mapped
+ * with `perm`. Nothing is copied if any byte faults. */
+static int sim_access(struct sim_bus *s, uint64_t iova, unsigned char *buf,
+		      size_t len, unsigned perm, bool to_host,
+		      struct bus_fault *fault)
+{
+	struct bus_fault dummy;
+	if (!fault)
+		fault = &dummy;
+	fault->kind = BUS_FAULT_NONE;
+	if (len == 0)
+		return 0;
+	if (iova + len < iova) {
+		fault->kind = BUS_FAULT_UNMAPPED;
+		fault->iova = iova;
+		return -EFAULT;
+	}
+	pthread_rwlock_rdlock(&s->lock);
+	/* first pass: check */
+	uint64_t a = iova, end = iova + len;
+	size_t i = win_search(s, a);
+	while (a < end) {
+		if (i >= s->nwin || s->win[i].iova > a ||
+		    !(s->win[i].perms & perm)) {
+			classify(s, a, perm, fault);
+			pthread_rwlock_unlock(&s->lock);
+			return -EFAULT;
+		}
+		a = s->win[i].iova + s->win[i].len;
+		i++;
+	}
+	/* second pass: copy */
+	a = iova;
+	i = win_search(s, a);
+	while (a < end) {
+		const struct sim_window *w = &s->win[i];
+		size_t off = (size_t)(a - w->iova);
+		size_t n = w->len - off;
+		if (n > end - a)
+			n = (size_t)(end - a);
+		if (to_host)
+			memcpy(w->host + off, buf, n);
+		else
+			memcpy(buf, w->host + off, n);
+		buf += n;
+		a += n;
+		i++;
+	}
+	pthread_rwlock_unlock(&s->lock);
+	return 0;
+}
+
+static int sim_dev_read(struct bus *b, uint64_t iova, void *buf, size_t len,
+			struct bus_fault *f)
+{
+	return sim_access(to_sim(b), iova, buf, len, BUS_PERM_READ, false, f);
+}
+
+static int sim_dev_write(struct bus *b, uint64_t iova, const void *buf,
+			 size_t len, struct bus_fault *f)
+{
+	return sim_access(to_sim(b), iova, (unsigned char *)buf, len,
+			  BUS_PERM_WRITE, true, f);
+}
+
+const struct bus_ops bus_sim_ops = {
+	.name = "sim",
+	.open = sim_open,
+	.close = sim_close,
+	.chunk_alloc = sim_chunk_alloc,
+	.chunk_free = sim_chunk_free,
+	.window_open = sim_window_open,
+	.window_close = sim_window_close,
+	.dev_read = sim_dev_read,
+	.dev_write = sim_dev_write,
+};

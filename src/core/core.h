@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core.h - driver and adapter objects, the calling thread's context (IRQL,
+ * which adapter callback it is in), the verifier's reporting path, and the
+ * object tracking halt relies on. src/ndis calls this; it calls src/bus.
+ */
+#ifndef NDISDMA_CORE_H
+#define NDISDMA_CORE_H
+
+#include <ndis.h>
+#include <ndisdma/ndisdma.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "../bus/bus.h"
+#include "arena.h"
+#include "ptrmap.h"
+
+/* ---------------- verifier rules and reports ---------------- */
+
+enum nd_rule {
+#define RULE(e, id, what) ND_RULE_##e,
+#include "rules.def"
+#undef RULE
+	ND_RULE_COUNT
+};
+
+struct nd_adapter;
+
+/* Report a rule violation: count it and print one line naming the rule
+ * id, the adapter, the address and length involved, the caller `site`
+ * (a code address, may be NULL) and a short explanation. Cannot fail. */
+void nd_report(enum nd_rule rule, struct nd_adapter *ad, uint64_t addr,
+	       uint64_t len, const void *site, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/* Format a code address as "symbol+0xoff" (or the raw address). */
+void nd_site_name(const void *site, char *buf, size_t len);
+
+/* The return address of the NDIS entry point = the driver's call site. */
+#define ND_SITE() __builtin_extract_return_addr(__builtin_return_address(0))
+
+/* ---------------- thread context ---------------- */
+
+struct nd_driver;
+
+struct nd_thread {
+	KIRQL irql;
+	struct nd_driver *driver;   /* in DriverEntry / unload / callbacks */
+	struct nd_adapter *adapter; /* in an adapter callback */
+	int callback;               /* ND_CB_* while in a callback */
+};
+
+enum { ND_CB_NONE, ND_CB_ENTRY, ND_CB_INIT, ND_CB_HALT, ND_CB_ASYNC,
+       ND_CB_UNLOAD };
+
+struct nd_thread *nd_self(void);
+
+/* Check the caller's IRQL against a function's documented maximum;
+ * reports irql.too-high and returns false when above. */
+bool nd_irql_at_most(KIRQL max, const char *fn, struct nd_adapter *ad,
+		     const void *site);
+
+/* Enter/leave a driver callback: sets context and IRQL, restores both. */
+struct nd_cb_save {
+	struct nd_thread saved;
+};
+void nd_cb_enter(struct nd_cb_save *, struct nd_driver *, struct nd_adapter *,
+		 int callback, KIRQL irql);
+void nd_cb_leave(struct nd_cb_save *);
+
+/* ---------------- tracked objects ---------------- */
+
+/* An object an adapter or driver owns that halt/unload must reclaim if the
+ * driver forgot it (DMA registrations, pools, ...). `reclaim` releases it
+ * (the report is made by core before). */
+struct nd_res;
+struct nd_res_ops {
+	const char *name;
+	void (*reclaim)(struct nd_res *);
+};
+struct nd_res {
+	struct nd_res *prev, *next;
+	const struct nd_res_ops *ops;
+	const void *site;
+	void *owner; /* struct nd_adapter * or struct nd_driver * */
+};
+
+/* Track / untrack an object on an adapter. Cannot fail. */
+void nd_adapter_track(struct nd_adapter *, struct nd_res *,
+		      const struct nd_res_ops *, const void *site);
+void nd_adapter_untrack(struct nd_adapter *, struct nd_res *);
+
+/* ---------------- drivers ---------------- */
+
+#define ND_DRIVER_MAGIC 0x4e444452u /* NDDR */
+#define ND_ADAPTER_MAGIC 0x4e444144u /* NDAD */
+
+struct _DRIVER_OBJECT {
+	uint32_t magic;
+	struct nd_driver *drv;
+};
+
+struct nd_driver {
+	uint32_t magic;
+	DRIVER_OBJECT object;
+	UNICODE_STRING regpath;
+	char *name;
+	int ndis_major, ndis_minor; /* 0 = not registered */
+	bool wrapper_open;
+	NDIS_MINIPORT_CHARACTERISTICS chars5;
+	NDIS_MINIPORT_DRIVER_CHARACTERISTICS chars6;
+	NDIS_HANDLE driver_context;
+	pthread_mutex_t lock;
+	unsigned adapters_started; /* for naming */
+	struct nd_adapter *adapters; /* list of running adapters */
+	int32_t last_init_status;
+	long last_init_leaks;
+};
+
+/* Look up a live driver by wrapper/driver handle or driver object. NULL
+ * when unknown (no report). */
+struct nd_driver *nd_driver_from_handle(NDIS_HANDLE h);
+struct nd_driver *nd_driver_from_object(PDRIVER_OBJECT obj);
+
+/* ---------------- adapters ---------------- */
+
+enum nd_adapter_state { AD_INIT, AD_RUNNING, AD_HALTING, AD_DEAD };
+
+struct nd_sgdma; /* NDIS 6 scatter-gather DMA registration */
+
+struct nd_async_req {
+	struct nd_async_req *next;
+	ULONG length;
+	BOOLEAN cached;
+	PVOID context;
+	const void *site;
+	MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER handler;
+};
+
+struct nd_adapter {
+	uint32_t magic;
+	struct nd_driver *drv;
+	struct nd_adapter *next_in_driver;
+	struct bus *bus;
+	char name[48];
+	_Atomic int state;
+
+	/* attributes */
+	NDIS_HANDLE context;
+	ULONG attr_flags;
+	bool attrs_set;
+	bool busmaster;
+
+	/* DMA registration */
+	unsigned dma_bits;     /* the adapter's declared width; 0 = none */
+	bool mapregs;          /* NdisMAllocateMapRegisters done */
+	ULONG mapreg_count, mapreg_max_buffer;
+	bool sg5;              /* NdisMInitializeScatterGatherDma done */
+	ULONG sg5_max_mapping;
+	struct nd_sgdma *sgdma; /* NdisMRegisterScatterGatherDma */
+
+	/* shared memory */
+	pthread_mutex_t shm_lock;
+	struct arena *arena;   /* created at the first allocation */
+	struct ptrmap blocks;  /* VA -> struct shm_block */
+	struct ptrmap freed;   /* VA -> struct shm_block (history) */
+	uint64_t shm_limit;
+	struct ndisdma_stats st;
+
+	/* async allocation */
+	pthread_mutex_t async_lock;
+	pthread_cond_t async_cond;
+	struct nd_async_req *async_head, *async_tail;
+	bool async_thread_running, async_stop, async_busy;
+	uint64_t async_pending, async_completed, async_cancelled;
+	pthread_t async_thread;
+
+	/* other tracked objects */
+	pthread_mutex_t res_lock;
+	struct nd_res res_head;
+};
+
+struct nd_sgdma {
+	uint32_t magic;
+	struct nd_adapter *ad;
+	NDIS_SG_DMA_DESCRIPTION desc;
+	struct nd_res res;
+};
+#define ND_SGDMA_MAGIC 0x4e445347u /* NDSG */
+
+/* A live adapter for an NDIS miniport handle; NULL when unknown. When
+ * `fn` is not NULL, an unknown handle is reported (handle.unknown) with
+ * fn's name. */
+struct nd_adapter *nd_adapter_lookup(NDIS_HANDLE h, const char *fn,
+				     const void *site);
+/* A live NDIS 6 DMA handle; NULL when unknown (reported when fn set). */
+struct nd_sgdma *nd_sgdma_lookup(NDIS_HANDLE h, const char *fn,
+				 const void *site);
+
+/* True while the calling thread runs this adapter's MiniportInitialize(Ex)
+ * (or MiniportHalt(Ex) when `or_halt`). */
+bool nd_in_init(struct nd_adapter *ad);
+bool nd_in_init_or_halt(struct nd_adapter *ad);
+
+/* The highest device address the adapter may be given. */
+uint64_t nd_adapter_dma_limit(struct nd_adapter *ad);
+
+/* ---------------- shared memory: shm.c ---------------- */
+
+struct shm_block {
+	void *va;
+	uint64_t iova;
+	ULONG length;
+	BOOLEAN cached;
+	const void *site;
+	struct arena_block ab;
+};
+
+/* Allocate a block for `ad` (all rules already checked by the caller).
+ * Returns 0 and *va, *iova, or -ENOMEM (limit, memory, address space). */
+int shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
+	      const void *site, void **va, uint64_t *iova);
+/* Free with exact-match checks; reports and leaves the block on any
+ * mismatch. */
+void shm_free(struct nd_adapter *ad, ULONG length, BOOLEAN cached, void *va,
+	      uint64_t iova, const void *site);
+/* The block containing [va, va+len), or NULL. Lock not held on return;
+ * the pointer stays valid until the block is freed. */
+struct shm_block *shm_find(struct nd_adapter *ad, const void *va, size_t len);
+/* Reclaim (and report) every block; returns how many. */
+long shm_reclaim_all(struct nd_adapter *ad);
+void shm_destroy(struct nd_adapter *ad);
+
+/* ---------------- async: async.c ---------------- */
+
+/* Queue a request; returns NDIS_STATUS_PENDING or NDIS_STATUS_FAILURE /
+ * NDIS_STATUS_RESOURCES. */
+NDIS_STATUS async_submit(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
+			 PVOID context,
+			 MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER handler,
+			 const void *site);
+/* Complete everything queued, then stop accepting (halt). */
+void async_drain(struct nd_adapter *ad);
+/* Stop the worker; cancel what is left; returns how many were cancelled. */
+long async_stop(struct nd_adapter *ad);
+
+/* ---------------- general memory: memtrack.c ---------------- */
+
+enum mem_family { MEM_PLAIN, MEM_TAGGED, MEM_TAG_PRIORITY };
+
+/* Allocate general memory owned by `ad` (or, when NULL, the driver in
+ * context, or nobody). NULL on failure. */
+void *mem_alloc(size_t len, UINT flags, ULONG tag, enum mem_family fam,
+		struct nd_adapter *ad, const void *site);
+/* Free with checks; on a mismatch report and keep the memory. */
+void mem_free(void *va, UINT len, UINT flags, ULONG tag, enum mem_family fam,
+	      bool check_len_flags, const void *site);
+/* Reclaim memory owned by an adapter / a driver; returns how many. */
+long mem_reclaim_owner(void *owner, enum nd_rule rule, struct nd_adapter *ad);
+
+/* ---------------- misc ---------------- */
+
+/* Record a sentence for ndisdma_last_error(). */
+void nd_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The cache line size (NdisMGetDmaAlignment). */
+ULONG nd_cache_line(void);
+
+#endif

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report.c - the verifier's reporting path: per-rule counters and one-line
+ * reports naming the rule id, adapter, address, length and call site.
+ */
+#include "core.h"
+
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <string.h>
+
+static const char *const rule_ids[ND_RULE_COUNT] = {
+#define RULE(e, id, what) [ND_RULE_##e] = id,
+#include "rules.def"
+#undef RULE
+};
+
+static _Atomic unsigned long rule_counts[ND_RULE_COUNT];
+static _Atomic(FILE *) report_out;
+static _Atomic bool report_out_set;
+static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void nd_site_name(const void *site, char *buf, size_t len)
+{
+	Dl_info info;
+	if (!site) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	if (dladdr(site, &info) && info.dli_sname) {
+		snprintf(buf, len, "%s+0x%lx", info.dli_sname,
+			 (unsigned long)((const char *)site -
+					 (const char *)info.dli_saddr));
+		return;
+	}
+	if (info.dli_fname && info.dli_fbase) {
+		const char *base = strrchr(info.dli_fname, '/');
+		snprintf(buf, len, "%s+0x%lx", base ? base + 1 : info.dli_fname,
+			 (unsigned long)((const char *)site -
+					 (const char *)info.dli_fbase));
+		return;
+	}
+	snprintf(buf, len, "%p", site);
+}
+
+void nd_report(enum nd_rule rule, struct nd_adapter *ad, uint64_t addr,
+	       uint64_t len, const void *site, const char *fmt, ...)
+{
+	if ((unsigned)rule >= ND_RULE_COUNT)
+		return;
+	atomic_fetch_add(&rule_counts[rule], 1);
+	FILE *out = atomic_load(&report_out_set) ? atomic_load(&report_out)
+						 : stderr;
+	if (!out)
+		return;
+	char where[160], msg[256];
+	nd_site_name(site, where, sizeof(where));
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&report_lock);
+	fprintf(out,
+		"ndisdma: [%s] adapter=%s addr=0x%llx len=%llu site=%s: %s\n",
+		rule_ids[rule], ad ? ad->name : "-", (unsigned long long)addr,
+		(unsigned long long)len, where, msg);
+	fflush(out);
+	pthread_mutex_unlock(&report_lock);
+}
+
+unsigned long ndisdma_verifier_count(const char *rule_id)
+{
+	unsigned long n = 0;
+	for (int i = 0; i < ND_RULE_COUNT; i++)
+		if (!rule_id || !strcmp(rule_id, rule_ids[i]))
+			n += atomic_load(&rule_counts[i]);
+	return n;
+}
+
+FILE *ndisdma_verifier_set_output(FILE *out)
+{
+	FILE *old = atomic_load(&report_out_set) ? atomic_load(&report_out)
+						 : stderr;
+	atomic_store(&report_out, out);
+	atomic_store(&report_out_set, true);
+	return old;
+}
+
+void ndisdma_verifier_reset_counts(void)
+{
+	for (int i = 0; i < ND_RULE_COUNT; i++)
+		atomic_store(&rule_counts[i], 0);
+}

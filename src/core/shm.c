@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * shm.c - shared-memory blocks of an adapter: allocation from the DMA
+ * arena within the adapter's limit and address width, exact-match frees,
+ * the freed-block history that tells a double free from a wild one, and
+ * reclaiming at halt.
+ */
+#include "core.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int ensure_arena(struct nd_adapter *ad)
+{
+	if (ad->arena)
+		return 0;
+	size_t gran = nd_cache_line();
+	if (gran < 64)
+		gran = 64;
+	return arena_create(ad->bus, nd_adapter_dma_limit(ad), gran,
+			    ad->bus->info.chunk_size ? ad->bus->info.chunk_size
+						     : (2u << 20),
+			    &ad->arena);
+}
+
+static size_t rounded(struct nd_adapter *ad, ULONG length)
+{
+	size_t g = ad->arena->gran;
+	return ((size_t)length + g - 1) & ~(g - 1);
+}
+
+int shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
+	      const void *site, void **va, uint64_t *iova)
+{
+	int rc;
+	*va = NULL;
+	*iova = 0;
+	pthread_mutex_lock(&ad->shm_lock);
+	rc = ensure_arena(ad);
+	if (rc)
+		goto fail;
+	size_t r = rounded(ad, length);
+	if (length == 0 || r > ad->shm_limit ||
+	    ad->st.shm_bytes + r > ad->shm_limit) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	struct shm_block *b = calloc(1, sizeof(*b));
+	if (!b) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	rc = arena_alloc(ad->arena, length, &b->ab, &b->va, &b->iova);
+	if (rc) {
+		free(b);
+		goto fail;
+	}
+	b->length = length;
+	b->cached = cached;
+	b->site = site;
+	if (ptrmap_put(&ad->blocks, (uintptr_t)b->va, b)) {
+		arena_free(ad->arena, &b->ab);
+		free(b);
+		rc = -ENOMEM;
+		goto fail;
+	}
+	if (ad->bus->ops->window_open) {
+		rc = ad->bus->ops->window_open(ad->bus, b->iova, length, b->va,
+					       BUS_PERM_RW, b->iova);
+		if (rc) {
+			ptrmap_del(&ad->blocks, (uintptr_t)b->va);
+			arena_free(ad->arena, &b->ab);
+			free(b);
+			goto fail;
+		}
+	}
+	free(ptrmap_del(&ad->freed, (uintptr_t)b->va));
+	if (ad->bus->info.fill >= 0)
+		memset(b->va, ad->bus->info.fill, r);
+	ad->st.shm_bytes += r;
+	ad->st.shm_blocks++;
+	ad->st.shm_allocs++;
+	if (ad->st.shm_bytes > ad->st.shm_bytes_peak)
+		ad->st.shm_bytes_peak = ad->st.shm_bytes;
+	if (ad->st.shm_blocks > ad->st.shm_blocks_peak)
+		ad->st.shm_blocks_peak = ad->st.shm_blocks;
+	*va = b->va;
+	*iova = b->iova;
+	pthread_mutex_unlock(&ad->shm_lock);
+	return 0;
+fail:
+	ad->st.shm_failures++;
+	pthread_mutex_unlock(&ad->shm_lock);
+	return rc;
+}
+
+/* Release a block that is in ad->blocks. Lock held. */
+static void release(struct nd_adapter *ad, struct shm_block *b)
+{
+	size_t r = rounded(ad, b->length);
+	ptrmap_del(&ad->blocks, (uintptr_t)b->va);
+	if (ad->bus->ops->window_close)
+		ad->bus->ops->window_close(ad->bus, b->iova, b->length);
+	if (ad->bus->info.poison >= 0)
+		memset(b->va, ad->bus->info.poison, r);
+	arena_free(ad->arena, &b->ab);
+	ad->st.shm_bytes -= r;
+	ad->st.shm_blocks--;
+	/* keep the record: a later free of this VA is a double free */
+	b->ab.chunk = NULL;
+	struct shm_block *old = ptrmap_get(&ad->freed, (uintptr_t)b->va);
+	if (ptrmap_put(&ad->freed, (uintptr_t)b->va, b))
+		free(b);
+	else if (old && old != b)
+		free(old);
+}
+
+struct by_iova {
+	uint64_t iova;
+	struct shm_block *found;
+};
+
+static void match_iova(void *ctx, uintptr_t key, void *val)
+{
+	struct by_iova *q = ctx;
+	struct shm_block *b = val;
+	(void)key;
+	if (b->iova == q->iova)
+		q->found = b;
+}
+
+void shm_free(struct nd_adapter *ad, ULONG length, BOOLEAN cached, void *va,
+	      uint64_t iova, const void *site)
+{
+	pthread_mutex_lock(&ad->shm_lock);
+	struct shm_block *b = ptrmap_get(&ad->blocks, (uintptr_t)va);
+	if (!b) {
+		void *start = ad->arena && va
+				      ? arena_block_containing(ad->arena, va)
+				      : NULL;
+		struct shm_block *in =
+			start ? ptrmap_get(&ad->blocks, (uintptr_t)start)
+			      : NULL;
+		struct by_iova q = { iova, NULL };
+		if (!in)
+			ptrmap_each(&ad->blocks, match_iova, &q);
+		if (in)
+			nd_report(ND_RULE_SHM_FREE_SUBRANGE, ad, (uintptr_t)va,
+				  length, site,
+				  "VA is %zu bytes into the block at %p "
+				  "(length %u); blocks are freed whole",
+				  (size_t)((char *)va - (char *)start), start,
+				  in->length);
+		else if (q.found)
+			nd_report(ND_RULE_SHM_FREE_VA, ad, (uintptr_t)va, length,
+				  site,
+				  "the physical address 0x%llx belongs to the "
+				  "block at VA %p, not to VA %p",
+				  (unsigned long long)iova, q.found->va, va);
+		else if (ptrmap_get(&ad->freed, (uintptr_t)va))
+			nd_report(ND_RULE_SHM_DOUBLE_FREE, ad, (uintptr_t)va,
+				  length, site,
+				  "this block was already freed");
+		else
+			nd_report(ND_RULE_SHM_FREE_UNKNOWN, ad, (uintptr_t)va,
+				  length, site,
+				  "no shared memory of this adapter at this "
+				  "VA");
+		pthread_mutex_unlock(&ad->shm_lock);
+		return;
+	}
+	bool bad = false;
+	char where[128];
+	nd_site_name(b->site, where, sizeof(where));
+	if (b->length != length) {
+		nd_report(ND_RULE_SHM_FREE_LENGTH, ad, (uintptr_t)va, length,
+			  site, "allocated with Length %u at %s", b->length,
+			  where);
+		bad = true;
+	}
+	if (!b->cached != !cached) {
+		nd_report(ND_RULE_SHM_FREE_CACHED, ad, (uintptr_t)va, length,
+			  site, "allocated with Cached=%s at %s",
+			  b->cached ? "TRUE" : "FALSE", where);
+		bad = true;
+	}
+	if (b->iova != iova) {
+		nd_report(ND_RULE_SHM_FREE_ADDRESS, ad, (uintptr_t)va, length,
+			  site,
+			  "PhysicalAddress 0x%llx; the block's is 0x%llx "
+			  "(allocated at %s)",
+			  (unsigned long long)iova,
+			  (unsigned long long)b->iova, where);
+		bad = true;
+	}
+	if (!bad)
+		release(ad, b);
+	pthread_mutex_unlock(&ad->shm_lock);
+}
+
+struct shm_block *shm_find(struct nd_adapter *ad, const void *va, size_t len)
+{
+	struct shm_block *b = NULL;
+	pthread_mutex_lock(&ad->shm_lock);
+	void *start =
+		ad->arena && va ? arena_block_containing(ad->arena, va) : NULL;
+	if (start)
+		b = ptrmap_get(&ad->blocks, (uintptr_t)start);
+	if (b && (size_t)((const char *)va - (const char *)b->va) + len >
+			 b->length)
+		b = NULL;
+	pthread_mutex_unlock(&ad->shm_lock);
+	return b;
+}
+
+struct collect {
+	struct shm_block **v;
+	size_t n;
+};
+
+static void collect(void *ctx, uintptr_t key, void *val)
+{
+	struct collect *c = ctx;
+	(void)key;
+	c->v[c->n++] = val;
+}
+
+long shm_reclaim_all(struct nd_adapter *ad)
+{
+	pthread_mutex_lock(&ad->shm_lock);
+	size_t n = ptrmap_count(&ad->blocks);
+	struct collect c = { calloc(n ? n : 1, sizeof(*c.v)), 0 };
+	long count = 0;
+	if (c.v) {
+		ptrmap_each(&ad->blocks, collect, &c);
+		for (size_t i = 0; i < c.n; i++) {
+			struct shm_block *b = c.v[i];
+			char where[128];
+			nd_site_name(b->site, where, sizeof(where));
+			nd_report(ND_RULE_HALT_LEAK_SHM, ad, b->iova, b->length,
+				  b->site,
+				  "shared memory VA %p (Cached=%d) allocated at "
+				  "%s was never freed",
+				  b->va, b->cached, where);
+			release(ad, b);
+			count++;
+		}
+		free(c.v);
+	}
+	pthread_mutex_unlock(&ad->shm_lock);
+	return count;
+}
+
+static void free_rec(void *ctx, uintptr_t key, void *val)
+{
+	(void)ctx;
+	(void)key;
+	free(val);
+}
+
+void shm_destroy(struct nd_adapter *ad)
+{
+	ptrmap_each(&ad->blocks, free_rec, NULL);
+	ptrmap_free(&ad->blocks);
+	ptrmap_each(&ad->freed, free_rec, NULL);
+	ptrmap_free(&ad->freed);
+	arena_destroy(ad->arena);
+	ad->arena = NULL;
+}

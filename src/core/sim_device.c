@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sim_device.c - the native API's view of the simulated device: DMA reads
+ * and writes at device addresses, through the sim bus's IOMMU, with every
+ * fault reported under the rule that names its cause.
+ */
+#include "core.h"
+
+#include <errno.h>
+
+/* An ndisdma_sim handle is the adapter itself, typed apart. */
+ndisdma_sim *ndisdma_adapter_sim(ndisdma_adapter *h)
+{
+	struct nd_adapter *ad = nd_adapter_lookup(h, NULL, NULL);
+	if (!ad || !ad->bus->ops->dev_read)
+		return NULL;
+	return (ndisdma_sim *)ad;
+}
+
+static int device_access(ndisdma_sim *sim, uint64_t a, void *buf, size_t len,
+		  bool write, const void *site)
+{
+	struct nd_adapter *ad = nd_adapter_lookup(sim, NULL, NULL);
+	if (!ad || !ad->bus->ops->dev_read || (!buf && len))
+		return -EINVAL;
+	struct bus_fault f;
+	int rc = write ? ad->bus->ops->dev_write(ad->bus, a, buf, len, &f)
+		       : ad->bus->ops->dev_read(ad->bus, a, buf, len, &f);
+	if (rc != -EFAULT)
+		return rc;
+	const char *op = write ? "write" : "read";
+	switch (f.kind) {
+	case BUS_FAULT_TRUNCATED:
+		nd_report(ND_RULE_DEVICE_TRUNCATED, ad, a, len, site,
+			  "device %s at 0x%llx: the block is at 0x%llx; the "
+			  "driver dropped the high 32 bits of its address",
+			  op, (unsigned long long)f.iova,
+			  (unsigned long long)f.hint);
+		break;
+	case BUS_FAULT_STALE:
+		nd_report(ND_RULE_DEVICE_STALE, ad, a, len, site,
+			  "device %s at 0x%llx: inside the block at 0x%llx, "
+			  "which was freed",
+			  op, (unsigned long long)f.iova,
+			  (unsigned long long)f.hint);
+		break;
+	case BUS_FAULT_PERM:
+		nd_report(ND_RULE_DEVICE_PERM, ad, a, len, site,
+			  "device %s at 0x%llx: the mapping does not allow "
+			  "it",
+			  op, (unsigned long long)f.iova);
+		break;
+	default:
+		nd_report(ND_RULE_DEVICE_UNMAPPED, ad, a, len, site,
+			  "device %s: 0x%llx is outside everything the "
+			  "driver gave the device",
+			  op, (unsigned long long)f.iova);
+		break;
+	}
+	return -EFAULT;
+}
+
+int ndisdma_sim_dma_read(ndisdma_sim *sim, uint64_t a, void *buf, size_t len)
+{
+	return device_access(sim, a, buf, len, false, ND_SITE());
+}
+
+int ndisdma_sim_dma_write(ndisdma_sim *sim, uint64_t a, const void *buf,
+			  size_t len)
+{
+	return device_access(sim, a, (void *)buf, len, true, ND_SITE());
+}

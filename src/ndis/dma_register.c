@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dma_register.c - how a busmaster miniport declares its DMA before it may
+ * allocate shared memory: NdisMAllocateMapRegisters and
+ * NdisMInitializeScatterGatherDma (NDIS 5), NdisMRegisterScatterGatherDma
+ * (NDIS 6), and NdisMGetDmaAlignment.
+ */
+#include "../core/core.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The checks every registration shares. Returns NDIS_STATUS_SUCCESS or the
+ * documented failure, after reporting it. */
+static NDIS_STATUS precheck(struct nd_adapter *ad, const char *fn,
+			    const void *site)
+{
+	if (!nd_irql_at_most(PASSIVE_LEVEL, fn, ad, site))
+		return NDIS_STATUS_FAILURE;
+	if (!nd_in_init(ad)) {
+		nd_report(ND_RULE_DMA_REGISTER_CONTEXT, ad, 0, 0, site,
+			  "%s outside MiniportInitialize(Ex)", fn);
+		return NDIS_STATUS_FAILURE;
+	}
+	if (!ad->busmaster) {
+		nd_report(ND_RULE_DMA_NOT_BUSMASTER, ad, 0, 0, site,
+			  "%s: the adapter's attributes do not declare a "
+			  "busmaster",
+			  fn);
+		return NDIS_STATUS_NOT_SUPPORTED;
+	}
+	if (ad->mapregs || ad->sg5 || ad->sgdma) {
+		nd_report(ND_RULE_DMA_REGISTER_TWICE, ad, 0, 0, site,
+			  "%s: DMA is already registered (%s)", fn,
+			  ad->mapregs ? "map registers"
+			  : ad->sg5   ? "NdisMInitializeScatterGatherDma"
+				      : "NdisMRegisterScatterGatherDma");
+		return NDIS_STATUS_FAILURE;
+	}
+	return NDIS_STATUS_SUCCESS;
+}
+
+NDIS_STATUS NdisMAllocateMapRegisters(NDIS_HANDLE h, UINT DmaChannel,
+				      NDIS_DMA_SIZE DmaSize, ULONG count,
+				      ULONG MaximumBufferSize)
+{
+	(void)DmaChannel;
+	const void *site = ND_SITE();
+	struct nd_adapter *ad =
+		nd_adapter_lookup(h, "NdisMAllocateMapRegisters", site);
+	if (!ad)
+		return NDIS_STATUS_INVALID_PARAMETER;
+	NDIS_STATUS st = precheck(ad, "NdisMAllocateMapRegisters", site);
+	if (st != NDIS_STATUS_SUCCESS)
+		return st;
+	unsigned bits;
+	switch (DmaSize) {
+	case NDIS_DMA_24BITS: bits = 24; break;
+	case NDIS_DMA_32BITS: bits = 32; break;
+	case NDIS_DMA_64BITS: bits = 64; break;
+	default: bits = 0; break;
+	}
+	if (!bits || count == 0 || count > NDIS_MAX_MAP_REGISTERS ||
+	    MaximumBufferSize == 0) {
+		nd_report(ND_RULE_DMA_BAD_PARAMS, ad, 0, MaximumBufferSize,
+			  site,
+			  "NdisMAllocateMapRegisters(DmaSize=%d, "
+			  "BaseMapRegistersNeeded=%u, MaximumBufferSize=%u): "
+			  "DmaSize must be 24/32/64 bits, 1..%d registers, a "
+			  "non-zero buffer size",
+			  (int)DmaSize, count, MaximumBufferSize,
+			  NDIS_MAX_MAP_REGISTERS);
+		return NDIS_STATUS_INVALID_PARAMETER;
+	}
+	ad->dma_bits = bits;
+	ad->mapregs = true;
+	ad->mapreg_count = count;
+	ad->mapreg_max_buffer = MaximumBufferSize;
+	return NDIS_STATUS_SUCCESS;
+}
+
+VOID NdisMFreeMapRegisters(NDIS_HANDLE h)
+{
+	const void *site = ND_SITE();
+	struct nd_adapter *ad =
+		nd_adapter_lookup(h, "NdisMFreeMapRegisters", site);
+	if (!ad)
+		return;
+	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMFreeMapRegisters", ad, site))
+		return;
+	if (!nd_in_init_or_halt(ad)) {
+		nd_report(ND_RULE_MAPREG_FREE_CONTEXT, ad, 0, 0, site,
+			  "NdisMFreeMapRegisters outside MiniportInitialize / "
+			  "MiniportHalt");
+		return;
+	}
+	if (!ad->mapregs) {
+		nd_report(ND_RULE_MAPREG_FREE_NONE, ad, 0, 0, site,
+			  "no map registers are allocated");
+		return;
+	}
+	ad->mapregs = false;
+	ad->mapreg_count = 0;
+}
+
+NDIS_STATUS NdisMInitializeScatterGatherDma(NDIS_HANDLE h, BOOLEAN dma64,
+					    ULONG MaximumPhysicalMapping)
+{
+	const void *site = ND_SITE();
+	struct nd_adapter *ad =
+		nd_adapter_lookup(h, "NdisMInitializeScatterGatherDma", site);
+	if (!ad)
+		return NDIS_STATUS_INVALID_PARAMETER;
+	NDIS_STATUS st =
+		precheck(ad, "NdisMInitializeScatterGatherDma", site);
+	if (st != NDIS_STATUS_SUCCESS)
+		return st;
+	if (MaximumPhysicalMapping == 0) {
+		nd_report(ND_RULE_DMA_BAD_PARAMS, ad, 0, 0, site,
+			  "NdisMInitializeScatterGatherDma with "
+			  "MaximumPhysicalMapping 0");
+		return NDIS_STATUS_INVALID_PARAMETER;
+	}
+	ad->dma_bits = dma64 ? 64 : 32;
+	ad->sg5 = true;
+	ad->sg5_max_mapping = MaximumPhysicalMapping;
+	return NDIS_STATUS_SUCCESS;
+}
+
+static void sgdma_reclaim(struct nd_res *r)
+{
+	struct nd_sgdma *s = (struct nd_sgdma *)((char *)r -
+						  offsetof(struct nd_sgdma, res));
+	s->ad->sgdma = NULL;
+	s->magic = 0;
+	free(s);
+}
+
+static const struct nd_res_ops sgdma_ops = {
+	.name = "scatter-gather DMA registration "
+		"(NdisMRegisterScatterGatherDma)",
+	.reclaim = sgdma_reclaim,
+};
+
+NDIS_STATUS NdisMRegisterScatterGatherDma(NDIS_HANDLE h,
+					  PNDIS_SG_DMA_DESCRIPTION d,
+					  PNDIS_HANDLE out)
+{
+	const void *site = ND_SITE();
+	struct nd_adapter *ad =
+		nd_adapter_lookup(h, "NdisMRegisterScatterGatherDma", site);
+	if (!ad || !d || !out)
+		return NDIS_STATUS_INVALID_PARAMETER;
+	*out = NULL;
+	NDIS_STATUS st = precheck(ad, "NdisMRegisterScatterGatherDma", site);
+	if (st != NDIS_STATUS_SUCCESS)
+		return st;
+	if (d->Header.Type != NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION ||
+	    d->Header.Revision != NDIS_SG_DMA_DESCRIPTION_REVISION_1 ||
+	    d->Header.Size < NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1 ||
+	    !d->ProcessSGListHandler ||
+	    (d->Flags & ~(ULONG)NDIS_SG_DMA_64_BIT_ADDRESS)) {
+		nd_report(ND_RULE_DMA_BAD_PARAMS, ad, 0, d->Header.Size, site,
+			  "NDIS_SG_DMA_DESCRIPTION: type 0x%x revision %u "
+			  "size %u flags 0x%x ProcessSGListHandler %s "
+			  "(want type 0x%x, revision 1, size >= %zu, flags "
+			  "0 or NDIS_SG_DMA_64_BIT_ADDRESS, a handler)",
+			  d->Header.Type, d->Header.Revision, d->Header.Size,
+			  d->Flags, d->ProcessSGListHandler ? "set" : "NULL",
+			  NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION,
+			  (size_t)NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1);
+		return NDIS_STATUS_INVALID_PARAMETER;
+	}
+	struct nd_sgdma *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NDIS_STATUS_RESOURCES;
+	s->magic = ND_SGDMA_MAGIC;
+	s->ad = ad;
+	memcpy(&s->desc, d, NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1);
+	/* A list for the largest mapping: one element per page it can
+	 * touch, plus one for a start inside a page. */
+	ULONG max = d->MaximumPhysicalMapping ? d->MaximumPhysicalMapping
+					      : 0xFFFFFFFFu;
+	uint64_t elems = ((uint64_t)max + PAGE_SIZE - 1) / PAGE_SIZE + 1;
+	uint64_t bytes = sizeof(SCATTER_GATHER_LIST) +
+			 elems * sizeof(SCATTER_GATHER_ELEMENT);
+	d->ScatterGatherListSize = bytes > 0xFFFFFFFFu ? 0xFFFFFFFFu
+						       : (ULONG)bytes;
+	s->desc.ScatterGatherListSize = d->ScatterGatherListSize;
+	ad->dma_bits = (d->Flags & NDIS_SG_DMA_64_BIT_ADDRESS) ? 64 : 32;
+	ad->sgdma = s;
+	nd_adapter_track(ad, &s->res, &sgdma_ops, site);
+	*out = (NDIS_HANDLE)s;
+	return NDIS_STATUS_SUCCESS;
+}
+
+VOID NdisMDeregisterScatterGatherDma(NDIS_HANDLE h)
+{
+	const void *site = ND_SITE();
+	struct nd_sgdma *s =
+		nd_sgdma_lookup(h, "NdisMDeregisterScatterGatherDma", site);
+	if (!s)
+		return;
+	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMDeregisterScatterGatherDma",
+			     s->ad, site))
+		return;
+	nd_adapter_untrack(s->ad, &s->res);
+	sgdma_reclaim(&s->res);
+}
+
+ULONG NdisMGetDmaAlignment(NDIS_HANDLE h)
+{
+	const void *site = ND_SITE();
+	struct nd_adapter *ad =
+		nd_adapter_lookup(h, "NdisMGetDmaAlignment", site);
+	if (ad) {
+		nd_irql_at_most(PASSIVE_LEVEL, "NdisMGetDmaAlignment", ad,
+				site);
+		if (!ad->mapregs && !ad->sg5 && !ad->sgdma)
+			nd_report(ND_RULE_SHM_NO_DMA, ad, 0, 0, site,
+				  "NdisMGetDmaAlignment before DMA "
+				  "registration");
+	}
+	return nd_cache_line();
+}

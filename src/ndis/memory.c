@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * memory.c - general memory (seed 001): NdisAllocateMemory(WithTag)
+ * (Priority) and the frees, checked and counted per tag by core.
+ */
+#include "../core/core.h"
+
+#define TAG_NDIS 0x5349444eu /* 'NDIS' as NdisAllocateMemory's tag */
+
+NDIS_STATUS NdisAllocateMemoryWithTag(PVOID *VirtualAddress, UINT Length,
+				      ULONG Tag)
+{
+	const void *site = ND_SITE();
+	if (!VirtualAddress)
+		return NDIS_STATUS_FAILURE;
+	*VirtualAddress = NULL;
+	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisAllocateMemoryWithTag",
+			     NULL, site))
+		return NDIS_STATUS_FAILURE;
+	if (Length == 0) {
+		nd_report(ND_RULE_MEM_ZERO_LENGTH, NULL, 0, 0, site,
+			  "NdisAllocateMemoryWithTag with Length 0");
+		return NDIS_STATUS_FAILURE;
+	}
+	*VirtualAddress = mem_alloc(Length, 0, Tag, MEM_TAGGED, NULL, site);
+	return *VirtualAddress ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;
+}
+
+PVOID NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, UINT Length,
+					ULONG Tag, EX_POOL_PRIORITY Priority)
+{
+	(void)Priority;
+	const void *site = ND_SITE();
+	struct nd_adapter *ad = nd_adapter_lookup(NdisHandle, NULL, NULL);
+	if (!ad && !nd_driver_from_handle(NdisHandle)) {
+		nd_report(ND_RULE_HANDLE_UNKNOWN, NULL, (uintptr_t)NdisHandle,
+			  Length, site,
+			  "NdisAllocateMemoryWithTagPriority: not an adapter "
+			  "or driver handle");
+		return NULL;
+	}
+	if (!nd_irql_at_most(DISPATCH_LEVEL,
+			     "NdisAllocateMemoryWithTagPriority", ad, site))
+		return NULL;
+	if (Length == 0) {
+		nd_report(ND_RULE_MEM_ZERO_LENGTH, ad, 0, 0, site,
+			  "NdisAllocateMemoryWithTagPriority with Length 0");
+		return NULL;
+	}
+	return mem_alloc(Length, 0, Tag, MEM_TAG_PRIORITY, ad, site);
+}
+
+NDIS_STATUS NdisAllocateMemory(PVOID *VirtualAddress, UINT Length,
+			       UINT MemoryFlags,
+			       NDIS_PHYSICAL_ADDRESS Highest)
+{
+	const void *site = ND_SITE();
+	if (!VirtualAddress)
+		return NDIS_STATUS_FAILURE;
+	*VirtualAddress = NULL;
+	if (!nd_irql_at_most((MemoryFlags & (NDIS_MEMORY_CONTIGUOUS |
+					     NDIS_MEMORY_NONCACHED))
+				     ? PASSIVE_LEVEL
+				     : DISPATCH_LEVEL,
+			     "NdisAllocateMemory", NULL, site))
+		return NDIS_STATUS_FAILURE;
+	if (Length == 0) {
+		nd_report(ND_RULE_MEM_ZERO_LENGTH, NULL, 0, 0, site,
+			  "NdisAllocateMemory with Length 0");
+		return NDIS_STATUS_FAILURE;
+	}
+	if (MemoryFlags & ~(UINT)(NDIS_MEMORY_CONTIGUOUS |
+				  NDIS_MEMORY_NONCACHED))
+		return NDIS_STATUS_FAILURE;
+	if (Highest.QuadPart != -1 && (uint64_t)Highest.QuadPart < 0xFFFFFFFFull) {
+		nd_report(ND_RULE_MEM_HIGHEST_ADDRESS, NULL,
+			  (uint64_t)Highest.QuadPart, Length, site,
+			  "a user-space process cannot place general memory "
+			  "below 0x%llx; memory a device reaches comes from "
+			  "NdisMAllocateSharedMemory",
+			  (unsigned long long)Highest.QuadPart + 1);
+		return NDIS_STATUS_FAILURE;
+	}
+	*VirtualAddress =
+		mem_alloc(Length, MemoryFlags, TAG_NDIS, MEM_PLAIN, NULL, site);
+	return *VirtualAddress ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;
+}
+
+VOID NdisFreeMemory(PVOID VirtualAddress, UINT Length, UINT MemoryFlags)
+{
+	const void *site = ND_SITE();
+	/* Length and flags are checked for NdisAllocateMemory's memory; the
+	 * WithTag family is freed with Length and flags 0 by many drivers,
+	 * as NDIS allows. */
+	mem_free(VirtualAddress, Length, MemoryFlags, 0, MEM_PLAIN,
+		 !(MemoryFlags == 0 && Length == 0), site);
+}
+
+VOID NdisFreeMemoryWithTagPriority(NDIS_HANDLE NdisHandle,
+				   PVOID VirtualAddress, ULONG Tag)
+{
+	(void)NdisHandle;
+	mem_free(VirtualAddress, 0, 0, Tag, MEM_TAG_PRIORITY, false, ND_SITE());
+}
