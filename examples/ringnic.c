@@ -49,9 +49,8 @@ static uint64_t device_address(const struct ringnic *nic,
 static void release_all(struct ringnic *nic)
 {
 	for (int i = 0; i < RINGNIC_RING; i++) {
-		if (i == 0 && (nic->bugs & RINGNIC_BUG_LEAK_TX_BUFFER))
-			continue;
-		block_free(nic, &nic->tx_buf[i]);
+		if (i != 0 || !(nic->bugs & RINGNIC_BUG_LEAK_TX_BUFFER))
+			block_free(nic, &nic->tx_buf[i]);
 		block_free(nic, &nic->rx_buf[i]);
 	}
 	for (int i = 0; i < RINGNIC_ASYNC_BUFS; i++)
