@@ -131,8 +131,7 @@ ndisdma_sim *ndisdma_adapter_sim(ndisdma_adapter *ad);
  * byte lies outside what the driver gave the device (nothing is copied,
  * and the access is reported: rule "device.unmapped", "device.truncated"
  * for an address with its high 32 bits dropped, "device.stale" for a
- * freed block, "device.perm" for a write the mapping forbids); -EINVAL
- * for NULL. */
+ * freed block); -EINVAL for NULL. */
 int ndisdma_sim_dma_read(ndisdma_sim *sim, uint64_t device_address, void *buf,
 			 size_t len);
 int ndisdma_sim_dma_write(ndisdma_sim *sim, uint64_t device_address,

@@ -266,6 +266,11 @@ long mem_reclaim_owner(void *owner, enum nd_rule rule, struct nd_adapter *ad);
 /* Record a sentence for ndisdma_last_error(). */
 void nd_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A full memory barrier (what a flush means on a coherent bus). Written
+ * as a read-modify-write on a thread-local atomic so that sanitizers see
+ * it. Cannot fail. */
+void nd_cpu_barrier(void);
+
 /* The cache line size (NdisMGetDmaAlignment). */
 ULONG nd_cache_line(void);
 

@@ -44,12 +44,6 @@ static int device_access(ndisdma_sim *sim, uint64_t a, void *buf, size_t len,
 			  op, (unsigned long long)f.iova,
 			  (unsigned long long)f.hint);
 		break;
-	case BUS_FAULT_PERM:
-		nd_report(ND_RULE_DEVICE_PERM, ad, a, len, site,
-			  "device %s at 0x%llx: the mapping does not allow "
-			  "it",
-			  op, (unsigned long long)f.iova);
-		break;
 	default:
 		nd_report(ND_RULE_DEVICE_UNMAPPED, ad, a, len, site,
 			  "device %s: 0x%llx is outside everything the "

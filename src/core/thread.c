@@ -65,6 +65,12 @@ const char *ndisdma_last_error(void)
 	return last_error;
 }
 
+void nd_cpu_barrier(void)
+{
+	static _Thread_local _Atomic int word;
+	atomic_fetch_add_explicit(&word, 0, memory_order_seq_cst);
+}
+
 ULONG nd_cache_line(void)
 {
 	static _Atomic ULONG line;

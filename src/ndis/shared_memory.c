@@ -168,7 +168,7 @@ VOID NdisMUpdateSharedMemory(NDIS_HANDLE h, ULONG Length, PVOID va,
 		return;
 	}
 	/* Coherent bus: the device's writes are visible once ordered. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	nd_cpu_barrier();
 }
 
 VOID KeFlushIoBuffers(PMDL Mdl, BOOLEAN ReadOperation, BOOLEAN DmaOperation)
@@ -183,7 +183,7 @@ VOID KeFlushIoBuffers(PMDL Mdl, BOOLEAN ReadOperation, BOOLEAN DmaOperation)
 	}
 	nd_irql_at_most(DISPATCH_LEVEL, "KeFlushIoBuffers", NULL, site);
 	/* Coherent bus: ordering is all a flush must give. */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	nd_cpu_barrier();
 }
 
 VOID NdisFlushBuffer(PNDIS_BUFFER Buffer, BOOLEAN WriteToDevice)
@@ -196,7 +196,7 @@ VOID NdisFlushBuffer(PNDIS_BUFFER Buffer, BOOLEAN WriteToDevice)
 	}
 	nd_irql_at_most(DISPATCH_LEVEL, "NdisFlushBuffer", NULL, site);
 	(void)WriteToDevice;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	nd_cpu_barrier();
 }
 
 CCHAR NdisSystemProcessorCount(VOID)
