@@ -1,0 +1,32 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Install the build into a scratch prefix, then build an outside program
+# against it twice: with pkg-config (static and shared) and with CMake's
+# find_package(ndisdma). Run each.
+set -eu
+build="$1"; src="$2"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
+libdir="$(ls -d "$tmp"/prefix/lib*/pkgconfig | head -1)"
+export PKG_CONFIG_PATH="$libdir"
+sed -i "s|^prefix=.*|prefix=$tmp/prefix|" "$libdir/ndisdma.pc"
+cc -Wall -Werror -Wno-multichar $(pkg-config --cflags ndisdma) "$src/consumer.c" \
+	-o "$tmp/consumer-static" $(pkg-config --libs --static ndisdma | sed 's/-lndisdma/-l:libndisdma.a/')
+"$tmp/consumer-static"
+cc -Wall -Werror -Wno-multichar $(pkg-config --cflags ndisdma) "$src/consumer.c" \
+	-o "$tmp/consumer-shared" $(pkg-config --libs ndisdma) \
+	-Wl,-rpath,"$(dirname "$libdir")"
+"$tmp/consumer-shared"
+mkdir "$tmp/cm"
+cat > "$tmp/cm/CMakeLists.txt" <<CM
+cmake_minimum_required(VERSION 3.20)
+project(consumer C)
+find_package(ndisdma REQUIRED)
+add_executable(consumer $src/consumer.c)
+target_link_libraries(consumer PRIVATE ndisdma::ndisdma_static)
+CM
+cmake -S "$tmp/cm" -B "$tmp/cm/b" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
+cmake --build "$tmp/cm/b" >/dev/null
+"$tmp/cm/b/consumer"
+echo "install, pkg-config and find_package all work"
