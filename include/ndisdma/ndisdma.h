@@ -150,6 +150,70 @@ FILE *ndisdma_verifier_set_output(FILE *out);
 /* Zero all counts (for tests). */
 void ndisdma_verifier_reset_counts(void);
 
+/* What a rule does when it fires:
+ * REPORT (default) - one line on the report stream, counted, and the call
+ *                    fails the documented way (NULL, NDIS_STATUS_...);
+ * FAIL             - counted and the call fails the documented way, with
+ *                    no line (for runs where the misuse is expected);
+ * ABORT            - the line, then abort(): Driver Verifier's bug check.
+ * In no mode does ndisdma let a misused call go on to corrupt its state. */
+enum ndisdma_verify_mode {
+	NDISDMA_VERIFY_REPORT = 0,
+	NDISDMA_VERIFY_FAIL = 1,
+	NDISDMA_VERIFY_ABORT = 2,
+};
+
+/* Set the mode of the rules `pattern` names: an id ("shm.double-free"), a
+ * family ("shm.*") or every rule ("*"). Returns how many rules it set, or
+ * -EINVAL (NULL, a mode out of range) or -ENOENT (no rule matches).
+ * The environment variable NDISDMA_VERIFY sets modes at start-up:
+ * "pattern=mode,..." with mode report|fail|abort, e.g.
+ * NDISDMA_VERIFY="*=report,device.*=abort" (later items win). */
+int ndisdma_verifier_set_mode(const char *pattern,
+			      enum ndisdma_verify_mode mode);
+
+/* ---------------- fault injection ---------------- */
+
+/* Allocation points that can be made to fail. ANY counts every kind. */
+enum ndisdma_fault_kind {
+	NDISDMA_FAULT_SHM = 0,       /* NdisMAllocateSharedMemory */
+	NDISDMA_FAULT_SHM_ASYNC = 1, /* NdisMAllocateSharedMemoryAsync(Ex) */
+	NDISDMA_FAULT_MAPREG = 2,    /* NdisMAllocateMapRegisters */
+	NDISDMA_FAULT_POOL = 3,      /* packet/buffer/NBL pools */
+	NDISDMA_FAULT_MEM = 4,       /* NdisAllocateMemory* */
+	NDISDMA_FAULT_ANY = 5,
+	NDISDMA_FAULT_KINDS = 6,
+};
+
+/* Fail the n-th allocation of `kind` from now (n >= 1; 0 disarms). The
+ * failure is the documented one (NULL / address 0, NDIS_STATUS_RESOURCES).
+ * Returns 0 or -EINVAL. */
+int ndisdma_fault_nth(enum ndisdma_fault_kind kind, unsigned long n);
+/* Fail each allocation of `kind` with probability p (0..1), from a
+ * deterministic generator seeded with `seed`. Returns 0 or -EINVAL. */
+int ndisdma_fault_random(enum ndisdma_fault_kind kind, double p,
+			 uint64_t seed);
+/* How many allocations of `kind` this process has made (including
+ * injected failures), and how many were failed by injection. */
+unsigned long ndisdma_fault_seen(enum ndisdma_fault_kind kind);
+unsigned long ndisdma_fault_injected(enum ndisdma_fault_kind kind);
+/* Disarm everything. The environment variable NDISDMA_FAULT arms at
+ * start-up: "kind=N" or "kind=p:P[:SEED]" items separated by commas, kind
+ * one of shm, shm-async, mapreg, pool, mem, any (e.g. "shm=3",
+ * "any=p:0.05:42"). */
+void ndisdma_fault_reset(void);
+
+/* The sweep harness: load `entry`, then for k = 1..N (N = the allocations
+ * a clean start of the driver on `uri` makes) start an adapter with the
+ * k-th allocation failed, and halt it if it started. A run is clean when
+ * the start failed with nothing left to reclaim, or started and halted
+ * with nothing to reclaim. Fills *points (N) and *dirty (runs that were
+ * not clean). Returns 0 when every run was clean, 1 when some were not,
+ * or a negative errno (the clean start itself failed). */
+int ndisdma_fault_sweep(ndisdma_driver_entry entry, const char *name,
+			const char *uri, unsigned long *points,
+			unsigned long *dirty);
+
 #ifdef __cplusplus
 }
 #endif

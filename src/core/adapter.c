@@ -267,6 +267,7 @@ int ndisdma_adapter_start(ndisdma_driver *h, const char *uri,
 		 * miniport must have released everything itself. */
 		pthread_mutex_lock(&ad->async_lock);
 		atomic_store(&ad->state, AD_HALTING);
+		ad->async_abandon = true;
 		pthread_mutex_unlock(&ad->async_lock);
 		async_stop(ad);
 		d->last_init_leaks = reclaim_all(ad);

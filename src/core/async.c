@@ -28,21 +28,38 @@ static void *worker(void *arg)
 		void *va;
 		uint64_t iova;
 		NDIS_PHYSICAL_ADDRESS pa;
-		if (shm_alloc(ad, r->length, r->cached, r->site, &va, &iova)) {
+		if (shm_alloc(ad, r->length, r->cached, r->site,
+			      NDISDMA_FAULT_SHM_ASYNC, &va, &iova)) {
 			va = NULL;
 			iova = 0;
 		}
 		pa.QuadPart = (LONGLONG)iova;
-		struct nd_cb_save s;
-		nd_cb_enter(&s, ad->drv, ad, ND_CB_ASYNC, DISPATCH_LEVEL);
-		r->handler(ad->context, va, &pa, r->length, r->context);
-		nd_cb_leave(&s);
+		pthread_mutex_lock(&ad->async_lock);
+		bool abandon = ad->async_abandon;
+		pthread_mutex_unlock(&ad->async_lock);
+		if (abandon) {
+			/* the miniport failed its initialize: its context is
+			 * gone, so the block goes back instead */
+			if (va)
+				shm_free(ad, r->length, r->cached, va, iova,
+					 r->site);
+		} else {
+			struct nd_cb_save s;
+			nd_cb_enter(&s, ad->drv, ad, ND_CB_ASYNC,
+				    DISPATCH_LEVEL);
+			r->handler(ad->context, va, &pa, r->length,
+				   r->context);
+			nd_cb_leave(&s);
+		}
 		free(r);
 
 		pthread_mutex_lock(&ad->async_lock);
 		ad->async_busy = false;
 		ad->async_pending--;
-		ad->async_completed++;
+		if (abandon)
+			ad->async_cancelled++;
+		else
+			ad->async_completed++;
 		pthread_cond_broadcast(&ad->async_cond);
 	}
 	pthread_mutex_unlock(&ad->async_lock);

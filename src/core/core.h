@@ -36,6 +36,13 @@ void nd_report(enum nd_rule rule, struct nd_adapter *ad, uint64_t addr,
 	       uint64_t len, const void *site, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
+/* Read NDISDMA_VERIFY / NDISDMA_FAULT once. Cannot fail. */
+void nd_verifier_init(void);
+
+/* Fault injection: true when this allocation of `kind` must fail (it is
+ * counted either way). `kind` is an enum ndisdma_fault_kind. */
+bool nd_fault_inject(int kind);
+
 /* Format a code address as "symbol+0xoff" (or the raw address). */
 void nd_site_name(const void *site, char *buf, size_t len);
 
@@ -175,6 +182,7 @@ struct nd_adapter {
 	pthread_cond_t async_cond;
 	struct nd_async_req *async_head, *async_tail;
 	bool async_thread_running, async_stop, async_busy;
+	bool async_abandon; /* initialize failed: never call the driver */
 	uint64_t async_pending, async_completed, async_cancelled;
 	pthread_t async_thread;
 
@@ -219,10 +227,12 @@ struct shm_block {
 	struct arena_block ab;
 };
 
-/* Allocate a block for `ad` (all rules already checked by the caller).
- * Returns 0 and *va, *iova, or -ENOMEM (limit, memory, address space). */
+/* Allocate a block for `ad` (all rules already checked by the caller);
+ * fault_kind is the ndisdma_fault_kind this allocation counts as.
+ * Returns 0 and *va, *iova, or -ENOMEM (limit, memory, address space, an
+ * injected failure). */
 int shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
-	      const void *site, void **va, uint64_t *iova);
+	      const void *site, int fault_kind, void **va, uint64_t *iova);
 /* Free with exact-match checks; reports and leaves the block on any
  * mismatch. */
 void shm_free(struct nd_adapter *ad, ULONG length, BOOLEAN cached, void *va,

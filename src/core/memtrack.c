@@ -46,6 +46,8 @@ static struct tag_stat *tag_get(ULONG tag)
 void *mem_alloc(size_t len, UINT flags, ULONG tag, enum mem_family fam,
 		struct nd_adapter *ad, const void *site)
 {
+	if (nd_fault_inject(NDISDMA_FAULT_MEM))
+		return NULL;
 	struct mem_rec *r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;

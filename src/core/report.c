@@ -6,6 +6,8 @@
 #include "core.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -16,6 +18,8 @@ static const char *const rule_ids[ND_RULE_COUNT] = {
 };
 
 static _Atomic unsigned long rule_counts[ND_RULE_COUNT];
+static _Atomic unsigned char rule_mode[ND_RULE_COUNT];
+static pthread_once_t env_once = PTHREAD_ONCE_INIT;
 static _Atomic(FILE *) report_out;
 static _Atomic bool report_out_set;
 static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -43,15 +47,79 @@ void nd_site_name(const void *site, char *buf, size_t len)
 	snprintf(buf, len, "%p", site);
 }
 
+static bool matches(const char *pattern, const char *id)
+{
+	size_t n = strlen(pattern);
+	if (n && pattern[n - 1] == '*')
+		return !strncmp(pattern, id, n - 1);
+	return !strcmp(pattern, id);
+}
+
+static int set_mode(const char *pattern, enum ndisdma_verify_mode mode)
+{
+	if (!pattern || (unsigned)mode > NDISDMA_VERIFY_ABORT)
+		return -EINVAL;
+	int n = 0;
+	for (int i = 0; i < ND_RULE_COUNT; i++)
+		if (matches(pattern, rule_ids[i])) {
+			atomic_store(&rule_mode[i], (unsigned char)mode);
+			n++;
+		}
+	return n ? n : -ENOENT;
+}
+
+static void parse_env(void)
+{
+	const char *env = getenv("NDISDMA_VERIFY");
+	if (!env || !*env)
+		return;
+	char *copy = strdup(env), *save = NULL;
+	if (!copy)
+		return;
+	for (char *tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+		const char *pat = eq ? tok : "*", *m = eq ? eq + 1 : tok;
+		if (eq)
+			*eq = '\0';
+		int mode = !strcmp(m, "report") ? NDISDMA_VERIFY_REPORT
+			   : !strcmp(m, "fail") ? NDISDMA_VERIFY_FAIL
+			   : !strcmp(m, "abort") ? NDISDMA_VERIFY_ABORT
+						 : -1;
+		if (mode < 0 || set_mode(pat, mode) < 0)
+			fprintf(stderr,
+				"ndisdma: NDISDMA_VERIFY: ignoring '%s%s%s' "
+				"(want pattern=report|fail|abort)\n",
+				pat, eq ? "=" : "", eq ? m : "");
+	}
+	free(copy);
+}
+
+void nd_verifier_init(void)
+{
+	pthread_once(&env_once, parse_env);
+}
+
+int ndisdma_verifier_set_mode(const char *pattern,
+			      enum ndisdma_verify_mode mode)
+{
+	nd_verifier_init();
+	return set_mode(pattern, mode);
+}
+
 void nd_report(enum nd_rule rule, struct nd_adapter *ad, uint64_t addr,
 	       uint64_t len, const void *site, const char *fmt, ...)
 {
 	if ((unsigned)rule >= ND_RULE_COUNT)
 		return;
+	nd_verifier_init();
 	atomic_fetch_add(&rule_counts[rule], 1);
+	int mode = atomic_load(&rule_mode[rule]);
 	FILE *out = atomic_load(&report_out_set) ? atomic_load(&report_out)
 						 : stderr;
-	if (!out)
+	if (mode == NDISDMA_VERIFY_ABORT && !out)
+		out = stderr;
+	if (!out || mode == NDISDMA_VERIFY_FAIL)
 		return;
 	char where[160], msg[256];
 	nd_site_name(site, where, sizeof(where));
@@ -66,6 +134,11 @@ void nd_report(enum nd_rule rule, struct nd_adapter *ad, uint64_t addr,
 		(unsigned long long)len, where, msg);
 	fflush(out);
 	pthread_mutex_unlock(&report_lock);
+	if (mode == NDISDMA_VERIFY_ABORT) {
+		fprintf(stderr, "ndisdma: rule %s is set to abort: aborting\n",
+			rule_ids[rule]);
+		abort();
+	}
 }
 
 unsigned long ndisdma_verifier_count(const char *rule_id)

@@ -31,12 +31,14 @@ static size_t rounded(struct nd_adapter *ad, ULONG length)
 }
 
 int shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
-	      const void *site, void **va, uint64_t *iova)
+	      const void *site, int fault_kind, void **va, uint64_t *iova)
 {
-	int rc;
+	int rc = -ENOMEM;
 	*va = NULL;
 	*iova = 0;
 	pthread_mutex_lock(&ad->shm_lock);
+	if (nd_fault_inject(fault_kind))
+		goto fail;
 	rc = ensure_arena(ad);
 	if (rc)
 		goto fail;

@@ -72,6 +72,8 @@ NDIS_STATUS NdisMAllocateMapRegisters(NDIS_HANDLE h, UINT DmaChannel,
 			  NDIS_MAX_MAP_REGISTERS);
 		return NDIS_STATUS_INVALID_PARAMETER;
 	}
+	if (nd_fault_inject(NDISDMA_FAULT_MAPREG))
+		return NDIS_STATUS_RESOURCES;
 	ad->dma_bits = bits;
 	ad->mapregs = true;
 	ad->mapreg_count = count;

@@ -69,7 +69,7 @@ VOID NdisMAllocateSharedMemory(NDIS_HANDLE h, ULONG Length, BOOLEAN Cached,
 		return;
 	void *va;
 	uint64_t iova;
-	if (shm_alloc(ad, Length, Cached, site, &va, &iova))
+	if (shm_alloc(ad, Length, Cached, site, NDISDMA_FAULT_SHM, &va, &iova))
 		return;
 	*VirtualAddress = va;
 	PhysicalAddress->QuadPart = (LONGLONG)iova;
