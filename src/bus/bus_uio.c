@@ -13,9 +13,8 @@
  *
  * Registers: /sys/bus/pci/devices/BDF/resourceN mmapped; config space
  * through /sys/bus/pci/devices/BDF/config; INTx through /dev/uioN (a read
- * of 4 bytes waits for the interrupt; writing 1 re-enables it, which
- * uio_pci_generic does by clearing Interrupt Disable in the Command
- * register).
+ * of 4 bytes waits for the interrupt; uio_pci_generic masks it by setting
+ * Interrupt Disable in the Command register, and unmask clears it).
  */
 #include "bus.h"
 #include "pci_sysfs.h"
@@ -380,12 +379,25 @@ static int uio_irq_fd(struct bus *b, int *fd)
 	return 0;
 }
 
+/* uio_pci_generic masks INTx by setting Interrupt Disable (Command
+ * register bit 10, PCI Local Bus 3.0 6.2.2) in its handler. Re-enable by
+ * writing 1 to the uio fd where the driver implements irqcontrol, else
+ * (uio_pci_generic has none) by clearing that bit in config space. */
 static int uio_irq_unmask(struct bus *b)
 {
 	int32_t one = 1;
-	if (write(to_uio(b)->uio_fd, &one, sizeof(one)) != sizeof(one))
+	if (write(to_uio(b)->uio_fd, &one, sizeof(one)) == sizeof(one))
+		return 0;
+	if (errno != ENOSYS)
 		return -errno;
-	return 0;
+	uint16_t cmd;
+	int rc = uio_cfg_read(b, PCI_COMMAND, &cmd, 2);
+	if (rc)
+		return rc;
+	if (!(cmd & PCI_COMMAND_INTX_DISABLE))
+		return 0;
+	cmd &= (uint16_t)~PCI_COMMAND_INTX_DISABLE;
+	return uio_cfg_write(b, PCI_COMMAND, &cmd, 2);
 }
 
 static int uio_irq_wait(struct bus *b, int timeout_ms)
