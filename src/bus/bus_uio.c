@@ -26,6 +26,7 @@
 #include <linux/pci_regs.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +243,39 @@ static int uio_open(const char *args, struct bus **out, char *err,
 }
 #undef FAIL
 
+/* Map len (a multiple of 2 MiB) of hugepages, faulting them in from the
+ * last to the first when `backwards` (the kernel's free list often hands
+ * out hugepages in descending physical order, so that gives ascending
+ * ones). Returns the VA and the physical address of the first byte when
+ * the pages are physically consecutive, else NULL. */
+static void *map_hugepages(struct uio_bus *u, size_t map_len, bool backwards,
+			   uint64_t *pa0)
+{
+	void *host = mmap(NULL, map_len, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
+				  MAP_LOCKED,
+			  -1, 0);
+	if (host == MAP_FAILED)
+		return NULL;
+	size_t n = map_len / HUGE_2M;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = backwards ? n - 1 - i : i;
+		*(volatile char *)((char *)host + k * HUGE_2M) = 0;
+	}
+	uint64_t pa;
+	int rc = virt_to_phys(u, host, pa0);
+	for (size_t i = 1; !rc && i < n; i++) {
+		rc = virt_to_phys(u, (char *)host + i * HUGE_2M, &pa);
+		if (!rc && pa != *pa0 + i * HUGE_2M)
+			rc = -ENOMEM;
+	}
+	if (rc) {
+		munmap(host, map_len);
+		return NULL;
+	}
+	return host;
+}
+
 static int uio_chunk_alloc(struct bus *b, size_t len, uint64_t limit,
 			   struct bus_chunk *out)
 {
@@ -249,25 +283,14 @@ static int uio_chunk_alloc(struct bus *b, size_t len, uint64_t limit,
 	if (len == 0 || len % 4096)
 		return -EINVAL;
 	size_t map_len = (len + HUGE_2M - 1) & ~(HUGE_2M - 1);
-	void *host = mmap(NULL, map_len, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
-				  MAP_POPULATE | MAP_LOCKED,
-			  -1, 0);
-	if (host == MAP_FAILED)
-		return -ENOMEM;
-	/* Fault every hugepage in for certain (MAP_POPULATE is a hint). */
-	for (size_t off = 0; off < map_len; off += HUGE_2M)
-		*(volatile char *)((char *)host + off) = 0;
-	uint64_t pa0, pa;
-	int rc = virt_to_phys(u, host, &pa0);
-	for (size_t off = HUGE_2M; !rc && off < map_len; off += HUGE_2M) {
-		rc = virt_to_phys(u, (char *)host + off, &pa);
-		if (!rc && pa != pa0 + off)
-			rc = -ENOMEM; /* not physically contiguous */
-	}
-	if (!rc && pa0 + len - 1 > limit)
-		rc = -ENOMEM; /* above the device's reach; core may bounce */
-	if (rc) {
+	uint64_t pa0 = 0;
+	void *host = map_hugepages(u, map_len, true, &pa0);
+	if (!host && map_len > HUGE_2M)
+		host = map_hugepages(u, map_len, false, &pa0);
+	if (!host)
+		return -ENOMEM; /* no hugepages, or not contiguous */
+	if (pa0 + len - 1 > limit) {
+		/* above the device's reach; core may bounce */
 		munmap(host, map_len);
 		return -ENOMEM;
 	}
@@ -415,6 +438,28 @@ static int uio_irq_wait(struct bus *b, int timeout_ms)
 	return 1;
 }
 
+/* Function reset through sysfs (the kernel picks FLR, PM or bus reset);
+ * -ENOTSUP when the device offers none. Bus mastering is turned back on. */
+static int uio_reset(struct bus *b)
+{
+	struct uio_bus *u = to_uio(b);
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/reset", u->bdf);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ENOTSUP : -errno;
+	int rc = write(fd, "1", 1) == 1 ? 0 : -errno;
+	close(fd);
+	uint16_t cmd;
+	if (!rc)
+		rc = uio_cfg_read(b, PCI_COMMAND, &cmd, 2);
+	if (!rc) {
+		cmd |= PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+		rc = uio_cfg_write(b, PCI_COMMAND, &cmd, 2);
+	}
+	return rc;
+}
+
 const struct bus_ops bus_uio_ops = {
 	.name = "uio",
 	.open = uio_open,
@@ -429,4 +474,5 @@ const struct bus_ops bus_uio_ops = {
 	.irq_fd = uio_irq_fd,
 	.irq_unmask = uio_irq_unmask,
 	.irq_wait = uio_irq_wait,
+	.reset = uio_reset,
 };

@@ -88,11 +88,63 @@ int main(int argc, char **argv)
 	if (rc)
 		fail = 1;
 
-	/* 1. transmit */
+	/* 0. a block larger than a hugepage: contiguous in device space on
+	 * vfio (the IOMMU makes it so); on uio granted only when the
+	 * hugepages are physically consecutive, else refused. */
+	PVOID big = nic->big.va;
+	NDIS_PHYSICAL_ADDRESS big_pa = nic->big.pa;
+	const ULONG big_len = E1000_BIG;
+	if (big && !iommu) {
+		for (ULONG off = 0; off < big_len; off += 4096) {
+			uint64_t pa = phys_of((char *)big + off);
+			if (pa != (uint64_t)big_pa.QuadPart + off) {
+				printf("guest: BIG: page at +0x%x is at 0x%llx, "
+				       "not contiguous!\n",
+				       (unsigned)off, (unsigned long long)pa);
+				fail = 1;
+				break;
+			}
+		}
+	}
+	printf("guest: BIG: 3 MiB shared memory %s (device address 0x%llx)\n",
+	       big ? "granted, contiguous in device space" : "refused",
+	       (unsigned long long)big_pa.QuadPart);
+	if (!big && iommu)
+		fail = 1;
+	if (!big && !iommu) { /* say why: where two hugepages landed */
+		char *h = mmap(NULL, 4u << 20, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
+				       MAP_POPULATE,
+			       -1, 0);
+		if (h != MAP_FAILED) {
+			printf("guest: BIG: two fresh hugepages are at 0x%llx "
+			       "and 0x%llx (%s)\n",
+			       (unsigned long long)phys_of(h),
+			       (unsigned long long)phys_of(h + (2u << 20)),
+			       phys_of(h + (2u << 20)) ==
+					       phys_of(h) + (2u << 20)
+				       ? "consecutive"
+				       : "not consecutive: refusal expected");
+			munmap(h, 4u << 20);
+		}
+	}
+
+	/* 1. transmit; the last frame straddles the 2 MiB point of the big
+	 * block, so the NIC's read crosses from one hugepage to the next */
 	unsigned char f[2048];
 	for (unsigned i = 0; i < QF_NTX && !fail; i++) {
 		size_t len = qf_make(f, QF_TX, i);
-		rc = e1000_send(nic, f, len, 5000);
+		if (big && i == QF_NTX - 1) {
+			size_t at = (2u << 20) - 100;
+			memcpy((char *)big + at, f, len);
+			rc = e1000_send_raw(
+				nic, (uint64_t)big_pa.QuadPart + at, len, 5000);
+			printf("guest: BIG: frame %u sent from device address "
+			       "0x%llx (%zu bytes across the 2 MiB point)\n",
+			       i, (unsigned long long)big_pa.QuadPart + at, len);
+		} else {
+			rc = e1000_send(nic, f, len, 5000);
+		}
 		if (rc) {
 			printf("guest: TX %u failed: %s\n", i, strerror(-rc));
 			fail = 1;

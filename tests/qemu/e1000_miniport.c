@@ -116,6 +116,7 @@ static void release_all(struct e1000_nic *nic)
 	}
 	block_free(nic, &nic->tx_ring);
 	block_free(nic, &nic->rx_ring);
+	block_free(nic, &nic->big);
 	NdisMFreeMapRegisters(nic->handle);
 }
 
@@ -221,6 +222,11 @@ static NDIS_STATUS e1000_initialize(PNDIS_STATUS open_error, PUINT medium,
 		if (!block_alloc(nic, &nic->tx_buf[i], E1000_BUFSZ) ||
 		    !block_alloc(nic, &nic->rx_buf[i], E1000_BUFSZ))
 			goto fail_mem;
+	/* Optional: a block larger than a hugepage (the test checks it is
+	 * contiguous in device space). NDIS 5 allows synchronous shared
+	 * memory only here, in MiniportInitialize. */
+	if (!block_alloc(nic, &nic->big, E1000_BIG))
+		nic->big.va = NULL;
 	/* SDM 3.2.4/3.3.4: ring bases 16-byte aligned. */
 	if ((nic->tx_ring.pa.QuadPart | nic->rx_ring.pa.QuadPart) & 15)
 		goto fail_mem;

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #define E1000_NDESC 16  /* per ring: 256 bytes, a multiple of 128 (13.4.x) */
+#define E1000_BIG (3u << 20)
 #define E1000_BUFSZ 2048 /* RCTL.BSIZE = 00b: 2048 bytes (13.4.22) */
 
 /* Legacy transmit descriptor (SDM 3.3.3). */
@@ -58,6 +59,9 @@ struct e1000_nic {
 	unsigned char mac[6];
 	struct e1000_block tx_ring, rx_ring;
 	struct e1000_block tx_buf[E1000_NDESC], rx_buf[E1000_NDESC];
+	/* E1000_BIG bytes, more than one 2 MiB hugepage, or va NULL when
+	 * the bus could not give it (uio without consecutive hugepages). */
+	struct e1000_block big;
 	unsigned tx_tail, rx_next;
 	unsigned long interrupts, frames_sent, frames_received;
 };
