@@ -16,7 +16,7 @@ SKIP=77
 skip() { echo "SKIP: $*"; exit $SKIP; }
 fail() { echo "FAIL: $*"; exit 1; }
 
-[ "$(id -u)" = 0 ] || skip "needs root (to bind the NIC inside the VM the test image runs as root; QEMU itself needs no privileges, but the kernel package is unpacked with dpkg -x as root)"
+[ "$(id -u)" = 0 ] || skip "needs root (run ctest as root; the kernel package is fetched with apt-get download and unpacked with dpkg -x)"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed (apt-get install qemu-system-x86)"
 BUSYBOX=""
 for b in /bin/busybox /usr/bin/busybox; do
