@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -49,6 +50,7 @@ struct uio_bus {
 	char bdf[32];
 	int uio_no;
 	int uio_fd, cfg_fd, pagemap_fd;
+	bool owner; /* holds the device's lock: may touch its command reg */
 	struct uio_bar bar[UIO_NBARS];
 	pthread_mutex_t lock; /* bars */
 };
@@ -103,7 +105,7 @@ static void uio_close(struct bus *b)
 			munmap(u->bar[i].va, u->bar[i].len);
 	if (u->cfg_fd >= 0) {
 		uint16_t cmd;
-		if (!uio_cfg_read(b, PCI_COMMAND, &cmd, 2)) {
+		if (u->owner && !uio_cfg_read(b, PCI_COMMAND, &cmd, 2)) {
 			cmd &= (uint16_t)~PCI_COMMAND_MASTER;
 			uio_cfg_write(b, PCI_COMMAND, &cmd, 2);
 		}
@@ -204,17 +206,27 @@ static int uio_open(const char *args, struct bus **out, char *err,
 	if (u->uio_no < 0)
 		FAIL(-ENODEV, "uio: %s has no uio device under %s", u->bdf,
 		     path);
-	snprintf(path, sizeof(path), "/dev/uio%d", u->uio_no);
-	u->uio_fd = open(path, O_RDWR | O_CLOEXEC);
-	if (u->uio_fd < 0)
-		FAIL(errno == EACCES ? -EACCES : -errno,
-		     "uio: cannot open %s: %s", path, strerror(errno));
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config",
 		 u->bdf);
 	u->cfg_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (u->cfg_fd < 0)
 		FAIL(-errno, "uio: cannot open %s: %s", path,
 		     strerror(errno));
+	/* One user at a time: a second would fight over the rings, and
+	 * closing its /dev/uioN would turn bus mastering off under the
+	 * first (uio_pci_generic's release does). So the lock is on the
+	 * config file, taken before /dev/uioN is opened. */
+	if (flock(u->cfg_fd, LOCK_EX | LOCK_NB))
+		FAIL(-EBUSY,
+		     "uio: %s is in use by this or another process; a device "
+		     "can be driven by one adapter only",
+		     u->bdf);
+	u->owner = true;
+	snprintf(path, sizeof(path), "/dev/uio%d", u->uio_no);
+	u->uio_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (u->uio_fd < 0)
+		FAIL(errno == EACCES ? -EACCES : -errno,
+		     "uio: cannot open %s: %s", path, strerror(errno));
 	u->pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (u->pagemap_fd < 0)
 		FAIL(-errno, "uio: cannot open /proc/self/pagemap: %s",

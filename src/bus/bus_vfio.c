@@ -308,8 +308,8 @@ static int vfio_open(const char *args, struct bus **out, char *err,
 			     path, path);
 		if (e == EBUSY)
 			FAIL(-EBUSY,
-			     "vfio: %s is in use by another process (a VFIO "
-			     "group can be open only once)",
+			     "vfio: %s is in use by this or another process "
+			     "(a VFIO group can be open only once)",
 			     path);
 		FAIL(-e, "vfio: cannot open %s: %s", path, strerror(e));
 	}
