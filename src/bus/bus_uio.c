@@ -131,11 +131,11 @@ static long read_long(const char *path)
 	return v;
 }
 
-#define FAIL(rc_, ...)                                                        \
-	do {                                                                  \
-		snprintf(err, errlen, __VA_ARGS__);                           \
-		uio_close(&u->base);                                          \
-		return (rc_);                                                 \
+#define FAIL(rc_, ...)                                                         \
+	do {                                                                   \
+		snprintf(err, errlen, __VA_ARGS__);                            \
+		uio_close(&u->base);                                           \
+		return (rc_);                                                  \
 	} while (0)
 
 static int uio_open(const char *args, struct bus **out, char *err,
@@ -149,18 +149,18 @@ static int uio_open(const char *args, struct bus **out, char *err,
 	u->uio_fd = u->cfg_fd = u->pagemap_fd = -1;
 	pthread_mutex_init(&u->lock, NULL);
 	u->base.info = (struct bus_info){
-		.kind = "uio",
-		.dma_bits = 64,
-		.coherent = true,
-		.iommu = false,
-		.fill = -1,
-		.poison = -1,
-		.chunk_size = 2u << 20,
+	    .kind = "uio",
+	    .dma_bits = 64,
+	    .coherent = true,
+	    .iommu = false,
+	    .fill = -1,
+	    .poison = -1,
+	    .chunk_size = 2u << 20,
 	};
-	struct pci_bus_opts o = { .info = &u->base.info,
-				  .busname = "uio",
-				  .err = err,
-				  .errlen = errlen };
+	struct pci_bus_opts o = {.info = &u->base.info,
+				 .busname = "uio",
+				 .err = err,
+				 .errlen = errlen};
 	int rc = pci_parse_args(args, &o);
 	if (rc) {
 		uio_close(&u->base);
@@ -206,12 +206,10 @@ static int uio_open(const char *args, struct bus **out, char *err,
 	if (u->uio_no < 0)
 		FAIL(-ENODEV, "uio: %s has no uio device under %s", u->bdf,
 		     path);
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config",
-		 u->bdf);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", u->bdf);
 	u->cfg_fd = open(path, O_RDWR | O_CLOEXEC);
 	if (u->cfg_fd < 0)
-		FAIL(-errno, "uio: cannot open %s: %s", path,
-		     strerror(errno));
+		FAIL(-errno, "uio: cannot open %s: %s", path, strerror(errno));
 	/* One user at a time: a second would fight over the rings, and
 	 * closing its /dev/uioN would turn bus mastering off under the
 	 * first (uio_pci_generic's release does). So the lock is on the
@@ -263,10 +261,9 @@ static int uio_open(const char *args, struct bus **out, char *err,
 static void *map_hugepages(struct uio_bus *u, size_t map_len, bool backwards,
 			   uint64_t *pa0)
 {
-	void *host = mmap(NULL, map_len, PROT_READ | PROT_WRITE,
-			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
-				  MAP_LOCKED,
-			  -1, 0);
+	void *host =
+	    mmap(NULL, map_len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_LOCKED, -1, 0);
 	if (host == MAP_FAILED)
 		return NULL;
 	size_t n = map_len / HUGE_2M;
@@ -313,8 +310,7 @@ static int uio_chunk_alloc(struct bus *b, size_t len, uint64_t limit,
 	}
 	p->map_len = map_len;
 	*out = (struct bus_chunk){
-		.host = host, .iova = pa0, .len = len, .priv = p
-	};
+	    .host = host, .iova = pa0, .len = len, .priv = p};
 	return 0;
 }
 
@@ -353,7 +349,7 @@ static int uio_map(struct bus *b, void *host, size_t len, uint64_t limit,
 		} else {
 			if (n == *nsegs)
 				return -ENOSPC;
-			segs[n++] = (struct bus_seg){ pa, in_page };
+			segs[n++] = (struct bus_seg){pa, in_page};
 		}
 		p += in_page;
 	}
@@ -361,8 +357,7 @@ static int uio_map(struct bus *b, void *host, size_t len, uint64_t limit,
 	return 0;
 }
 
-static void uio_unmap(struct bus *b, const struct bus_seg *segs,
-		      unsigned nsegs)
+static void uio_unmap(struct bus *b, const struct bus_seg *segs, unsigned nsegs)
 {
 	/* Nothing to tear down without an IOMMU. */
 }
@@ -385,15 +380,14 @@ static int uio_bar_map(struct bus *b, unsigned bar, void **va, size_t *len)
 		} else if (fstat(fd, &st) || st.st_size == 0) {
 			rc = -ENOENT;
 		} else {
-			void *p = mmap(NULL, (size_t)st.st_size,
-				       PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-				       0);
+			void *p =
+			    mmap(NULL, (size_t)st.st_size,
+				 PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 			if (p == MAP_FAILED)
 				rc = errno == EINVAL ? -ENOTSUP : -errno;
 			else
-				u->bar[bar] = (struct uio_bar){
-					p, (size_t)st.st_size
-				};
+				u->bar[bar] =
+				    (struct uio_bar){p, (size_t)st.st_size};
 		}
 		if (fd >= 0)
 			close(fd);
@@ -438,7 +432,7 @@ static int uio_irq_unmask(struct bus *b)
 static int uio_irq_wait(struct bus *b, int timeout_ms)
 {
 	struct uio_bus *u = to_uio(b);
-	struct pollfd p = { .fd = u->uio_fd, .events = POLLIN };
+	struct pollfd p = {.fd = u->uio_fd, .events = POLLIN};
 	int rc = poll(&p, 1, timeout_ms);
 	if (rc < 0)
 		return -errno;
@@ -473,18 +467,18 @@ static int uio_reset(struct bus *b)
 }
 
 const struct bus_ops bus_uio_ops = {
-	.name = "uio",
-	.open = uio_open,
-	.close = uio_close,
-	.chunk_alloc = uio_chunk_alloc,
-	.chunk_free = uio_chunk_free,
-	.map = uio_map,
-	.unmap = uio_unmap,
-	.bar_map = uio_bar_map,
-	.cfg_read = uio_cfg_read,
-	.cfg_write = uio_cfg_write,
-	.irq_fd = uio_irq_fd,
-	.irq_unmask = uio_irq_unmask,
-	.irq_wait = uio_irq_wait,
-	.reset = uio_reset,
+    .name = "uio",
+    .open = uio_open,
+    .close = uio_close,
+    .chunk_alloc = uio_chunk_alloc,
+    .chunk_free = uio_chunk_free,
+    .map = uio_map,
+    .unmap = uio_unmap,
+    .bar_map = uio_bar_map,
+    .cfg_read = uio_cfg_read,
+    .cfg_write = uio_cfg_write,
+    .irq_fd = uio_irq_fd,
+    .irq_unmask = uio_irq_unmask,
+    .irq_wait = uio_irq_wait,
+    .reset = uio_reset,
 };

@@ -51,11 +51,11 @@ struct vfio_bus {
 	int container, group, device;
 	uint64_t aperture_end; /* exclusive */
 	struct iova_space iova;
-	uint64_t cfg_off;      /* config region offset in the device fd */
+	uint64_t cfg_off; /* config region offset in the device fd */
 	struct vfio_bar bar[VFIO_NBARS];
-	pthread_mutex_t lock;  /* bars, irq setup */
-	int irq_efd;           /* -1 until irq_fd() */
-	unsigned irq_index;    /* VFIO_PCI_INTX/MSI_IRQ_INDEX */
+	pthread_mutex_t lock; /* bars, irq setup */
+	int irq_efd;	      /* -1 until irq_fd() */
+	unsigned irq_index;   /* VFIO_PCI_INTX/MSI_IRQ_INDEX */
 	bool can_reset;
 };
 
@@ -69,18 +69,16 @@ static struct vfio_bus *to_vfio(struct bus *b)
 	return (struct vfio_bus *)b;
 }
 
-static int dma_map(struct vfio_bus *v, void *host, uint64_t iova,
-		   uint64_t len, unsigned perms)
+static int dma_map(struct vfio_bus *v, void *host, uint64_t iova, uint64_t len,
+		   unsigned perms)
 {
 	struct vfio_iommu_type1_dma_map m = {
-		.argsz = sizeof(m),
-		.flags = ((perms & BUS_PERM_READ) ? VFIO_DMA_MAP_FLAG_READ
-						  : 0) |
-			 ((perms & BUS_PERM_WRITE) ? VFIO_DMA_MAP_FLAG_WRITE
-						   : 0),
-		.vaddr = (uintptr_t)host,
-		.iova = iova,
-		.size = len,
+	    .argsz = sizeof(m),
+	    .flags = ((perms & BUS_PERM_READ) ? VFIO_DMA_MAP_FLAG_READ : 0) |
+		     ((perms & BUS_PERM_WRITE) ? VFIO_DMA_MAP_FLAG_WRITE : 0),
+	    .vaddr = (uintptr_t)host,
+	    .iova = iova,
+	    .size = len,
 	};
 	return ioctl(v->container, VFIO_IOMMU_MAP_DMA, &m) ? -errno : 0;
 }
@@ -88,9 +86,9 @@ static int dma_map(struct vfio_bus *v, void *host, uint64_t iova,
 static void dma_unmap(struct vfio_bus *v, uint64_t iova, uint64_t len)
 {
 	struct vfio_iommu_type1_dma_unmap u = {
-		.argsz = sizeof(u),
-		.iova = iova,
-		.size = len,
+	    .argsz = sizeof(u),
+	    .iova = iova,
+	    .size = len,
 	};
 	ioctl(v->container, VFIO_IOMMU_UNMAP_DMA, &u);
 }
@@ -100,8 +98,8 @@ static void dma_unmap(struct vfio_bus *v, uint64_t iova, uint64_t len)
 static int setup_iova(struct vfio_bus *v)
 {
 	uint64_t end = v->base.info.dma_bits >= 64
-			       ? (1ULL << 48)
-			       : (1ULL << v->base.info.dma_bits);
+			   ? (1ULL << 48)
+			   : (1ULL << v->base.info.dma_bits);
 	size_t sz = 4096;
 	struct vfio_iommu_type1_info *info = calloc(1, sz);
 	struct vfio_iova_range *ranges = NULL;
@@ -115,10 +113,10 @@ static int setup_iova(struct vfio_bus *v)
 		uint32_t off = info->cap_offset;
 		while (off && off + sizeof(struct vfio_info_cap_header) <= sz) {
 			struct vfio_info_cap_header *h =
-				(void *)((char *)info + off);
+			    (void *)((char *)info + off);
 			if (h->id == VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE) {
-				struct vfio_iommu_type1_info_cap_iova_range
-					*r = (void *)h;
+				struct vfio_iommu_type1_info_cap_iova_range *r =
+				    (void *)h;
 				nr = r->nr_iovas;
 				ranges = r->iova_ranges;
 				break;
@@ -148,8 +146,7 @@ static int setup_iova(struct vfio_bus *v)
 	return 0;
 }
 
-static int region_info(int dev, unsigned index,
-		       struct vfio_region_info *ri)
+static int region_info(int dev, unsigned index, struct vfio_region_info *ri)
 {
 	memset(ri, 0, sizeof(*ri));
 	ri->argsz = sizeof(*ri);
@@ -181,12 +178,12 @@ static void vfio_close(struct bus *b)
 	struct vfio_bus *v = to_vfio(b);
 	if (v->irq_efd >= 0) {
 		struct vfio_irq_set s = {
-			.argsz = sizeof(s),
-			.flags = VFIO_IRQ_SET_DATA_NONE |
-				 VFIO_IRQ_SET_ACTION_TRIGGER,
-			.index = v->irq_index,
-			.start = 0,
-			.count = 0,
+		    .argsz = sizeof(s),
+		    .flags =
+			VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
+		    .index = v->irq_index,
+		    .start = 0,
+		    .count = 0,
 		};
 		ioctl(v->device, VFIO_DEVICE_SET_IRQS, &s);
 		close(v->irq_efd);
@@ -213,11 +210,11 @@ static void vfio_close(struct bus *b)
 }
 
 /* Fail open with errno `rc` and a sentence. */
-#define FAIL(rc_, ...)                                                        \
-	do {                                                                  \
-		snprintf(err, errlen, __VA_ARGS__);                           \
-		vfio_close(&v->base);                                         \
-		return (rc_);                                                 \
+#define FAIL(rc_, ...)                                                         \
+	do {                                                                   \
+		snprintf(err, errlen, __VA_ARGS__);                            \
+		vfio_close(&v->base);                                          \
+		return (rc_);                                                  \
 	} while (0)
 
 static int vfio_open(const char *args, struct bus **out, char *err,
@@ -231,18 +228,18 @@ static int vfio_open(const char *args, struct bus **out, char *err,
 	v->container = v->group = v->device = v->irq_efd = -1;
 	pthread_mutex_init(&v->lock, NULL);
 	v->base.info = (struct bus_info){
-		.kind = "vfio",
-		.dma_bits = 64,
-		.coherent = true,
-		.iommu = true,
-		.fill = -1,
-		.poison = -1,
-		.chunk_size = 2u << 20,
+	    .kind = "vfio",
+	    .dma_bits = 64,
+	    .coherent = true,
+	    .iommu = true,
+	    .fill = -1,
+	    .poison = -1,
+	    .chunk_size = 2u << 20,
 	};
-	struct pci_bus_opts o = { .info = &v->base.info,
-				  .busname = "vfio",
-				  .err = err,
-				  .errlen = errlen };
+	struct pci_bus_opts o = {.info = &v->base.info,
+				 .busname = "vfio",
+				 .err = err,
+				 .errlen = errlen};
 	int rc = pci_parse_args(args, &o);
 	if (rc) {
 		vfio_close(&v->base);
@@ -313,7 +310,7 @@ static int vfio_open(const char *args, struct bus **out, char *err,
 			     path);
 		FAIL(-e, "vfio: cannot open %s: %s", path, strerror(e));
 	}
-	struct vfio_group_status gs = { .argsz = sizeof(gs) };
+	struct vfio_group_status gs = {.argsz = sizeof(gs)};
 	if (ioctl(v->group, VFIO_GROUP_GET_STATUS, &gs))
 		FAIL(-errno, "vfio: VFIO_GROUP_GET_STATUS failed: %s",
 		     strerror(errno));
@@ -350,7 +347,7 @@ static int vfio_open(const char *args, struct bus **out, char *err,
 		     "vfio: cannot get %s from group %d: %s - is it bound "
 		     "to vfio-pci and not in use?",
 		     v->bdf, v->group_no, strerror(errno));
-	struct vfio_device_info di = { .argsz = sizeof(di) };
+	struct vfio_device_info di = {.argsz = sizeof(di)};
 	if (ioctl(v->device, VFIO_DEVICE_GET_INFO, &di))
 		FAIL(-errno, "vfio: VFIO_DEVICE_GET_INFO failed: %s",
 		     strerror(errno));
@@ -372,8 +369,8 @@ static int vfio_open(const char *args, struct bus **out, char *err,
 		rc = vfio_cfg_write(&v->base, PCI_COMMAND, &cmd, 2);
 	}
 	if (rc)
-		FAIL(rc, "vfio: cannot enable bus mastering on %s: %s",
-		     v->bdf, strerror(-rc));
+		FAIL(rc, "vfio: cannot enable bus mastering on %s: %s", v->bdf,
+		     strerror(-rc));
 	*out = &v->base;
 	return 0;
 }
@@ -385,7 +382,7 @@ static void *alloc_host(size_t len, size_t *map_len)
 	if (len % HUGE_2M == 0) {
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
-				 MAP_POPULATE,
+			     MAP_POPULATE,
 			 -1, 0);
 	}
 	if (p == MAP_FAILED)
@@ -411,8 +408,8 @@ static int vfio_chunk_alloc(struct bus *b, size_t len, uint64_t limit,
 	if (!p)
 		return -ENOMEM;
 	uint64_t align = len >= HUGE_2M ? HUGE_2M : 4096, iova;
-	uint64_t max = limit < v->aperture_end - 1 ? limit
-						   : v->aperture_end - 1;
+	uint64_t max =
+	    limit < v->aperture_end - 1 ? limit : v->aperture_end - 1;
 	if (iova_reserve(&v->iova, len, align, VFIO_IOVA_BASE, max, &iova)) {
 		free(p);
 		return -ENOMEM;
@@ -431,8 +428,7 @@ static int vfio_chunk_alloc(struct bus *b, size_t len, uint64_t limit,
 		return -ENOMEM;
 	}
 	*out = (struct bus_chunk){
-		.host = host, .iova = iova, .len = len, .priv = p
-	};
+	    .host = host, .iova = iova, .len = len, .priv = p};
 	return 0;
 }
 
@@ -457,8 +453,8 @@ static int vfio_map(struct bus *b, void *host, size_t len, uint64_t limit,
 	uintptr_t start = (uintptr_t)host & ~(uintptr_t)4095;
 	uint64_t off = (uintptr_t)host - start;
 	uint64_t span = (off + len + 4095) & ~4095ULL, iova;
-	uint64_t max = limit < v->aperture_end - 1 ? limit
-						   : v->aperture_end - 1;
+	uint64_t max =
+	    limit < v->aperture_end - 1 ? limit : v->aperture_end - 1;
 	if (iova_reserve(&v->iova, span, 4096, VFIO_IOVA_BASE, max, &iova))
 		return -ERANGE;
 	int rc = dma_map(v, (void *)start, iova, span, perms);
@@ -466,7 +462,7 @@ static int vfio_map(struct bus *b, void *host, size_t len, uint64_t limit,
 		iova_release(&v->iova, iova, span);
 		return rc == -EFAULT ? -EFAULT : -ENOMEM;
 	}
-	segs[0] = (struct bus_seg){ .iova = iova + off, .len = len };
+	segs[0] = (struct bus_seg){.iova = iova + off, .len = len};
 	*nsegs = 1;
 	return 0;
 }
@@ -478,7 +474,7 @@ static void vfio_unmap(struct bus *b, const struct bus_seg *segs,
 	for (unsigned i = 0; i < nsegs; i++) {
 		uint64_t base = segs[i].iova & ~4095ULL;
 		uint64_t span =
-			(segs[i].iova - base + segs[i].len + 4095) & ~4095ULL;
+		    (segs[i].iova - base + segs[i].len + 4095) & ~4095ULL;
 		dma_unmap(v, base, span);
 		iova_release(&v->iova, base, span);
 	}
@@ -505,7 +501,7 @@ static int vfio_bar_map(struct bus *b, unsigned bar, void **va, size_t *len)
 			if (p == MAP_FAILED)
 				rc = -errno;
 			else
-				v->bar[bar] = (struct vfio_bar){ p, ri.size };
+				v->bar[bar] = (struct vfio_bar){p, ri.size};
 		}
 	}
 	if (!rc) {
@@ -521,11 +517,11 @@ static int set_irq_eventfd(struct vfio_bus *v, unsigned index, int fd)
 	char buf[sizeof(struct vfio_irq_set) + sizeof(int32_t)];
 	struct vfio_irq_set *s = (struct vfio_irq_set *)buf;
 	*s = (struct vfio_irq_set){
-		.argsz = sizeof(buf),
-		.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
-		.index = index,
-		.start = 0,
-		.count = 1,
+	    .argsz = sizeof(buf),
+	    .flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
+	    .index = index,
+	    .start = 0,
+	    .count = 1,
 	};
 	int32_t efd = fd;
 	memcpy(s->data, &efd, sizeof(efd));
@@ -547,11 +543,11 @@ static int vfio_irq_fd(struct bus *b, int *fd)
 			goto out;
 		}
 		rc = -ENOTSUP;
-		static const unsigned order[] = { VFIO_PCI_MSI_IRQ_INDEX,
-						  VFIO_PCI_INTX_IRQ_INDEX };
+		static const unsigned order[] = {VFIO_PCI_MSI_IRQ_INDEX,
+						 VFIO_PCI_INTX_IRQ_INDEX};
 		for (unsigned i = 0; i < 2 && rc; i++) {
-			struct vfio_irq_info ii = { .argsz = sizeof(ii),
-						    .index = order[i] };
+			struct vfio_irq_info ii = {.argsz = sizeof(ii),
+						   .index = order[i]};
 			if (ioctl(v->device, VFIO_DEVICE_GET_IRQ_INFO, &ii) ||
 			    ii.count == 0 ||
 			    !(ii.flags & VFIO_IRQ_INFO_EVENTFD))
@@ -580,11 +576,11 @@ static int vfio_irq_unmask(struct bus *b)
 	if (v->irq_index != VFIO_PCI_INTX_IRQ_INDEX)
 		return 0; /* MSI is edge-triggered: nothing to re-arm */
 	struct vfio_irq_set s = {
-		.argsz = sizeof(s),
-		.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_UNMASK,
-		.index = VFIO_PCI_INTX_IRQ_INDEX,
-		.start = 0,
-		.count = 1,
+	    .argsz = sizeof(s),
+	    .flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_UNMASK,
+	    .index = VFIO_PCI_INTX_IRQ_INDEX,
+	    .start = 0,
+	    .count = 1,
 	};
 	return ioctl(v->device, VFIO_DEVICE_SET_IRQS, &s) ? -errno : 0;
 }
@@ -596,7 +592,7 @@ static int vfio_irq_wait(struct bus *b, int timeout_ms)
 	int rc = vfio_irq_fd(b, &fd);
 	if (rc)
 		return rc;
-	struct pollfd p = { .fd = v->irq_efd, .events = POLLIN };
+	struct pollfd p = {.fd = v->irq_efd, .events = POLLIN};
 	rc = poll(&p, 1, timeout_ms);
 	if (rc < 0)
 		return -errno;
@@ -626,18 +622,18 @@ static int vfio_reset(struct bus *b)
 }
 
 const struct bus_ops bus_vfio_ops = {
-	.name = "vfio",
-	.open = vfio_open,
-	.close = vfio_close,
-	.chunk_alloc = vfio_chunk_alloc,
-	.chunk_free = vfio_chunk_free,
-	.map = vfio_map,
-	.unmap = vfio_unmap,
-	.bar_map = vfio_bar_map,
-	.cfg_read = vfio_cfg_read,
-	.cfg_write = vfio_cfg_write,
-	.irq_fd = vfio_irq_fd,
-	.irq_unmask = vfio_irq_unmask,
-	.irq_wait = vfio_irq_wait,
-	.reset = vfio_reset,
+    .name = "vfio",
+    .open = vfio_open,
+    .close = vfio_close,
+    .chunk_alloc = vfio_chunk_alloc,
+    .chunk_free = vfio_chunk_free,
+    .map = vfio_map,
+    .unmap = vfio_unmap,
+    .bar_map = vfio_bar_map,
+    .cfg_read = vfio_cfg_read,
+    .cfg_write = vfio_cfg_write,
+    .irq_fd = vfio_irq_fd,
+    .irq_unmask = vfio_irq_unmask,
+    .irq_wait = vfio_irq_wait,
+    .reset = vfio_reset,
 };

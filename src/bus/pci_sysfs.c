@@ -62,8 +62,9 @@ static int pci_option(void *ctx, const char *k, const char *v)
 		return -EINVAL;
 	}
 	if (rc == -EINVAL)
-		snprintf(o->err, o->errlen, "%s: bad value '%s' for option '%s'",
-			 o->busname, v, k);
+		snprintf(o->err, o->errlen,
+			 "%s: bad value '%s' for option '%s'", o->busname, v,
+			 k);
 	return rc;
 }
 

@@ -13,7 +13,7 @@
 
 /* Options common to the PCI buses. */
 struct pci_bus_opts {
-	char bdf[32];        /* "0000:00:02.0" */
+	char bdf[32]; /* "0000:00:02.0" */
 	struct bus_info *info;
 	const char *busname; /* for messages */
 	char *err;

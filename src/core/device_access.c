@@ -39,8 +39,8 @@ int ndisdma_adapter_cfg_read(ndisdma_adapter *h, unsigned off, void *buf,
 	return ad->bus->ops->cfg_read(ad->bus, off, buf, len);
 }
 
-int ndisdma_adapter_cfg_write(ndisdma_adapter *h, unsigned off,
-			      const void *buf, size_t len)
+int ndisdma_adapter_cfg_write(ndisdma_adapter *h, unsigned off, const void *buf,
+			      size_t len)
 {
 	struct nd_adapter *ad = live(h);
 	if (!ad || !buf)
@@ -90,8 +90,8 @@ int ndisdma_adapter_reset(ndisdma_adapter *h)
 	return ad->bus->ops->reset(ad->bus);
 }
 
-int ndisdma_adapter_bus_info(ndisdma_adapter *h, const char **kind,
-			     int *iommu, unsigned *dma_bits)
+int ndisdma_adapter_bus_info(ndisdma_adapter *h, const char **kind, int *iommu,
+			     unsigned *dma_bits)
 {
 	struct nd_adapter *ad = live(h);
 	if (!ad)

@@ -63,8 +63,8 @@ static int send_mapped(ndisdma_adapter *ad, struct e1000_nic *nic,
 	if (!buf || !bus->ops->map)
 		return -ENOTSUP;
 	memcpy(buf, frame, len);
-	int rc = bus->ops->map(bus, buf, len, 0xFFFFFFFFull, BUS_PERM_READ,
-			       seg, &n);
+	int rc =
+	    bus->ops->map(bus, buf, len, 0xFFFFFFFFull, BUS_PERM_READ, seg, &n);
 	if (rc) {
 		printf("guest: MAP: map failed: %s\n", strerror(-rc));
 		free(buf);
@@ -142,9 +142,10 @@ int main(int argc, char **argv)
 		for (ULONG off = 0; off < big_len; off += 4096) {
 			uint64_t pa = phys_of((char *)big + off);
 			if (pa != (uint64_t)big_pa.QuadPart + off) {
-				printf("guest: BIG: page at +0x%x is at 0x%llx, "
-				       "not contiguous!\n",
-				       (unsigned)off, (unsigned long long)pa);
+				printf(
+				    "guest: BIG: page at +0x%x is at 0x%llx, "
+				    "not contiguous!\n",
+				    (unsigned)off, (unsigned long long)pa);
 				fail = 1;
 				break;
 			}
@@ -158,7 +159,7 @@ int main(int argc, char **argv)
 	if (!big && !iommu) { /* say why: where two hugepages landed */
 		char *h = mmap(NULL, 4u << 20, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
-				       MAP_POPULATE,
+				   MAP_POPULATE,
 			       -1, 0);
 		if (h != MAP_FAILED) {
 			printf("guest: BIG: two fresh hugepages are at 0x%llx "
@@ -166,9 +167,9 @@ int main(int argc, char **argv)
 			       (unsigned long long)phys_of(h),
 			       (unsigned long long)phys_of(h + (2u << 20)),
 			       phys_of(h + (2u << 20)) ==
-					       phys_of(h) + (2u << 20)
-				       ? "consecutive"
-				       : "not consecutive: refusal expected");
+				       phys_of(h) + (2u << 20)
+				   ? "consecutive"
+				   : "not consecutive: refusal expected");
 			munmap(h, 4u << 20);
 		}
 	}
@@ -181,11 +182,12 @@ int main(int argc, char **argv)
 		if (big && i == QF_NTX - 1) {
 			size_t at = (2u << 20) - 100;
 			memcpy((char *)big + at, f, len);
-			rc = e1000_send_raw(
-				nic, (uint64_t)big_pa.QuadPart + at, len, 5000);
+			rc = e1000_send_raw(nic, (uint64_t)big_pa.QuadPart + at,
+					    len, 5000);
 			printf("guest: BIG: frame %u sent from device address "
 			       "0x%llx (%zu bytes across the 2 MiB point)\n",
-			       i, (unsigned long long)big_pa.QuadPart + at, len);
+			       i, (unsigned long long)big_pa.QuadPart + at,
+			       len);
 		} else if (i == QF_NTX - 2) {
 			rc = send_mapped(ad, nic, f, len);
 		} else {
@@ -232,15 +234,16 @@ int main(int argc, char **argv)
 		fail = 1;
 
 	/* 3. DMA from memory the device was never given */
-	unsigned char *secret = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
-				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED,
-				     -1, 0);
+	unsigned char *secret =
+	    mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED, -1, 0);
 	if (!fail && secret != MAP_FAILED) {
 		size_t sl = qf_make(secret, QF_SECRET, 0);
 		uint64_t pa = phys_of(secret);
 		/* That address must not be one the IOMMU maps for us: our
 		 * IOVAs are in the chunk of the TX ring (a few MiB). */
-		uint64_t base = (uint64_t)nic->tx_ring.pa.QuadPart & ~0x1FFFFFULL;
+		uint64_t base =
+		    (uint64_t)nic->tx_ring.pa.QuadPart & ~0x1FFFFFULL;
 		if (iommu && pa >= base && pa < base + (8ULL << 20))
 			pa += 64ULL << 20; /* then any unmapped address */
 		printf("guest: DMA-ISOLATION: TX descriptor -> 0x%llx (%s), "

@@ -39,29 +39,29 @@ enum {
 	REG_RAH0 = 0x5404,   /* 13.4.49 Receive Address High */
 };
 
-#define CTRL_ASDE (1u << 5)   /* auto-speed detection */
-#define CTRL_SLU (1u << 6)    /* set link up */
-#define CTRL_RST (1u << 26)   /* device reset, self-clearing */
-#define STATUS_LU (1u << 1)   /* link up */
+#define CTRL_ASDE (1u << 5) /* auto-speed detection */
+#define CTRL_SLU (1u << 6)  /* set link up */
+#define CTRL_RST (1u << 26) /* device reset, self-clearing */
+#define STATUS_LU (1u << 1) /* link up */
 #define ICR_TXDW (1u << 0)
 #define ICR_LSC (1u << 2)
 #define ICR_RXDMT0 (1u << 4)
 #define ICR_RXO (1u << 6)
-#define ICR_RXT0 (1u << 7)    /* receiver timer interrupt */
+#define ICR_RXT0 (1u << 7) /* receiver timer interrupt */
 #define RCTL_EN (1u << 1)
 #define RCTL_UPE (1u << 3)    /* unicast promiscuous */
 #define RCTL_MPE (1u << 4)    /* multicast promiscuous */
 #define RCTL_BAM (1u << 15)   /* accept broadcast */
 #define RCTL_SECRC (1u << 26) /* strip Ethernet CRC */
 #define TCTL_EN (1u << 1)
-#define TCTL_PSP (1u << 3)    /* pad short packets */
+#define TCTL_PSP (1u << 3) /* pad short packets */
 #define TCTL_CT(x) ((uint32_t)(x) << 4)
 #define TCTL_COLD(x) ((uint32_t)(x) << 12)
-#define TXD_CMD_EOP 0x01      /* 3.3.3.1: end of packet */
-#define TXD_CMD_IFCS 0x02     /* insert FCS */
-#define TXD_CMD_RS 0x08       /* report status */
-#define TXD_STAT_DD 0x01      /* descriptor done */
-#define RXD_STAT_DD 0x01      /* 3.2.3.1 */
+#define TXD_CMD_EOP 0x01  /* 3.3.3.1: end of packet */
+#define TXD_CMD_IFCS 0x02 /* insert FCS */
+#define TXD_CMD_RS 0x08	  /* report status */
+#define TXD_STAT_DD 0x01  /* descriptor done */
+#define RXD_STAT_DD 0x01  /* 3.2.3.1 */
 #define RXD_STAT_EOP 0x02
 
 static ULONG rd32(struct e1000_nic *nic, unsigned reg)
@@ -78,8 +78,7 @@ static void wr32(struct e1000_nic *nic, unsigned reg, ULONG v)
 
 static void sleep_ms(long ms)
 {
-	nanosleep(&(struct timespec){ ms / 1000, (ms % 1000) * 1000000 },
-		  NULL);
+	nanosleep(&(struct timespec){ms / 1000, (ms % 1000) * 1000000}, NULL);
 }
 
 static double now_ms(void)
@@ -154,8 +153,8 @@ static NDIS_STATUS hw_init(struct e1000_nic *nic)
 	wr32(nic, REG_RDH, 0);
 	wr32(nic, REG_RDT, E1000_NDESC - 1);
 	wr32(nic, REG_RDTR, 0); /* interrupt at once (13.4.30) */
-	wr32(nic, REG_RCTL, RCTL_EN | RCTL_UPE | RCTL_MPE | RCTL_BAM |
-				    RCTL_SECRC);
+	wr32(nic, REG_RCTL,
+	     RCTL_EN | RCTL_UPE | RCTL_MPE | RCTL_BAM | RCTL_SECRC);
 
 	/* 14.5 transmit. */
 	uint64_t tb = (uint64_t)nic->tx_ring.pa.QuadPart;
@@ -165,8 +164,8 @@ static NDIS_STATUS hw_init(struct e1000_nic *nic)
 	wr32(nic, REG_TDH, 0);
 	wr32(nic, REG_TDT, 0);
 	wr32(nic, REG_TIPG, 10 | (8u << 10) | (6u << 20)); /* 13.4.34 */
-	wr32(nic, REG_TCTL, TCTL_EN | TCTL_PSP | TCTL_CT(0x0F) |
-				    TCTL_COLD(0x40));
+	wr32(nic, REG_TCTL,
+	     TCTL_EN | TCTL_PSP | TCTL_CT(0x0F) | TCTL_COLD(0x40));
 
 	/* 14.3: unmask what we handle: receive timer, overrun, link. */
 	wr32(nic, REG_IMS, ICR_RXT0 | ICR_RXO | ICR_RXDMT0 | ICR_LSC);
@@ -186,14 +185,14 @@ static NDIS_STATUS e1000_initialize(PNDIS_STATUS open_error, PUINT medium,
 		return NDIS_STATUS_UNSUPPORTED_MEDIA;
 	*medium = i;
 	struct e1000_nic *nic;
-	if (NdisAllocateMemoryWithTag((PVOID *)&nic, sizeof(*nic),
-				      E1000_TAG) != NDIS_STATUS_SUCCESS)
+	if (NdisAllocateMemoryWithTag((PVOID *)&nic, sizeof(*nic), E1000_TAG) !=
+	    NDIS_STATUS_SUCCESS)
 		return NDIS_STATUS_RESOURCES;
 	NdisZeroMemory(nic, sizeof(*nic));
 	nic->handle = handle;
 	NdisMSetAttributesEx(handle, nic, 0,
 			     NDIS_ATTRIBUTE_BUS_MASTER |
-				     NDIS_ATTRIBUTE_DESERIALIZE,
+				 NDIS_ATTRIBUTE_DESERIALIZE,
 			     NdisInterfacePci);
 	NDIS_STATUS st = NdisMAllocateMapRegisters(handle, 0, NDIS_DMA_64BITS,
 						   E1000_NDESC, E1000_BUFSZ);
@@ -279,7 +278,7 @@ int e1000_send_raw(struct e1000_nic *nic, uint64_t addr, size_t len,
 		return -EINVAL;
 	unsigned i = nic->tx_tail;
 	volatile struct e1000_tx_desc *td =
-		&((struct e1000_tx_desc *)nic->tx_ring.va)[i];
+	    &((struct e1000_tx_desc *)nic->tx_ring.va)[i];
 	td->addr = addr;
 	td->length = (uint16_t)len;
 	td->cso = 0;
@@ -310,15 +309,14 @@ int e1000_send(struct e1000_nic *nic, const void *frame, size_t len,
 	return e1000_send_raw(nic, (uint64_t)b->pa.QuadPart, len, timeout_ms);
 }
 
-int e1000_receive(struct e1000_nic *nic, void *buf, size_t cap,
-		  int timeout_ms)
+int e1000_receive(struct e1000_nic *nic, void *buf, size_t cap, int timeout_ms)
 {
 	ndisdma_adapter *ad = (ndisdma_adapter *)nic->handle;
 	double end = now_ms() + timeout_ms;
 	for (;;) {
 		unsigned i = nic->rx_next;
 		volatile struct e1000_rx_desc *rd =
-			&((struct e1000_rx_desc *)nic->rx_ring.va)[i];
+		    &((struct e1000_rx_desc *)nic->rx_ring.va)[i];
 		if (rd->status & RXD_STAT_DD) {
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
 			size_t len = rd->length;

@@ -19,7 +19,7 @@
 #include <ndisdma/ndisdma.h>
 #include <stdint.h>
 
-#define E1000_NDESC 16  /* per ring: 256 bytes, a multiple of 128 (13.4.x) */
+#define E1000_NDESC 16 /* per ring: 256 bytes, a multiple of 128 (13.4.x) */
 #define E1000_BIG (3u << 20)
 #define E1000_BUFSZ 2048 /* RCTL.BSIZE = 00b: 2048 bytes (13.4.22) */
 
@@ -83,7 +83,6 @@ int e1000_send_raw(struct e1000_nic *nic, uint64_t addr, size_t len,
 /* Wait up to timeout_ms for a receive interrupt (ICR.RXT0) and copy the
  * next received frame into buf. Returns its length, 0 on timeout, or a
  * negative errno. */
-int e1000_receive(struct e1000_nic *nic, void *buf, size_t cap,
-		  int timeout_ms);
+int e1000_receive(struct e1000_nic *nic, void *buf, size_t cap, int timeout_ms);
 
 #endif

@@ -41,16 +41,16 @@ static inline size_t qf_len(unsigned kind, unsigned idx)
 static inline size_t qf_make(unsigned char *buf, unsigned kind, unsigned idx)
 {
 	size_t len = qf_len(kind, idx);
-	static const unsigned char hdr[14] = { 0xff, 0xff, 0xff, 0xff, 0xff,
-					       0xff, 0x52, 0x54, 0x00, 0x12,
-					       0x34, 0x56, 0x88, 0xB5 };
+	static const unsigned char hdr[14] = {0xff, 0xff, 0xff, 0xff, 0xff,
+					      0xff, 0x52, 0x54, 0x00, 0x12,
+					      0x34, 0x56, 0x88, 0xB5};
 	memcpy(buf, hdr, 14);
 	memcpy(buf + 14, "NDQT", 4);
 	buf[18] = (unsigned char)kind;
 	buf[19] = (unsigned char)idx;
 	for (size_t i = QF_HDR; i < len; i++)
-		buf[i] = (unsigned char)(i * 7 + idx * 13 + kind * 101 +
-					 (i >> 8));
+		buf[i] =
+		    (unsigned char)(i * 7 + idx * 13 + kind * 101 + (i >> 8));
 	return len;
 }
 

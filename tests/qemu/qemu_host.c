@@ -40,7 +40,7 @@ static int recv_frame(unsigned char *buf, size_t cap)
 		int left = (int)((deadline - now_s()) * 1000);
 		if (left <= 0)
 			return -1;
-		struct pollfd p = { .fd = sock, .events = POLLIN };
+		struct pollfd p = {.fd = sock, .events = POLLIN};
 		if (poll(&p, 1, left) <= 0)
 			continue;
 		ssize_t n = recv(sock, buf, cap, 0);
@@ -53,17 +53,18 @@ static int send_frame(const unsigned char *buf, size_t len)
 {
 	return sendto(sock, buf, len, 0, (struct sockaddr *)&qemu_addr,
 		      sizeof(qemu_addr)) == (ssize_t)len
-		       ? 0
-		       : -1;
+		   ? 0
+		   : -1;
 }
 
 int main(int argc, char **argv)
 {
 	if (argc != 4) {
-		fprintf(stderr, "usage: qemu_host HOST_SOCK QEMU_SOCK TIMEOUT_S\n");
+		fprintf(stderr,
+			"usage: qemu_host HOST_SOCK QEMU_SOCK TIMEOUT_S\n");
 		return 2;
 	}
-	struct sockaddr_un me = { .sun_family = AF_UNIX };
+	struct sockaddr_un me = {.sun_family = AF_UNIX};
 	snprintf(me.sun_path, sizeof(me.sun_path), "%s", argv[1]);
 	qemu_addr.sun_family = AF_UNIX;
 	snprintf(qemu_addr.sun_path, sizeof(qemu_addr.sun_path), "%s", argv[2]);
@@ -86,7 +87,8 @@ int main(int argc, char **argv)
 		n = recv_frame(buf, sizeof(buf));
 		if (n < 0) {
 			printf("HOST: timed out waiting for the guest's frames "
-			       "(%u seen)\n", tx_seen);
+			       "(%u seen)\n",
+			       tx_seen);
 			printf("HOST RESULT: FAIL\n");
 			return 1;
 		}
@@ -137,7 +139,8 @@ int main(int argc, char **argv)
 		}
 		if (!acked) {
 			printf("HOST: no acknowledgement for injected frame "
-			       "%u\n", i);
+			       "%u\n",
+			       i);
 			fail = 1;
 			break;
 		}
@@ -184,8 +187,8 @@ int main(int argc, char **argv)
 		       "physical page it was never given\n",
 		       landed ? "DID read" : "did not read");
 	}
-	printf("HOST: %u unrelated frames, %d stray; total %.1f s\n", other, stray,
-	       now_s() - t0);
+	printf("HOST: %u unrelated frames, %d stray; total %.1f s\n", other,
+	       stray, now_s() - t0);
 	printf("HOST RESULT: %s\n", fail ? "FAIL" : "PASS");
 	close(sock);
 	unlink(argv[1]);

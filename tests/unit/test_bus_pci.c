@@ -93,8 +93,7 @@ static void device_access_on_sim_is_enotsup(void **state)
 	const char *kind;
 	int iommu;
 	unsigned bits;
-	assert_int_equal(ndisdma_adapter_bus_info(ad, &kind, &iommu, &bits),
-			 0);
+	assert_int_equal(ndisdma_adapter_bus_info(ad, &kind, &iommu, &bits), 0);
 	assert_string_equal(kind, "sim");
 	assert_int_equal(iommu, 1);
 	assert_int_equal(bits, 64);
@@ -106,10 +105,10 @@ static void device_access_on_sim_is_enotsup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(bad_addresses_are_einval),
-		cmocka_unit_test(unknown_options_are_einval),
-		cmocka_unit_test(missing_device_is_enodev_with_advice),
-		cmocka_unit_test(device_access_on_sim_is_enotsup),
+	    cmocka_unit_test(bad_addresses_are_einval),
+	    cmocka_unit_test(unknown_options_are_einval),
+	    cmocka_unit_test(missing_device_is_enodev_with_advice),
+	    cmocka_unit_test(device_access_on_sim_is_enotsup),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
