@@ -18,5 +18,6 @@
 #include <ndisdma/ndis/miniport.h>
 #include <ndisdma/ndis/dma.h>
 #include <ndisdma/ndis/memory.h>
+#include <ndisdma/ndis/registers.h>
 
 #endif

@@ -137,6 +137,64 @@ int ndisdma_sim_dma_read(ndisdma_sim *sim, uint64_t device_address, void *buf,
 int ndisdma_sim_dma_write(ndisdma_sim *sim, uint64_t device_address,
 			  const void *buf, size_t len);
 
+/* ---------------- device access (vfio, uio) ---------------- */
+
+/* These give a driver its device's registers, configuration space and
+ * interrupt on a bus with a real device ("vfio:BDF", "uio:BDF"). The
+ * adapter argument may also be the NDIS MiniportAdapterHandle the driver
+ * got in MiniportInitialize(Ex): they are the same object. All are
+ * thread-safe; they may be called from MiniportInitialize(Ex) on. Each
+ * returns 0 or a negative errno: -EINVAL for a NULL argument or an
+ * adapter that is not live, -ENOTSUP on a bus without the facility (the
+ * simulated bus has none of them). */
+
+/* Map memory BAR `bar` (0..5) of the device into this process: *va and
+ * *len. The mapping lives until the adapter is halted; calling again
+ * returns the same one. Fails with -ENOENT (no such BAR), -ENOTSUP (an
+ * I/O-port BAR, or no registers on this bus), or the mmap errno. Access
+ * it with NdisReadRegisterUlong/NdisWriteRegisterUlong
+ * (<ndisdma/ndis/registers.h>). */
+int ndisdma_adapter_bar(ndisdma_adapter *ad, unsigned bar, void **va,
+			size_t *len);
+
+/* Read / write `len` bytes of PCI configuration space at `off`. Fails
+ * with -ENOTSUP, -EIO (short access, e.g. beyond the space), or the
+ * errno of the access. */
+int ndisdma_adapter_cfg_read(ndisdma_adapter *ad, unsigned off, void *buf,
+			     size_t len);
+int ndisdma_adapter_cfg_write(ndisdma_adapter *ad, unsigned off,
+			      const void *buf, size_t len);
+
+/* A file descriptor that becomes readable (poll/epoll) when the device
+ * interrupts: an eventfd on vfio (MSI when the device offers it, else
+ * INTx; set up by the first call), the /dev/uioN fd on uio. Owned by the
+ * bus: do not close it. Consume the notification with
+ * ndisdma_adapter_irq_wait(ad, 0), not with read(). Fails with -ENOTSUP
+ * or the errno of setting it up. */
+int ndisdma_adapter_irq_fd(ndisdma_adapter *ad, int *fd);
+
+/* Wait up to `timeout_ms` milliseconds (-1: without limit, 0: just
+ * check) for an interrupt and consume its notification. Returns 1 when
+ * an interrupt came, 0 on timeout, -ENOTSUP, or the errno of the wait.
+ * A level-triggered interrupt (INTx) stays masked until
+ * ndisdma_adapter_irq_unmask. */
+int ndisdma_adapter_irq_wait(ndisdma_adapter *ad, int timeout_ms);
+
+/* Re-arm a level-triggered interrupt after the driver has cleared its
+ * cause in the device (e.g. read ICR). Harmless for MSI. Fails with
+ * -ENOTSUP, -EINVAL (interrupts never set up on vfio), or the errno. */
+int ndisdma_adapter_irq_unmask(ndisdma_adapter *ad);
+
+/* Reset the function (vfio: VFIO_DEVICE_RESET; bus mastering is turned
+ * back on after it). Fails with -ENOTSUP when the device or bus cannot. */
+int ndisdma_adapter_reset(ndisdma_adapter *ad);
+
+/* The bus kind of the adapter ("sim", "vfio", "uio"), whether device
+ * addresses go through an IOMMU, and how many bits wide they may be.
+ * Returns 0 or -EINVAL. Any output pointer may be NULL. */
+int ndisdma_adapter_bus_info(ndisdma_adapter *ad, const char **kind,
+			     int *iommu, unsigned *dma_bits);
+
 /* ---------------- verifier ---------------- */
 
 /* How many reports of rule `rule_id` this process has made (NULL: all

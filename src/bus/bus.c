@@ -8,9 +8,13 @@
 #include <string.h>
 
 extern const struct bus_ops bus_sim_ops;
+extern const struct bus_ops bus_vfio_ops;
+extern const struct bus_ops bus_uio_ops;
 
 const struct bus_ops *const bus_table[] = {
 	&bus_sim_ops,
+	&bus_vfio_ops,
+	&bus_uio_ops,
 	NULL,
 };
 
@@ -31,15 +35,8 @@ int bus_open(const char *uri, struct bus **out, char *err, size_t errlen)
 			return rc;
 		}
 	}
-	if ((n == 4 && !strncmp(uri, "vfio", 4)) ||
-	    (n == 3 && !strncmp(uri, "uio", 3))) {
-		snprintf(err, errlen,
-			 "the %.*s bus is not implemented yet in this build "
-			 "(only 'sim' is available)",
-			 (int)n, uri);
-		return -ENOTSUP;
-	}
-	snprintf(err, errlen, "unknown bus '%.*s' in URI '%s' (known: sim)",
+	snprintf(err, errlen,
+		 "unknown bus '%.*s' in URI '%s' (known: sim, vfio, uio)",
 		 (int)n, uri, uri);
 	return -EINVAL;
 }

@@ -118,6 +118,12 @@ struct bus_ops {
 	 * call that re-arms a level-triggered interrupt after handling. */
 	int (*irq_fd)(struct bus *, int *fd);
 	int (*irq_unmask)(struct bus *);
+	/* Optional: wait up to timeout_ms (-1: no limit) for an interrupt
+	 * and consume its notification (the read of irq_fd, whose size
+	 * differs between an eventfd and a UIO fd). Returns 1 (an
+	 * interrupt came), 0 (timeout) or a negative errno. Does not
+	 * unmask. */
+	int (*irq_wait)(struct bus *, int timeout_ms);
 	int (*reset)(struct bus *);
 
 	/* Optional (simulated device only): DMA as the device does it. */

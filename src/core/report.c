@@ -31,13 +31,14 @@ void nd_site_name(const void *site, char *buf, size_t len)
 		snprintf(buf, len, "?");
 		return;
 	}
-	if (dladdr(site, &info) && info.dli_sname) {
+	int found = dladdr(site, &info); /* 0: info is not filled in */
+	if (found && info.dli_sname) {
 		snprintf(buf, len, "%s+0x%lx", info.dli_sname,
 			 (unsigned long)((const char *)site -
 					 (const char *)info.dli_saddr));
 		return;
 	}
-	if (info.dli_fname && info.dli_fbase) {
+	if (found && info.dli_fname && info.dli_fbase) {
 		const char *base = strrchr(info.dli_fname, '/');
 		snprintf(buf, len, "%s+0x%lx", base ? base + 1 : info.dli_fname,
 			 (unsigned long)((const char *)site -

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/* pci_sysfs.c - BDF arguments and sysfs facts shared by bus_vfio/bus_uio. */
+#include "pci_sysfs.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+static int parse_byte(const char *v, int *out)
+{
+	if (!strcasecmp(v, "none") || !strcasecmp(v, "off")) {
+		*out = -1;
+		return 0;
+	}
+	char *end;
+	unsigned long x = strtoul(v, &end, 0);
+	if (*v == '\0' || *end || x > 255)
+		return -EINVAL;
+	*out = (int)x;
+	return 0;
+}
+
+static int pci_option(void *ctx, const char *k, const char *v)
+{
+	struct pci_bus_opts *o = ctx;
+	struct bus_info *in = o->info;
+	uint64_t n;
+	int rc = 0;
+
+	if (!strcmp(k, "dma-bits")) {
+		char *end;
+		unsigned long bits = strtoul(v, &end, 10);
+		if (*v == '\0' || *end || bits < 24 || bits > 64)
+			rc = -EINVAL;
+		else
+			in->dma_bits = (unsigned)bits;
+	} else if (!strcmp(k, "limit")) {
+		rc = bus_parse_size(v, &n);
+		if (!rc && n == 0)
+			rc = -EINVAL;
+		if (!rc)
+			in->limit = n;
+	} else if (!strcmp(k, "chunk")) {
+		rc = bus_parse_size(v, &n);
+		if (!rc && (n < 4096 || (n & (n - 1))))
+			rc = -EINVAL;
+		if (!rc)
+			in->chunk_size = (size_t)n;
+	} else if (!strcmp(k, "fill")) {
+		rc = parse_byte(v, &in->fill);
+	} else if (!strcmp(k, "poison")) {
+		rc = parse_byte(v, &in->poison);
+	} else {
+		snprintf(o->err, o->errlen,
+			 "%s: unknown option '%s' (known: dma-bits, limit, "
+			 "chunk, fill, poison)",
+			 o->busname, k);
+		return -EINVAL;
+	}
+	if (rc == -EINVAL)
+		snprintf(o->err, o->errlen,
+			 "%s: bad value '%s' for option '%s'", o->busname, v,
+			 k);
+	return rc;
+}
+
+int pci_parse_args(const char *args, struct pci_bus_opts *o)
+{
+	const char *comma = strchr(args, ',');
+	size_t n = comma ? (size_t)(comma - args) : strlen(args);
+	unsigned dom = 0, bus, dev, fn;
+	char tail;
+	char tmp[32];
+	if (n == 0 || n >= sizeof(tmp)) {
+		snprintf(o->err, o->errlen,
+			 "%s: give the PCI address of the NIC, e.g. "
+			 "%s:0000:00:02.0 (see lspci -D)",
+			 o->busname, o->busname);
+		return -EINVAL;
+	}
+	memcpy(tmp, args, n);
+	tmp[n] = '\0';
+	if (sscanf(tmp, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) != 4) {
+		dom = 0;
+		if (sscanf(tmp, "%x:%x.%x%c", &bus, &dev, &fn, &tail) != 3) {
+			snprintf(o->err, o->errlen,
+				 "%s: '%s' is not a PCI address (want "
+				 "DDDD:BB:DD.F, e.g. 0000:00:02.0)",
+				 o->busname, tmp);
+			return -EINVAL;
+		}
+	}
+	if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7) {
+		snprintf(o->err, o->errlen, "%s: '%s' is out of range",
+			 o->busname, tmp);
+		return -EINVAL;
+	}
+	snprintf(o->bdf, sizeof(o->bdf), "%04x:%02x:%02x.%x", dom, bus, dev,
+		 fn);
+	return comma ? bus_parse_options(comma + 1, pci_option, o) : 0;
+}
+
+int pci_driver_name(const char *bdf, char *out, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	if (access(path, F_OK))
+		return -ENODEV;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	link[n] = '\0';
+	const char *slash = strrchr(link, '/');
+	snprintf(out, len, "%s", slash ? slash + 1 : link);
+	return 0;
+}
+
+int pci_sysfs_hex(const char *bdf, const char *attr, unsigned long *out)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	int ok = fscanf(f, "%lx", out) == 1;
+	fclose(f);
+	return ok ? 0 : -EIO;
+}
+
+void pci_bind_advice(const char *bdf, const char *want, const char *have,
+		     char *err, size_t errlen)
+{
+	unsigned long ven = 0, dev = 0;
+	pci_sysfs_hex(bdf, "vendor", &ven);
+	pci_sysfs_hex(bdf, "device", &dev);
+	if (*have)
+		snprintf(err, errlen,
+			 "%s is bound to '%s', not %s: as root, `echo %s > "
+			 "/sys/bus/pci/devices/%s/driver/unbind; modprobe %s; "
+			 "echo %04lx %04lx > /sys/bus/pci/drivers/%s/new_id`",
+			 bdf, have, want, bdf, bdf, want, ven, dev, want);
+	else
+		snprintf(err, errlen,
+			 "%s is not bound to %s (no driver): as root, "
+			 "`modprobe %s; echo %04lx %04lx > "
+			 "/sys/bus/pci/drivers/%s/new_id`",
+			 bdf, want, want, ven, dev, want);
+}
