@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int ensure_arena(struct nd_adapter *ad)
+int shm_ensure_arena(struct nd_adapter *ad)
 {
 	if (ad->arena)
 		return 0;
@@ -37,7 +37,7 @@ int shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 	*va = NULL;
 	*iova = 0;
 	pthread_mutex_lock(&ad->shm_lock);
-	rc = ensure_arena(ad);
+	rc = shm_ensure_arena(ad);
 	if (rc)
 		goto fail;
 	size_t r = rounded(ad, length);
