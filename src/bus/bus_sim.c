@@ -419,7 +419,7 @@ static int sim_map(struct bus *b, void *host, size_t len, uint64_t limit,
 		return -EINVAL;
 	/* without an IOMMU the device sees host "physical" addresses, which
 	 * lie above 4 GiB */
-	if (!s->base.info.iommu && limit < SIM_IOVA_4G - 1)
+	if (!s->base.info.iommu && limit < SIM_IOVA_4G)
 		return -ERANGE;
 	size_t off = (uintptr_t)host & (SIM_PAGE - 1);
 	size_t span = (off + len + SIM_PAGE - 1) / SIM_PAGE;
