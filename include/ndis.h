@@ -6,7 +6,8 @@
  * flags from `pkg-config --cflags ndisdma` it gets this header, which
  * declares the NDIS busmaster-DMA memory system as ndisdma implements it:
  * base types (LLP64), status codes, IRQL, MDLs, miniport registration,
- * shared memory, DMA registration and general memory. Each topic lives in
+ * shared memory, DMA registration, map registers, system DMA and general
+ * memory. Each topic lives in
  * its own header under <ndisdma/ndis/>.
  */
 #ifndef NDISDMA_NDIS_H
@@ -19,5 +20,7 @@
 #include <ndisdma/ndis/dma.h>
 #include <ndisdma/ndis/memory.h>
 #include <ndisdma/ndis/registers.h>
+#include <ndisdma/ndis/mapping.h>
+#include <ndisdma/ndis/system_dma.h>
 
 #endif

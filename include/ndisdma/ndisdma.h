@@ -66,8 +66,10 @@ long ndisdma_driver_last_init_leaks(const ndisdma_driver *drv);
 
 /* Open the bus device `device_uri` names and call MiniportInitialize(Ex)
  * at PASSIVE_LEVEL. URIs: "sim" or "sim:opt=val,..." (options:
- * dma-bits=24..64, coherent=yes, limit=SIZE (shared-memory bytes, default
- * 256M), chunk=SIZE, fill=BYTE|none, poison=BYTE|none), and on builds
+ * dma-bits=24..64, coherent=yes, limit=SIZE (shared-memory and bounce
+ * bytes, default 256M), chunk=SIZE, fill=BYTE|none, poison=BYTE|none,
+ * iommu=yes|no (no: host memory lies above 4 GiB and is not remapped, so
+ * a 24/32-bit adapter's buffer mappings bounce)), and on builds
  * with them "vfio:BDF" and "uio:BDF".
  * Returns 0 and *out; -EINVAL (bad URI or argument; the reason is in
  * ndisdma_last_error()); -ENOTSUP (bus not available);
@@ -108,8 +110,20 @@ struct ndisdma_stats {
 	uint64_t async_pending;    /* async requests not yet completed */
 	uint64_t async_completed;
 	uint64_t async_cancelled;
-	uint64_t reserved[8];
+	uint64_t map_active;       /* buffer mappings outstanding now (map
+				      registers and system DMA) */
+	uint64_t maps;             /* mappings made, ever */
+	uint64_t bounce_maps;      /* of those, mappings that bounced */
+	uint64_t bounce_bytes_in;  /* bytes copied into bounce areas */
+	uint64_t bounce_bytes_out; /* bytes copied back at completion */
+	uint64_t bounce_failures;  /* mappings refused: no bounce space */
+	uint64_t bounce_area_bytes; /* bounce areas held now */
+	uint64_t reserved[1];
 };
+#ifndef __cplusplus
+_Static_assert(sizeof(struct ndisdma_stats) == 20 * 8,
+	       "struct ndisdma_stats keeps its size (ABI)");
+#endif
 
 /* Fill *st. Returns 0, or -EINVAL for NULL. */
 int ndisdma_adapter_stats(ndisdma_adapter *ad, struct ndisdma_stats *st);
@@ -194,6 +208,37 @@ int ndisdma_adapter_reset(ndisdma_adapter *ad);
  * Returns 0 or -EINVAL. Any output pointer may be NULL. */
 int ndisdma_adapter_bus_info(ndisdma_adapter *ad, const char **kind,
 			     int *iommu, unsigned *dma_bits);
+/* The simulated system DMA controller (8237-style), for a subordinate
+ * NIC that registered a channel with NdisMRegisterDmaChannel: the device
+ * moves up to nbytes on `channel` of the transfer set up with
+ * NdisMSetupDmaTransfer. Memory-to-device transfers (WriteToDevice TRUE)
+ * copy into buf, device-to-memory ones copy from buf. The count runs
+ * down; at zero (terminal count) an auto-initialize channel reloads its
+ * address and count, another one is masked. Whole transfer units
+ * (DmaWidth: 1, 2 or 4 bytes) only.
+ * Returns the bytes moved (0 when masked at terminal count), -ENODEV (no
+ * channel registered on this number), -EAGAIN (no transfer set up),
+ * -EFAULT (the controller's address faulted in the IOMMU: reported like
+ * any device access), -EINVAL (NULL). */
+int ndisdma_sim_dma_channel_transfer(ndisdma_sim *sim, unsigned channel,
+				     void *buf, size_t nbytes);
+
+struct ndisdma_sim_dma_channel {
+	int programmed;      /* a transfer is set up */
+	int masked;          /* the channel is masked (not moving) */
+	int to_device;       /* memory -> device */
+	int demand;          /* demand mode (else single) */
+	int autoinit;
+	uint32_t length;     /* the programmed count */
+	uint32_t count;      /* bytes left before terminal count */
+	uint64_t moved;      /* bytes moved since setup */
+	uint64_t bus_cycles; /* single mode: one per unit; demand: one per
+				burst */
+	uint64_t terminal_counts;
+};
+/* The state of a channel. Returns 0, -ENODEV or -EINVAL. */
+int ndisdma_sim_dma_channel_status(ndisdma_sim *sim, unsigned channel,
+				   struct ndisdma_sim_dma_channel *out);
 
 /* ---------------- verifier ---------------- */
 

@@ -10,6 +10,13 @@
  * per block it hands out, so the device reaches exactly the blocks the
  * driver was given and faults anywhere else, including the free space of
  * a chunk and blocks already freed.
+ *
+ * map() gives an arbitrary host range fresh IOVAs (from the same space as
+ * the chunks, so never overlapping a shared-memory window): one page-
+ * aligned reservation for the pages the range touches, one segment and
+ * one window per page, each window exactly the range's bytes in that
+ * page. With iommu=no the bus models host memory above 4 GiB that is not
+ * remapped: map() refuses (-ERANGE) an adapter that cannot reach 4 GiB.
  */
 #include "bus.h"
 #include "iova.h"
@@ -107,6 +114,8 @@ static int sim_option(void *ctx, const char *k, const char *v)
 				 "model) is not implemented yet");
 			return -ENOTSUP;
 		}
+	} else if (!strcmp(k, "iommu")) {
+		rc = parse_bool(v, &in->iommu);
 	} else if (!strcmp(k, "limit")) {
 		rc = bus_parse_size(v, &n);
 		if (!rc && n == 0)
@@ -126,7 +135,7 @@ static int sim_option(void *ctx, const char *k, const char *v)
 	} else {
 		snprintf(o->err, o->errlen,
 			 "sim: unknown option '%s' (known: dma-bits, coherent, "
-			 "limit, chunk, fill, poison)",
+			 "iommu, limit, chunk, fill, poison)",
 			 k);
 		return -EINVAL;
 	}
@@ -180,6 +189,9 @@ static void sim_close(struct bus *b)
 	free(s);
 }
 
+static int sim_reserve(struct sim_bus *s, size_t len, uint64_t align,
+		       uint64_t limit, uint64_t *iova);
+
 static int sim_chunk_alloc(struct bus *b, size_t len, uint64_t limit,
 			   struct bus_chunk *out)
 {
@@ -189,19 +201,9 @@ static int sim_chunk_alloc(struct bus *b, size_t len, uint64_t limit,
 
 	if (len == 0 || len % 4096)
 		return -EINVAL;
-	if (limit >= SIM_IOVA_4G)
-		rc = iova_reserve(&s->iova, len, align, SIM_IOVA_HIGH, limit,
-				  &iova);
-	else if (limit >= SIM_IOVA_16M)
-		rc = iova_reserve(&s->iova, len, align, SIM_IOVA_16M, limit,
-				  &iova);
-	else
-		rc = -ENOMEM;
+	rc = sim_reserve(s, len, align, limit, &iova);
 	if (rc)
-		rc = iova_reserve(&s->iova, len, align, SIM_IOVA_BASE, limit,
-				  &iova);
-	if (rc)
-		return -ENOMEM;
+		return rc;
 	void *host = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (host == MAP_FAILED) {
@@ -210,6 +212,26 @@ static int sim_chunk_alloc(struct bus *b, size_t len, uint64_t limit,
 	}
 	*out = (struct bus_chunk){ .host = host, .iova = iova, .len = len };
 	return 0;
+}
+
+/* Reserve len bytes of IOVA under limit, in the region the limit picks
+ * (64-bit above 64 GiB, 32-bit above 16 MiB, else low). */
+static int sim_reserve(struct sim_bus *s, size_t len, uint64_t align,
+		       uint64_t limit, uint64_t *iova)
+{
+	int rc;
+	if (limit >= SIM_IOVA_4G)
+		rc = iova_reserve(&s->iova, len, align, SIM_IOVA_HIGH, limit,
+				  iova);
+	else if (limit >= SIM_IOVA_16M)
+		rc = iova_reserve(&s->iova, len, align, SIM_IOVA_16M, limit,
+				  iova);
+	else
+		rc = -ENOMEM;
+	if (rc)
+		rc = iova_reserve(&s->iova, len, align, SIM_IOVA_BASE, limit,
+				  iova);
+	return rc ? -ENOMEM : 0;
 }
 
 static void sim_chunk_free(struct bus *b, struct bus_chunk *c)
@@ -387,6 +409,65 @@ static int sim_dev_write(struct bus *b, uint64_t iova, const void *buf,
 			  BUS_PERM_WRITE, true, f);
 }
 
+#define SIM_PAGE 4096u
+
+static int sim_map(struct bus *b, void *host, size_t len, uint64_t limit,
+		   unsigned perms, struct bus_seg *segs, unsigned *nsegs)
+{
+	struct sim_bus *s = to_sim(b);
+	if (len == 0 || !host || !nsegs)
+		return -EINVAL;
+	/* without an IOMMU the device sees host "physical" addresses, which
+	 * lie above 4 GiB */
+	if (!s->base.info.iommu && limit < SIM_IOVA_4G)
+		return -ERANGE;
+	size_t off = (uintptr_t)host & (SIM_PAGE - 1);
+	size_t span = (off + len + SIM_PAGE - 1) / SIM_PAGE;
+	if (span > *nsegs) {
+		*nsegs = (unsigned)span;
+		return -ENOSPC;
+	}
+	uint64_t base;
+	int rc = sim_reserve(s, span * SIM_PAGE, SIM_PAGE, limit, &base);
+	if (rc)
+		return rc;
+	unsigned char *h = host;
+	size_t left = len;
+	for (size_t i = 0; i < span; i++) {
+		size_t in_page = i == 0 ? off : 0;
+		size_t n = SIM_PAGE - in_page;
+		if (n > left)
+			n = left;
+		segs[i].iova = base + i * SIM_PAGE + in_page;
+		segs[i].len = n;
+		rc = sim_window_open(b, segs[i].iova, n, h, perms, base);
+		if (rc) {
+			for (size_t j = 0; j < i; j++)
+				sim_window_close(b, segs[j].iova, segs[j].len);
+			iova_release(&s->iova, base, span * SIM_PAGE);
+			return rc;
+		}
+		h += n;
+		left -= n;
+	}
+	*nsegs = (unsigned)span;
+	return 0;
+}
+
+static void sim_unmap(struct bus *b, const struct bus_seg *segs,
+		      unsigned nsegs)
+{
+	struct sim_bus *s = to_sim(b);
+	if (!nsegs)
+		return;
+	for (unsigned i = 0; i < nsegs; i++)
+		sim_window_close(b, segs[i].iova, segs[i].len);
+	uint64_t base = segs[0].iova & ~(uint64_t)(SIM_PAGE - 1);
+	uint64_t end = (segs[nsegs - 1].iova + segs[nsegs - 1].len +
+			SIM_PAGE - 1) & ~(uint64_t)(SIM_PAGE - 1);
+	iova_release(&s->iova, base, end - base);
+}
+
 const struct bus_ops bus_sim_ops = {
 	.name = "sim",
 	.open = sim_open,
@@ -395,6 +476,8 @@ const struct bus_ops bus_sim_ops = {
 	.chunk_free = sim_chunk_free,
 	.window_open = sim_window_open,
 	.window_close = sim_window_close,
+	.map = sim_map,
+	.unmap = sim_unmap,
 	.dev_read = sim_dev_read,
 	.dev_write = sim_dev_write,
 };

@@ -5,6 +5,7 @@
  * live adapters, tracked objects and statistics.
  */
 #include "core.h"
+#include "mapping.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -150,13 +151,7 @@ static long reclaim_all(struct nd_adapter *ad)
 		r->ops->reclaim(r);
 		n++;
 	}
-	if (ad->mapregs) {
-		nd_report(ND_RULE_HALT_LEAK_OBJECT, ad, 0, ad->mapreg_count,
-			  NULL, "map registers not freed with "
-				"NdisMFreeMapRegisters");
-		ad->mapregs = false;
-		n++;
-	}
+	n += mapregs_reclaim(ad);
 	n += shm_reclaim_all(ad);
 	n += mem_reclaim_owner(ad, ND_RULE_HALT_LEAK_MEMORY, ad);
 	return n;

@@ -137,6 +137,8 @@ struct nd_driver *nd_driver_from_object(PDRIVER_OBJECT obj);
 enum nd_adapter_state { AD_INIT, AD_RUNNING, AD_HALTING, AD_DEAD };
 
 struct nd_sgdma; /* NDIS 6 scatter-gather DMA registration */
+struct nd_mapregs; /* map register state (mapping.h) */
+struct nd_sysdma;  /* system DMA channel (mapping.h) */
 
 struct nd_async_req {
 	struct nd_async_req *next;
@@ -168,6 +170,8 @@ struct nd_adapter {
 	bool sg5;              /* NdisMInitializeScatterGatherDma done */
 	ULONG sg5_max_mapping;
 	struct nd_sgdma *sgdma; /* NdisMRegisterScatterGatherDma */
+	struct nd_mapregs *mapping; /* registers of NdisMAllocateMapRegisters */
+	struct nd_sysdma *sysdma;   /* NdisMRegisterDmaChannel */
 
 	/* shared memory */
 	pthread_mutex_t shm_lock;
@@ -233,6 +237,9 @@ struct shm_block {
  * injected failure). */
 int shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 	      const void *site, int fault_kind, void **va, uint64_t *iova);
+/* Create the adapter's arena if it has none. shm_lock held. Returns 0 or
+ * -ENOMEM/-EINVAL. */
+int shm_ensure_arena(struct nd_adapter *ad);
 /* Free with exact-match checks; reports and leaves the block on any
  * mismatch. */
 void shm_free(struct nd_adapter *ad, ULONG length, BOOLEAN cached, void *va,
@@ -270,6 +277,13 @@ void mem_free(void *va, UINT len, UINT flags, ULONG tag, enum mem_family fam,
 	      bool check_len_flags, const void *site);
 /* Reclaim memory owned by an adapter / a driver; returns how many. */
 long mem_reclaim_owner(void *owner, enum nd_rule rule, struct nd_adapter *ad);
+
+/* ---------------- the simulated device: sim_device.c ---------------- */
+
+/* A device DMA access at a device address, faults reported by cause.
+ * Returns 0, -EFAULT, -EINVAL. */
+int nd_device_access(ndisdma_sim *sim, uint64_t a, void *buf, size_t len,
+		     bool write, const void *site);
 
 /* ---------------- misc ---------------- */
 

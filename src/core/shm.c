@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int ensure_arena(struct nd_adapter *ad)
+int shm_ensure_arena(struct nd_adapter *ad)
 {
 	if (ad->arena)
 		return 0;
@@ -39,7 +39,7 @@ int shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 	pthread_mutex_lock(&ad->shm_lock);
 	if (nd_fault_inject(fault_kind))
 		goto fail;
-	rc = ensure_arena(ad);
+	rc = shm_ensure_arena(ad);
 	if (rc)
 		goto fail;
 	size_t r = rounded(ad, length);

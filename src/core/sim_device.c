@@ -17,7 +17,7 @@ ndisdma_sim *ndisdma_adapter_sim(ndisdma_adapter *h)
 	return (ndisdma_sim *)ad;
 }
 
-static int device_access(ndisdma_sim *sim, uint64_t a, void *buf, size_t len,
+int nd_device_access(ndisdma_sim *sim, uint64_t a, void *buf, size_t len,
 		  bool write, const void *site)
 {
 	struct nd_adapter *ad = nd_adapter_lookup(sim, NULL, NULL);
@@ -44,6 +44,13 @@ static int device_access(ndisdma_sim *sim, uint64_t a, void *buf, size_t len,
 			  op, (unsigned long long)f.iova,
 			  (unsigned long long)f.hint);
 		break;
+	case BUS_FAULT_PERM:
+		nd_report(ND_RULE_DEVICE_PERM, ad, a, len, site,
+			  "device %s at 0x%llx: the driver mapped this "
+			  "memory for the device to %s only",
+			  op, (unsigned long long)f.iova,
+			  write ? "read (WriteToDevice TRUE)" : "write");
+		break;
 	default:
 		nd_report(ND_RULE_DEVICE_UNMAPPED, ad, a, len, site,
 			  "device %s: 0x%llx is outside everything the "
@@ -56,11 +63,11 @@ static int device_access(ndisdma_sim *sim, uint64_t a, void *buf, size_t len,
 
 int ndisdma_sim_dma_read(ndisdma_sim *sim, uint64_t a, void *buf, size_t len)
 {
-	return device_access(sim, a, buf, len, false, ND_SITE());
+	return nd_device_access(sim, a, buf, len, false, ND_SITE());
 }
 
 int ndisdma_sim_dma_write(ndisdma_sim *sim, uint64_t a, const void *buf,
 			  size_t len)
 {
-	return device_access(sim, a, (void *)buf, len, true, ND_SITE());
+	return nd_device_access(sim, a, (void *)buf, len, true, ND_SITE());
 }

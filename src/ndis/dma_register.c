@@ -6,6 +6,7 @@
  * (NDIS 6), and NdisMGetDmaAlignment.
  */
 #include "../core/core.h"
+#include "../core/mapping.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +73,8 @@ NDIS_STATUS NdisMAllocateMapRegisters(NDIS_HANDLE h, UINT DmaChannel,
 			  NDIS_MAX_MAP_REGISTERS);
 		return NDIS_STATUS_INVALID_PARAMETER;
 	}
-	if (nd_fault_inject(NDISDMA_FAULT_MAPREG))
+	if (nd_fault_inject(NDISDMA_FAULT_MAPREG) ||
+	    mapregs_create(ad, count, MaximumBufferSize))
 		return NDIS_STATUS_RESOURCES;
 	ad->dma_bits = bits;
 	ad->mapregs = true;
@@ -101,6 +103,18 @@ VOID NdisMFreeMapRegisters(NDIS_HANDLE h)
 			  "no map registers are allocated");
 		return;
 	}
+	struct nd_mapregs *r = ad->mapping;
+	pthread_mutex_lock(&r->lock);
+	unsigned active = r->active;
+	pthread_mutex_unlock(&r->lock);
+	if (active) {
+		nd_report(ND_RULE_MAPREG_FREE_BUSY, ad, 0, active, site,
+			  "NdisMFreeMapRegisters with %u buffer mapping(s) not "
+			  "completed; the registers stay allocated",
+			  active);
+		return;
+	}
+	mapregs_destroy(ad);
 	ad->mapregs = false;
 	ad->mapreg_count = 0;
 }
@@ -218,7 +232,7 @@ ULONG NdisMGetDmaAlignment(NDIS_HANDLE h)
 	if (ad) {
 		nd_irql_at_most(PASSIVE_LEVEL, "NdisMGetDmaAlignment", ad,
 				site);
-		if (!ad->mapregs && !ad->sg5 && !ad->sgdma)
+		if (!ad->mapregs && !ad->sg5 && !ad->sgdma && !ad->sysdma)
 			nd_report(ND_RULE_SHM_NO_DMA, ad, 0, 0, site,
 				  "NdisMGetDmaAlignment before DMA "
 				  "registration");

@@ -12,14 +12,16 @@
 
 static bool dma_registered(struct nd_adapter *ad)
 {
-	return ad->mapregs || ad->sg5 || ad->sgdma;
+	return ad->mapregs || ad->sg5 || ad->sgdma || ad->sysdma;
 }
 
 /* The rules an allocation (sync or async) shares. */
 static bool alloc_allowed(struct nd_adapter *ad, ULONG length, const char *fn,
 			  const void *site)
 {
-	if (!ad->busmaster) {
+	/* A subordinate NIC with a system DMA channel may allocate shared
+	 * memory too (seed 000). */
+	if (!ad->busmaster && !ad->sysdma) {
 		nd_report(ND_RULE_DMA_NOT_BUSMASTER, ad, 0, length, site,
 			  "%s: the adapter is not a busmaster (attributes "
 			  "without the bus-master flag)",
@@ -30,7 +32,8 @@ static bool alloc_allowed(struct nd_adapter *ad, ULONG length, const char *fn,
 		nd_report(ND_RULE_SHM_NO_DMA, ad, 0, length, site,
 			  "%s before NdisMAllocateMapRegisters / "
 			  "NdisMInitializeScatterGatherDma / "
-			  "NdisMRegisterScatterGatherDma",
+			  "NdisMRegisterScatterGatherDma / "
+			  "NdisMRegisterDmaChannel",
 			  fn);
 		return false;
 	}

@@ -435,8 +435,13 @@ static void test_bad_uris(void **s)
 		assert_true(strlen(ndisdma_last_error()) > 0);
 		tl_stop();
 	}
+	/* a real bus without the device: a clear sentence, not a crash */
 	tl_reset();
-	assert_int_equal(tl_start("vfio:0000:00:02.0"), -ENOTSUP);
+	assert_int_equal(tl_start("vfio:0000:7f:1f.7"), -ENODEV);
+	assert_non_null(strstr(ndisdma_last_error(), "vfio"));
+	tl_reset();
+	assert_int_equal(tl_start("uio:0000:7f:1f.7"), -ENODEV);
+	assert_non_null(strstr(ndisdma_last_error(), "0000:7f:1f.7"));
 	tl_stop();
 }
 
