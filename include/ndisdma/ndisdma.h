@@ -250,6 +250,12 @@ unsigned long ndisdma_verifier_count(const char *rule_id);
  * nowhere (they are still counted). Returns the previous stream. */
 FILE *ndisdma_verifier_set_output(FILE *out);
 
+/* Check the guard bytes around every shared-memory block of the adapter
+ * now (they are also checked at each free and at halt), reporting each
+ * damaged block (rules shm.guard-underrun / shm.guard-overrun). Returns
+ * how many blocks are damaged, or -EINVAL. */
+long ndisdma_verifier_check(ndisdma_adapter *ad);
+
 /* Zero all counts (for tests). */
 void ndisdma_verifier_reset_counts(void);
 

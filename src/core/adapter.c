@@ -337,3 +337,9 @@ int ndisdma_adapter_stats(ndisdma_adapter *h, struct ndisdma_stats *out)
 	pthread_mutex_unlock(&ad->async_lock);
 	return 0;
 }
+
+long ndisdma_verifier_check(ndisdma_adapter *h)
+{
+	struct nd_adapter *ad = nd_adapter_lookup(h, NULL, NULL);
+	return ad ? shm_check_all(ad) : -EINVAL;
+}

@@ -86,6 +86,7 @@ int arena_create(struct bus *bus, uint64_t dma_limit, size_t gran,
 	a->dma_limit = dma_limit;
 	a->gran = gran;
 	a->chunk_size = chunk_size;
+	a->poison = -1;
 	*out = a;
 	return 0;
 }
@@ -107,6 +108,8 @@ static struct arena_chunk *chunk_new(struct arena *a, size_t len,
 		return NULL;
 	}
 	assert(c->bc.iova + len - 1 <= a->dma_limit);
+	if (a->poison >= 0)
+		memset(c->bc.host, a->poison, len);
 	c->nfree = c->ngran;
 	c->dedicated = dedicated;
 	c->next = a->chunks;
@@ -186,6 +189,9 @@ void arena_free(struct arena *a, const struct arena_block *b)
 {
 	struct arena_chunk *c = b->chunk;
 	assert(test_bit(c->start, b->first));
+	if (a->poison >= 0)
+		memset((unsigned char *)c->bc.host + b->first * a->gran,
+		       a->poison, b->n * a->gran);
 	set_range(c->used, b->first, b->n, false);
 	c->start[b->first >> 6] &= ~(1ull << (b->first & 63));
 	c->nfree += b->n;
@@ -217,6 +223,27 @@ void *arena_block_containing(struct arena *a, const void *p)
 		return (void *)(h + g * a->gran);
 	}
 	return NULL;
+}
+
+long arena_poison_check(const struct arena *a, const struct arena_block *b)
+{
+	if (a->poison < 0)
+		return -1;
+	const unsigned char *p =
+		(const unsigned char *)b->chunk->bc.host + b->first * a->gran;
+	size_t n = b->n * a->gran;
+	uint64_t pat = 0x0101010101010101ull * (unsigned char)a->poison;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		if (w != pat)
+			break;
+	}
+	for (; i < n; i++)
+		if (p[i] != (unsigned char)a->poison)
+			return (long)i;
+	return -1;
 }
 
 void arena_destroy(struct arena *a)

@@ -28,6 +28,8 @@ struct arena {
 	struct arena_chunk *chunks;
 	size_t nchunks;
 	uint64_t chunk_bytes;
+	int poison; /* byte free memory holds (chunks start poisoned, freed
+		       blocks are poisoned); -1 = none */
 };
 
 /* Create an arena on `bus` whose memory lies below dma_limit (inclusive),
@@ -42,13 +44,18 @@ int arena_create(struct bus *bus, uint64_t dma_limit, size_t gran,
 int arena_alloc(struct arena *, size_t len, struct arena_block *out,
 		void **host, uint64_t *iova);
 
-/* Free a block obtained from arena_alloc. Returns chunks to the bus when
- * they empty (keeping one). Cannot fail. */
+/* Free a block obtained from arena_alloc, poisoning it. Returns chunks
+ * to the bus when they empty (keeping one). Cannot fail. */
 void arena_free(struct arena *, const struct arena_block *);
 
 /* The host address of the start of the allocated block containing p, or
  * NULL when p is in no allocated block of this arena. */
 void *arena_block_containing(struct arena *, const void *p);
+
+/* After arena_alloc: the offset of the first byte of the block that no
+ * longer holds the poison byte (the CPU wrote into freed memory), or -1
+ * when all of it does or the arena does not poison. */
+long arena_poison_check(const struct arena *, const struct arena_block *);
 
 /* Return every chunk to the bus (allocated blocks included). */
 void arena_destroy(struct arena *);

@@ -247,6 +247,9 @@ void shm_free(struct nd_adapter *ad, ULONG length, BOOLEAN cached, void *va,
 /* The block containing [va, va+len), or NULL. Lock not held on return;
  * the pointer stays valid until the block is freed. */
 struct shm_block *shm_find(struct nd_adapter *ad, const void *va, size_t len);
+/* Check every block's guard bytes now, reporting damage; returns how many
+ * blocks are damaged. */
+long shm_check_all(struct nd_adapter *ad);
 /* Reclaim (and report) every block; returns how many. */
 long shm_reclaim_all(struct nd_adapter *ad);
 void shm_destroy(struct nd_adapter *ad);

@@ -53,8 +53,6 @@ void nd_bounce_release(struct nd_adapter *ad, struct nd_bounce *b)
 	if (!b->va)
 		return;
 	pthread_mutex_lock(&ad->shm_lock);
-	if (ad->bus->info.poison >= 0)
-		memset(b->va, ad->bus->info.poison, b->len);
 	arena_free(ad->arena, &b->ab);
 	ad->st.bounce_area_bytes -= b->len;
 	pthread_mutex_unlock(&ad->shm_lock);

@@ -18,10 +18,61 @@ int shm_ensure_arena(struct nd_adapter *ad)
 	size_t gran = nd_cache_line();
 	if (gran < 64)
 		gran = 64;
-	return arena_create(ad->bus, nd_adapter_dma_limit(ad), gran,
-			    ad->bus->info.chunk_size ? ad->bus->info.chunk_size
-						     : (2u << 20),
-			    &ad->arena);
+	int rc = arena_create(ad->bus, nd_adapter_dma_limit(ad), gran,
+			      ad->bus->info.chunk_size
+				      ? ad->bus->info.chunk_size
+				      : (2u << 20),
+			      &ad->arena);
+	if (!rc)
+		ad->arena->poison = ad->bus->info.poison;
+	return rc;
+}
+
+/* Each block has a guard of one granule before it and from its end to one
+ * granule past its rounded end, filled with GUARD_BYTE; the driver's VA
+ * and the device's address point past the front guard. */
+#define GUARD_BYTE 0xFD
+
+static size_t guard(const struct nd_adapter *ad)
+{
+	return ad->arena->gran;
+}
+
+/* Check a block's guards; report each damaged side. Lock held. Returns
+ * true when both are intact. */
+static bool guards_ok(struct nd_adapter *ad, struct shm_block *b,
+		      const char *when)
+{
+	size_t g = guard(ad);
+	const unsigned char *front = (const unsigned char *)b->va - g;
+	const unsigned char *tail = (const unsigned char *)b->va + b->length;
+	size_t tail_len = b->ab.n * g - g - b->length;
+	bool ok = true;
+	char where[128];
+	for (size_t i = 0; i < g; i++)
+		if (front[i] != GUARD_BYTE) {
+			nd_site_name(b->site, where, sizeof(where));
+			nd_report(ND_RULE_SHM_GUARD_UNDERRUN, ad, b->iova,
+				  b->length, b->site,
+				  "%s: %zu byte(s) before the block at VA %p "
+				  "(allocated at %s) were overwritten",
+				  when, g - i, b->va, where);
+			ok = false;
+			break;
+		}
+	for (size_t i = tail_len; i-- > 0;)
+		if (tail[i] != GUARD_BYTE) {
+			nd_site_name(b->site, where, sizeof(where));
+			nd_report(ND_RULE_SHM_GUARD_OVERRUN, ad, b->iova,
+				  b->length, b->site,
+				  "%s: byte %zu past the end of the block at VA "
+				  "%p (Length %u, allocated at %s) was "
+				  "overwritten",
+				  when, i, b->va, b->length, where);
+			ok = false;
+			break;
+		}
+	return ok;
 }
 
 static size_t rounded(struct nd_adapter *ad, ULONG length)
@@ -53,11 +104,23 @@ int shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 		rc = -ENOMEM;
 		goto fail;
 	}
-	rc = arena_alloc(ad->arena, length, &b->ab, &b->va, &b->iova);
+	size_t g = guard(ad);
+	rc = arena_alloc(ad->arena, r + 2 * g, &b->ab, &b->va, &b->iova);
 	if (rc) {
 		free(b);
 		goto fail;
 	}
+	long dirty = arena_poison_check(ad->arena, &b->ab);
+	if (dirty >= 0)
+		nd_report(ND_RULE_SHM_WRITE_AFTER_FREE, ad, b->iova + dirty,
+			  0, site,
+			  "freed shared memory at VA %p was written after it "
+			  "was freed (found when the memory was reused)",
+			  (void *)((char *)b->va + dirty));
+	memset(b->va, GUARD_BYTE, g);
+	memset((char *)b->va + g + length, GUARD_BYTE, r + g - length);
+	b->va = (char *)b->va + g;
+	b->iova += g;
 	b->length = length;
 	b->cached = cached;
 	b->site = site;
@@ -79,7 +142,7 @@ int shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 	}
 	free(ptrmap_del(&ad->freed, (uintptr_t)b->va));
 	if (ad->bus->info.fill >= 0)
-		memset(b->va, ad->bus->info.fill, r);
+		memset(b->va, ad->bus->info.fill, length);
 	ad->st.shm_bytes += r;
 	ad->st.shm_blocks++;
 	ad->st.shm_allocs++;
@@ -97,15 +160,14 @@ fail:
 	return rc;
 }
 
-/* Release a block that is in ad->blocks. Lock held. */
+/* Release a block that is in ad->blocks (the arena poisons it). Lock
+ * held. */
 static void release(struct nd_adapter *ad, struct shm_block *b)
 {
 	size_t r = rounded(ad, b->length);
 	ptrmap_del(&ad->blocks, (uintptr_t)b->va);
 	if (ad->bus->ops->window_close)
 		ad->bus->ops->window_close(ad->bus, b->iova, b->length);
-	if (ad->bus->info.poison >= 0)
-		memset(b->va, ad->bus->info.poison, r);
 	arena_free(ad->arena, &b->ab);
 	ad->st.shm_bytes -= r;
 	ad->st.shm_blocks--;
@@ -116,6 +178,22 @@ static void release(struct nd_adapter *ad, struct shm_block *b)
 		free(b);
 	else if (old && old != b)
 		free(old);
+}
+
+/* The block whose bytes (not guards) contain p, or NULL. Lock held. */
+static struct shm_block *containing(struct nd_adapter *ad, const void *p)
+{
+	if (!ad->arena || !p)
+		return NULL;
+	char *start = arena_block_containing(ad->arena, p);
+	struct shm_block *b =
+		start ? ptrmap_get(&ad->blocks,
+				   (uintptr_t)(start + guard(ad)))
+		      : NULL;
+	if (!b || (const char *)p < (char *)b->va ||
+	    (const char *)p >= (char *)b->va + b->length)
+		return NULL;
+	return b;
 }
 
 struct by_iova {
@@ -138,12 +216,8 @@ void shm_free(struct nd_adapter *ad, ULONG length, BOOLEAN cached, void *va,
 	pthread_mutex_lock(&ad->shm_lock);
 	struct shm_block *b = ptrmap_get(&ad->blocks, (uintptr_t)va);
 	if (!b) {
-		void *start = ad->arena && va
-				      ? arena_block_containing(ad->arena, va)
-				      : NULL;
-		struct shm_block *in =
-			start ? ptrmap_get(&ad->blocks, (uintptr_t)start)
-			      : NULL;
+		struct shm_block *in = containing(ad, va);
+		void *start = in ? in->va : NULL;
 		struct by_iova q = { iova, NULL };
 		if (!in)
 			ptrmap_each(&ad->blocks, match_iova, &q);
@@ -196,19 +270,17 @@ void shm_free(struct nd_adapter *ad, ULONG length, BOOLEAN cached, void *va,
 			  (unsigned long long)b->iova, where);
 		bad = true;
 	}
-	if (!bad)
+	if (!bad) {
+		guards_ok(ad, b, "at free");
 		release(ad, b);
+	}
 	pthread_mutex_unlock(&ad->shm_lock);
 }
 
 struct shm_block *shm_find(struct nd_adapter *ad, const void *va, size_t len)
 {
-	struct shm_block *b = NULL;
 	pthread_mutex_lock(&ad->shm_lock);
-	void *start =
-		ad->arena && va ? arena_block_containing(ad->arena, va) : NULL;
-	if (start)
-		b = ptrmap_get(&ad->blocks, (uintptr_t)start);
+	struct shm_block *b = containing(ad, va);
 	if (b && (size_t)((const char *)va - (const char *)b->va) + len >
 			 b->length)
 		b = NULL;
@@ -240,6 +312,7 @@ long shm_reclaim_all(struct nd_adapter *ad)
 			struct shm_block *b = c.v[i];
 			char where[128];
 			nd_site_name(b->site, where, sizeof(where));
+			guards_ok(ad, b, "at halt");
 			nd_report(ND_RULE_HALT_LEAK_SHM, ad, b->iova, b->length,
 				  b->site,
 				  "shared memory VA %p (Cached=%d) allocated at "
@@ -269,4 +342,26 @@ void shm_destroy(struct nd_adapter *ad)
 	ptrmap_free(&ad->freed);
 	arena_destroy(ad->arena);
 	ad->arena = NULL;
+}
+
+struct check {
+	struct nd_adapter *ad;
+	long bad;
+};
+
+static void check_one(void *ctx, uintptr_t key, void *val)
+{
+	struct check *c = ctx;
+	(void)key;
+	if (!guards_ok(c->ad, val, "on demand"))
+		c->bad++;
+}
+
+long shm_check_all(struct nd_adapter *ad)
+{
+	struct check c = { ad, 0 };
+	pthread_mutex_lock(&ad->shm_lock);
+	ptrmap_each(&ad->blocks, check_one, &c);
+	pthread_mutex_unlock(&ad->shm_lock);
+	return c.bad;
 }

@@ -258,6 +258,79 @@ static void test_sweep_finds_leak(void **s)
 	assert_int_equal(dirty, 1);
 }
 
+/* guard bytes: damage before and after a block is found on demand, at
+ * free and at halt; correct use finds nothing */
+static void guards(NDIS_HANDLE h)
+{
+	PVOID v;
+	NDIS_PHYSICAL_ADDRESS p;
+	NdisMAllocateSharedMemory(h, 100, TRUE, &v, &p);
+	unsigned char *b = v;
+	memset(b, 0x11, 100); /* all of it: fine */
+	assert_int_equal(ndisdma_verifier_check((ndisdma_adapter *)h), 0);
+	b[100] = 0x22; /* one past the end */
+	assert_int_equal(RULE_DELTA("shm.guard-overrun",
+				    assert_int_equal(ndisdma_verifier_check(
+							     (ndisdma_adapter *)h),
+						     1)),
+			 1);
+	b[-1] = 0x33; /* one before the start */
+	assert_int_equal(RULE_DELTA("shm.guard-underrun",
+				    NdisMFreeSharedMemory(h, 100, TRUE, v, p)),
+			 1);
+	/* a block left to halt with a damaged guard */
+	NdisMAllocateSharedMemory(h, 64, TRUE, &v, &p);
+	((unsigned char *)v)[64] = 0;
+}
+
+static void test_guards(void **s)
+{
+	(void)s;
+	tl.init = guards;
+	assert_int_equal(tl_start("sim"), 0);
+	assert_int_equal(RULE_DELTA("shm.guard-overrun",
+				    assert_int_equal(tl_stop(), 1)),
+			 1);
+	assert_int_equal(ndisdma_verifier_check(NULL), -EINVAL);
+}
+
+/* poison: a CPU write into freed shared memory is found when the memory
+ * is handed out again */
+static void write_after_free(NDIS_HANDLE h)
+{
+	PVOID v, w[16];
+	NDIS_PHYSICAL_ADDRESS p, q[16];
+	NdisMAllocateSharedMemory(h, 100, TRUE, &v, &p);
+	NdisMFreeSharedMemory(h, 100, TRUE, v, p);
+	((unsigned char *)v)[10] = 0x99; /* the bug */
+	unsigned long before = ndisdma_verifier_count("shm.write-after-free");
+	for (int i = 0; i < 16; i++) /* wraps around the one 4 KiB chunk */
+		NdisMAllocateSharedMemory(h, 100, TRUE, &w[i], &q[i]);
+	assert_int_equal(ndisdma_verifier_count("shm.write-after-free") -
+				 before,
+			 1);
+	for (int i = 0; i < 16; i++)
+		if (w[i])
+			NdisMFreeSharedMemory(h, 100, TRUE, w[i], q[i]);
+	/* correct use: free, reuse, nothing reported */
+	for (int i = 0; i < 16; i++)
+		NdisMAllocateSharedMemory(h, 100, TRUE, &w[i], &q[i]);
+	assert_int_equal(ndisdma_verifier_count("shm.write-after-free") -
+				 before,
+			 1);
+	for (int i = 0; i < 16; i++)
+		if (w[i])
+			NdisMFreeSharedMemory(h, 100, TRUE, w[i], q[i]);
+}
+
+static void test_write_after_free(void **s)
+{
+	(void)s;
+	tl.init = write_after_free;
+	assert_int_equal(tl_start("sim:chunk=4096"), 0);
+	assert_int_equal(tl_stop(), 0);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -270,6 +343,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup(test_async_fault, tl_setup),
 		cmocka_unit_test_setup(test_sweep_ringnic, tl_setup),
 		cmocka_unit_test_setup(test_sweep_finds_leak, tl_setup),
+		cmocka_unit_test_setup(test_guards, tl_setup),
+		cmocka_unit_test_setup(test_write_after_free, tl_setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
