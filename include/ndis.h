@@ -6,7 +6,8 @@
  * flags from `pkg-config --cflags ndisdma` it gets this header, which
  * declares the NDIS busmaster-DMA memory system as ndisdma implements it:
  * base types (LLP64), status codes, IRQL, MDLs, miniport registration,
- * shared memory, DMA registration and general memory. Each topic lives in
+ * shared memory, DMA registration, general memory, and descriptors
+ * (NDIS_PACKET, NDIS_BUFFER/MDL, NET_BUFFER_LIST). Each topic lives in
  * its own header under <ndisdma/ndis/>.
  */
 #ifndef NDISDMA_NDIS_H
@@ -18,5 +19,7 @@
 #include <ndisdma/ndis/miniport.h>
 #include <ndisdma/ndis/dma.h>
 #include <ndisdma/ndis/memory.h>
+#include <ndisdma/ndis/packet.h>
+#include <ndisdma/ndis/nbl.h>
 
 #endif

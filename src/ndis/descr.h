@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * descr.h - what packets.c, buffers.c and nbl.c share: the descriptor
+ * pool handle NDIS hands out (one struct for packet, buffer, MDL and
+ * NET_BUFFER_LIST pools), its registry and its tracking on an adapter.
+ */
+#ifndef NDISDMA_NDIS_DESCR_H
+#define NDISDMA_NDIS_DESCR_H
+
+#include "../core/core.h"
+#include "../core/pool.h"
+
+#define ND_DP_PACKET 0x4e445050u /* NDPP */
+#define ND_DP_BUFFER 0x4e444250u /* NDBP */
+#define ND_DP_NBL 0x4e444e50u    /* NDNP */
+#define ND_DP_MDL 0x4e444d50u    /* NDMP: NdisAllocateMdl's own pool */
+
+/* Inline page-frame entries of a buffer descriptor; ranges spanning more
+ * pages get a descriptor from the heap (still counted by the pool). */
+#define ND_MDL_INLINE_PFNS 16u
+
+struct nd_dpool {
+	uint32_t magic;         /* ND_DP_*; 0 once released */
+	uint32_t type;          /* ND_DP_*, kept until destroyed */
+	struct nd_pool *pool;
+	struct nd_adapter *ad;  /* owner adapter, or NULL */
+	bool tracked;
+	struct nd_res res;
+	/* packets */
+	USHORT oob_offset;      /* NDIS_PACKET -> NDIS_PACKET_OOB_DATA */
+	UINT proto_len;         /* ProtocolReservedLength as asked */
+	/* NET_BUFFER_LISTs */
+	bool alloc_nb;          /* fAllocateNetBuffer */
+	USHORT ctx_size;        /* preallocated context data bytes */
+	size_t nb_offset;       /* NET_BUFFER_LIST -> its NET_BUFFER */
+	size_t ctx_offset;      /* NET_BUFFER_LIST -> its context */
+	NET_BUFFER_LIST_POOL_PARAMETERS params;
+};
+
+/* Create the engine pool and the handle; track it on `ad` when not NULL.
+ * Returns the handle or NULL (no memory, or bad sizes: -EINVAL). */
+struct nd_dpool *dpool_create(uint32_t magic, const char *kind,
+			      size_t obj_size, uint32_t nfixed,
+			      uint32_t noverflow, bool grow,
+			      struct nd_adapter *ad, const void *site);
+/* A live handle of this kind from the registry, or NULL (reported as
+ * pool.bad-handle naming fn). Not for fast paths. */
+struct nd_dpool *dpool_lookup(NDIS_HANDLE h, uint32_t magic, const char *fn,
+			      const void *site);
+/* Release a handle (NdisFree*Pool): reports pool.free-outstanding when
+ * descriptors are out. */
+void dpool_release(struct nd_dpool *dp, const char *fn, const void *site);
+
+/* The adapter a pool created now belongs to: the adapter whose
+ * MiniportInitialize(Ex) the calling thread runs, or NULL. */
+struct nd_adapter *dpool_init_adapter(void);
+
+/* Fast validity check for allocation paths. */
+static inline struct nd_dpool *dpool_fast(NDIS_HANDLE h, uint32_t magic)
+{
+	struct nd_dpool *dp = (struct nd_dpool *)h;
+	return (dp && dp->magic == magic) ? dp : NULL;
+}
+
+/* IRQL check without a call on the fast path. */
+static inline bool dpool_irql_ok(const char *fn, const void *site)
+{
+	if (__builtin_expect(nd_self()->irql <= DISPATCH_LEVEL, 1))
+		return true;
+	return nd_irql_at_most(DISPATCH_LEVEL, fn, NULL, site);
+}
+
+/* Fill an MDL header for [va, va+len) with `npfn` page-frame entries
+ * after it (npfn >= span). */
+void mdl_build(PMDL m, void *va, UINT len);
+
+#endif
