@@ -70,8 +70,10 @@ static int add_slab(struct nd_pool *p, uint32_t n, bool overflow)
 		return -ENOMEM;
 	}
 	s->bytes = bytes;
-	if (!overflow && p->nfree_fixed + n > p->cap_fixed) {
-		uint32_t cap = p->nfree_fixed + n;
+	if (!overflow && p->nfixed + n > p->cap_fixed) {
+		/* room for every fixed descriptor ever made: all may be
+		 * free at once */
+		uint32_t cap = p->nfixed + n;
 		void **st = realloc(p->fixed, (size_t)cap * sizeof(void *));
 		if (!st) {
 			free(s->mem);

@@ -127,10 +127,19 @@ uint64_t nd_pool_in_use(struct nd_pool *p);
 /* Bytes the pool holds: slabs, free stacks, caches, the pool itself. */
 size_t nd_pool_memory(const struct nd_pool *p);
 
+/* Reading the 16 bytes before an object the driver hands us is the point
+ * of the check, and legal (same page); AddressSanitizer must not object
+ * when the object is not ours. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__clang__)
+#define ND_NO_ASAN __attribute__((no_sanitize("address")))
+#else
+#define ND_NO_ASAN
+#endif
+
 /* The header of an object the caller believes came from a pool, or NULL
  * when it cannot have (wrong cookie, or placed where no pool object can
  * be). Reads at most the 16 bytes before obj, in obj's own page. */
-static inline struct nd_pool_hdr *nd_pool_hdr_of(const void *obj)
+ND_NO_ASAN static inline struct nd_pool_hdr *nd_pool_hdr_of(const void *obj)
 {
 	uintptr_t a = (uintptr_t)obj;
 	if (!obj || (a & 4095u) < ND_POOL_HDR || (a & 15u))

@@ -27,7 +27,7 @@ _Static_assert(offsetof(struct big_mdl, mdl) == 16, "cookie before MDL");
 
 #define MDL_OBJ_SIZE (sizeof(MDL) + ND_MDL_INLINE_PFNS * sizeof(PFN_NUMBER))
 
-static struct big_mdl *big_of(PMDL m)
+ND_NO_ASAN static struct big_mdl *big_of(PMDL m)
 {
 	uintptr_t a = (uintptr_t)m;
 	if (!m || (a & 4095u) < 16 || (a & 15u) ||
