@@ -32,22 +32,24 @@ static void thread_exit(void *arg);
 static void setup(void)
 {
 	pthread_key_create(&exit_key, thread_exit);
-	long r = syscall(__NR_membarrier,
-			 MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0);
+	long r = ND_POOL_SEQ_CST ? -1
+				 : syscall(__NR_membarrier,
+					   MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+					   0, 0);
 	if (r != 0)
 		atomic_store(&nd_pool_full_fence, 1);
 }
 
 /* A full barrier on every running thread of the process (the thief's side
- * of the asymmetric Dekker pattern); a plain fence when the owners fence
- * themselves. */
+ * of the asymmetric Dekker pattern). Owners that store with seq_cst
+ * (ThreadSanitizer builds, no membarrier) need none: the thief's own
+ * seq_cst store and load pair with theirs. */
 static void asym_barrier(void)
 {
-	if (!atomic_load(&nd_pool_full_fence) &&
-	    syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0,
-		    0) == 0)
+	if (ND_POOL_SEQ_CST || atomic_load(&nd_pool_full_fence))
 		return;
-	atomic_thread_fence(memory_order_seq_cst);
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))
+		abort(); /* registered at setup: cannot fail */
 }
 
 static struct nd_pool_hdr *hdr(void *obj)
@@ -204,7 +206,7 @@ static struct nd_pcache *cache_attach(struct nd_pool *p)
 static void cache_drain_stolen(struct nd_pool *p, struct nd_pcache *c)
 {
 	unsigned spins = 0;
-	while (atomic_load_explicit(&c->busy, memory_order_acquire))
+	while (atomic_load_explicit(&c->busy, memory_order_seq_cst))
 		if (++spins > 64)
 			sched_yield();
 	uint32_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
@@ -227,7 +229,7 @@ static uint32_t steal_all(struct nd_pool *p, struct nd_pcache *mine,
 		if (!forever &&
 		    !atomic_load_explicit(&c->count, memory_order_relaxed))
 			continue;
-		atomic_store_explicit(&c->steal, 1, memory_order_relaxed);
+		atomic_store_explicit(&c->steal, 1, memory_order_seq_cst);
 		flagged++;
 	}
 	if (!flagged)

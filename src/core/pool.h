@@ -174,19 +174,36 @@ unsigned nd_pool_put_bulk_slow(struct nd_pool *p, void **objs, unsigned n,
 extern _Thread_local struct nd_pcache *nd_tl_cache[ND_TL_SLOTS];
 extern _Atomic int nd_pool_full_fence; /* 1: no membarrier available */
 
+/* Under ThreadSanitizer (which models neither fences nor membarrier) the
+ * owner's store and the thief's store are sequentially consistent, the
+ * textbook Dekker handshake; so they are when membarrier is missing. */
+#if defined(__SANITIZE_THREAD__)
+#define ND_POOL_SEQ_CST 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ND_POOL_SEQ_CST 1
+#endif
+#endif
+#ifndef ND_POOL_SEQ_CST
+#define ND_POOL_SEQ_CST 0
+#endif
+
 /* Enter the owner side of a cache: true when the cache may be used, in
  * which case nd_pcache_leave must follow. */
 static inline bool nd_pcache_enter(struct nd_pcache *c)
 {
-	atomic_store_explicit(&c->busy, 1, memory_order_relaxed);
-	if (__builtin_expect(atomic_load_explicit(&nd_pool_full_fence,
+	if (ND_POOL_SEQ_CST ||
+	    __builtin_expect(atomic_load_explicit(&nd_pool_full_fence,
 						  memory_order_relaxed),
-			     0))
-		atomic_thread_fence(memory_order_seq_cst);
-	else
+			     0)) {
+		atomic_store_explicit(&c->busy, 1, memory_order_seq_cst);
+	} else {
+		atomic_store_explicit(&c->busy, 1, memory_order_relaxed);
+		/* the thief's membarrier supplies the store-load fence */
 		atomic_signal_fence(memory_order_seq_cst);
+	}
 	if (__builtin_expect(atomic_load_explicit(&c->steal,
-						  memory_order_acquire),
+						  memory_order_seq_cst),
 			     0)) {
 		atomic_store_explicit(&c->busy, 0, memory_order_release);
 		return false;
