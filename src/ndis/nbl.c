@@ -81,11 +81,13 @@ VOID NdisFreeNetBufferListPool(NDIS_HANDLE PoolHandle)
 static inline bool nbl_init(struct nd_dpool *dp, PNET_BUFFER_LIST nbl,
 			    bool with_nb, USHORT ctx, USHORT backfill)
 {
-	memset(nbl, 0, sizeof(*nbl));
+	_Static_assert(sizeof(*nbl) % 16 == 0 && sizeof(NET_BUFFER) % 16 == 0,
+		       "zeroed in 16-byte stores");
+	ND_ZERO16(nbl, sizeof(*nbl));
 	nbl->NdisPoolHandle = dp;
 	if (with_nb) {
 		PNET_BUFFER nb = (PNET_BUFFER)((char *)nbl + dp->nb_offset);
-		memset(nb, 0, sizeof(*nb));
+		ND_ZERO16(nb, sizeof(*nb));
 		nb->NdisPoolHandle = dp;
 		nbl->FirstNetBuffer = nb;
 	}

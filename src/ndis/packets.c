@@ -15,7 +15,11 @@
 #include <errno.h>
 
 #define PKT_MAX_DESCRIPTORS 0xFFFFu
-#define PKT_OOB_BYTES (sizeof(NDIS_PACKET_OOB_DATA) + sizeof(NDIS_PACKET_EXTENSION))
+/* the out-of-band data and the per-packet information, zeroed at each
+ * allocation (rounded up to 16 bytes) */
+#define PKT_OOB_BYTES                                                          \
+	((sizeof(NDIS_PACKET_OOB_DATA) + sizeof(NDIS_PACKET_EXTENSION) + 15) & \
+	 ~(size_t)15)
 
 static void alloc_pool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle,
 		       UINT nfixed, UINT noverflow, UINT proto_len,
@@ -105,7 +109,7 @@ static inline void packet_init(struct nd_dpool *dp, PNDIS_PACKET p)
 	p->Private.ValidCounts = TRUE;
 	p->Private.NdisPacketFlags = fPACKET_ALLOCATED_BY_NDIS;
 	p->Private.NdisPacketOobOffset = dp->oob_offset;
-	memset((PUCHAR)p + dp->oob_offset, 0, PKT_OOB_BYTES);
+	ND_ZERO16((PUCHAR)p + dp->oob_offset, PKT_OOB_BYTES);
 }
 
 static void __attribute__((noinline))
