@@ -89,6 +89,7 @@ struct nd_pool {
 	uint32_t cache_cap;     /* 0: no per-thread caches */
 	uint32_t refill;        /* objects moved per refill / flush */
 	const char *kind;
+	void *arg;              /* on_destroy's argument: the NDIS handle */
 	bool grow;
 
 	pthread_mutex_t lock;
@@ -104,7 +105,6 @@ struct nd_pool {
 	struct nd_pcache cache_head; /* list of threads' caches */
 	size_t cache_bytes;
 	void (*on_destroy)(void *arg);
-	void *arg;
 };
 
 /* Create a pool. Returns 0 and *out, -EINVAL (obj_size 0, or no
