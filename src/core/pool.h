@@ -255,10 +255,10 @@ static inline void *nd_pool_get(struct nd_pool *p)
  * pointer no pool handed out (pool.free-unknown) or an object of another
  * pool (pool.cross-free: it goes back to its own pool) is reported with
  * `site` and returned as such; the pool stays intact. */
-static inline enum nd_put_result nd_pool_put(struct nd_pool *p, void *obj,
-					     const void *site)
+static inline enum nd_put_result nd_pool_put_h(struct nd_pool *p,
+					       struct nd_pool_hdr *h, void *obj,
+					       const void *site)
 {
-	struct nd_pool_hdr *h = nd_pool_hdr_of(obj);
 	if (__builtin_expect(h && h->pool == p && !h->flags &&
 				     atomic_load_explicit(&h->state,
 							  memory_order_relaxed) ==
@@ -286,6 +286,12 @@ static inline enum nd_put_result nd_pool_put(struct nd_pool *p, void *obj,
 		}
 	}
 	return nd_pool_put_slow(p, obj, site);
+}
+
+static inline enum nd_put_result nd_pool_put(struct nd_pool *p, void *obj,
+					     const void *site)
+{
+	return nd_pool_put_h(p, nd_pool_hdr_of(obj), obj, site);
 }
 
 /* Take n objects, all or none. Returns n, or 0 when fewer are left. */

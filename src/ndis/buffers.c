@@ -79,7 +79,7 @@ static inline void mdl_free(PMDL m, uint32_t type, const char *fn,
 			if (!mdl)
 				return;
 		}
-		nd_pool_put(h->pool, m, site);
+		nd_pool_put_h(h->pool, h, m, site);
 		return;
 	}
 	struct big_mdl *b = big_of(m);

@@ -217,7 +217,7 @@ VOID NdisFreeNetBufferList(PNET_BUFFER_LIST NetBufferList)
 			free(nbl->NdisReserved[0]);
 			nbl->NdisReserved[0] = NULL;
 		}
-		nd_pool_put(h->pool, nbl, ND_SITE());
+		nd_pool_put_h(h->pool, h, nbl, ND_SITE());
 		return;
 	}
 	nbl_free_slow(nbl, h, ND_SITE());

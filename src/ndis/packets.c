@@ -186,7 +186,7 @@ VOID NdisFreePacket(PNDIS_PACKET Packet)
 	struct nd_pool_hdr *h = nd_pool_hdr_of(Packet);
 	if (__builtin_expect(h && (void *)Packet->Private.Pool == h->pool->arg,
 			     1)) {
-		nd_pool_put(h->pool, Packet, ND_SITE());
+		nd_pool_put_h(h->pool, h, Packet, ND_SITE());
 		return;
 	}
 	free_slow(Packet, h, ND_SITE());
