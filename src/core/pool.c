@@ -95,6 +95,7 @@ static int add_slab(struct nd_pool *p, uint32_t n, bool overflow)
 				      memory_order_relaxed);
 		h->flags = overflow ? ND_OBJ_OVERFLOW : 0;
 		h->pool = p;
+		h->slot = (uint16_t)p->slot;
 		if (overflow)
 			p->ovf[p->nfree_ovf++] = nd_pool_obj_of(h);
 		else
@@ -136,11 +137,13 @@ int nd_pool_create(const struct nd_pool_params *prm, struct nd_pool **out)
 	if (!p)
 		return -ENOMEM;
 	p->id = atomic_fetch_add(&next_pool_id, 1);
+	p->slot = (unsigned)(p->id & (ND_TL_SLOTS - 1));
 	p->stride = (ND_POOL_HDR + prm->obj_size + 63) & ~(size_t)63;
 	p->kind = prm->kind ? prm->kind : "pool";
 	p->grow = prm->grow;
 	p->on_destroy = prm->on_destroy;
 	p->arg = prm->arg;
+	p->tag = prm->tag;
 	pthread_mutex_init(&p->lock, NULL);
 	p->cache_head.next = p->cache_head.prev = &p->cache_head;
 	uint32_t cap = prm->grow ? ND_CACHE_MAX : prm->nfixed / 2;
@@ -172,7 +175,7 @@ static struct nd_pcache *cache_attach(struct nd_pool *p)
 {
 	if (!p->cache_cap || p->dying)
 		return NULL;
-	unsigned slot = p->id & (ND_TL_SLOTS - 1);
+	unsigned slot = p->slot;
 	struct nd_pcache *c = nd_tl_cache[slot];
 	if (c) {
 		uint64_t id = atomic_load_explicit(&c->pool_id,

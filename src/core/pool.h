@@ -46,7 +46,7 @@ struct nd_pool_hdr {
 	uint32_t cookie;        /* ND_POOL_COOKIE while the slab lives */
 	_Atomic uint8_t state;  /* ND_OBJ_FREE or ND_OBJ_LIVE */
 	uint8_t flags;          /* ND_OBJ_OVERFLOW */
-	uint16_t reserved;
+	uint16_t slot;          /* the pool's per-thread cache slot */
 	struct nd_pool *pool;
 };
 _Static_assert(sizeof(struct nd_pool_hdr) == ND_POOL_HDR, "header size");
@@ -74,6 +74,7 @@ struct nd_pool_params {
 	 * after its memory is gone; may be NULL. */
 	void (*on_destroy)(void *arg);
 	void *arg;
+	uint32_t tag;          /* kept in the pool for the owner's checks */
 };
 
 struct nd_slab {
@@ -85,11 +86,13 @@ struct nd_slab {
 struct nd_pool {
 	/* read-mostly, first line */
 	uint64_t id;            /* unique for the process's lifetime */
+	unsigned slot;          /* id % ND_TL_SLOTS */
 	size_t stride;          /* header + object, cache-line multiple */
 	uint32_t cache_cap;     /* 0: no per-thread caches */
 	uint32_t refill;        /* objects moved per refill / flush */
 	const char *kind;
 	void *arg;              /* on_destroy's argument: the NDIS handle */
+	uint32_t tag;           /* the owner's kind tag (free checks) */
 	bool grow;
 
 	pthread_mutex_t lock;
@@ -216,21 +219,30 @@ static inline void nd_pcache_leave(struct nd_pcache *c)
 	atomic_store_explicit(&c->busy, 0, memory_order_release);
 }
 
-static inline struct nd_pcache *nd_pcache_mine(struct nd_pool *p)
+/* The calling thread's cache of p, looked up in `slot` (p's slot: the
+ * callers have it at hand without loading p). A cache whose pool died has
+ * pool_id 0, so a new pool at the same address never matches it. */
+static inline struct nd_pcache *nd_pcache_at(struct nd_pool *p,
+					     unsigned slot)
 {
-	struct nd_pcache *c = nd_tl_cache[p->id & (ND_TL_SLOTS - 1)];
-	if (c && atomic_load_explicit(&c->pool_id, memory_order_relaxed) ==
-			 p->id)
+	struct nd_pcache *c = nd_tl_cache[slot];
+	if (c && c->pool == p &&
+	    atomic_load_explicit(&c->pool_id, memory_order_relaxed) != 0)
 		return c;
 	return NULL;
+}
+
+static inline struct nd_pcache *nd_pcache_mine(struct nd_pool *p)
+{
+	return nd_pcache_at(p, p->slot);
 }
 
 /* Take one object. Returns it (state LIVE), or NULL when the pool has
  * nothing left (fixed, overflow and every thread's cache) or cannot grow.
  * Never blocks on anything but the pool's own short critical sections. */
-static inline void *nd_pool_get(struct nd_pool *p)
+static inline void *nd_pool_get_at(struct nd_pool *p, unsigned slot)
 {
-	struct nd_pcache *c = nd_pcache_mine(p);
+	struct nd_pcache *c = nd_pcache_at(p, slot);
 	if (__builtin_expect(c != NULL, 1) && nd_pcache_enter(c)) {
 		uint32_t n = atomic_load_explicit(&c->count,
 						  memory_order_relaxed);
@@ -251,6 +263,11 @@ static inline void *nd_pool_get(struct nd_pool *p)
 	return nd_pool_get_slow(p);
 }
 
+static inline void *nd_pool_get(struct nd_pool *p)
+{
+	return nd_pool_get_at(p, p->slot);
+}
+
 /* Give one object back to `p`. A double free (pool.double-free), a
  * pointer no pool handed out (pool.free-unknown) or an object of another
  * pool (pool.cross-free: it goes back to its own pool) is reported with
@@ -264,7 +281,7 @@ static inline enum nd_put_result nd_pool_put_h(struct nd_pool *p,
 							  memory_order_relaxed) ==
 					     ND_OBJ_LIVE,
 			     1)) {
-		struct nd_pcache *c = nd_pcache_mine(p);
+		struct nd_pcache *c = nd_pcache_at(p, h->slot);
 		if (__builtin_expect(c != NULL, 1)) {
 			atomic_store_explicit(&h->state, ND_OBJ_FREE,
 					      memory_order_relaxed);

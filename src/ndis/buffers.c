@@ -40,12 +40,12 @@ ND_NO_ASAN static struct big_mdl *big_of(PMDL m)
  * memory runs out. */
 static inline PMDL mdl_alloc(struct nd_dpool *dp, void *va, UINT len)
 {
-	PMDL m = nd_pool_get(dp->pool);
+	PMDL m = nd_pool_get_at(dp->pool, dp->slot);
 	if (__builtin_expect(!m, 0))
 		return NULL;
 	ULONG span = ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, len);
 	if (__builtin_expect(span <= ND_MDL_INLINE_PFNS, 1)) {
-		mdl_build(m, va, len);
+		mdl_build_span(m, va, len, span);
 		return m;
 	}
 	size_t bytes = sizeof(struct big_mdl) + (size_t)span * sizeof(PFN_NUMBER);
@@ -67,8 +67,8 @@ static inline void mdl_free(PMDL m, uint32_t type, const char *fn,
 {
 	struct nd_pool_hdr *h = nd_pool_hdr_of(m);
 	if (__builtin_expect(h != NULL, 1)) {
-		struct nd_dpool *own = h->pool->arg;
-		if (__builtin_expect(own->type != type, 0)) {
+		if (__builtin_expect(h->pool->tag != type, 0)) {
+			struct nd_dpool *own = h->pool->arg;
 			bool mdl = own->type == ND_DP_BUFFER ||
 				   own->type == ND_DP_MDL;
 			nd_report(ND_RULE_POOL_CROSS_FREE, own->ad,
@@ -283,7 +283,7 @@ int ndisdma_buffer_alloc_bulk(void *pool, struct _MDL **bufs,
 	for (unsigned i = 0; i < n; i++) {
 		ULONG span = ADDRESS_AND_SIZE_TO_SPAN_PAGES(vas[i], lens[i]);
 		if (__builtin_expect(span <= ND_MDL_INLINE_PFNS, 1)) {
-			mdl_build(bufs[i], vas[i], lens[i]);
+			mdl_build_span(bufs[i], vas[i], lens[i], span);
 			continue;
 		}
 		size_t bytes = sizeof(struct big_mdl) +

@@ -70,6 +70,7 @@ struct nd_dpool *dpool_create(uint32_t magic, const char *kind,
 		.grow = grow,
 		.on_destroy = dpool_destroyed,
 		.arg = dp,
+		.tag = magic,
 	};
 	if (nd_pool_create(&prm, &dp->pool)) {
 		free(dp);
@@ -77,6 +78,7 @@ struct nd_dpool *dpool_create(uint32_t magic, const char *kind,
 	}
 	dp->magic = magic;
 	dp->type = magic;
+	dp->slot = dp->pool->slot;
 	pthread_mutex_lock(&reg_lock);
 	int rc = ptrmap_put(&reg, (uintptr_t)dp, dp);
 	pthread_mutex_unlock(&reg_lock);
@@ -126,24 +128,6 @@ void dpool_release(struct nd_dpool *dp, const char *fn, const void *site)
 			  "%s: the %s still has %llu descriptors allocated; "
 			  "it is destroyed when the last one is freed",
 			  fn, kind, (unsigned long long)out);
-}
-
-void mdl_build(PMDL m, void *va, UINT len)
-{
-	ULONG span = ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, len);
-	m->Next = NULL;
-	m->Size = (CSHORT)(sizeof(MDL) + sizeof(PFN_NUMBER) * span);
-	m->MdlFlags = MDL_ALLOCATED_FIXED_SIZE | MDL_SOURCE_IS_NONPAGED_POOL;
-	m->Process = NULL;
-	m->MappedSystemVa = va;
-	m->StartVa = PAGE_ALIGN(va);
-	m->ByteCount = len;
-	m->ByteOffset = BYTE_OFFSET(va);
-	/* user space: the page "frame" is the virtual page number */
-	PPFN_NUMBER pfn = MmGetMdlPfnArray(m);
-	PFN_NUMBER first = (ULONG_PTR)va >> PAGE_SHIFT;
-	for (ULONG i = 0; i < span; i++)
-		pfn[i] = first + i;
 }
 
 long ndisdma_pool_memory(void *h)

@@ -23,6 +23,7 @@ struct nd_dpool {
 	uint32_t magic;         /* ND_DP_*; 0 once released */
 	uint32_t type;          /* ND_DP_*, kept until destroyed */
 	struct nd_pool *pool;
+	unsigned slot;          /* pool->slot, at hand with pool */
 	struct nd_adapter *ad;  /* owner adapter, or NULL */
 	bool tracked;
 	struct nd_res res;
@@ -85,8 +86,27 @@ typedef uint64_t nd_v2 __attribute__((vector_size(16), may_alias));
 		}                                                              \
 	} while (0)
 
-/* Fill an MDL header for [va, va+len) with `npfn` page-frame entries
- * after it (npfn >= span). */
-void mdl_build(PMDL m, void *va, UINT len);
+/* Fill an MDL for [va, va+len) spanning `span` pages, with its page-frame
+ * entries (user space: the virtual page numbers) after it. */
+static inline void mdl_build_span(PMDL m, void *va, UINT len, ULONG span)
+{
+	m->Next = NULL;
+	m->Size = (CSHORT)(sizeof(MDL) + sizeof(PFN_NUMBER) * span);
+	m->MdlFlags = MDL_ALLOCATED_FIXED_SIZE | MDL_SOURCE_IS_NONPAGED_POOL;
+	m->Process = NULL;
+	m->MappedSystemVa = va;
+	m->StartVa = PAGE_ALIGN(va);
+	m->ByteCount = len;
+	m->ByteOffset = BYTE_OFFSET(va);
+	PPFN_NUMBER pfn = MmGetMdlPfnArray(m);
+	PFN_NUMBER first = (ULONG_PTR)va >> PAGE_SHIFT;
+	for (ULONG i = 0; i < span; i++)
+		pfn[i] = first + i;
+}
+
+static inline void mdl_build(PMDL m, void *va, UINT len)
+{
+	mdl_build_span(m, va, len, ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, len));
+}
 
 #endif

@@ -131,7 +131,7 @@ static PNET_BUFFER_LIST nbl_alloc(NDIS_HANDLE h, USHORT ctx, USHORT backfill,
 			  fn);
 		return NULL;
 	}
-	PNET_BUFFER_LIST nbl = nd_pool_get(dp->pool);
+	PNET_BUFFER_LIST nbl = nd_pool_get_at(dp->pool, dp->slot);
 	if (__builtin_expect(!nbl, 0))
 		return NULL;
 	if (__builtin_expect(!nbl_init(dp, nbl, with_nb, ctx, backfill), 0)) {

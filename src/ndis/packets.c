@@ -143,7 +143,7 @@ VOID NdisAllocatePacket(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
 		alloc_fail(Status, Packet, PoolHandle, ND_SITE());
 		return;
 	}
-	PNDIS_PACKET p = nd_pool_get(dp->pool);
+	PNDIS_PACKET p = nd_pool_get_at(dp->pool, dp->slot);
 	if (__builtin_expect(!p, 0)) {
 		*Packet = NULL;
 		*Status = NDIS_STATUS_RESOURCES;
