@@ -8,6 +8,8 @@
  * base types (LLP64), status codes, IRQL, MDLs, miniport registration,
  * shared memory, DMA registration, map registers, system DMA and general
  * memory. Each topic lives in
+ * shared memory, DMA registration, general memory, and descriptors
+ * (NDIS_PACKET, NDIS_BUFFER/MDL, NET_BUFFER_LIST). Each topic lives in
  * its own header under <ndisdma/ndis/>.
  */
 #ifndef NDISDMA_NDIS_H
@@ -22,5 +24,7 @@
 #include <ndisdma/ndis/registers.h>
 #include <ndisdma/ndis/mapping.h>
 #include <ndisdma/ndis/system_dma.h>
+#include <ndisdma/ndis/packet.h>
+#include <ndisdma/ndis/nbl.h>
 
 #endif

@@ -239,6 +239,49 @@ struct ndisdma_sim_dma_channel {
 /* The state of a channel. Returns 0, -ENODEV or -EINVAL. */
 int ndisdma_sim_dma_channel_status(ndisdma_sim *sim, unsigned channel,
 				   struct ndisdma_sim_dma_channel *out);
+/* ---------------- descriptor pools: the bulk API ---------------- */
+
+/* For drivers that refill rings in batches: the NDIS pool handles of
+ * <ndis.h> (NdisAllocatePacketPool(Ex), NdisAllocateBufferPool,
+ * NdisAllocateNetBufferListPool) with many descriptors per call. The
+ * descriptors are the same as the one-at-a-time calls give and may be
+ * freed either way. Thread-safe; never block. */
+struct _NDIS_PACKET;
+struct _MDL;
+struct _NET_BUFFER_LIST;
+
+/* Allocate n packets, initialised as NdisAllocatePacket does; all or
+ * none. Returns n; 0 when the pool has fewer than n left (nothing is
+ * taken); -EINVAL for an unknown pool handle or NULL pkts. */
+int ndisdma_packet_alloc_bulk(void *pool, struct _NDIS_PACKET **pkts,
+			      unsigned n);
+/* Free n packets of `pool`. Returns 0 when all went back; otherwise how
+ * many were bad (double frees, packets of another pool - those go back
+ * to their own pool - or foreign pointers; each is reported as
+ * NdisFreePacket reports it); -EINVAL for an unknown pool handle. */
+int ndisdma_packet_free_bulk(void *pool, struct _NDIS_PACKET **pkts,
+			     unsigned n);
+/* Allocate n buffer descriptors, bufs[i] describing lens[i] bytes at
+ * vas[i], as NdisAllocateBuffer does; all or none. Returns n, 0 when the
+ * pool has fewer left, -EINVAL (unknown handle, NULL array). */
+int ndisdma_buffer_alloc_bulk(void *pool, struct _MDL **bufs,
+			      void *const *vas, const uint32_t *lens,
+			      unsigned n);
+/* Free n buffer descriptors of `pool`; returns as
+ * ndisdma_packet_free_bulk. */
+int ndisdma_buffer_free_bulk(void *pool, struct _MDL **bufs, unsigned n);
+/* Allocate n NET_BUFFER_LISTs without context (and, for a pool with
+ * fAllocateNetBuffer, each with its NET_BUFFER, no MDL chain); all or
+ * none. Returns n; 0 when memory runs out; -EINVAL (unknown handle). */
+int ndisdma_nbl_alloc_bulk(void *pool, struct _NET_BUFFER_LIST **nbls,
+			   unsigned n);
+/* Free n NET_BUFFER_LISTs of `pool`; returns as
+ * ndisdma_packet_free_bulk. */
+int ndisdma_nbl_free_bulk(void *pool, struct _NET_BUFFER_LIST **nbls,
+			  unsigned n);
+/* Bytes a descriptor pool holds now (slabs, free stacks, per-thread
+ * caches, bookkeeping); -EINVAL for an unknown handle. */
+long ndisdma_pool_memory(void *pool);
 
 /* ---------------- verifier ---------------- */
 

@@ -1,0 +1,560 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pool.c - the descriptor pool engine's slow paths: creating and
+ * destroying pools, refilling and flushing per-thread caches from the
+ * shared free stacks, stealing other threads' caches when the stacks run
+ * dry, overflow descriptors, growth, and the verifier's reports for
+ * double, foreign and cross-pool frees. The fast paths are in pool.h.
+ */
+#include "core.h"
+#include "pool.h"
+
+#include <errno.h>
+#include <linux/membarrier.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+_Thread_local struct nd_pcache *nd_tl_cache[ND_TL_SLOTS];
+_Atomic int nd_pool_full_fence;
+
+static _Atomic uint64_t next_pool_id = 1;
+/* Orders a pool's destruction against threads flushing their caches at
+ * exit; taken before any pool lock. */
+static pthread_mutex_t caches_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_key_t exit_key;
+
+static void thread_exit(void *arg);
+
+static void setup(void)
+{
+	pthread_key_create(&exit_key, thread_exit);
+	long r = ND_POOL_SEQ_CST ? -1
+				 : syscall(__NR_membarrier,
+					   MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+					   0, 0);
+	if (r != 0)
+		atomic_store(&nd_pool_full_fence, 1);
+}
+
+/* A full barrier on every running thread of the process (the thief's side
+ * of the asymmetric Dekker pattern). Owners that store with seq_cst
+ * (ThreadSanitizer builds, no membarrier) need none: the thief's own
+ * seq_cst store and load pair with theirs. */
+static void asym_barrier(void)
+{
+	if (ND_POOL_SEQ_CST || atomic_load(&nd_pool_full_fence))
+		return;
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))
+		abort(); /* registered at setup: cannot fail */
+}
+
+static struct nd_pool_hdr *hdr(void *obj)
+{
+	return (struct nd_pool_hdr *)((char *)obj - ND_POOL_HDR);
+}
+
+/* Carve a slab of n objects; push them so the lowest address comes out
+ * first. Pool lock held (or pool not yet shared). Returns 0 or -ENOMEM. */
+static int add_slab(struct nd_pool *p, uint32_t n, bool overflow)
+{
+	size_t bytes = (size_t)n * p->stride;
+	bytes = (bytes + 4095) & ~(size_t)4095;
+	struct nd_slab *s = malloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->mem = aligned_alloc(4096, bytes);
+	if (!s->mem) {
+		free(s);
+		return -ENOMEM;
+	}
+	s->bytes = bytes;
+	if (!overflow && p->nfixed + n > p->cap_fixed) {
+		/* room for every fixed descriptor ever made: all may be
+		 * free at once */
+		uint32_t cap = p->nfixed + n;
+		void **st = realloc(p->fixed, (size_t)cap * sizeof(void *));
+		if (!st) {
+			free(s->mem);
+			free(s);
+			return -ENOMEM;
+		}
+		p->fixed = st;
+		p->cap_fixed = cap;
+	}
+	memset(s->mem, 0, bytes);
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t k = n - 1 - i;
+		struct nd_pool_hdr *h =
+			(struct nd_pool_hdr *)(s->mem + (size_t)k * p->stride);
+		h->cookie = ND_POOL_COOKIE;
+		atomic_store_explicit(&h->state, ND_OBJ_FREE,
+				      memory_order_relaxed);
+		h->flags = overflow ? ND_OBJ_OVERFLOW : 0;
+		h->pool = p;
+		h->slot = (uint16_t)p->slot;
+		if (overflow)
+			p->ovf[p->nfree_ovf++] = nd_pool_obj_of(h);
+		else
+			p->fixed[p->nfree_fixed++] = nd_pool_obj_of(h);
+	}
+	s->next = p->slabs;
+	p->slabs = s;
+	if (overflow)
+		p->noverflow += n;
+	else
+		p->nfixed += n;
+	p->total += n;
+	return 0;
+}
+
+static void pool_free_memory(struct nd_pool *p)
+{
+	while (p->slabs) {
+		struct nd_slab *s = p->slabs;
+		p->slabs = s->next;
+		/* Invalidate headers so a late free is recognised as foreign
+		 * by nothing: the memory is gone. */
+		free(s->mem);
+		free(s);
+	}
+	free(p->fixed);
+	free(p->ovf);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+int nd_pool_create(const struct nd_pool_params *prm, struct nd_pool **out)
+{
+	*out = NULL;
+	if (!prm->obj_size || (!prm->nfixed && !prm->noverflow))
+		return -EINVAL;
+	pthread_once(&once, setup);
+	struct nd_pool *p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->id = atomic_fetch_add(&next_pool_id, 1);
+	p->slot = (unsigned)(p->id & (ND_TL_SLOTS - 1));
+	p->stride = (ND_POOL_HDR + prm->obj_size + 63) & ~(size_t)63;
+	p->kind = prm->kind ? prm->kind : "pool";
+	p->grow = prm->grow;
+	p->on_destroy = prm->on_destroy;
+	p->arg = prm->arg;
+	p->tag = prm->tag;
+	pthread_mutex_init(&p->lock, NULL);
+	p->cache_head.next = p->cache_head.prev = &p->cache_head;
+	uint32_t cap = prm->grow ? ND_CACHE_MAX : prm->nfixed / 2;
+	if (cap > ND_CACHE_MAX)
+		cap = ND_CACHE_MAX;
+	p->cache_cap = cap >= 4 ? cap : 0;
+	p->refill = p->cache_cap / 2;
+	if (prm->noverflow) {
+		p->ovf = malloc((size_t)prm->noverflow * sizeof(void *));
+		if (!p->ovf || add_slab(p, prm->noverflow, true)) {
+			pool_free_memory(p);
+			return -ENOMEM;
+		}
+	}
+	if (prm->nfixed && add_slab(p, prm->nfixed, false)) {
+		pool_free_memory(p);
+		return -ENOMEM;
+	}
+	*out = p;
+	return 0;
+}
+
+/* ---- per-thread caches ---- */
+
+/* The calling thread's cache for p, created when missing and the slot is
+ * free (or holds a cache of a dead pool). Pool lock held. May return
+ * NULL: the thread then uses the shared stacks directly. */
+static struct nd_pcache *cache_attach(struct nd_pool *p)
+{
+	if (!p->cache_cap || p->dying)
+		return NULL;
+	unsigned slot = p->slot;
+	struct nd_pcache *c = nd_tl_cache[slot];
+	if (c) {
+		uint64_t id = atomic_load_explicit(&c->pool_id,
+						   memory_order_acquire);
+		if (id == p->id)
+			return c;
+		if (id != 0)
+			return NULL; /* slot taken by a live pool */
+		free(c);        /* its pool is gone and unlinked it */
+		nd_tl_cache[slot] = NULL;
+	}
+	c = calloc(1, sizeof(*c) + p->cache_cap * sizeof(void *));
+	if (!c)
+		return NULL;
+	c->cap = p->cache_cap;
+	c->pool = p;
+	atomic_store_explicit(&c->pool_id, p->id, memory_order_relaxed);
+	c->next = p->cache_head.next;
+	c->prev = &p->cache_head;
+	p->cache_head.next->prev = c;
+	p->cache_head.next = c;
+	p->cache_bytes += sizeof(*c) + p->cache_cap * sizeof(void *);
+	nd_tl_cache[slot] = c;
+	pthread_setspecific(exit_key, (void *)1);
+	return c;
+}
+
+/* Move every object of `c` (not the caller's own, or the caller's own
+ * with the lock held) onto the fixed stack. Pool lock held; the steal
+ * flag of c is set and the asymmetric barrier has been issued. */
+static void cache_drain_stolen(struct nd_pool *p, struct nd_pcache *c)
+{
+	unsigned spins = 0;
+	while (atomic_load_explicit(&c->busy, memory_order_seq_cst))
+		if (++spins > 64)
+			sched_yield();
+	uint32_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
+	for (uint32_t i = 0; i < n; i++)
+		p->fixed[p->nfree_fixed++] = c->objs[i];
+	atomic_store_explicit(&c->count, 0, memory_order_relaxed);
+}
+
+/* Take everything other threads' caches hold (all caches but `mine`).
+ * Pool lock held. When `forever`, the steal flags stay set (dying pool:
+ * every later operation takes the slow path). Returns objects moved. */
+static uint32_t steal_all(struct nd_pool *p, struct nd_pcache *mine,
+			  bool forever)
+{
+	uint32_t before = p->nfree_fixed, flagged = 0;
+	for (struct nd_pcache *c = p->cache_head.next; c != &p->cache_head;
+	     c = c->next) {
+		if (c == mine && !forever)
+			continue;
+		if (!forever &&
+		    !atomic_load_explicit(&c->count, memory_order_relaxed))
+			continue;
+		atomic_store_explicit(&c->steal, 1, memory_order_seq_cst);
+		flagged++;
+	}
+	if (!flagged)
+		return 0;
+	asym_barrier();
+	for (struct nd_pcache *c = p->cache_head.next; c != &p->cache_head;
+	     c = c->next) {
+		if (!atomic_load_explicit(&c->steal, memory_order_relaxed))
+			continue;
+		cache_drain_stolen(p, c);
+		if (!forever)
+			atomic_store_explicit(&c->steal, 0,
+					      memory_order_release);
+	}
+	return p->nfree_fixed - before;
+}
+
+/* Thread exit: give every cached object back and free the caches. */
+static void thread_exit(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&caches_lock);
+	for (unsigned i = 0; i < ND_TL_SLOTS; i++) {
+		struct nd_pcache *c = nd_tl_cache[i];
+		if (!c)
+			continue;
+		nd_tl_cache[i] = NULL;
+		if (atomic_load_explicit(&c->pool_id, memory_order_acquire)) {
+			struct nd_pool *p = c->pool;
+			pthread_mutex_lock(&p->lock);
+			uint32_t n = atomic_load_explicit(
+				&c->count, memory_order_relaxed);
+			for (uint32_t k = 0; k < n; k++)
+				p->fixed[p->nfree_fixed++] = c->objs[k];
+			c->prev->next = c->next;
+			c->next->prev = c->prev;
+			p->cache_bytes -= sizeof(*c) +
+					  c->cap * sizeof(void *);
+			pthread_mutex_unlock(&p->lock);
+		}
+		free(c);
+	}
+	pthread_mutex_unlock(&caches_lock);
+}
+
+/* ---- destruction ---- */
+
+void nd_pool_destroy(struct nd_pool *p)
+{
+	pthread_mutex_lock(&caches_lock);
+	pthread_mutex_lock(&p->lock);
+	while (p->cache_head.next != &p->cache_head) {
+		struct nd_pcache *c = p->cache_head.next;
+		c->prev->next = c->next;
+		c->next->prev = c->prev;
+		/* Last touch: the owner frees the cache once it sees 0. */
+		atomic_store_explicit(&c->pool_id, 0, memory_order_release);
+	}
+	pthread_mutex_unlock(&p->lock);
+	pthread_mutex_unlock(&caches_lock);
+	void (*cb)(void *) = p->on_destroy;
+	void *arg = p->arg;
+	pool_free_memory(p);
+	if (cb)
+		cb(arg);
+}
+
+static uint64_t free_count(struct nd_pool *p)
+{
+	return (uint64_t)p->nfree_fixed + p->nfree_ovf;
+}
+
+uint64_t nd_pool_release(struct nd_pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->dying = true;
+	steal_all(p, NULL, true);
+	uint64_t out = p->total - free_count(p);
+	p->outstanding_at_release = out;
+	pthread_mutex_unlock(&p->lock);
+	if (!out)
+		nd_pool_destroy(p);
+	return out;
+}
+
+uint64_t nd_pool_in_use(struct nd_pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	uint64_t f = free_count(p);
+	for (struct nd_pcache *c = p->cache_head.next; c != &p->cache_head;
+	     c = c->next)
+		f += atomic_load_explicit(&c->count, memory_order_relaxed);
+	uint64_t out = p->total - f;
+	pthread_mutex_unlock(&p->lock);
+	return out;
+}
+
+size_t nd_pool_memory(const struct nd_pool *p)
+{
+	size_t n = sizeof(*p) + (size_t)p->cap_fixed * sizeof(void *) +
+		   (size_t)p->noverflow * sizeof(void *) + p->cache_bytes;
+	for (const struct nd_slab *s = p->slabs; s; s = s->next)
+		n += sizeof(*s) + s->bytes;
+	return n;
+}
+
+/* ---- allocation ---- */
+
+/* Make at least `want` fixed descriptors free if at all possible: steal
+ * from other threads, then grow. Pool lock held. */
+static void find_more(struct nd_pool *p, struct nd_pcache *mine,
+		      uint32_t want)
+{
+	if (p->nfree_fixed >= want)
+		return;
+	steal_all(p, mine, false);
+	if (p->nfree_fixed >= want || !p->grow)
+		return;
+	uint32_t step = p->nfixed < 64 ? 64 : p->nfixed;
+	if (step > 4096)
+		step = 4096;
+	while (p->nfree_fixed < want && add_slab(p, step, false) == 0)
+		;
+}
+
+void *nd_pool_get_slow(struct nd_pool *p)
+{
+	void *o = NULL;
+	pthread_mutex_lock(&p->lock);
+	if (p->dying)
+		goto out;
+	struct nd_pcache *c = cache_attach(p);
+	uint32_t n;
+	if (c && (n = atomic_load_explicit(&c->count, memory_order_relaxed))) {
+		/* a theft was in progress when the fast path looked */
+		o = c->objs[n - 1];
+		atomic_store_explicit(&c->count, n - 1, memory_order_relaxed);
+		goto out;
+	}
+	find_more(p, c, 1);
+	if (p->nfree_fixed) {
+		o = p->fixed[--p->nfree_fixed];
+		if (c) {
+			uint32_t k = p->refill < p->nfree_fixed
+					     ? p->refill
+					     : p->nfree_fixed;
+			for (uint32_t i = 0; i < k; i++)
+				c->objs[i] = p->fixed[p->nfree_fixed - k + i];
+			p->nfree_fixed -= k;
+			atomic_store_explicit(&c->count, k,
+					      memory_order_relaxed);
+		}
+	} else if (p->nfree_ovf) {
+		o = p->ovf[--p->nfree_ovf];
+	}
+out:
+	if (o)
+		atomic_store_explicit(&hdr(o)->state, ND_OBJ_LIVE,
+				      memory_order_relaxed);
+	pthread_mutex_unlock(&p->lock);
+	return o;
+}
+
+unsigned nd_pool_get_bulk_slow(struct nd_pool *p, void **objs, unsigned n)
+{
+	if (!n)
+		return 0;
+	pthread_mutex_lock(&p->lock);
+	if (p->dying) {
+		pthread_mutex_unlock(&p->lock);
+		return 0;
+	}
+	struct nd_pcache *c = cache_attach(p);
+	uint32_t have = c ? atomic_load_explicit(&c->count,
+						 memory_order_relaxed)
+			  : 0;
+	if (have + p->nfree_fixed < n)
+		find_more(p, c, n - have);
+	if ((uint64_t)have + p->nfree_fixed + p->nfree_ovf < n) {
+		pthread_mutex_unlock(&p->lock);
+		return 0;
+	}
+	unsigned got = 0;
+	while (got < n && have)
+		objs[got++] = c->objs[--have];
+	while (got < n && p->nfree_fixed)
+		objs[got++] = p->fixed[--p->nfree_fixed];
+	while (got < n && p->nfree_ovf)
+		objs[got++] = p->ovf[--p->nfree_ovf];
+	if (c) {
+		/* refill the cache for the next batches */
+		while (have < p->refill && p->nfree_fixed)
+			c->objs[have++] = p->fixed[--p->nfree_fixed];
+		atomic_store_explicit(&c->count, have, memory_order_relaxed);
+	}
+	for (unsigned i = 0; i < n; i++)
+		atomic_store_explicit(&hdr(objs[i])->state, ND_OBJ_LIVE,
+				      memory_order_relaxed);
+	pthread_mutex_unlock(&p->lock);
+	return n;
+}
+
+/* ---- freeing ---- */
+
+/* Put a checked, LIVE object of p back. Pool lock held. Returns true when
+ * the pool must now be destroyed (dying and everything back). */
+static bool put_locked(struct nd_pool *p, struct nd_pcache *c, void *obj)
+{
+	struct nd_pool_hdr *h = hdr(obj);
+	atomic_store_explicit(&h->state, ND_OBJ_FREE, memory_order_relaxed);
+	if (h->flags & ND_OBJ_OVERFLOW) {
+		p->ovf[p->nfree_ovf++] = obj;
+	} else if (c) {
+		uint32_t n = atomic_load_explicit(&c->count,
+						  memory_order_relaxed);
+		if (n >= c->cap) {
+			/* flush the upper half to the shared stack */
+			uint32_t k = c->cap - p->refill;
+			for (uint32_t i = 0; i < k; i++)
+				p->fixed[p->nfree_fixed++] = c->objs[n - k + i];
+			n -= k;
+		}
+		c->objs[n++] = obj;
+		atomic_store_explicit(&c->count, n, memory_order_relaxed);
+	} else {
+		p->fixed[p->nfree_fixed++] = obj;
+	}
+	return p->dying && free_count(p) == p->total;
+}
+
+/* Check obj against p; report what is wrong. Returns the pool it belongs
+ * to (p, or its real pool for a cross free), or NULL when nothing may be
+ * done with it. */
+static struct nd_pool *check_put(struct nd_pool *p, void *obj,
+				 const void *site, enum nd_put_result *res)
+{
+	struct nd_pool_hdr *h = nd_pool_hdr_of(obj);
+	*res = ND_PUT_OK;
+	if (!h) {
+		nd_report(ND_RULE_POOL_FREE_UNKNOWN, NULL, (uintptr_t)obj, 0,
+			  site, "%s: %p was not allocated from any pool",
+			  p ? p->kind : "pool", obj);
+		*res = ND_PUT_UNKNOWN;
+		return NULL;
+	}
+	if (atomic_load_explicit(&h->state, memory_order_relaxed) !=
+	    ND_OBJ_LIVE) {
+		nd_report(ND_RULE_POOL_DOUBLE_FREE, NULL, (uintptr_t)obj, 0,
+			  site, "%s: descriptor %p freed twice",
+			  h->pool->kind, obj);
+		*res = ND_PUT_DOUBLE;
+		return NULL;
+	}
+	if (p && h->pool != p) {
+		nd_report(ND_RULE_POOL_CROSS_FREE, NULL, (uintptr_t)obj, 0,
+			  site,
+			  "descriptor %p of a %s freed to another %s; it goes "
+			  "back to the pool it came from",
+			  obj, h->pool->kind, p->kind);
+		*res = ND_PUT_CROSS;
+	}
+	return h->pool;
+}
+
+enum nd_put_result nd_pool_put_slow(struct nd_pool *p, void *obj,
+				    const void *site)
+{
+	enum nd_put_result res;
+	struct nd_pool *owner = check_put(p, obj, site, &res);
+	if (!owner)
+		return res;
+	pthread_mutex_lock(&owner->lock);
+	/* re-check under the lock: a racing free of the same object */
+	if (atomic_load_explicit(&hdr(obj)->state, memory_order_relaxed) !=
+	    ND_OBJ_LIVE) {
+		pthread_mutex_unlock(&owner->lock);
+		nd_report(ND_RULE_POOL_DOUBLE_FREE, NULL, (uintptr_t)obj, 0,
+			  site, "%s: descriptor %p freed twice", owner->kind,
+			  obj);
+		return ND_PUT_DOUBLE;
+	}
+	struct nd_pcache *c = cache_attach(owner);
+	bool die = put_locked(owner, c, obj);
+	pthread_mutex_unlock(&owner->lock);
+	if (die)
+		nd_pool_destroy(owner);
+	return res;
+}
+
+unsigned nd_pool_put_bulk_slow(struct nd_pool *p, void **objs, unsigned n,
+			       const void *site)
+{
+	unsigned bad = 0, i = 0;
+	while (i < n) {
+		/* a run of good objects of p goes back under one lock */
+		unsigned j = i;
+		while (j < n) {
+			struct nd_pool_hdr *h = nd_pool_hdr_of(objs[j]);
+			if (!h || h->pool != p ||
+			    atomic_load_explicit(&h->state,
+						 memory_order_relaxed) !=
+				    ND_OBJ_LIVE)
+				break;
+			j++;
+		}
+		if (j > i) {
+			bool die = false;
+			pthread_mutex_lock(&p->lock);
+			struct nd_pcache *c = cache_attach(p);
+			for (unsigned k = i; k < j; k++)
+				die = put_locked(p, c, objs[k]);
+			pthread_mutex_unlock(&p->lock);
+			if (die) {
+				nd_pool_destroy(p);
+				return bad + (n - j);
+			}
+			i = j;
+			continue;
+		}
+		if (nd_pool_put_slow(p, objs[i], site) != ND_PUT_OK)
+			bad++;
+		i++;
+	}
+	return bad;
+}

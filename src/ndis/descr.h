@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * descr.h - what packets.c, buffers.c and nbl.c share: the descriptor
+ * pool handle NDIS hands out (one struct for packet, buffer, MDL and
+ * NET_BUFFER_LIST pools), its registry and its tracking on an adapter.
+ */
+#ifndef NDISDMA_NDIS_DESCR_H
+#define NDISDMA_NDIS_DESCR_H
+
+#include "../core/core.h"
+#include "../core/pool.h"
+
+#define ND_DP_PACKET 0x4e445050u /* NDPP */
+#define ND_DP_BUFFER 0x4e444250u /* NDBP */
+#define ND_DP_NBL 0x4e444e50u    /* NDNP */
+#define ND_DP_MDL 0x4e444d50u    /* NDMP: NdisAllocateMdl's own pool */
+
+/* Inline page-frame entries of a buffer descriptor; ranges spanning more
+ * pages get a descriptor from the heap (still counted by the pool). */
+#define ND_MDL_INLINE_PFNS 16u
+
+struct nd_dpool {
+	uint32_t magic;         /* ND_DP_*; 0 once released */
+	uint32_t type;          /* ND_DP_*, kept until destroyed */
+	struct nd_pool *pool;
+	unsigned slot;          /* pool->slot, at hand with pool */
+	struct nd_adapter *ad;  /* owner adapter, or NULL */
+	bool tracked;
+	struct nd_res res;
+	/* packets */
+	USHORT oob_offset;      /* NDIS_PACKET -> NDIS_PACKET_OOB_DATA */
+	UINT proto_len;         /* ProtocolReservedLength as asked */
+	/* NET_BUFFER_LISTs */
+	bool alloc_nb;          /* fAllocateNetBuffer */
+	USHORT ctx_size;        /* preallocated context data bytes */
+	size_t nb_offset;       /* NET_BUFFER_LIST -> its NET_BUFFER */
+	size_t ctx_offset;      /* NET_BUFFER_LIST -> its context */
+	NET_BUFFER_LIST_POOL_PARAMETERS params;
+};
+
+/* Create the engine pool and the handle; track it on `ad` when not NULL.
+ * Returns the handle or NULL (no memory, or bad sizes: -EINVAL). */
+struct nd_dpool *dpool_create(uint32_t magic, const char *kind,
+			      size_t obj_size, uint32_t nfixed,
+			      uint32_t noverflow, bool grow,
+			      struct nd_adapter *ad, const void *site);
+/* A live handle of this kind from the registry, or NULL (reported as
+ * pool.bad-handle naming fn). Not for fast paths. */
+struct nd_dpool *dpool_lookup(NDIS_HANDLE h, uint32_t magic, const char *fn,
+			      const void *site);
+/* Release a handle (NdisFree*Pool): reports pool.free-outstanding when
+ * descriptors are out. */
+void dpool_release(struct nd_dpool *dp, const char *fn, const void *site);
+
+/* The adapter a pool created now belongs to: the adapter whose
+ * MiniportInitialize(Ex) the calling thread runs, or NULL. */
+struct nd_adapter *dpool_init_adapter(void);
+
+/* Fast validity check for allocation paths. */
+static inline struct nd_dpool *dpool_fast(NDIS_HANDLE h, uint32_t magic)
+{
+	struct nd_dpool *dp = (struct nd_dpool *)h;
+	return (dp && dp->magic == magic) ? dp : NULL;
+}
+
+/* IRQL check without a call on the fast path. */
+static inline bool dpool_irql_ok(const char *fn, const void *site)
+{
+	if (__builtin_expect(nd_self()->irql <= DISPATCH_LEVEL, 1))
+		return true;
+	return nd_irql_at_most(DISPATCH_LEVEL, fn, NULL, site);
+}
+
+/* Zero n bytes (a compile-time multiple of 16) at a 16-aligned p with
+ * plain vector stores: memset of a few hundred bytes becomes `rep stos`,
+ * whose start-up alone costs more than a whole allocation. */
+typedef uint64_t nd_v2 __attribute__((vector_size(16), may_alias));
+#define ND_ZERO16(p, n)                                                        \
+	do {                                                                   \
+		nd_v2 *v_ = __builtin_assume_aligned((p), 16);                 \
+		_Pragma("GCC unroll 64") for (size_t i_ = 0; i_ < (n) / 16;    \
+					       i_++)                           \
+		{                                                              \
+			v_[i_] = (nd_v2){ 0, 0 };                              \
+			__asm__("" ::"r"(v_) : "memory");                      \
+		}                                                              \
+	} while (0)
+
+/* Fill an MDL for [va, va+len) spanning `span` pages, with its page-frame
+ * entries (user space: the virtual page numbers) after it. */
+static inline void mdl_build_span(PMDL m, void *va, UINT len, ULONG span)
+{
+	m->Next = NULL;
+	m->Size = (CSHORT)(sizeof(MDL) + sizeof(PFN_NUMBER) * span);
+	m->MdlFlags = MDL_ALLOCATED_FIXED_SIZE | MDL_SOURCE_IS_NONPAGED_POOL;
+	m->Process = NULL;
+	m->MappedSystemVa = va;
+	m->StartVa = PAGE_ALIGN(va);
+	m->ByteCount = len;
+	m->ByteOffset = BYTE_OFFSET(va);
+	PPFN_NUMBER pfn = MmGetMdlPfnArray(m);
+	PFN_NUMBER first = (ULONG_PTR)va >> PAGE_SHIFT;
+	for (ULONG i = 0; i < span; i++)
+		pfn[i] = first + i;
+}
+
+static inline void mdl_build(PMDL m, void *va, UINT len)
+{
+	mdl_build_span(m, va, len, ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, len));
+}
+
+#endif

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * packets.c - NDIS 5.1 packet pools and packets (seed 001):
+ * NdisAllocatePacketPool(Ex), NdisAllocatePacket, NdisFreePacket,
+ * NdisFreePacketPool, NdisPacketPoolUsage, NdisReinitializePacket, the
+ * chain and query calls on a packet's buffers, and the native bulk API.
+ *
+ * A packet descriptor is laid out as NDIS lays it out: NDIS_PACKET, its
+ * ProtocolReserved area (ProtocolReservedLength rounded up to 16 bytes),
+ * then NDIS_PACKET_OOB_DATA at Private.NdisPacketOobOffset, then the
+ * NDIS_PACKET_EXTENSION with the per-packet information.
+ */
+#include "descr.h"
+
+#include <errno.h>
+
+#define PKT_MAX_DESCRIPTORS 0xFFFFu
+/* the out-of-band data and the per-packet information, zeroed at each
+ * allocation (rounded up to 16 bytes) */
+#define PKT_OOB_BYTES                                                          \
+	((sizeof(NDIS_PACKET_OOB_DATA) + sizeof(NDIS_PACKET_EXTENSION) + 15) & \
+	 ~(size_t)15)
+
+static void alloc_pool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle,
+		       UINT nfixed, UINT noverflow, UINT proto_len,
+		       const char *fn, const void *site)
+{
+	if (!Status || !PoolHandle) {
+		nd_report(ND_RULE_POOL_BAD_PARAMS, NULL, 0, 0, site,
+			  "%s with a NULL Status or PoolHandle", fn);
+		if (Status)
+			*Status = NDIS_STATUS_RESOURCES;
+		return;
+	}
+	*PoolHandle = NULL;
+	*Status = NDIS_STATUS_RESOURCES;
+	if (!nd_irql_at_most(DISPATCH_LEVEL, fn, NULL, site))
+		return;
+	uint64_t total = (uint64_t)nfixed + noverflow;
+	if (total == 0 || total > PKT_MAX_DESCRIPTORS) {
+		nd_report(ND_RULE_POOL_BAD_SIZE, NULL, 0, total, site,
+			  "%s of %llu descriptors: 1 to 0xFFFF in all", fn,
+			  (unsigned long long)total);
+		return;
+	}
+	uint64_t oob = offsetof(NDIS_PACKET, ProtocolReserved) +
+		       (((uint64_t)proto_len + 15) & ~(uint64_t)15);
+	if (oob + PKT_OOB_BYTES > 0xFFFF) {
+		nd_report(ND_RULE_POOL_BAD_SIZE, NULL, 0, proto_len, site,
+			  "%s: ProtocolReservedLength %u leaves no room for "
+			  "the out-of-band data",
+			  fn, proto_len);
+		return;
+	}
+	struct nd_dpool *dp = dpool_create(
+		ND_DP_PACKET, "packet pool", oob + PKT_OOB_BYTES, nfixed,
+		noverflow, false, dpool_init_adapter(), site);
+	if (!dp)
+		return;
+	dp->oob_offset = (USHORT)oob;
+	dp->proto_len = proto_len;
+	*PoolHandle = dp;
+	*Status = NDIS_STATUS_SUCCESS;
+}
+
+VOID NdisAllocatePacketPool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle,
+			    UINT NumberOfDescriptors,
+			    UINT ProtocolReservedLength)
+{
+	alloc_pool(Status, PoolHandle, NumberOfDescriptors, 0,
+		   ProtocolReservedLength, "NdisAllocatePacketPool", ND_SITE());
+}
+
+VOID NdisAllocatePacketPoolEx(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle,
+			      UINT NumberOfDescriptors,
+			      UINT NumberOfOverflowDescriptors,
+			      UINT ProtocolReservedLength)
+{
+	alloc_pool(Status, PoolHandle, NumberOfDescriptors,
+		   NumberOfOverflowDescriptors, ProtocolReservedLength,
+		   "NdisAllocatePacketPoolEx", ND_SITE());
+}
+
+VOID NdisFreePacketPool(NDIS_HANDLE PoolHandle)
+{
+	const void *site = ND_SITE();
+	struct nd_dpool *dp = dpool_lookup(PoolHandle, ND_DP_PACKET,
+					   "NdisFreePacketPool", site);
+	if (dp)
+		dpool_release(dp, "NdisFreePacketPool", site);
+}
+
+UINT NdisPacketPoolUsage(NDIS_HANDLE PoolHandle)
+{
+	struct nd_dpool *dp = dpool_lookup(PoolHandle, ND_DP_PACKET,
+					   "NdisPacketPoolUsage", ND_SITE());
+	return dp ? (UINT)nd_pool_in_use(dp->pool) : 0;
+}
+
+static inline void packet_init(struct nd_dpool *dp, PNDIS_PACKET p)
+{
+	p->Private.PhysicalCount = 0;
+	p->Private.TotalLength = 0;
+	p->Private.Head = NULL;
+	p->Private.Tail = NULL;
+	p->Private.Pool = (PNDIS_PACKET_POOL)dp;
+	p->Private.Count = 0;
+	p->Private.Flags = 0;
+	p->Private.ValidCounts = TRUE;
+	p->Private.NdisPacketFlags = fPACKET_ALLOCATED_BY_NDIS;
+	p->Private.NdisPacketOobOffset = dp->oob_offset;
+	ND_ZERO16((PUCHAR)p + dp->oob_offset, PKT_OOB_BYTES);
+}
+
+static void __attribute__((noinline))
+alloc_fail(PNDIS_STATUS Status, PNDIS_PACKET *Packet, NDIS_HANDLE h,
+	   const void *site)
+{
+	if (!Status || !Packet) {
+		nd_report(ND_RULE_POOL_BAD_PARAMS, NULL, 0, 0, site,
+			  "NdisAllocatePacket with a NULL Status or Packet");
+		if (Status)
+			*Status = NDIS_STATUS_RESOURCES;
+		return;
+	}
+	*Packet = NULL;
+	*Status = NDIS_STATUS_RESOURCES;
+	if (!dpool_irql_ok("NdisAllocatePacket", site))
+		return;
+	if (!dpool_fast(h, ND_DP_PACKET))
+		nd_report(ND_RULE_POOL_BAD_HANDLE, NULL, (uintptr_t)h, 0, site,
+			  "NdisAllocatePacket: %p is not a live packet pool",
+			  h);
+}
+
+VOID NdisAllocatePacket(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
+			NDIS_HANDLE PoolHandle)
+{
+	struct nd_dpool *dp = dpool_fast(PoolHandle, ND_DP_PACKET);
+	if (__builtin_expect(!dp || !Status || !Packet ||
+				     nd_self()->irql > DISPATCH_LEVEL,
+			     0)) {
+		alloc_fail(Status, Packet, PoolHandle, ND_SITE());
+		return;
+	}
+	PNDIS_PACKET p = nd_pool_get_at(dp->pool, dp->slot);
+	if (__builtin_expect(!p, 0)) {
+		*Packet = NULL;
+		*Status = NDIS_STATUS_RESOURCES;
+		return;
+	}
+	packet_init(dp, p);
+	*Packet = p;
+	*Status = NDIS_STATUS_SUCCESS;
+}
+
+static void __attribute__((noinline))
+free_slow(PNDIS_PACKET Packet, struct nd_pool_hdr *h, const void *site)
+{
+	if (!h) {
+		nd_pool_put_slow(NULL, Packet, site); /* reports */
+		return;
+	}
+	struct nd_dpool *own = h->pool->arg;
+	if (own->type != ND_DP_PACKET) {
+		nd_report(ND_RULE_POOL_CROSS_FREE, own->ad, (uintptr_t)Packet,
+			  0, site,
+			  "NdisFreePacket of %p, a descriptor of a %s; not "
+			  "freed",
+			  (void *)Packet, h->pool->kind);
+		return;
+	}
+	if (atomic_load_explicit(&h->state, memory_order_relaxed) ==
+	    ND_OBJ_LIVE)
+		nd_report(ND_RULE_POOL_CROSS_FREE, own->ad, (uintptr_t)Packet,
+			  0, site,
+			  "NdisFreePacket: Private.Pool of packet %p names %p, "
+			  "not the pool %p it came from; it goes back there",
+			  (void *)Packet, (void *)Packet->Private.Pool,
+			  (void *)own);
+	nd_pool_put(h->pool, Packet, site);
+}
+
+VOID NdisFreePacket(PNDIS_PACKET Packet)
+{
+	struct nd_pool_hdr *h = nd_pool_hdr_of(Packet);
+	if (__builtin_expect(h && (void *)Packet->Private.Pool == h->pool->arg,
+			     1)) {
+		nd_pool_put_h(h->pool, h, Packet, ND_SITE());
+		return;
+	}
+	free_slow(Packet, h, ND_SITE());
+}
+
+VOID NdisReinitializePacket(PNDIS_PACKET Packet)
+{
+	if (!Packet)
+		return;
+	Packet->Private.Head = NULL;
+	Packet->Private.Tail = NULL;
+	Packet->Private.Count = 0;
+	Packet->Private.PhysicalCount = 0;
+	Packet->Private.TotalLength = 0;
+	Packet->Private.ValidCounts = FALSE;
+}
+
+VOID NdisRecalculatePacketCounts(PNDIS_PACKET Packet)
+{
+	UINT phys = 0, count = 0, total = 0;
+	for (PNDIS_BUFFER b = Packet->Private.Head; b; b = b->Next) {
+		count++;
+		total += MmGetMdlByteCount(b);
+		phys += ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(b),
+						       MmGetMdlByteCount(b));
+	}
+	Packet->Private.PhysicalCount = phys;
+	Packet->Private.Count = count;
+	Packet->Private.TotalLength = total;
+	Packet->Private.ValidCounts = TRUE;
+}
+
+VOID NdisQueryPacket(PNDIS_PACKET Packet, PUINT PhysicalBufferCount,
+		     PUINT BufferCount, PNDIS_BUFFER *FirstBuffer,
+		     PUINT TotalPacketLength)
+{
+	if (!Packet->Private.ValidCounts)
+		NdisRecalculatePacketCounts(Packet);
+	if (PhysicalBufferCount)
+		*PhysicalBufferCount = Packet->Private.PhysicalCount;
+	if (BufferCount)
+		*BufferCount = Packet->Private.Count;
+	if (FirstBuffer)
+		*FirstBuffer = Packet->Private.Head;
+	if (TotalPacketLength)
+		*TotalPacketLength = Packet->Private.TotalLength;
+}
+
+VOID NdisQueryPacketLength(PNDIS_PACKET Packet, PUINT TotalPacketLength)
+{
+	NdisQueryPacket(Packet, NULL, NULL, NULL, TotalPacketLength);
+}
+
+VOID NdisGetFirstBufferFromPacket(PNDIS_PACKET Packet,
+				  PNDIS_BUFFER *FirstBuffer,
+				  PVOID *FirstBufferVA,
+				  PUINT FirstBufferLength,
+				  PUINT TotalBufferLength)
+{
+	PNDIS_BUFFER b = Packet->Private.Head;
+	*FirstBuffer = b;
+	if (!b) {
+		*FirstBufferVA = NULL;
+		*FirstBufferLength = 0;
+		*TotalBufferLength = 0;
+		return;
+	}
+	*FirstBufferVA = MmGetSystemAddressForMdlSafe(b, 0);
+	*FirstBufferLength = MmGetMdlByteCount(b);
+	UINT total = 0;
+	for (; b; b = b->Next)
+		total += MmGetMdlByteCount(b);
+	*TotalBufferLength = total;
+}
+
+VOID NdisGetFirstBufferFromPacketSafe(PNDIS_PACKET Packet,
+				      PNDIS_BUFFER *FirstBuffer,
+				      PVOID *FirstBufferVA,
+				      PUINT FirstBufferLength,
+				      PUINT TotalBufferLength, ULONG Priority)
+{
+	(void)Priority;
+	NdisGetFirstBufferFromPacket(Packet, FirstBuffer, FirstBufferVA,
+				     FirstBufferLength, TotalBufferLength);
+}
+
+static PNDIS_BUFFER chain_tail(PNDIS_BUFFER b)
+{
+	while (b->Next)
+		b = b->Next;
+	return b;
+}
+
+VOID NdisChainBufferAtFront(PNDIS_PACKET Packet, PNDIS_BUFFER Buffer)
+{
+	if (!Packet || !Buffer)
+		return;
+	PNDIS_BUFFER tail = chain_tail(Buffer);
+	tail->Next = Packet->Private.Head;
+	if (!Packet->Private.Head)
+		Packet->Private.Tail = tail;
+	Packet->Private.Head = Buffer;
+	Packet->Private.ValidCounts = FALSE;
+}
+
+VOID NdisChainBufferAtBack(PNDIS_PACKET Packet, PNDIS_BUFFER Buffer)
+{
+	if (!Packet || !Buffer)
+		return;
+	PNDIS_BUFFER tail = chain_tail(Buffer);
+	if (Packet->Private.Head)
+		Packet->Private.Tail->Next = Buffer;
+	else
+		Packet->Private.Head = Buffer;
+	Packet->Private.Tail = tail;
+	Packet->Private.ValidCounts = FALSE;
+}
+
+VOID NdisUnchainBufferAtFront(PNDIS_PACKET Packet, PNDIS_BUFFER *Buffer)
+{
+	PNDIS_BUFFER b = Packet->Private.Head;
+	*Buffer = b;
+	if (!b)
+		return;
+	Packet->Private.Head = b->Next;
+	if (!b->Next)
+		Packet->Private.Tail = NULL;
+	b->Next = NULL;
+	Packet->Private.ValidCounts = FALSE;
+}
+
+VOID NdisUnchainBufferAtBack(PNDIS_PACKET Packet, PNDIS_BUFFER *Buffer)
+{
+	PNDIS_BUFFER b = Packet->Private.Head;
+	if (!b) {
+		*Buffer = NULL;
+		return;
+	}
+	if (!b->Next) {
+		Packet->Private.Head = Packet->Private.Tail = NULL;
+	} else {
+		PNDIS_BUFFER prev = b;
+		while (prev->Next->Next)
+			prev = prev->Next;
+		b = prev->Next;
+		prev->Next = NULL;
+		Packet->Private.Tail = prev;
+	}
+	b->Next = NULL;
+	*Buffer = b;
+	Packet->Private.ValidCounts = FALSE;
+}
+
+/* ---- the native bulk API ---- */
+
+int ndisdma_packet_alloc_bulk(void *pool, struct _NDIS_PACKET **pkts,
+			      unsigned n)
+{
+	struct nd_dpool *dp = dpool_fast(pool, ND_DP_PACKET);
+	if (!dp || !pkts || n > INT32_MAX)
+		return -EINVAL;
+	if (!n || !nd_pool_get_bulk(dp->pool, (void **)pkts, n))
+		return 0;
+	for (unsigned i = 0; i < n; i++)
+		packet_init(dp, pkts[i]);
+	return (int)n;
+}
+
+int ndisdma_packet_free_bulk(void *pool, struct _NDIS_PACKET **pkts,
+			     unsigned n)
+{
+	struct nd_dpool *dp = dpool_fast(pool, ND_DP_PACKET);
+	if (!dp || !pkts || n > INT32_MAX)
+		return -EINVAL;
+	return (int)nd_pool_put_bulk(dp->pool, (void **)pkts, n, ND_SITE());
+}

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_buffers.c - NDIS_BUFFER (MDL) descriptors: NdisAllocateBuffer for
+ * any virtual range (field values, page-frame entries, ranges spanning
+ * many pages), buffer pool limits, NdisCopyBuffer, NdisAllocateMdl /
+ * NdisFreeMdl, double / cross / foreign frees, the bulk API, and frees
+ * on another thread.
+ */
+#include <ndis.h>
+#include <ndisdma/ndisdma.h>
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+static char mem[64 * 4096] __attribute__((aligned(4096)));
+
+static unsigned long count(const char *rule)
+{
+	return ndisdma_verifier_count(rule);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	ndisdma_verifier_set_output(NULL);
+	return 0;
+}
+
+static NDIS_HANDLE bpool(UINT n)
+{
+	NDIS_STATUS st;
+	NDIS_HANDLE h;
+	NdisAllocateBufferPool(&st, &h, n);
+	assert_int_equal(st, NDIS_STATUS_SUCCESS);
+	assert_non_null(h);
+	return h;
+}
+
+static PNDIS_BUFFER buf(NDIS_HANDLE h, void *va, UINT len)
+{
+	NDIS_STATUS st;
+	PNDIS_BUFFER b;
+	NdisAllocateBuffer(&st, &b, h, va, len);
+	assert_int_equal(st, NDIS_STATUS_SUCCESS);
+	assert_non_null(b);
+	return b;
+}
+
+static void check_mdl(PMDL m, void *va, UINT len)
+{
+	ULONG span = ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, len);
+	assert_null(m->Next);
+	assert_ptr_equal(m->StartVa, PAGE_ALIGN(va));
+	assert_int_equal(m->ByteOffset, (uintptr_t)va & 4095);
+	assert_int_equal(m->ByteCount, len);
+	assert_ptr_equal(MmGetMdlVirtualAddress(m), va);
+	assert_ptr_equal(MmGetSystemAddressForMdlSafe(m, 0), va);
+	assert_int_equal(m->Size, sizeof(MDL) + span * sizeof(PFN_NUMBER));
+	assert_true(m->MdlFlags & MDL_SOURCE_IS_NONPAGED_POOL);
+	assert_null(m->Process);
+	PPFN_NUMBER pfn = MmGetMdlPfnArray(m);
+	for (ULONG i = 0; i < span; i++)
+		assert_int_equal(pfn[i], ((uintptr_t)va >> 12) + i);
+	UINT arr;
+	NdisGetBufferPhysicalArraySize(m, &arr);
+	assert_int_equal(arr, span);
+}
+
+static void test_any_range(void **state)
+{
+	(void)state;
+	NDIS_HANDLE h = bpool(8);
+	struct {
+		size_t off;
+		UINT len;
+	} r[] = { { 0, 1 },       { 1, 4095 },        { 4095, 2 },
+		  { 100, 8192 },  { 4096, 4096 },      { 7, 16 * 4096 - 7 },
+		  { 7, 16 * 4096 }, { 3, 40 * 4096 + 5 }, { 0, 0 } };
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		PNDIS_BUFFER b = buf(h, mem + r[i].off, r[i].len);
+		check_mdl(b, mem + r[i].off, r[i].len);
+		UINT off, len;
+		NdisQueryBufferOffset(b, &off, &len);
+		assert_int_equal(off, r[i].off & 4095);
+		assert_int_equal(len, r[i].len);
+		NdisFreeBuffer(b);
+	}
+	/* many-page ones still count against the pool */
+	PNDIS_BUFFER big[8];
+	for (int i = 0; i < 8; i++)
+		big[i] = buf(h, mem + i, 30 * 4096);
+	NDIS_STATUS st;
+	PNDIS_BUFFER x = (PNDIS_BUFFER)1;
+	NdisAllocateBuffer(&st, &x, h, mem, 10);
+	assert_int_equal(st, NDIS_STATUS_FAILURE);
+	assert_null(x);
+	for (int i = 0; i < 8; i++)
+		NdisFreeBuffer(big[i]);
+	x = buf(h, mem, 10);
+	NdisFreeBuffer(x);
+	NdisFreeBufferPool(h);
+}
+
+static void test_pool_limits(void **state)
+{
+	(void)state;
+	unsigned long bad = count("pool.bad-size");
+	NDIS_STATUS st;
+	NDIS_HANDLE h = (NDIS_HANDLE)1;
+	NdisAllocateBufferPool(&st, &h, 0);
+	assert_int_equal(st, NDIS_STATUS_RESOURCES);
+	assert_null(h);
+	assert_int_equal(count("pool.bad-size"), bad + 1);
+
+	h = bpool(2);
+	PNDIS_BUFFER a = buf(h, mem, 1), b = buf(h, mem + 1, 1), c;
+	NdisAllocateBuffer(&st, &c, h, mem, 1);
+	assert_int_equal(st, NDIS_STATUS_FAILURE);
+	assert_null(c);
+	NdisFreeBuffer(a);
+	c = buf(h, mem + 2, 3);
+	assert_ptr_equal(c, a);
+	NdisFreeBuffer(b);
+	NdisFreeBuffer(c);
+	NdisFreeBufferPool(h);
+
+	h = bpool(0x10000); /* buffer pools have no 0xFFFF limit */
+	NdisFreeBufferPool(h);
+}
+
+static void test_copy_buffer(void **state)
+{
+	(void)state;
+	NDIS_HANDLE h = bpool(4);
+	PNDIS_BUFFER src = buf(h, mem + 100, 9000), part;
+	NDIS_STATUS st;
+	NdisCopyBuffer(&st, &part, h, src, 5000, 100);
+	assert_int_equal(st, NDIS_STATUS_SUCCESS);
+	check_mdl(part, mem + 5100, 100);
+	assert_true(part->MdlFlags & MDL_PARTIAL);
+	NdisFreeBuffer(part);
+	NdisCopyBuffer(&st, &part, h, src, 9000, 1);
+	assert_int_equal(st, NDIS_STATUS_FAILURE);
+	assert_null(part);
+	NdisCopyBuffer(&st, &part, h, src, 0, 9000);
+	assert_int_equal(st, NDIS_STATUS_SUCCESS);
+	NdisFreeBuffer(part);
+	NdisFreeBuffer(src);
+	NdisFreeBufferPool(h);
+}
+
+static void test_bad_frees(void **state)
+{
+	(void)state;
+	unsigned long dbl = count("pool.double-free");
+	unsigned long unk = count("pool.free-unknown");
+	unsigned long cross = count("pool.cross-free");
+	unsigned long out = count("pool.free-outstanding");
+	NDIS_HANDLE h = bpool(3);
+	PNDIS_BUFFER a = buf(h, mem, 10);
+	NdisFreeBuffer(a);
+	NdisFreeBuffer(a);
+	assert_int_equal(count("pool.double-free"), dbl + 1);
+
+	/* an MDL the driver built itself */
+	struct {
+		MDL m;
+		PFN_NUMBER pfn[2];
+	} own __attribute__((aligned(64)));
+	MmInitializeMdl(&own.m, mem, 100);
+	NdisFreeBuffer(&own.m);
+	assert_int_equal(count("pool.free-unknown"), unk + 1);
+
+	/* an MDL of NdisAllocateMdl freed with NdisFreeBuffer: reported,
+	 * and it goes back where it came from */
+	PMDL m = NdisAllocateMdl(NULL, mem, 10);
+	assert_non_null(m);
+	NdisFreeBuffer(m);
+	assert_int_equal(count("pool.cross-free"), cross + 1);
+	NdisFreeMdl(m);
+	assert_int_equal(count("pool.double-free"), dbl + 2);
+
+	/* a packet is not a buffer: reported, not freed */
+	NDIS_STATUS st;
+	NDIS_HANDLE pp;
+	PNDIS_PACKET p;
+	NdisAllocatePacketPool(&st, &pp, 1, 0);
+	NdisAllocatePacket(&st, &p, pp);
+	NdisFreeBuffer((PNDIS_BUFFER)p);
+	assert_int_equal(count("pool.cross-free"), cross + 2);
+	NdisFreePacket(p);
+	NdisFreePacketPool(pp);
+
+	/* the pool is intact: 3 distinct descriptors */
+	PNDIS_BUFFER b[3];
+	for (int i = 0; i < 3; i++) {
+		b[i] = buf(h, mem + i, 1);
+		for (int k = 0; k < i; k++)
+			assert_ptr_not_equal(b[i], b[k]);
+	}
+	NdisFreeBufferPool(h);
+	assert_int_equal(count("pool.free-outstanding"), out + 1);
+	for (int i = 0; i < 3; i++)
+		NdisFreeBuffer(b[i]);
+	unsigned long badh = count("pool.bad-handle");
+	NdisFreeBufferPool(h);
+	assert_int_equal(count("pool.bad-handle"), badh + 1);
+}
+
+static void test_mdl(void **state)
+{
+	(void)state;
+	PMDL m[300];
+	for (int i = 0; i < 300; i++) { /* more than one slab */
+		m[i] = NdisAllocateMdl(NULL, mem + 7 * i, 1000 + i);
+		assert_non_null(m[i]);
+		check_mdl(m[i], mem + 7 * i, 1000 + i);
+	}
+	PMDL big = NdisAllocateMdl(NULL, mem + 1, 50 * 4096);
+	check_mdl(big, mem + 1, 50 * 4096);
+	NdisFreeMdl(big);
+	for (int i = 0; i < 300; i++)
+		NdisFreeMdl(m[i]);
+	unsigned long dbl = count("pool.double-free");
+	PMDL x = NdisAllocateMdl(NULL, mem, 1);
+	NdisFreeMdl(x);
+	NdisFreeMdl(x);
+	assert_int_equal(count("pool.double-free"), dbl + 1);
+	KIRQL old;
+	unsigned long irql = count("irql.too-high");
+	KeRaiseIrql(DIRQL, &old);
+	x = NdisAllocateMdl(NULL, mem, 1);
+	KeLowerIrql(old);
+	assert_null(x);
+	assert_int_equal(count("irql.too-high"), irql + 1);
+}
+
+static void test_bulk(void **state)
+{
+	(void)state;
+	NDIS_HANDLE h = bpool(64);
+	PMDL b[32], c[32], d[1];
+	void *va[32];
+	uint32_t len[32];
+	for (int i = 0; i < 32; i++) {
+		va[i] = mem + 4000 + i * 100;
+		len[i] = i == 5 ? 20 * 4096 : 200;
+	}
+	assert_int_equal(ndisdma_buffer_alloc_bulk(h, b, va, len, 32), 32);
+	for (int i = 0; i < 32; i++)
+		check_mdl(b[i], va[i], len[i]);
+	assert_int_equal(ndisdma_buffer_alloc_bulk(h, c, va, len, 32), 32);
+	assert_int_equal(ndisdma_buffer_alloc_bulk(h, d, va, len, 1), 0);
+	assert_int_equal(ndisdma_buffer_free_bulk(h, b, 32), 0);
+	for (int i = 0; i < 32; i++)
+		NdisFreeBuffer(c[i]);
+	assert_int_equal(ndisdma_buffer_alloc_bulk(NULL, b, va, len, 1),
+			 -EINVAL);
+	assert_int_equal(ndisdma_buffer_alloc_bulk(h, b, va, len, 32), 32);
+	assert_int_equal(ndisdma_buffer_free_bulk(h, b, 32), 0);
+	NdisFreeBufferPool(h);
+}
+
+struct xfer {
+	NDIS_HANDLE pool;
+	_Atomic(PNDIS_BUFFER) slot;
+	_Atomic int done;
+	_Atomic unsigned long errors;
+};
+
+static void *freer(void *arg)
+{
+	struct xfer *x = arg;
+	for (;;) {
+		PNDIS_BUFFER b = atomic_exchange(&x->slot, NULL);
+		if (b) {
+			if (MmGetMdlByteCount(b) == 0)
+				atomic_fetch_add(&x->errors, 1);
+			NdisFreeBuffer(b);
+		} else if (atomic_load(&x->done)) {
+			break;
+		} else {
+			sched_yield();
+		}
+	}
+	return NULL;
+}
+
+static void test_cross_thread(void **state)
+{
+	(void)state;
+	unsigned long before = ndisdma_verifier_count(NULL);
+	struct xfer x = { .pool = bpool(16) };
+	pthread_t t;
+	pthread_create(&t, NULL, freer, &x);
+	for (unsigned long i = 0; i < 100000; i++) {
+		NDIS_STATUS st;
+		PNDIS_BUFFER b;
+		NdisAllocateBuffer(&st, &b, x.pool, mem + (i % 4096),
+				   1 + (i % 9000));
+		if (st != NDIS_STATUS_SUCCESS) {
+			atomic_fetch_add(&x.errors, 1);
+			continue;
+		}
+		while (atomic_load(&x.slot))
+			sched_yield();
+		atomic_store(&x.slot, b);
+	}
+	while (atomic_load(&x.slot))
+		sched_yield();
+	atomic_store(&x.done, 1);
+	pthread_join(t, NULL);
+	assert_int_equal(atomic_load(&x.errors), 0);
+	NdisFreeBufferPool(x.pool);
+	assert_int_equal(ndisdma_verifier_count(NULL), before);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_any_range),
+		cmocka_unit_test(test_pool_limits),
+		cmocka_unit_test(test_copy_buffer),
+		cmocka_unit_test(test_bad_frees),
+		cmocka_unit_test(test_mdl),
+		cmocka_unit_test(test_bulk),
+		cmocka_unit_test(test_cross_thread),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
