@@ -59,6 +59,9 @@ struct nd_dpool *dpool_create(uint32_t magic, const char *kind,
 			      uint32_t noverflow, bool grow,
 			      struct nd_adapter *ad, const void *site)
 {
+	/* the process-wide MDL pool is ours, not the driver's: never failed */
+	if (magic != ND_DP_MDL && nd_fault_inject(NDISDMA_FAULT_POOL))
+		return NULL;
 	struct nd_dpool *dp = calloc(1, sizeof(*dp));
 	if (!dp)
 		return NULL;

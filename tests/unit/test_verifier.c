@@ -144,6 +144,15 @@ static void test_nth_and_random(void **s)
 	assert_int_equal(tl_start("sim"), 0);
 	assert_int_equal(tl.dma_status, NDIS_STATUS_RESOURCES);
 	assert_int_equal(tl_stop(), 0);
+	/* pools */
+	NDIS_STATUS st;
+	NDIS_HANDLE pool;
+	ndisdma_fault_nth(NDISDMA_FAULT_POOL, 1);
+	NdisAllocatePacketPool(&st, &pool, 8, 0);
+	assert_int_equal(st, NDIS_STATUS_RESOURCES);
+	NdisAllocatePacketPool(&st, &pool, 8, 0);
+	assert_int_equal(st, NDIS_STATUS_SUCCESS);
+	NdisFreePacketPool(pool);
 	/* random: deterministic for a seed, about p of the time */
 	int fails[2] = { 0, 0 };
 	for (int run = 0; run < 2; run++) {
