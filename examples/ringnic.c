@@ -303,7 +303,8 @@ NDIS_STATUS ringnic_send(struct ringnic *nic, const void *frame, ULONG len)
 	if (((i + 1) % RINGNIC_RING) == nic->regs.tdh)
 		return NDIS_STATUS_RESOURCES;
 	memcpy(nic->tx_buf[i].va, frame, len);
-	NdisFlushBuffer(&nic->tx_buf[i].mdl, TRUE);
+	if (!(nic->bugs & RINGNIC_BUG_NO_TX_FLUSH))
+		NdisFlushBuffer(&nic->tx_buf[i].mdl, TRUE);
 	td->buffer_addr = device_address(nic, nic->tx_buf[i].pa);
 	td->length = (uint16_t)len;
 	td->cmd = RINGNIC_TXD_CMD_EOP | RINGNIC_TXD_CMD_RS;

@@ -66,6 +66,8 @@ enum {
 	RINGNIC_BUG_NONE = 0,
 	RINGNIC_BUG_TRUNCATE_ADDRESS = 1, /* writes only the low 32 bits */
 	RINGNIC_BUG_LEAK_TX_BUFFER = 2,   /* halt forgets one buffer */
+	RINGNIC_BUG_NO_TX_FLUSH = 4,      /* sends without flushing the
+					     frame out of the cache */
 };
 
 struct ringnic {

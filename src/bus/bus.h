@@ -43,6 +43,22 @@ enum {
 	BUS_PERM_READ = 1,  /* the device may read (host -> device) */
 	BUS_PERM_WRITE = 2, /* the device may write (device -> host) */
 	BUS_PERM_RW = 3,
+	BUS_PERM_UNCACHED = 4, /* non-coherent bus: CPU and device share the
+				  bytes (non-cached memory) */
+};
+
+/* Coherence notes a simulated non-coherent device access may return with
+ * success (bus_fault.notes). */
+enum {
+	BUS_NOTE_UNFLUSHED = 1, /* read bytes the CPU wrote and did not flush */
+	BUS_NOTE_TEAR = 2,      /* wrote into a cache line holding unflushed
+				   CPU bytes */
+};
+
+/* sync directions */
+enum {
+	BUS_SYNC_FOR_DEVICE = 1, /* write back: the device sees the CPU's bytes */
+	BUS_SYNC_FOR_CPU = 2,    /* invalidate: the CPU sees the device's bytes */
 };
 
 /* Why a simulated device access failed (dev_read / dev_write). */
@@ -60,6 +76,8 @@ struct bus_fault {
 	uint64_t iova;     /* first faulting device address */
 	uint64_t hint;     /* TRUNCATED: the full address; STALE: old base */
 	uint64_t cookie;   /* cookie of the window involved, if any */
+	unsigned notes;    /* BUS_NOTE_* on a successful access */
+	uint64_t note_iova; /* first address a note is about */
 };
 
 /* Static facts about an opened bus, filled by open(). */
@@ -125,6 +143,12 @@ struct bus_ops {
 	 * unmask. */
 	int (*irq_wait)(struct bus *, int timeout_ms);
 	int (*reset)(struct bus *);
+
+	/* Optional (non-coherent buses): make [iova, iova+len) of windows
+	 * opened without BUS_PERM_UNCACHED consistent in one direction
+	 * (BUS_SYNC_*), a whole cache line at a time, as a cache flush or
+	 * invalidate does. Cannot fail. */
+	void (*sync)(struct bus *, uint64_t iova, size_t len, int dir);
 
 	/* Optional (simulated device only): DMA as the device does it. */
 	int (*dev_read)(struct bus *, uint64_t iova, void *buf, size_t len,

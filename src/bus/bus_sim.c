@@ -36,12 +36,25 @@
 #define SIM_IOVA_END 0x1000000000000ULL   /* 2^48 */
 #define SIM_STALE_RING 1024
 
+#define SIM_LINE 64 /* the modelled cache line */
+
 struct sim_window {
 	uint64_t iova;
 	size_t len;
-	unsigned char *host;
+	unsigned char *host; /* what the device reads and writes */
 	unsigned perms;
 	uint64_t cookie;
+	/* non-coherent model, cached memory: the CPU's view and the bytes
+	 * as of the last sync (CPU view != snap: dirty in the cache) */
+	unsigned char *cpu, *snap;
+};
+
+/* Non-coherent model: a chunk's memory as the device sees it (RAM) and
+ * the snapshot taken at each sync; the CPU's view is the chunk itself. */
+struct sim_chunk {
+	uint64_t iova;
+	size_t len;
+	unsigned char *ram, *snap;
 };
 
 struct sim_bus {
@@ -52,6 +65,8 @@ struct sim_bus {
 	size_t nwin, capwin;
 	struct sim_window stale[SIM_STALE_RING];
 	size_t stale_next;
+	struct sim_chunk **chunks; /* non-coherent model only */
+	size_t nchunks, capchunks;
 };
 
 static struct sim_bus *to_sim(struct bus *b)
@@ -108,12 +123,6 @@ static int sim_option(void *ctx, const char *k, const char *v)
 			in->dma_bits = (unsigned)bits;
 	} else if (!strcmp(k, "coherent")) {
 		rc = parse_bool(v, &in->coherent);
-		if (!rc && !in->coherent) {
-			snprintf(o->err, o->errlen,
-				 "sim: coherent=no (the non-coherent cache "
-				 "model) is not implemented yet");
-			return -ENOTSUP;
-		}
 	} else if (!strcmp(k, "iommu")) {
 		rc = parse_bool(v, &in->iommu);
 	} else if (!strcmp(k, "limit")) {
@@ -186,6 +195,7 @@ static void sim_close(struct bus *b)
 	iova_space_destroy(&s->iova);
 	pthread_rwlock_destroy(&s->lock);
 	free(s->win);
+	free(s->chunks);
 	free(s);
 }
 
@@ -211,6 +221,43 @@ static int sim_chunk_alloc(struct bus *b, size_t len, uint64_t limit,
 		return -ENOMEM;
 	}
 	*out = (struct bus_chunk){ .host = host, .iova = iova, .len = len };
+	if (s->base.info.coherent)
+		return 0;
+	struct sim_chunk *c = calloc(1, sizeof(*c));
+	if (c) {
+		c->ram = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+			      0);
+		if (c->ram == MAP_FAILED) {
+			free(c);
+			c = NULL;
+		}
+	}
+	pthread_rwlock_wrlock(&s->lock);
+	if (c && s->nchunks == s->capchunks) {
+		size_t cap = s->capchunks ? 2 * s->capchunks : 8;
+		struct sim_chunk **n = realloc(s->chunks, cap * sizeof(*n));
+		if (n) {
+			s->chunks = n;
+			s->capchunks = cap;
+		}
+	}
+	if (c && s->nchunks < s->capchunks) {
+		c->iova = iova;
+		c->len = len;
+		c->snap = c->ram + len;
+		s->chunks[s->nchunks++] = c;
+		out->priv = c;
+	}
+	pthread_rwlock_unlock(&s->lock);
+	if (!out->priv) {
+		if (c)
+			munmap(c->ram, 2 * len);
+		free(c);
+		munmap(host, len);
+		iova_release(&s->iova, iova, len);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -237,6 +284,18 @@ static int sim_reserve(struct sim_bus *s, size_t len, uint64_t align,
 static void sim_chunk_free(struct bus *b, struct bus_chunk *c)
 {
 	struct sim_bus *s = to_sim(b);
+	struct sim_chunk *sc = c->priv;
+	if (sc) {
+		pthread_rwlock_wrlock(&s->lock);
+		for (size_t i = 0; i < s->nchunks; i++)
+			if (s->chunks[i] == sc) {
+				s->chunks[i] = s->chunks[--s->nchunks];
+				break;
+			}
+		pthread_rwlock_unlock(&s->lock);
+		munmap(sc->ram, 2 * sc->len);
+		free(sc);
+	}
 	munmap(c->host, c->len);
 	iova_release(&s->iova, c->iova, c->len);
 }
@@ -278,8 +337,18 @@ static int sim_window_open(struct bus *b, uint64_t iova, size_t len,
 		s->win = n;
 		s->capwin = cap;
 	}
+	struct sim_window w = { iova, len, host, perms, cookie, NULL, NULL };
+	if (!(perms & BUS_PERM_UNCACHED))
+		for (size_t k = 0; k < s->nchunks; k++) {
+			struct sim_chunk *c = s->chunks[k];
+			if (iova >= c->iova && iova + len <= c->iova + c->len) {
+				w.cpu = host;
+				w.host = c->ram + (iova - c->iova);
+				w.snap = c->snap + (iova - c->iova);
+			}
+		}
 	memmove(&s->win[i + 1], &s->win[i], (s->nwin - i) * sizeof(s->win[0]));
-	s->win[i] = (struct sim_window){ iova, len, host, perms, cookie };
+	s->win[i] = w;
 	s->nwin++;
 out:
 	pthread_rwlock_unlock(&s->lock);
@@ -344,6 +413,54 @@ static void classify(struct sim_bus *s, uint64_t iova, unsigned want,
 	f->kind = BUS_FAULT_UNMAPPED;
 }
 
+/* Non-coherent model: note when the device reads bytes still dirty in the
+ * CPU's cache (never flushed), or writes into a cache line that holds
+ * dirty bytes (tearing: the line's write-back will undo part of it). */
+static void coherence_note(const struct sim_window *w, size_t off, size_t n,
+			   bool device_writes, struct bus_fault *f)
+{
+	size_t lo = off, hi = off + n;
+	if (device_writes) { /* the whole lines the write touches */
+		uint64_t a = (w->iova + off) & ~(uint64_t)(SIM_LINE - 1);
+		uint64_t b = (w->iova + off + n + SIM_LINE - 1) &
+			     ~(uint64_t)(SIM_LINE - 1);
+		lo = a < w->iova ? 0 : (size_t)(a - w->iova);
+		hi = b - w->iova > w->len ? w->len : (size_t)(b - w->iova);
+	}
+	for (size_t k = lo; k < hi; k++)
+		if (w->cpu[k] != w->snap[k]) {
+			if (!f->notes)
+				f->note_iova = w->iova + k;
+			f->notes |= device_writes ? BUS_NOTE_TEAR
+						  : BUS_NOTE_UNFLUSHED;
+			return;
+		}
+}
+
+static void sim_sync(struct bus *b, uint64_t iova, size_t len, int dir)
+{
+	struct sim_bus *s = to_sim(b);
+	uint64_t a = iova & ~(uint64_t)(SIM_LINE - 1);
+	uint64_t e = (iova + len + SIM_LINE - 1) & ~(uint64_t)(SIM_LINE - 1);
+	pthread_rwlock_wrlock(&s->lock);
+	for (size_t i = win_search(s, a); i < s->nwin && s->win[i].iova < e;
+	     i++) {
+		struct sim_window *w = &s->win[i];
+		if (!w->cpu)
+			continue;
+		size_t lo = a > w->iova ? (size_t)(a - w->iova) : 0;
+		size_t hi = e - w->iova > w->len ? w->len : (size_t)(e - w->iova);
+		if (dir == BUS_SYNC_FOR_DEVICE) {
+			memcpy(w->host + lo, w->cpu + lo, hi - lo);
+			memcpy(w->snap + lo, w->cpu + lo, hi - lo);
+		} else {
+			memcpy(w->cpu + lo, w->host + lo, hi - lo);
+			memcpy(w->snap + lo, w->host + lo, hi - lo);
+		}
+	}
+	pthread_rwlock_unlock(&s->lock);
+}
+
 /* Walk [iova, iova+len) window by window; copy when all of it is mapped
  * with `perm`. Nothing is copied if any byte faults. */
 static int sim_access(struct sim_bus *s, uint64_t iova, unsigned char *buf,
@@ -354,6 +471,7 @@ static int sim_access(struct sim_bus *s, uint64_t iova, unsigned char *buf,
 	if (!fault)
 		fault = &dummy;
 	fault->kind = BUS_FAULT_NONE;
+	fault->notes = 0;
 	if (len == 0)
 		return 0;
 	if (iova + len < iova) {
@@ -384,6 +502,8 @@ static int sim_access(struct sim_bus *s, uint64_t iova, unsigned char *buf,
 		size_t n = w->len - off;
 		if (n > end - a)
 			n = (size_t)(end - a);
+		if (w->cpu)
+			coherence_note(w, off, n, to_host, fault);
 		if (to_host)
 			memcpy(w->host + off, buf, n);
 		else
@@ -476,6 +596,7 @@ const struct bus_ops bus_sim_ops = {
 	.chunk_free = sim_chunk_free,
 	.window_open = sim_window_open,
 	.window_close = sim_window_close,
+	.sync = sim_sync,
 	.map = sim_map,
 	.unmap = sim_unmap,
 	.dev_read = sim_dev_read,

@@ -86,6 +86,21 @@ struct nd_sgdma *nd_sgdma_lookup(NDIS_HANDLE h, const char *fn,
 	return found;
 }
 
+struct nd_adapter *nd_adapter_for_va(const void *va, struct shm_block **b)
+{
+	struct nd_adapter *found = NULL;
+	pthread_rwlock_rdlock(&adapters_lock);
+	for (size_t i = 0; i < nadapters && !found; i++) {
+		if (atomic_load(&adapters[i]->state) == AD_DEAD)
+			continue;
+		*b = shm_find(adapters[i], va, 1);
+		if (*b)
+			found = adapters[i];
+	}
+	pthread_rwlock_unlock(&adapters_lock);
+	return found;
+}
+
 bool nd_in_init(struct nd_adapter *ad)
 {
 	struct nd_thread *t = nd_self();
@@ -159,6 +174,7 @@ static long reclaim_all(struct nd_adapter *ad)
 
 static void adapter_destroy(struct nd_adapter *ad)
 {
+	nd_coherence_track(ad, -1);
 	atomic_store(&ad->state, AD_DEAD);
 	registry_del(ad);
 	shm_destroy(ad);
@@ -248,6 +264,7 @@ int ndisdma_adapter_start(ndisdma_driver *h, const char *uri,
 	pthread_cond_init(&ad->async_cond, NULL);
 	pthread_mutex_init(&ad->res_lock, NULL);
 	ad->res_head.next = ad->res_head.prev = &ad->res_head;
+	nd_coherence_track(ad, +1);
 	atomic_store(&ad->state, AD_INIT);
 	if (registry_add(ad)) {
 		adapter_destroy(ad);

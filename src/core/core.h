@@ -293,6 +293,26 @@ int nd_device_access(ndisdma_sim *sim, uint64_t a, void *buf, size_t len,
 /* Record a sentence for ndisdma_last_error(). */
 void nd_set_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* ---------------- coherence: coherence.c ---------------- */
+
+/* Before a DMA: write back the CPU's cached bytes of [va, va+len) so the
+ * device sees them (device_writes: the device will write there next, so
+ * the range must also be cache-line aligned or it is reported). `ad` may
+ * be NULL (NdisFlushBuffer names no adapter): the block is looked up.
+ * On a coherent bus this is a barrier. Cannot fail. */
+void nd_flush(struct nd_adapter *ad, const void *va, size_t len,
+	      bool device_writes, const void *site);
+/* After a DMA: make what the device wrote into [va, va+len) of block b
+ * visible to the CPU (invalidate). Cannot fail. */
+void nd_invalidate(struct nd_adapter *ad, struct shm_block *b, const void *va,
+		   size_t len);
+/* Adapters on a non-coherent bus: counted so that coherent runs skip the
+ * block look-up. */
+void nd_coherence_track(struct nd_adapter *ad, int delta);
+/* The live adapter owning a shared-memory block that contains va, and the
+ * block; NULL when none. */
+struct nd_adapter *nd_adapter_for_va(const void *va, struct shm_block **b);
+
 /* A full memory barrier (what a flush means on a coherent bus). Written
  * as a read-modify-write on a thread-local atomic so that sanitizers see
  * it. Cannot fail. */

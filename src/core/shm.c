@@ -131,8 +131,10 @@ int shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 		goto fail;
 	}
 	if (ad->bus->ops->window_open) {
-		rc = ad->bus->ops->window_open(ad->bus, b->iova, length, b->va,
-					       BUS_PERM_RW, b->iova);
+		rc = ad->bus->ops->window_open(
+			ad->bus, b->iova, length, b->va,
+			BUS_PERM_RW | (cached ? 0 : BUS_PERM_UNCACHED),
+			b->iova);
 		if (rc) {
 			ptrmap_del(&ad->blocks, (uintptr_t)b->va);
 			arena_free(ad->arena, &b->ab);
@@ -143,6 +145,9 @@ int shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 	free(ptrmap_del(&ad->freed, (uintptr_t)b->va));
 	if (ad->bus->info.fill >= 0)
 		memset(b->va, ad->bus->info.fill, length);
+	if (ad->bus->ops->sync) /* fresh memory: CPU and device agree */
+		ad->bus->ops->sync(ad->bus, b->iova, length,
+				   BUS_SYNC_FOR_DEVICE);
 	ad->st.shm_bytes += r;
 	ad->st.shm_blocks++;
 	ad->st.shm_allocs++;

@@ -26,6 +26,20 @@ int nd_device_access(ndisdma_sim *sim, uint64_t a, void *buf, size_t len,
 	struct bus_fault f;
 	int rc = write ? ad->bus->ops->dev_write(ad->bus, a, buf, len, &f)
 		       : ad->bus->ops->dev_read(ad->bus, a, buf, len, &f);
+	if (rc == 0 && (f.notes & BUS_NOTE_UNFLUSHED))
+		nd_report(ND_RULE_COHERENCE_MISSING_FLUSH, ad, f.note_iova, len,
+			  site,
+			  "device read at 0x%llx: bytes the CPU wrote into "
+			  "cached shared memory were never flushed "
+			  "(NdisFlushBuffer / KeFlushIoBuffers); the device "
+			  "read stale memory",
+			  (unsigned long long)f.note_iova);
+	if (rc == 0 && (f.notes & BUS_NOTE_TEAR))
+		nd_report(ND_RULE_COHERENCE_TEARING, ad, f.note_iova, len, site,
+			  "device write at 0x%llx: its cache line holds bytes "
+			  "the CPU wrote and did not flush; the line's "
+			  "write-back will tear the device's data",
+			  (unsigned long long)f.note_iova);
 	if (rc != -EFAULT)
 		return rc;
 	const char *op = write ? "write" : "read";

@@ -170,8 +170,7 @@ VOID NdisMUpdateSharedMemory(NDIS_HANDLE h, ULONG Length, PVOID va,
 			      "block of this adapter");
 		return;
 	}
-	/* Coherent bus: the device's writes are visible once ordered. */
-	nd_cpu_barrier();
+	nd_invalidate(ad, b, va, Length);
 }
 
 VOID KeFlushIoBuffers(PMDL Mdl, BOOLEAN ReadOperation, BOOLEAN DmaOperation)
@@ -185,8 +184,11 @@ VOID KeFlushIoBuffers(PMDL Mdl, BOOLEAN ReadOperation, BOOLEAN DmaOperation)
 		return;
 	}
 	nd_irql_at_most(DISPATCH_LEVEL, "KeFlushIoBuffers", NULL, site);
-	/* Coherent bus: ordering is all a flush must give. */
-	nd_cpu_barrier();
+	if (DmaOperation)
+		nd_flush(NULL, MmGetMdlVirtualAddress(Mdl),
+			 MmGetMdlByteCount(Mdl), ReadOperation, site);
+	else
+		nd_cpu_barrier();
 }
 
 VOID NdisFlushBuffer(PNDIS_BUFFER Buffer, BOOLEAN WriteToDevice)
@@ -198,8 +200,8 @@ VOID NdisFlushBuffer(PNDIS_BUFFER Buffer, BOOLEAN WriteToDevice)
 		return;
 	}
 	nd_irql_at_most(DISPATCH_LEVEL, "NdisFlushBuffer", NULL, site);
-	(void)WriteToDevice;
-	nd_cpu_barrier();
+	nd_flush(NULL, MmGetMdlVirtualAddress(Buffer), MmGetMdlByteCount(Buffer),
+		 !WriteToDevice, site);
 }
 
 CCHAR NdisSystemProcessorCount(VOID)
