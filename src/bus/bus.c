@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 extern const struct bus_ops bus_sim_ops;
 extern const struct bus_ops bus_vfio_ops;
@@ -100,4 +101,61 @@ int bus_parse_size(const char *s, uint64_t *out)
 		return -EINVAL;
 	*out = (uint64_t)v << shift;
 	return 0;
+}
+
+int bus_parse_bool(const char *v, bool *out)
+{
+	if (!strcasecmp(v, "yes") || !strcmp(v, "1") || !strcasecmp(v, "on")) {
+		*out = true;
+		return 0;
+	}
+	if (!strcasecmp(v, "no") || !strcmp(v, "0") || !strcasecmp(v, "off")) {
+		*out = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int parse_byte(const char *v, int *out)
+{
+	if (!strcasecmp(v, "none") || !strcasecmp(v, "off")) {
+		*out = -1;
+		return 0;
+	}
+	char *end;
+	unsigned long x = strtoul(v, &end, 0);
+	if (*v == '\0' || *end || x > 255)
+		return -EINVAL;
+	*out = (int)x;
+	return 0;
+}
+
+int bus_common_option(struct bus_info *in, const char *k, const char *v)
+{
+	uint64_t n;
+	if (!strcmp(k, "dma-bits")) {
+		char *end;
+		unsigned long bits = strtoul(v, &end, 10);
+		if (*v == '\0' || *end || bits < 24 || bits > 64)
+			return -EINVAL;
+		in->dma_bits = (unsigned)bits;
+		return 0;
+	}
+	if (!strcmp(k, "limit")) {
+		if (bus_parse_size(v, &n) || n == 0)
+			return -EINVAL;
+		in->limit = n;
+		return 0;
+	}
+	if (!strcmp(k, "chunk")) {
+		if (bus_parse_size(v, &n) || n < 4096 || (n & (n - 1)))
+			return -EINVAL;
+		in->chunk_size = (size_t)n;
+		return 0;
+	}
+	if (!strcmp(k, "fill"))
+		return parse_byte(v, &in->fill);
+	if (!strcmp(k, "poison"))
+		return parse_byte(v, &in->poison);
+	return 1;
 }

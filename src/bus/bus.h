@@ -178,6 +178,14 @@ extern const struct bus_ops *const bus_table[];
 int bus_parse_options(const char *args,
 		      int (*fn)(void *ctx, const char *key, const char *val),
 		      void *ctx);
+/* The options every bus takes: dma-bits=24..64, limit=SIZE (> 0),
+ * chunk=SIZE (a power of two >= 4096), fill=BYTE|none, poison=BYTE|none.
+ * Returns 0 (set in *in), 1 (not a common option: the bus's own), or
+ * -EINVAL (a bad value). */
+int bus_common_option(struct bus_info *in, const char *key, const char *val);
+/* "yes/no/on/off/1/0" -> bool. Returns 0 or -EINVAL. */
+int bus_parse_bool(const char *s, bool *out);
+
 /* "64M", "2G", "4096", "0x1000" -> bytes. -EINVAL if malformed. */
 int bus_parse_size(const char *s, uint64_t *out);
 

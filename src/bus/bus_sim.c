@@ -80,68 +80,16 @@ struct sim_opts {
 	size_t errlen;
 };
 
-static int parse_byte(const char *v, int *out)
-{
-	if (!strcasecmp(v, "none") || !strcasecmp(v, "off")) {
-		*out = -1;
-		return 0;
-	}
-	char *end;
-	unsigned long x = strtoul(v, &end, 0);
-	if (*v == '\0' || *end || x > 255)
-		return -EINVAL;
-	*out = (int)x;
-	return 0;
-}
-
-static int parse_bool(const char *v, bool *out)
-{
-	if (!strcasecmp(v, "yes") || !strcmp(v, "1") || !strcasecmp(v, "on")) {
-		*out = true;
-		return 0;
-	}
-	if (!strcasecmp(v, "no") || !strcmp(v, "0") || !strcasecmp(v, "off")) {
-		*out = false;
-		return 0;
-	}
-	return -EINVAL;
-}
-
 static int sim_option(void *ctx, const char *k, const char *v)
 {
 	struct sim_opts *o = ctx;
 	struct bus_info *in = o->info;
-	uint64_t n;
-	int rc = 0;
-
-	if (!strcmp(k, "dma-bits")) {
-		char *end;
-		unsigned long bits = strtoul(v, &end, 10);
-		if (*v == '\0' || *end || bits < 24 || bits > 64)
-			rc = -EINVAL;
-		else
-			in->dma_bits = (unsigned)bits;
-	} else if (!strcmp(k, "coherent")) {
-		rc = parse_bool(v, &in->coherent);
-	} else if (!strcmp(k, "iommu")) {
-		rc = parse_bool(v, &in->iommu);
-	} else if (!strcmp(k, "limit")) {
-		rc = bus_parse_size(v, &n);
-		if (!rc && n == 0)
-			rc = -EINVAL;
-		if (!rc)
-			in->limit = n;
-	} else if (!strcmp(k, "chunk")) {
-		rc = bus_parse_size(v, &n);
-		if (!rc && (n < 4096 || (n & (n - 1))))
-			rc = -EINVAL;
-		if (!rc)
-			in->chunk_size = (size_t)n;
-	} else if (!strcmp(k, "fill")) {
-		rc = parse_byte(v, &in->fill);
-	} else if (!strcmp(k, "poison")) {
-		rc = parse_byte(v, &in->poison);
-	} else {
+	int rc = bus_common_option(in, k, v);
+	if (rc == 1 && !strcmp(k, "coherent"))
+		rc = bus_parse_bool(v, &in->coherent);
+	else if (rc == 1 && !strcmp(k, "iommu"))
+		rc = bus_parse_bool(v, &in->iommu);
+	if (rc == 1) {
 		snprintf(o->err, o->errlen,
 			 "sim: unknown option '%s' (known: dma-bits, coherent, "
 			 "iommu, limit, chunk, fill, poison)",

@@ -10,51 +10,11 @@
 #include <strings.h>
 #include <unistd.h>
 
-static int parse_byte(const char *v, int *out)
-{
-	if (!strcasecmp(v, "none") || !strcasecmp(v, "off")) {
-		*out = -1;
-		return 0;
-	}
-	char *end;
-	unsigned long x = strtoul(v, &end, 0);
-	if (*v == '\0' || *end || x > 255)
-		return -EINVAL;
-	*out = (int)x;
-	return 0;
-}
-
 static int pci_option(void *ctx, const char *k, const char *v)
 {
 	struct pci_bus_opts *o = ctx;
-	struct bus_info *in = o->info;
-	uint64_t n;
-	int rc = 0;
-
-	if (!strcmp(k, "dma-bits")) {
-		char *end;
-		unsigned long bits = strtoul(v, &end, 10);
-		if (*v == '\0' || *end || bits < 24 || bits > 64)
-			rc = -EINVAL;
-		else
-			in->dma_bits = (unsigned)bits;
-	} else if (!strcmp(k, "limit")) {
-		rc = bus_parse_size(v, &n);
-		if (!rc && n == 0)
-			rc = -EINVAL;
-		if (!rc)
-			in->limit = n;
-	} else if (!strcmp(k, "chunk")) {
-		rc = bus_parse_size(v, &n);
-		if (!rc && (n < 4096 || (n & (n - 1))))
-			rc = -EINVAL;
-		if (!rc)
-			in->chunk_size = (size_t)n;
-	} else if (!strcmp(k, "fill")) {
-		rc = parse_byte(v, &in->fill);
-	} else if (!strcmp(k, "poison")) {
-		rc = parse_byte(v, &in->poison);
-	} else {
+	int rc = bus_common_option(o->info, k, v);
+	if (rc == 1) {
 		snprintf(o->err, o->errlen,
 			 "%s: unknown option '%s' (known: dma-bits, limit, "
 			 "chunk, fill, poison)",

@@ -88,40 +88,31 @@ static int kind_of(const char *s)
 	return -1;
 }
 
+/* One NDISDMA_FAULT item: "kind=N" or "kind=p:P[:SEED]". */
+static int env_item(void *ctx, const char *key, const char *val)
+{
+	(void)ctx;
+	int k = kind_of(key), rc = -EINVAL;
+	char *end;
+	if (k >= 0 && !strncmp(val, "p:", 2)) {
+		double p = strtod(val + 2, &end);
+		uint64_t seed = *end == ':' ? strtoull(end + 1, NULL, 0) : 1;
+		rc = arm_random(k, p, seed);
+	} else if (k >= 0 && *val) {
+		unsigned long n = strtoul(val, &end, 10);
+		rc = *end ? -EINVAL : arm_nth(k, n);
+	}
+	if (rc)
+		fprintf(stderr,
+			"ndisdma: NDISDMA_FAULT: ignoring '%s=%s' (want kind=N "
+			"or kind=p:P[:SEED])\n",
+			key, val);
+	return 0;
+}
+
 static void parse_env(void)
 {
-	const char *env = getenv("NDISDMA_FAULT");
-	if (!env || !*env)
-		return;
-	char *copy = strdup(env), *save = NULL;
-	if (!copy)
-		return;
-	for (char *tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '=');
-		int k = -1, rc = -EINVAL;
-		if (eq) {
-			*eq = '\0';
-			k = kind_of(tok);
-		}
-		if (k >= 0 && !strncmp(eq + 1, "p:", 2)) {
-			char *end;
-			double p = strtod(eq + 3, &end);
-			uint64_t seed = *end == ':' ? strtoull(end + 1, NULL, 0)
-						    : 1;
-			rc = arm_random(k, p, seed);
-		} else if (k >= 0) {
-			char *end;
-			unsigned long n = strtoul(eq + 1, &end, 10);
-			rc = *end ? -EINVAL : arm_nth(k, n);
-		}
-		if (rc)
-			fprintf(stderr,
-				"ndisdma: NDISDMA_FAULT: ignoring '%s' (want "
-				"kind=N or kind=p:P[:SEED])\n",
-				tok);
-	}
-	free(copy);
+	bus_parse_options(getenv("NDISDMA_FAULT"), env_item, NULL);
 }
 
 static void init_once(void)

@@ -69,31 +69,31 @@ static int set_mode(const char *pattern, enum ndisdma_verify_mode mode)
 	return n ? n : -ENOENT;
 }
 
+static int mode_of(const char *m)
+{
+	return !strcmp(m, "report") ? NDISDMA_VERIFY_REPORT
+	       : !strcmp(m, "fail") ? NDISDMA_VERIFY_FAIL
+	       : !strcmp(m, "abort") ? NDISDMA_VERIFY_ABORT
+				     : -1;
+}
+
+/* One NDISDMA_VERIFY item: "pattern=mode", or a bare mode for all rules. */
+static int env_item(void *ctx, const char *key, const char *val)
+{
+	(void)ctx;
+	const char *pat = *val ? key : "*", *m = *val ? val : key;
+	int mode = mode_of(m);
+	if (mode < 0 || set_mode(pat, mode) < 0)
+		fprintf(stderr,
+			"ndisdma: NDISDMA_VERIFY: ignoring '%s%s%s' (want "
+			"pattern=report|fail|abort)\n",
+			key, *val ? "=" : "", val);
+	return 0;
+}
+
 static void parse_env(void)
 {
-	const char *env = getenv("NDISDMA_VERIFY");
-	if (!env || !*env)
-		return;
-	char *copy = strdup(env), *save = NULL;
-	if (!copy)
-		return;
-	for (char *tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(tok, '=');
-		const char *pat = eq ? tok : "*", *m = eq ? eq + 1 : tok;
-		if (eq)
-			*eq = '\0';
-		int mode = !strcmp(m, "report") ? NDISDMA_VERIFY_REPORT
-			   : !strcmp(m, "fail") ? NDISDMA_VERIFY_FAIL
-			   : !strcmp(m, "abort") ? NDISDMA_VERIFY_ABORT
-						 : -1;
-		if (mode < 0 || set_mode(pat, mode) < 0)
-			fprintf(stderr,
-				"ndisdma: NDISDMA_VERIFY: ignoring '%s%s%s' "
-				"(want pattern=report|fail|abort)\n",
-				pat, eq ? "=" : "", eq ? m : "");
-	}
-	free(copy);
+	bus_parse_options(getenv("NDISDMA_VERIFY"), env_item, NULL);
 }
 
 void nd_verifier_init(void)
