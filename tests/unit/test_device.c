@@ -147,12 +147,54 @@ static void test_ringnic_bugs_caught(void **s)
 	assert_int_equal(ndisdma_verifier_count("halt.leak-shm") - l, 1);
 }
 
+/* correct use fires no rule, on every simulated configuration */
+static void test_correct_use_is_silent(void **s)
+{
+	(void)s;
+	const char *uris[] = { "sim", "sim:dma-bits=32", "sim:dma-bits=24",
+			       "sim:coherent=no", "sim:iommu=no,dma-bits=32",
+			       "sim:fill=none,poison=none", "sim:chunk=64K" };
+	ndisdma_driver_entry entries[] = { ringnic5_driver_entry,
+					   ringnic6_driver_entry };
+	unsigned long before = ndisdma_verifier_count(NULL);
+	for (size_t u = 0; u < sizeof(uris) / sizeof(uris[0]); u++)
+		for (int e = 0; e < 2; e++) {
+			ndisdma_driver *d;
+			ndisdma_adapter *a;
+			assert_int_equal(ndisdma_driver_load(entries[e], "ok",
+							     &d),
+					 0);
+			assert_int_equal(ndisdma_adapter_start(d, uris[u], &a),
+					 0);
+			struct ringnic *nic = ndisdma_adapter_context(a);
+			ndisdma_sim *sim = ndisdma_adapter_sim(a);
+			for (int f = 0; f < 20; f++) {
+				unsigned char fr[256], got[2048];
+				memset(fr, f, sizeof(fr));
+				assert_int_equal(ringnic_send(nic, fr,
+							      sizeof(fr)),
+						 NDIS_STATUS_SUCCESS);
+				assert_int_equal(
+					ringnic_device_loopback(nic, sim), 1);
+				assert_int_equal(ringnic_receive(nic, got,
+								 sizeof(got)),
+						 sizeof(fr));
+				assert_memory_equal(fr, got, sizeof(fr));
+			}
+			assert_int_equal(ndisdma_verifier_check(a), 0);
+			assert_int_equal(ndisdma_adapter_halt(a), 0);
+			ndisdma_driver_unload(d);
+		}
+	assert_int_equal(ndisdma_verifier_count(NULL), before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_views, tl_setup),
 		cmocka_unit_test_setup(test_ringnic_clean, tl_setup),
 		cmocka_unit_test_setup(test_ringnic_bugs_caught, tl_setup),
+		cmocka_unit_test_setup(test_correct_use_is_silent, tl_setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
