@@ -13,6 +13,7 @@
 #include "descr.h"
 
 #include <errno.h>
+#include <string.h>
 
 #define PKT_MAX_DESCRIPTORS 0xFFFFu
 /* the out-of-band data and the per-packet information, zeroed at each
@@ -20,6 +21,67 @@
 #define PKT_OOB_BYTES                                                          \
 	((sizeof(NDIS_PACKET_OOB_DATA) + sizeof(NDIS_PACKET_EXTENSION) + 15) & \
 	 ~(size_t)15)
+
+/* ---- a free packet is a clean packet ----
+ *
+ * A descriptor in a pool's free stacks or caches is always in the state
+ * NdisAllocatePacket documents (every Private field set, no buffers,
+ * ValidCounts TRUE, out-of-band data and per-packet information zero), so
+ * an allocation hands it out as it is. The free puts it back in that
+ * state on the freeing thread, where it is cache-hot: it compares the 48
+ * bytes of Private with the pool's template and ORs the 144 bytes of
+ * out-of-band data and per-packet information, and rewrites either only
+ * when the driver changed it. New descriptors and every free on a slow
+ * path go through packet_reset, which rewrites both unconditionally. */
+
+struct pkt_setup {
+	USHORT oob;
+	UINT proto_len;
+};
+
+static void packet_setup(struct nd_dpool *dp, const void *arg)
+{
+	const struct pkt_setup *ps = arg;
+	dp->oob_offset = ps->oob;
+	dp->proto_len = ps->proto_len;
+	NDIS_PACKET_PRIVATE pr;
+	_Static_assert(sizeof(pr) == sizeof(dp->pkt_private), "template");
+	memset(&pr, 0, sizeof(pr));
+	pr.Pool = (PNDIS_PACKET_POOL)dp;
+	pr.ValidCounts = TRUE;
+	pr.NdisPacketFlags = fPACKET_ALLOCATED_BY_NDIS;
+	pr.NdisPacketOobOffset = ps->oob;
+	memcpy(dp->pkt_private, &pr, sizeof(pr));
+}
+
+/* The unconditional reset (new descriptors, slow-path frees). */
+static void packet_reset(void *arg, void *obj)
+{
+	struct nd_dpool *dp = arg;
+	nd_v2 *v = __builtin_assume_aligned(obj, 16);
+	v[0] = dp->pkt_private[0];
+	v[1] = dp->pkt_private[1];
+	v[2] = dp->pkt_private[2];
+	ND_ZERO16((PUCHAR)obj + dp->oob_offset, PKT_OOB_BYTES);
+}
+
+/* The fast free's reset: read, compare, rewrite what differs. */
+static inline __attribute__((always_inline)) void
+packet_clean(const struct nd_dpool *dp, PNDIS_PACKET p)
+{
+	nd_v2 *v = __builtin_assume_aligned((void *)p, 16);
+	nd_v2 d = (v[0] ^ dp->pkt_private[0]) | (v[1] ^ dp->pkt_private[1]) |
+		  (v[2] ^ dp->pkt_private[2]);
+	PUCHAR oob = (PUCHAR)p + dp->oob_offset;
+	nd_v2 z = ND_OR16(oob, PKT_OOB_BYTES);
+	if (ND_UNLIKELY(nd_v2_any(d))) {
+		v[0] = dp->pkt_private[0];
+		v[1] = dp->pkt_private[1];
+		v[2] = dp->pkt_private[2];
+	}
+	if (ND_UNLIKELY(nd_v2_any(z)))
+		ND_ZERO16(oob, PKT_OOB_BYTES);
+}
 
 static void alloc_pool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle,
 		       UINT nfixed, UINT noverflow, UINT proto_len,
@@ -52,13 +114,13 @@ static void alloc_pool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle,
 			  fn, proto_len);
 		return;
 	}
+	struct pkt_setup ps = { (USHORT)oob, proto_len };
 	struct nd_dpool *dp = dpool_create(
 		ND_DP_PACKET, "packet pool", oob + PKT_OOB_BYTES, nfixed,
-		noverflow, false, dpool_init_adapter(), site);
+		noverflow, false, dpool_init_adapter(), site, packet_setup, &ps,
+		packet_reset);
 	if (!dp)
 		return;
-	dp->oob_offset = (USHORT)oob;
-	dp->proto_len = proto_len;
 	*PoolHandle = dp;
 	*Status = NDIS_STATUS_SUCCESS;
 }
@@ -97,21 +159,6 @@ UINT NdisPacketPoolUsage(NDIS_HANDLE PoolHandle)
 	return dp ? (UINT)nd_pool_in_use(dp->pool) : 0;
 }
 
-static inline void packet_init(struct nd_dpool *dp, PNDIS_PACKET p)
-{
-	p->Private.PhysicalCount = 0;
-	p->Private.TotalLength = 0;
-	p->Private.Head = NULL;
-	p->Private.Tail = NULL;
-	p->Private.Pool = (PNDIS_PACKET_POOL)dp;
-	p->Private.Count = 0;
-	p->Private.Flags = 0;
-	p->Private.ValidCounts = TRUE;
-	p->Private.NdisPacketFlags = fPACKET_ALLOCATED_BY_NDIS;
-	p->Private.NdisPacketOobOffset = dp->oob_offset;
-	ND_ZERO16((PUCHAR)p + dp->oob_offset, PKT_OOB_BYTES);
-}
-
 static void __attribute__((noinline))
 alloc_fail(PNDIS_STATUS Status, PNDIS_PACKET *Packet, NDIS_HANDLE h,
 	   const void *site)
@@ -136,22 +183,18 @@ alloc_fail(PNDIS_STATUS Status, PNDIS_PACKET *Packet, NDIS_HANDLE h,
 VOID NdisAllocatePacket(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
 			NDIS_HANDLE PoolHandle)
 {
+	struct nd_tls *t = &nd_tl;
 	struct nd_dpool *dp = dpool_fast(PoolHandle, ND_DP_PACKET);
-	if (__builtin_expect(!dp || !Status || !Packet ||
-				     nd_self()->irql > DISPATCH_LEVEL,
-			     0)) {
+	if (ND_UNLIKELY(!dp || !Status || !Packet ||
+			t->self.irql > DISPATCH_LEVEL)) {
 		alloc_fail(Status, Packet, PoolHandle, ND_SITE());
 		return;
 	}
-	PNDIS_PACKET p = nd_pool_get_at(dp->pool, dp->slot);
-	if (__builtin_expect(!p, 0)) {
-		*Packet = NULL;
-		*Status = NDIS_STATUS_RESOURCES;
-		return;
-	}
-	packet_init(dp, p);
+	/* a free descriptor is already initialised (packet_clean) */
+	PNDIS_PACKET p = nd_pool_get_tl(t, dp->pool, dp->slot);
 	*Packet = p;
-	*Status = NDIS_STATUS_SUCCESS;
+	*Status = ND_LIKELY(p != NULL) ? NDIS_STATUS_SUCCESS
+				       : NDIS_STATUS_RESOURCES;
 }
 
 static void __attribute__((noinline))
@@ -184,10 +227,27 @@ free_slow(PNDIS_PACKET Packet, struct nd_pool_hdr *h, const void *site)
 VOID NdisFreePacket(PNDIS_PACKET Packet)
 {
 	struct nd_pool_hdr *h = nd_pool_hdr_of(Packet);
-	if (__builtin_expect(h && (void *)Packet->Private.Pool == h->pool->arg,
-			     1)) {
-		nd_pool_put_h(h->pool, h, Packet, ND_SITE());
-		return;
+	if (ND_LIKELY(h != NULL)) {
+		struct nd_pool *pool = h->pool;
+		struct nd_dpool *dp = (struct nd_dpool *)Packet->Private.Pool;
+		if (ND_LIKELY((void *)dp == pool->arg)) {
+			if (ND_LIKELY(!h->flags &&
+				      atomic_load_explicit(
+					      &h->state,
+					      memory_order_relaxed) ==
+					      ND_OBJ_LIVE)) {
+				struct nd_pcache *c = nd_pcache_put_begin(
+					&nd_tl, pool, h->slot);
+				if (ND_LIKELY(c != NULL)) {
+					packet_clean(dp, Packet);
+					nd_pcache_put_end(c, h, Packet);
+					return;
+				}
+			}
+			/* slow path: resets, or reports the double free */
+			nd_pool_put_slow(pool, Packet, ND_SITE());
+			return;
+		}
 	}
 	free_slow(Packet, h, ND_SITE());
 }
@@ -346,20 +406,37 @@ int ndisdma_packet_alloc_bulk(void *pool, struct _NDIS_PACKET **pkts,
 			      unsigned n)
 {
 	struct nd_dpool *dp = dpool_fast(pool, ND_DP_PACKET);
-	if (!dp || !pkts || n > INT32_MAX)
+	if (ND_UNLIKELY(!dp || !pkts || n > INT32_MAX))
 		return -EINVAL;
-	if (!n || !nd_pool_get_bulk(dp->pool, (void **)pkts, n))
+	if (ND_UNLIKELY(!n))
 		return 0;
-	for (unsigned i = 0; i < n; i++)
-		packet_init(dp, pkts[i]);
-	return (int)n;
+	/* free descriptors are initialised already (packet_clean) */
+	return (int)nd_pool_get_bulk_tl(&nd_tl, dp->pool, dp->slot,
+					(void **)pkts, n);
 }
 
 int ndisdma_packet_free_bulk(void *pool, struct _NDIS_PACKET **pkts,
 			     unsigned n)
 {
 	struct nd_dpool *dp = dpool_fast(pool, ND_DP_PACKET);
-	if (!dp || !pkts || n > INT32_MAX)
+	if (ND_UNLIKELY(!dp || !pkts || n > INT32_MAX))
 		return -EINVAL;
-	return (int)nd_pool_put_bulk(dp->pool, (void **)pkts, n, ND_SITE());
+	struct nd_pool *ep = dp->pool;
+	/* check, clean and mark each; then one copy onto the cache */
+	unsigned i = 0;
+	for (; i < n; i++) {
+		PNDIS_PACKET p = pkts[i];
+		struct nd_pool_hdr *h = nd_pool_live_hdr(p, ep);
+		if (ND_UNLIKELY(!h))
+			break;
+		packet_clean(dp, p);
+		atomic_store_explicit(&h->state, ND_OBJ_FREE,
+				      memory_order_relaxed);
+	}
+	if (ND_LIKELY(i == n) &&
+	    ND_LIKELY(nd_pool_push_bulk_tl(&nd_tl, ep, dp->slot,
+					   (void *const *)pkts, n)))
+		return 0;
+	return (int)nd_pool_put_bulk_undo(ep, (void **)pkts, n, i,
+					  ND_SITE());
 }
