@@ -279,6 +279,21 @@ nd_pool_live_hdr(const void *obj, const struct nd_pool *p)
 	return NULL;
 }
 
+/* The header of obj when obj is a LIVE, non-overflow object of some pool
+ * (cookie, state, flags); else NULL. The caller checks the pool. */
+ND_NO_ASAN ND_HDR_INLINE struct nd_pool_hdr *nd_pool_live_hdr_any(const void *obj)
+{
+	uintptr_t a = (uintptr_t)obj;
+	if (ND_UNLIKELY(((a & 4095u) < ND_POOL_HDR) | (a & 15u)))
+		return NULL;
+	struct nd_pool_hdr *h = nd_pool_hdr_raw(obj);
+	uint32_t bad = (h->cookie ^ ND_POOL_COOKIE) | h->flags |
+		       (uint32_t)(atomic_load_explicit(&h->state,
+						       memory_order_relaxed) ^
+				  ND_OBJ_LIVE);
+	return ND_LIKELY(!bad) ? h : NULL;
+}
+
 /* Take one object. Returns it (state LIVE), or NULL when the pool has
  * nothing left (fixed, overflow and every thread's cache) or cannot grow.
  * Never blocks on anything but the pool's own short critical sections. */

@@ -65,22 +65,40 @@ static void packet_reset(void *arg, void *obj)
 	ND_ZERO16((PUCHAR)obj + dp->oob_offset, PKT_OOB_BYTES);
 }
 
-/* The fast free's reset: read, compare, rewrite what differs. */
+/* A packet the driver changed: rewrite Private, and the out-of-band data
+ * and per-packet information when they are not zero. */
+static void __attribute__((noinline))
+packet_rewrite(const struct nd_dpool *dp, PNDIS_PACKET p)
+{
+	nd_v2 *v = __builtin_assume_aligned((void *)p, 16);
+	PUCHAR oob = (PUCHAR)p + dp->oob_offset;
+	v[0] = dp->pkt_private[0];
+	v[1] = dp->pkt_private[1];
+	v[2] = dp->pkt_private[2];
+	if (nd_v2_any(ND_OR16(oob, PKT_OOB_BYTES)))
+		ND_ZERO16(oob, PKT_OOB_BYTES);
+}
+
+/* True when the packet is as a free packet must be: compare, in one OR,
+ * the rest of Private with the template (the caller checked Private.Pool,
+ * the template's only other non-zero word) and the out-of-band data and
+ * per-packet information with zero. */
+static inline __attribute__((always_inline)) bool
+packet_is_clean(const struct nd_dpool *dp, PNDIS_PACKET p)
+{
+	const nd_v2 *v = __builtin_assume_aligned((void *)p, 16);
+	PUCHAR oob = (PUCHAR)p + dp->oob_offset;
+	nd_v2 acc = v[0] | (v[2] ^ dp->pkt_private[2]) |
+		    ND_OR16(oob, PKT_OOB_BYTES);
+	return ((uint64_t)(uintptr_t)p->Private.Tail | acc[0] | acc[1]) == 0;
+}
+
+/* The fast free's reset: read, compare, rewrite only what differs. */
 static inline __attribute__((always_inline)) void
 packet_clean(const struct nd_dpool *dp, PNDIS_PACKET p)
 {
-	nd_v2 *v = __builtin_assume_aligned((void *)p, 16);
-	nd_v2 d = (v[0] ^ dp->pkt_private[0]) | (v[1] ^ dp->pkt_private[1]) |
-		  (v[2] ^ dp->pkt_private[2]);
-	PUCHAR oob = (PUCHAR)p + dp->oob_offset;
-	nd_v2 z = ND_OR16(oob, PKT_OOB_BYTES);
-	if (ND_UNLIKELY(nd_v2_any(d))) {
-		v[0] = dp->pkt_private[0];
-		v[1] = dp->pkt_private[1];
-		v[2] = dp->pkt_private[2];
-	}
-	if (ND_UNLIKELY(nd_v2_any(z)))
-		ND_ZERO16(oob, PKT_OOB_BYTES);
+	if (ND_UNLIKELY(!packet_is_clean(dp, p)))
+		packet_rewrite(dp, p);
 }
 
 static void alloc_pool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle,
@@ -159,8 +177,10 @@ UINT NdisPacketPoolUsage(NDIS_HANDLE PoolHandle)
 	return dp ? (UINT)nd_pool_in_use(dp->pool) : 0;
 }
 
+/* Everything NdisAllocatePacket does not do inline: reports, the pool's
+ * slow path. */
 static void __attribute__((noinline))
-alloc_fail(PNDIS_STATUS Status, PNDIS_PACKET *Packet, NDIS_HANDLE h,
+alloc_slow(PNDIS_STATUS Status, PNDIS_PACKET *Packet, NDIS_HANDLE h,
 	   const void *site)
 {
 	if (!Status || !Packet) {
@@ -174,37 +194,69 @@ alloc_fail(PNDIS_STATUS Status, PNDIS_PACKET *Packet, NDIS_HANDLE h,
 	*Status = NDIS_STATUS_RESOURCES;
 	if (!dpool_irql_ok("NdisAllocatePacket", site))
 		return;
-	if (!dpool_fast(h, ND_DP_PACKET))
+	struct nd_dpool *dp = dpool_fast(h, ND_DP_PACKET);
+	if (!dp) {
 		nd_report(ND_RULE_POOL_BAD_HANDLE, NULL, (uintptr_t)h, 0, site,
 			  "NdisAllocatePacket: %p is not a live packet pool",
 			  h);
+		return;
+	}
+	PNDIS_PACKET p = nd_pool_get_slow(dp->pool);
+	if (p) {
+		*Packet = p;
+		*Status = NDIS_STATUS_SUCCESS;
+	}
 }
 
 VOID NdisAllocatePacket(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
 			NDIS_HANDLE PoolHandle)
 {
 	struct nd_tls *t = &nd_tl;
-	struct nd_dpool *dp = dpool_fast(PoolHandle, ND_DP_PACKET);
-	if (ND_UNLIKELY(!dp || !Status || !Packet ||
-			t->self.irql > DISPATCH_LEVEL)) {
-		alloc_fail(Status, Packet, PoolHandle, ND_SITE());
-		return;
+	struct nd_dpool *dp = PoolHandle;
+	if (ND_LIKELY(dp != NULL && dp->magic == ND_DP_PACKET &&
+		      Status != NULL && Packet != NULL &&
+		      t->self.irql <= DISPATCH_LEVEL)) {
+		struct nd_pcache *c = nd_pcache_take(t, dp->pool, dp->slot);
+		if (ND_LIKELY(c != NULL)) {
+			uint32_t n = atomic_load_explicit(
+				&c->count, memory_order_relaxed);
+			if (ND_LIKELY(n != 0)) {
+				void *o = c->objs[n - 1];
+				atomic_store_explicit(&c->count, n - 1,
+						      memory_order_relaxed);
+				nd_pcache_leave(c);
+				atomic_store_explicit(
+					&nd_pool_hdr_raw(o)->state,
+					ND_OBJ_LIVE, memory_order_relaxed);
+				/* a free descriptor is initialised already
+				 * (packet_clean) */
+				*Packet = o;
+				*Status = NDIS_STATUS_SUCCESS;
+				return;
+			}
+			nd_pcache_leave(c);
+		}
 	}
-	/* a free descriptor is already initialised (packet_clean) */
-	PNDIS_PACKET p = nd_pool_get_tl(t, dp->pool, dp->slot);
-	*Packet = p;
-	*Status = ND_LIKELY(p != NULL) ? NDIS_STATUS_SUCCESS
-				       : NDIS_STATUS_RESOURCES;
+	alloc_slow(Status, Packet, PoolHandle, ND_SITE());
 }
 
+/* Everything NdisFreePacket does not do inline: double, cross-pool,
+ * cross-kind and foreign frees (reported), overflow descriptors, a cache
+ * that is full or being stolen, a dying pool. */
 static void __attribute__((noinline))
-free_slow(PNDIS_PACKET Packet, struct nd_pool_hdr *h, const void *site)
+free_slow(PNDIS_PACKET Packet, const void *site)
 {
+	struct nd_pool_hdr *h = nd_pool_hdr_of(Packet);
 	if (!h) {
 		nd_pool_put_slow(NULL, Packet, site); /* reports */
 		return;
 	}
 	struct nd_dpool *own = h->pool->arg;
+	if ((void *)Packet->Private.Pool == own) {
+		/* resets the packet, or reports the double free */
+		nd_pool_put_slow(h->pool, Packet, site);
+		return;
+	}
 	if (own->type != ND_DP_PACKET) {
 		nd_report(ND_RULE_POOL_CROSS_FREE, own->ad, (uintptr_t)Packet,
 			  0, site,
@@ -224,32 +276,37 @@ free_slow(PNDIS_PACKET Packet, struct nd_pool_hdr *h, const void *site)
 	nd_pool_put(h->pool, Packet, site);
 }
 
+/* NdisFreePacket of a packet the driver changed (the common case in a
+ * real driver: it chained buffers): rewrite it, then push it onto the
+ * cache the caller entered. A tail call, so the fast path stays a leaf. */
+static void __attribute__((noinline))
+free_dirty(struct nd_pcache *c, struct nd_pool_hdr *h, PNDIS_PACKET Packet,
+	   const struct nd_dpool *dp)
+{
+	packet_rewrite(dp, Packet);
+	nd_pcache_put_end(c, h, Packet);
+}
+
 VOID NdisFreePacket(PNDIS_PACKET Packet)
 {
-	struct nd_pool_hdr *h = nd_pool_hdr_of(Packet);
+	struct nd_pool_hdr *h = nd_pool_live_hdr_any(Packet);
 	if (ND_LIKELY(h != NULL)) {
 		struct nd_pool *pool = h->pool;
 		struct nd_dpool *dp = (struct nd_dpool *)Packet->Private.Pool;
 		if (ND_LIKELY((void *)dp == pool->arg)) {
-			if (ND_LIKELY(!h->flags &&
-				      atomic_load_explicit(
-					      &h->state,
-					      memory_order_relaxed) ==
-					      ND_OBJ_LIVE)) {
-				struct nd_pcache *c = nd_pcache_put_begin(
-					&nd_tl, pool, h->slot);
-				if (ND_LIKELY(c != NULL)) {
-					packet_clean(dp, Packet);
-					nd_pcache_put_end(c, h, Packet);
+			struct nd_pcache *c =
+				nd_pcache_put_begin(&nd_tl, pool, h->slot);
+			if (ND_LIKELY(c != NULL)) {
+				if (ND_UNLIKELY(!packet_is_clean(dp, Packet))) {
+					free_dirty(c, h, Packet, dp);
 					return;
 				}
+				nd_pcache_put_end(c, h, Packet);
+				return;
 			}
-			/* slow path: resets, or reports the double free */
-			nd_pool_put_slow(pool, Packet, ND_SITE());
-			return;
 		}
 	}
-	free_slow(Packet, h, ND_SITE());
+	free_slow(Packet, ND_SITE());
 }
 
 VOID NdisReinitializePacket(PNDIS_PACKET Packet)
