@@ -263,6 +263,18 @@ ND_ALWAYS_INLINE struct nd_pcache *nd_pcache_take(struct nd_tls *t,
 #else
 #define ND_HDR_INLINE ND_ALWAYS_INLINE
 #endif
+
+/* Cookie, state LIVE and no flags. (Three loads, not one 8-byte load:
+ * the state byte was often just stored by the allocation, and a wider
+ * load cannot be forwarded from a narrower store.) */
+ND_NO_ASAN ND_HDR_INLINE bool nd_pool_hdr_is_live(const struct nd_pool_hdr *h)
+{
+	return ((h->cookie ^ ND_POOL_COOKIE) | h->flags |
+		(uint32_t)(atomic_load_explicit(&h->state,
+						memory_order_relaxed) ^
+			   ND_OBJ_LIVE)) == 0;
+}
+
 ND_NO_ASAN ND_HDR_INLINE struct nd_pool_hdr *
 nd_pool_live_hdr(const void *obj, const struct nd_pool *p)
 {
@@ -270,11 +282,19 @@ nd_pool_live_hdr(const void *obj, const struct nd_pool *p)
 	if (ND_UNLIKELY(((a & 4095u) < ND_POOL_HDR) | (a & 15u)))
 		return NULL;
 	struct nd_pool_hdr *h = nd_pool_hdr_raw(obj);
-	uint32_t bad = (h->cookie ^ ND_POOL_COOKIE) | h->flags |
-		       (uint32_t)(atomic_load_explicit(&h->state,
-						       memory_order_relaxed) ^
-				  ND_OBJ_LIVE);
-	if (ND_LIKELY(!bad && h->pool == p))
+#if ND_POOL_SEQ_CST
+	bool live = nd_pool_hdr_is_live(h);
+#else
+	/* the bulk frees: cookie, state and flags in one 8-byte load (the
+	 * allocation's byte store is long done; the state read plainly, as
+	 * a racing double free is not guaranteed to be caught anyway) */
+	uint64_t w;
+	memcpy(&w, (const void *)h, sizeof(w));
+	bool live = (w << 16) == (((uint64_t)ND_POOL_COOKIE |
+				   ((uint64_t)ND_OBJ_LIVE << 32))
+				  << 16);
+#endif
+	if (ND_LIKELY(live && h->pool == p))
 		return h;
 	return NULL;
 }
@@ -287,11 +307,7 @@ ND_NO_ASAN ND_HDR_INLINE struct nd_pool_hdr *nd_pool_live_hdr_any(const void *ob
 	if (ND_UNLIKELY(((a & 4095u) < ND_POOL_HDR) | (a & 15u)))
 		return NULL;
 	struct nd_pool_hdr *h = nd_pool_hdr_raw(obj);
-	uint32_t bad = (h->cookie ^ ND_POOL_COOKIE) | h->flags |
-		       (uint32_t)(atomic_load_explicit(&h->state,
-						       memory_order_relaxed) ^
-				  ND_OBJ_LIVE);
-	return ND_LIKELY(!bad) ? h : NULL;
+	return ND_LIKELY(nd_pool_hdr_is_live(h)) ? h : NULL;
 }
 
 /* Take one object. Returns it (state LIVE), or NULL when the pool has
