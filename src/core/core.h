@@ -52,6 +52,11 @@ void nd_site_name(const void *site, char *buf, size_t len);
 /* ---------------- thread context ---------------- */
 
 struct nd_driver;
+struct nd_pcache;
+
+/* Per-thread cache slots of the descriptor pool engine (pool.h): pools a
+ * thread can hold a lock-free cache of at once. */
+#define ND_TL_SLOTS 32u
 
 struct nd_thread {
 	KIRQL irql;
@@ -60,10 +65,25 @@ struct nd_thread {
 	int callback;               /* ND_CB_* while in a callback */
 };
 
+/* Everything thread-local the fast paths need, in one block: the context
+ * above (saved and restored around callbacks) and the thread's descriptor
+ * pool caches (pool.h), so a call computes one TLS address. */
+struct nd_tls {
+	struct nd_thread self;
+	struct nd_pcache *pcache[ND_TL_SLOTS];
+};
+
 enum { ND_CB_NONE, ND_CB_ENTRY, ND_CB_INIT, ND_CB_HALT, ND_CB_ASYNC,
        ND_CB_UNLOAD };
 
-struct nd_thread *nd_self(void);
+/* The calling thread's context: one thread-local block (hidden, so the
+ * shared library reaches it without going through the GOT more than
+ * once per function). */
+extern _Thread_local struct nd_tls nd_tl __attribute__((visibility("hidden")));
+static inline struct nd_thread *nd_self(void)
+{
+	return &nd_tl.self;
+}
 
 /* Check the caller's IRQL against a function's documented maximum;
  * reports irql.too-high and returns false when above. */

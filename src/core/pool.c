@@ -17,7 +17,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-_Thread_local struct nd_pcache *nd_tl_cache[ND_TL_SLOTS];
 _Atomic int nd_pool_full_fence;
 
 static _Atomic uint64_t next_pool_id = 1;
@@ -96,6 +95,8 @@ static int add_slab(struct nd_pool *p, uint32_t n, bool overflow)
 		h->flags = overflow ? ND_OBJ_OVERFLOW : 0;
 		h->pool = p;
 		h->slot = (uint16_t)p->slot;
+		if (p->reset)
+			p->reset(p->arg, nd_pool_obj_of(h));
 		if (overflow)
 			p->ovf[p->nfree_ovf++] = nd_pool_obj_of(h);
 		else
@@ -144,6 +145,7 @@ int nd_pool_create(const struct nd_pool_params *prm, struct nd_pool **out)
 	p->on_destroy = prm->on_destroy;
 	p->arg = prm->arg;
 	p->tag = prm->tag;
+	p->reset = prm->reset;
 	pthread_mutex_init(&p->lock, NULL);
 	p->cache_head.next = p->cache_head.prev = &p->cache_head;
 	uint32_t cap = prm->grow ? ND_CACHE_MAX : prm->nfixed / 2;
@@ -176,7 +178,7 @@ static struct nd_pcache *cache_attach(struct nd_pool *p)
 	if (!p->cache_cap || p->dying)
 		return NULL;
 	unsigned slot = p->slot;
-	struct nd_pcache *c = nd_tl_cache[slot];
+	struct nd_pcache *c = nd_tl.pcache[slot];
 	if (c) {
 		uint64_t id = atomic_load_explicit(&c->pool_id,
 						   memory_order_acquire);
@@ -185,20 +187,22 @@ static struct nd_pcache *cache_attach(struct nd_pool *p)
 		if (id != 0)
 			return NULL; /* slot taken by a live pool */
 		free(c);        /* its pool is gone and unlinked it */
-		nd_tl_cache[slot] = NULL;
+		nd_tl.pcache[slot] = NULL;
 	}
 	c = calloc(1, sizeof(*c) + p->cache_cap * sizeof(void *));
 	if (!c)
 		return NULL;
 	c->cap = p->cache_cap;
 	c->pool = p;
+	c->full_fence = (uint32_t)atomic_load(&nd_pool_full_fence);
 	atomic_store_explicit(&c->pool_id, p->id, memory_order_relaxed);
+	atomic_store_explicit(&c->owner, p, memory_order_relaxed);
 	c->next = p->cache_head.next;
 	c->prev = &p->cache_head;
 	p->cache_head.next->prev = c;
 	p->cache_head.next = c;
 	p->cache_bytes += sizeof(*c) + p->cache_cap * sizeof(void *);
-	nd_tl_cache[slot] = c;
+	nd_tl.pcache[slot] = c;
 	pthread_setspecific(exit_key, (void *)1);
 	return c;
 }
@@ -256,10 +260,10 @@ static void thread_exit(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&caches_lock);
 	for (unsigned i = 0; i < ND_TL_SLOTS; i++) {
-		struct nd_pcache *c = nd_tl_cache[i];
+		struct nd_pcache *c = nd_tl.pcache[i];
 		if (!c)
 			continue;
-		nd_tl_cache[i] = NULL;
+		nd_tl.pcache[i] = NULL;
 		if (atomic_load_explicit(&c->pool_id, memory_order_acquire)) {
 			struct nd_pool *p = c->pool;
 			pthread_mutex_lock(&p->lock);
@@ -289,6 +293,7 @@ void nd_pool_destroy(struct nd_pool *p)
 		c->prev->next = c->next;
 		c->next->prev = c->prev;
 		/* Last touch: the owner frees the cache once it sees 0. */
+		atomic_store_explicit(&c->owner, NULL, memory_order_relaxed);
 		atomic_store_explicit(&c->pool_id, 0, memory_order_release);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -442,6 +447,8 @@ unsigned nd_pool_get_bulk_slow(struct nd_pool *p, void **objs, unsigned n)
 static bool put_locked(struct nd_pool *p, struct nd_pcache *c, void *obj)
 {
 	struct nd_pool_hdr *h = hdr(obj);
+	if (p->reset)
+		p->reset(p->arg, obj);
 	atomic_store_explicit(&h->state, ND_OBJ_FREE, memory_order_relaxed);
 	if (h->flags & ND_OBJ_OVERFLOW) {
 		p->ovf[p->nfree_ovf++] = obj;
@@ -557,4 +564,13 @@ unsigned nd_pool_put_bulk_slow(struct nd_pool *p, void **objs, unsigned n,
 		i++;
 	}
 	return bad;
+}
+
+unsigned nd_pool_put_bulk_undo(struct nd_pool *p, void **objs, unsigned n,
+			       unsigned good, const void *site)
+{
+	for (unsigned i = 0; i < good; i++)
+		atomic_store_explicit(&hdr(objs[i])->state, ND_OBJ_LIVE,
+				      memory_order_relaxed);
+	return nd_pool_put_bulk_slow(p, objs, n, site);
 }

@@ -30,13 +30,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "core.h" /* struct nd_tls, ND_TL_SLOTS */
 
 #define ND_POOL_COOKIE 0x4e44504fu /* NDPO */
 #define ND_OBJ_FREE 0x5a
 #define ND_OBJ_LIVE 0xa5
 #define ND_OBJ_OVERFLOW 0x01 /* an overflow descriptor */
 #define ND_POOL_HDR 16u
-#define ND_TL_SLOTS 32u      /* per-thread cache slots (pools per thread) */
 #define ND_CACHE_MAX 256u    /* per-thread cache size, as DPDK's default */
 
 struct nd_pool;
@@ -58,6 +60,10 @@ struct nd_pcache {
 	_Atomic uint32_t steal;  /* non-zero: owner must take the slow path */
 	_Atomic uint32_t count;  /* objects in objs[] */
 	uint32_t cap;
+	/* the pool while it lives, NULL once it is gone: the fast paths'
+	 * one compare (a new pool at the same address never matches) */
+	_Atomic(struct nd_pool *) owner;
+	uint32_t full_fence;     /* no membarrier: the owner fences */
 	_Atomic uint64_t pool_id; /* the pool's id; 0 once the pool is gone */
 	struct nd_pool *pool;
 	struct nd_pcache *next, *prev; /* on the pool's list (pool lock) */
@@ -75,6 +81,10 @@ struct nd_pool_params {
 	void (*on_destroy)(void *arg);
 	void *arg;
 	uint32_t tag;          /* kept in the pool for the owner's checks */
+	/* Put an object in its free state (what an allocation must find):
+	 * called for every new object and, on the slow paths, for every
+	 * object freed; the fast paths do the same inline. May be NULL. */
+	void (*reset)(void *arg, void *obj);
 };
 
 struct nd_slab {
@@ -108,6 +118,7 @@ struct nd_pool {
 	struct nd_pcache cache_head; /* list of threads' caches */
 	size_t cache_bytes;
 	void (*on_destroy)(void *arg);
+	void (*reset)(void *arg, void *obj);
 };
 
 /* Create a pool. Returns 0 and *out, -EINVAL (obj_size 0, or no
@@ -172,10 +183,20 @@ unsigned nd_pool_get_bulk_slow(struct nd_pool *p, void **objs, unsigned n);
 unsigned nd_pool_put_bulk_slow(struct nd_pool *p, void **objs, unsigned n,
 			       const void *site);
 
-/* ---- the fast path ---- */
+/* ---- the fast path ----
+ *
+ * Everything here is inline and takes the caller's thread block (struct
+ * nd_tls, from &nd_tl once per call): no lock, no atomic
+ * read-modify-write, no call. The NDIS layer composes these with its own
+ * inline descriptor reset (what a free must undo), so a descriptor is
+ * touched once per allocation (its header state) and checked once per
+ * free. */
 
-extern _Thread_local struct nd_pcache *nd_tl_cache[ND_TL_SLOTS];
 extern _Atomic int nd_pool_full_fence; /* 1: no membarrier available */
+
+#define ND_LIKELY(x) __builtin_expect(!!(x), 1)
+#define ND_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define ND_ALWAYS_INLINE static inline __attribute__((always_inline))
 
 /* Under ThreadSanitizer (which models neither fences nor membarrier) the
  * owner's store and the thief's store are sequentially consistent, the
@@ -191,70 +212,121 @@ extern _Atomic int nd_pool_full_fence; /* 1: no membarrier available */
 #define ND_POOL_SEQ_CST 0
 #endif
 
+static inline struct nd_pool_hdr *nd_pool_hdr_raw(const void *obj)
+{
+	return (struct nd_pool_hdr *)((uintptr_t)obj - ND_POOL_HDR);
+}
+
 /* Enter the owner side of a cache: true when the cache may be used, in
  * which case nd_pcache_leave must follow. */
-static inline bool nd_pcache_enter(struct nd_pcache *c)
+ND_ALWAYS_INLINE bool nd_pcache_enter(struct nd_pcache *c)
 {
-	if (ND_POOL_SEQ_CST ||
-	    __builtin_expect(atomic_load_explicit(&nd_pool_full_fence,
-						  memory_order_relaxed),
-			     0)) {
+	if (ND_POOL_SEQ_CST || ND_UNLIKELY(c->full_fence)) {
 		atomic_store_explicit(&c->busy, 1, memory_order_seq_cst);
 	} else {
 		atomic_store_explicit(&c->busy, 1, memory_order_relaxed);
 		/* the thief's membarrier supplies the store-load fence */
 		atomic_signal_fence(memory_order_seq_cst);
 	}
-	if (__builtin_expect(atomic_load_explicit(&c->steal,
-						  memory_order_seq_cst),
-			     0)) {
+	if (ND_UNLIKELY(atomic_load_explicit(&c->steal, memory_order_seq_cst))) {
 		atomic_store_explicit(&c->busy, 0, memory_order_release);
 		return false;
 	}
 	return true;
 }
 
-static inline void nd_pcache_leave(struct nd_pcache *c)
+ND_ALWAYS_INLINE void nd_pcache_leave(struct nd_pcache *c)
 {
 	atomic_store_explicit(&c->busy, 0, memory_order_release);
 }
 
-/* The calling thread's cache of p, looked up in `slot` (p's slot: the
- * callers have it at hand without loading p). A cache whose pool died has
- * pool_id 0, so a new pool at the same address never matches it. */
-static inline struct nd_pcache *nd_pcache_at(struct nd_pool *p,
-					     unsigned slot)
+/* The calling thread's cache of p in `slot` (p's slot), entered; NULL when
+ * there is none or a thief is at work (use the slow path). */
+ND_ALWAYS_INLINE struct nd_pcache *nd_pcache_take(struct nd_tls *t,
+						  struct nd_pool *p,
+						  unsigned slot)
 {
-	struct nd_pcache *c = nd_tl_cache[slot];
-	if (c && c->pool == p &&
-	    atomic_load_explicit(&c->pool_id, memory_order_relaxed) != 0)
+	struct nd_pcache *c = t->pcache[slot];
+	if (ND_LIKELY(c != NULL) &&
+	    ND_LIKELY(atomic_load_explicit(&c->owner, memory_order_relaxed) ==
+		      p) &&
+	    ND_LIKELY(nd_pcache_enter(c)))
 		return c;
 	return NULL;
 }
 
-static inline struct nd_pcache *nd_pcache_mine(struct nd_pool *p)
+/* The header of obj when obj is a LIVE, non-overflow object of p (the
+ * one check of a fast free: cookie, pool, state, flags); else NULL. */
+/* (always_inline and no_sanitize cannot meet in an ASan build) */
+#if defined(__SANITIZE_ADDRESS__) || defined(__clang__)
+#define ND_HDR_INLINE static inline
+#else
+#define ND_HDR_INLINE ND_ALWAYS_INLINE
+#endif
+
+/* Cookie, state LIVE and no flags. (Three loads, not one 8-byte load:
+ * the state byte was often just stored by the allocation, and a wider
+ * load cannot be forwarded from a narrower store.) */
+ND_NO_ASAN ND_HDR_INLINE bool nd_pool_hdr_is_live(const struct nd_pool_hdr *h)
 {
-	return nd_pcache_at(p, p->slot);
+	return ((h->cookie ^ ND_POOL_COOKIE) | h->flags |
+		(uint32_t)(atomic_load_explicit(&h->state,
+						memory_order_relaxed) ^
+			   ND_OBJ_LIVE)) == 0;
+}
+
+ND_NO_ASAN ND_HDR_INLINE struct nd_pool_hdr *
+nd_pool_live_hdr(const void *obj, const struct nd_pool *p)
+{
+	uintptr_t a = (uintptr_t)obj;
+	if (ND_UNLIKELY(((a & 4095u) < ND_POOL_HDR) | (a & 15u)))
+		return NULL;
+	struct nd_pool_hdr *h = nd_pool_hdr_raw(obj);
+#if ND_POOL_SEQ_CST
+	bool live = nd_pool_hdr_is_live(h);
+#else
+	/* the bulk frees: cookie, state and flags in one 8-byte load (the
+	 * allocation's byte store is long done; the state read plainly, as
+	 * a racing double free is not guaranteed to be caught anyway) */
+	uint64_t w;
+	memcpy(&w, (const void *)h, sizeof(w));
+	bool live = (w << 16) == (((uint64_t)ND_POOL_COOKIE |
+				   ((uint64_t)ND_OBJ_LIVE << 32))
+				  << 16);
+#endif
+	if (ND_LIKELY(live && h->pool == p))
+		return h;
+	return NULL;
+}
+
+/* The header of obj when obj is a LIVE, non-overflow object of some pool
+ * (cookie, state, flags); else NULL. The caller checks the pool. */
+ND_NO_ASAN ND_HDR_INLINE struct nd_pool_hdr *nd_pool_live_hdr_any(const void *obj)
+{
+	uintptr_t a = (uintptr_t)obj;
+	if (ND_UNLIKELY(((a & 4095u) < ND_POOL_HDR) | (a & 15u)))
+		return NULL;
+	struct nd_pool_hdr *h = nd_pool_hdr_raw(obj);
+	return ND_LIKELY(nd_pool_hdr_is_live(h)) ? h : NULL;
 }
 
 /* Take one object. Returns it (state LIVE), or NULL when the pool has
  * nothing left (fixed, overflow and every thread's cache) or cannot grow.
  * Never blocks on anything but the pool's own short critical sections. */
-static inline void *nd_pool_get_at(struct nd_pool *p, unsigned slot)
+ND_ALWAYS_INLINE void *nd_pool_get_tl(struct nd_tls *t, struct nd_pool *p,
+				      unsigned slot)
 {
-	struct nd_pcache *c = nd_pcache_at(p, slot);
-	if (__builtin_expect(c != NULL, 1) && nd_pcache_enter(c)) {
+	struct nd_pcache *c = nd_pcache_take(t, p, slot);
+	if (ND_LIKELY(c != NULL)) {
 		uint32_t n = atomic_load_explicit(&c->count,
 						  memory_order_relaxed);
-		if (__builtin_expect(n != 0, 1)) {
+		if (ND_LIKELY(n != 0)) {
 			void *o = c->objs[n - 1];
 			atomic_store_explicit(&c->count, n - 1,
 					      memory_order_relaxed);
 			nd_pcache_leave(c);
-			struct nd_pool_hdr *h =
-				(struct nd_pool_hdr *)((char *)o -
-						       ND_POOL_HDR);
-			atomic_store_explicit(&h->state, ND_OBJ_LIVE,
+			atomic_store_explicit(&nd_pool_hdr_raw(o)->state,
+					      ND_OBJ_LIVE,
 					      memory_order_relaxed);
 			return o;
 		}
@@ -263,43 +335,60 @@ static inline void *nd_pool_get_at(struct nd_pool *p, unsigned slot)
 	return nd_pool_get_slow(p);
 }
 
-static inline void *nd_pool_get(struct nd_pool *p)
+static inline void *nd_pool_get_at(struct nd_pool *p, unsigned slot)
 {
-	return nd_pool_get_at(p, p->slot);
+	return nd_pool_get_tl(&nd_tl, p, slot);
 }
 
-/* Give one object back to `p`. A double free (pool.double-free), a
- * pointer no pool handed out (pool.free-unknown) or an object of another
- * pool (pool.cross-free: it goes back to its own pool) is reported with
+static inline void *nd_pool_get(struct nd_pool *p)
+{
+	return nd_pool_get_tl(&nd_tl, p, p->slot);
+}
+
+/* The fast free of one object whose header h nd_pool_live_hdr accepted:
+ * the caller's cache of p, entered and with room (then reset the object
+ * and finish with nd_pcache_put_end), or NULL (use nd_pool_put_slow,
+ * which resets it). */
+ND_ALWAYS_INLINE struct nd_pcache *
+nd_pcache_put_begin(struct nd_tls *t, struct nd_pool *p, unsigned slot)
+{
+	struct nd_pcache *c = nd_pcache_take(t, p, slot);
+	if (ND_LIKELY(c != NULL)) {
+		if (ND_LIKELY(atomic_load_explicit(&c->count,
+						   memory_order_relaxed) <
+			      c->cap))
+			return c;
+		nd_pcache_leave(c);
+	}
+	return NULL;
+}
+
+ND_ALWAYS_INLINE void nd_pcache_put_end(struct nd_pcache *c,
+					struct nd_pool_hdr *h, void *obj)
+{
+	uint32_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
+	atomic_store_explicit(&h->state, ND_OBJ_FREE, memory_order_relaxed);
+	c->objs[n] = obj;
+	atomic_store_explicit(&c->count, n + 1, memory_order_relaxed);
+	nd_pcache_leave(c);
+}
+
+/* Give one object back to `p` (an object without a reset: the pool's
+ * reset must be NULL). A double free (pool.double-free), a pointer no
+ * pool handed out (pool.free-unknown) or an object of another pool
+ * (pool.cross-free: it goes back to its own pool) is reported with
  * `site` and returned as such; the pool stays intact. */
 static inline enum nd_put_result nd_pool_put_h(struct nd_pool *p,
 					       struct nd_pool_hdr *h, void *obj,
 					       const void *site)
 {
-	if (__builtin_expect(h && h->pool == p && !h->flags &&
-				     atomic_load_explicit(&h->state,
-							  memory_order_relaxed) ==
-					     ND_OBJ_LIVE,
-			     1)) {
-		struct nd_pcache *c = nd_pcache_at(p, h->slot);
-		if (__builtin_expect(c != NULL, 1)) {
-			atomic_store_explicit(&h->state, ND_OBJ_FREE,
-					      memory_order_relaxed);
-			if (nd_pcache_enter(c)) {
-				uint32_t n = atomic_load_explicit(
-					&c->count, memory_order_relaxed);
-				if (__builtin_expect(n < c->cap, 1)) {
-					c->objs[n] = obj;
-					atomic_store_explicit(
-						&c->count, n + 1,
-						memory_order_relaxed);
-					nd_pcache_leave(c);
-					return ND_PUT_OK;
-				}
-				nd_pcache_leave(c);
-			}
-			atomic_store_explicit(&h->state, ND_OBJ_LIVE,
-					      memory_order_relaxed);
+	if (ND_LIKELY(h && h->pool == p && !h->flags &&
+		      atomic_load_explicit(&h->state, memory_order_relaxed) ==
+			      ND_OBJ_LIVE)) {
+		struct nd_pcache *c = nd_pcache_put_begin(&nd_tl, p, h->slot);
+		if (ND_LIKELY(c != NULL)) {
+			nd_pcache_put_end(c, h, obj);
+			return ND_PUT_OK;
 		}
 	}
 	return nd_pool_put_slow(p, obj, site);
@@ -311,26 +400,25 @@ static inline enum nd_put_result nd_pool_put(struct nd_pool *p, void *obj,
 	return nd_pool_put_h(p, nd_pool_hdr_of(obj), obj, site);
 }
 
-/* Take n objects, all or none. Returns n, or 0 when fewer are left. */
-static inline unsigned nd_pool_get_bulk(struct nd_pool *p, void **objs,
-					unsigned n)
+/* Take n objects, all or none: a copy of the pointers from the top of
+ * the caller's cache, then each header marked LIVE. Returns n, or 0 when
+ * fewer are left. */
+ND_ALWAYS_INLINE unsigned nd_pool_get_bulk_tl(struct nd_tls *t,
+					      struct nd_pool *p, unsigned slot,
+					      void **objs, unsigned n)
 {
-	struct nd_pcache *c = nd_pcache_mine(p);
-	if (__builtin_expect(c != NULL, 1) && nd_pcache_enter(c)) {
+	struct nd_pcache *c = nd_pcache_take(t, p, slot);
+	if (ND_LIKELY(c != NULL)) {
 		uint32_t have = atomic_load_explicit(&c->count,
 						     memory_order_relaxed);
-		if (__builtin_expect(have >= n, 1)) {
-			void **src = &c->objs[have - n];
-			for (unsigned i = 0; i < n; i++)
-				objs[i] = src[n - 1 - i];
+		if (ND_LIKELY(have >= n)) {
+			memcpy(objs, &c->objs[have - n], n * sizeof(void *));
 			atomic_store_explicit(&c->count, have - n,
 					      memory_order_relaxed);
 			nd_pcache_leave(c);
 			for (unsigned i = 0; i < n; i++)
 				atomic_store_explicit(
-					&((struct nd_pool_hdr *)((char *)objs[i] -
-								 ND_POOL_HDR))
-						 ->state,
+					&nd_pool_hdr_raw(objs[i])->state,
 					ND_OBJ_LIVE, memory_order_relaxed);
 			return n;
 		}
@@ -339,45 +427,60 @@ static inline unsigned nd_pool_get_bulk(struct nd_pool *p, void **objs,
 	return nd_pool_get_bulk_slow(p, objs, n);
 }
 
-/* Give n objects back to `p`, each checked and reported as nd_pool_put
- * does. Returns how many were bad (0 = all went back). */
-static inline unsigned nd_pool_put_bulk(struct nd_pool *p, void **objs,
-					unsigned n, const void *site)
+static inline unsigned nd_pool_get_bulk(struct nd_pool *p, void **objs,
+					unsigned n)
 {
-	struct nd_pcache *c = nd_pcache_mine(p);
-	if (__builtin_expect(c == NULL, 0))
-		goto slow;
-	for (unsigned i = 0; i < n; i++) {
-		struct nd_pool_hdr *h = nd_pool_hdr_of(objs[i]);
-		if (__builtin_expect(!h || h->pool != p || h->flags ||
-					     atomic_load_explicit(
-						     &h->state,
-						     memory_order_relaxed) !=
-						     ND_OBJ_LIVE,
-				     0))
-			goto slow;
-	}
-	if (nd_pcache_enter(c)) {
+	return nd_pool_get_bulk_tl(&nd_tl, p, p->slot, objs, n);
+}
+
+/* Push n objects already checked, reset and marked FREE onto the caller's
+ * cache in one copy. False when it cannot (no cache, a thief, no room):
+ * then nd_pool_put_bulk_undo. */
+ND_ALWAYS_INLINE bool nd_pool_push_bulk_tl(struct nd_tls *t,
+					   struct nd_pool *p, unsigned slot,
+					   void *const *objs, unsigned n)
+{
+	struct nd_pcache *c = nd_pcache_take(t, p, slot);
+	if (ND_LIKELY(c != NULL)) {
 		uint32_t have = atomic_load_explicit(&c->count,
 						     memory_order_relaxed);
-		if (__builtin_expect(have + n <= c->cap, 1)) {
-			for (unsigned i = 0; i < n; i++) {
-				atomic_store_explicit(
-					&((struct nd_pool_hdr *)((char *)objs[i] -
-								 ND_POOL_HDR))
-						 ->state,
-					ND_OBJ_FREE, memory_order_relaxed);
-				c->objs[have + i] = objs[i];
-			}
+		if (ND_LIKELY(have + n <= c->cap)) {
+			memcpy(&c->objs[have], objs, n * sizeof(void *));
 			atomic_store_explicit(&c->count, have + n,
 					      memory_order_relaxed);
 			nd_pcache_leave(c);
-			return 0;
+			return true;
 		}
 		nd_pcache_leave(c);
 	}
-slow:
-	return nd_pool_put_bulk_slow(p, objs, n, site);
+	return false;
+}
+
+/* The first `good` objects were marked FREE for a push that could not be
+ * done: mark them LIVE again and give all n to the slow path (which
+ * reports the bad ones and resets the good ones). Returns how many were
+ * bad. */
+unsigned nd_pool_put_bulk_undo(struct nd_pool *p, void **objs, unsigned n,
+			       unsigned good, const void *site);
+
+/* Give n objects back to `p`, each checked and reported as nd_pool_put
+ * does (objects without a reset). Returns how many were bad (0 = all
+ * went back). */
+static inline unsigned nd_pool_put_bulk(struct nd_pool *p, void **objs,
+					unsigned n, const void *site)
+{
+	unsigned i = 0;
+	for (; i < n; i++) {
+		struct nd_pool_hdr *h = nd_pool_live_hdr(objs[i], p);
+		if (ND_UNLIKELY(!h))
+			break;
+		atomic_store_explicit(&h->state, ND_OBJ_FREE,
+				      memory_order_relaxed);
+	}
+	if (ND_LIKELY(i == n) &&
+	    ND_LIKELY(nd_pool_push_bulk_tl(&nd_tl, p, p->slot, objs, n)))
+		return 0;
+	return nd_pool_put_bulk_undo(p, objs, n, i, site);
 }
 
 #endif

@@ -8,13 +8,9 @@
 #include <stdarg.h>
 #include <unistd.h>
 
-static _Thread_local struct nd_thread self;
+_Thread_local struct nd_tls nd_tl;
+#define self nd_tl.self
 static _Thread_local char last_error[256];
-
-struct nd_thread *nd_self(void)
-{
-	return &self;
-}
 
 static const char *irql_name(KIRQL l)
 {

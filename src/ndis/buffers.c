@@ -129,7 +129,7 @@ VOID NdisAllocateBufferPool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle,
 	struct nd_dpool *dp =
 		dpool_create(ND_DP_BUFFER, "buffer pool", MDL_OBJ_SIZE,
 			     NumberOfDescriptors, 0, false,
-			     dpool_init_adapter(), site);
+			     dpool_init_adapter(), site, NULL, NULL, NULL);
 	if (!dp)
 		return;
 	*PoolHandle = dp;
@@ -241,7 +241,7 @@ static struct nd_dpool *mdl_pool;
 static void mdl_pool_create(void)
 {
 	mdl_pool = dpool_create(ND_DP_MDL, "MDL pool", MDL_OBJ_SIZE, 256, 0,
-				true, NULL, NULL);
+				true, NULL, NULL, NULL, NULL, NULL);
 }
 
 PMDL NdisAllocateMdl(NDIS_HANDLE NdisHandle, PVOID VirtualAddress,

@@ -57,7 +57,11 @@ struct nd_adapter *dpool_init_adapter(void)
 struct nd_dpool *dpool_create(uint32_t magic, const char *kind,
 			      size_t obj_size, uint32_t nfixed,
 			      uint32_t noverflow, bool grow,
-			      struct nd_adapter *ad, const void *site)
+			      struct nd_adapter *ad, const void *site,
+			      void (*setup)(struct nd_dpool *dp,
+					    const void *arg),
+			      const void *setup_arg,
+			      void (*reset)(void *dp, void *obj))
 {
 	/* the process-wide MDL pool is ours, not the driver's: never failed */
 	if (magic != ND_DP_MDL && nd_fault_inject(NDISDMA_FAULT_POOL))
@@ -65,6 +69,8 @@ struct nd_dpool *dpool_create(uint32_t magic, const char *kind,
 	struct nd_dpool *dp = calloc(1, sizeof(*dp));
 	if (!dp)
 		return NULL;
+	if (setup)
+		setup(dp, setup_arg);
 	struct nd_pool_params prm = {
 		.kind = kind,
 		.obj_size = obj_size,
@@ -74,6 +80,7 @@ struct nd_dpool *dpool_create(uint32_t magic, const char *kind,
 		.on_destroy = dpool_destroyed,
 		.arg = dp,
 		.tag = magic,
+		.reset = reset,
 	};
 	if (nd_pool_create(&prm, &dp->pool)) {
 		free(dp);

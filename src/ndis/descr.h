@@ -19,6 +19,25 @@
  * pages get a descriptor from the heap (still counted by the pool). */
 #define ND_MDL_INLINE_PFNS 16u
 
+typedef uint64_t nd_v2 __attribute__((vector_size(16), may_alias));
+
+/* true when any bit of v is set */
+static inline bool nd_v2_any(nd_v2 v)
+{
+	return (v[0] | v[1]) != 0;
+}
+
+/* OR of the n/16 (a compile-time count) 16-byte vectors at p: zero when
+ * all n bytes are. */
+#define ND_OR16(p, n)                                                          \
+	__extension__({                                                        \
+		const nd_v2 *o_ = __builtin_assume_aligned((p), 16);           \
+		nd_v2 r_ = o_[0];                                              \
+		_Pragma("GCC unroll 64") for (size_t i_ = 1; i_ < (n) / 16;    \
+					       i_++) r_ |= o_[i_];             \
+		r_;                                                            \
+	})
+
 struct nd_dpool {
 	uint32_t magic;         /* ND_DP_*; 0 once released */
 	uint32_t type;          /* ND_DP_*, kept until destroyed */
@@ -27,7 +46,10 @@ struct nd_dpool {
 	struct nd_adapter *ad;  /* owner adapter, or NULL */
 	bool tracked;
 	struct nd_res res;
-	/* packets */
+	/* packets: what NDIS_PACKET_PRIVATE of a free packet holds (the
+	 * fast free compares against it and rewrites it only when the
+	 * driver changed something) */
+	nd_v2 pkt_private[3];
 	USHORT oob_offset;      /* NDIS_PACKET -> NDIS_PACKET_OOB_DATA */
 	UINT proto_len;         /* ProtocolReservedLength as asked */
 	/* NET_BUFFER_LISTs */
@@ -39,11 +61,18 @@ struct nd_dpool {
 };
 
 /* Create the engine pool and the handle; track it on `ad` when not NULL.
- * Returns the handle or NULL (no memory, or bad sizes: -EINVAL). */
+ * `setup` (may be NULL) fills the kind's fields of the new handle before
+ * the engine makes the first descriptors, which `reset` (may be NULL)
+ * puts in their free state (as it does every descriptor the slow paths
+ * take back). Returns the handle or NULL (no memory, or bad sizes). */
 struct nd_dpool *dpool_create(uint32_t magic, const char *kind,
 			      size_t obj_size, uint32_t nfixed,
 			      uint32_t noverflow, bool grow,
-			      struct nd_adapter *ad, const void *site);
+			      struct nd_adapter *ad, const void *site,
+			      void (*setup)(struct nd_dpool *dp,
+					    const void *arg),
+			      const void *setup_arg,
+			      void (*reset)(void *dp, void *obj));
 /* A live handle of this kind from the registry, or NULL (reported as
  * pool.bad-handle naming fn). Not for fast paths. */
 struct nd_dpool *dpool_lookup(NDIS_HANDLE h, uint32_t magic, const char *fn,
@@ -66,7 +95,7 @@ static inline struct nd_dpool *dpool_fast(NDIS_HANDLE h, uint32_t magic)
 /* IRQL check without a call on the fast path. */
 static inline bool dpool_irql_ok(const char *fn, const void *site)
 {
-	if (__builtin_expect(nd_self()->irql <= DISPATCH_LEVEL, 1))
+	if (__builtin_expect(nd_tl.self.irql <= DISPATCH_LEVEL, 1))
 		return true;
 	return nd_irql_at_most(DISPATCH_LEVEL, fn, NULL, site);
 }
@@ -74,7 +103,6 @@ static inline bool dpool_irql_ok(const char *fn, const void *site)
 /* Zero n bytes (a compile-time multiple of 16) at a 16-aligned p with
  * plain vector stores: memset of a few hundred bytes becomes `rep stos`,
  * whose start-up alone costs more than a whole allocation. */
-typedef uint64_t nd_v2 __attribute__((vector_size(16), may_alias));
 #define ND_ZERO16(p, n)                                                        \
 	do {                                                                   \
 		nd_v2 *v_ = __builtin_assume_aligned((p), 16);                 \

@@ -56,7 +56,8 @@ NDIS_HANDLE NdisAllocateNetBufferListPool(
 							  p->ContextSize
 						: 0);
 	struct nd_dpool *dp = dpool_create(ND_DP_NBL, "NET_BUFFER_LIST pool",
-					   size, 256, 0, true, ad, site);
+					   size, 256, 0, true, ad, site, NULL,
+					   NULL, NULL);
 	if (!dp)
 		return NULL;
 	dp->alloc_nb = p->fAllocateNetBuffer != FALSE;

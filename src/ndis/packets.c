@@ -13,6 +13,7 @@
 #include "descr.h"
 
 #include <errno.h>
+#include <string.h>
 
 #define PKT_MAX_DESCRIPTORS 0xFFFFu
 /* the out-of-band data and the per-packet information, zeroed at each
@@ -20,6 +21,85 @@
 #define PKT_OOB_BYTES                                                          \
 	((sizeof(NDIS_PACKET_OOB_DATA) + sizeof(NDIS_PACKET_EXTENSION) + 15) & \
 	 ~(size_t)15)
+
+/* ---- a free packet is a clean packet ----
+ *
+ * A descriptor in a pool's free stacks or caches is always in the state
+ * NdisAllocatePacket documents (every Private field set, no buffers,
+ * ValidCounts TRUE, out-of-band data and per-packet information zero), so
+ * an allocation hands it out as it is. The free puts it back in that
+ * state on the freeing thread, where it is cache-hot: it compares the 48
+ * bytes of Private with the pool's template and ORs the 144 bytes of
+ * out-of-band data and per-packet information, and rewrites either only
+ * when the driver changed it. New descriptors and every free on a slow
+ * path go through packet_reset, which rewrites both unconditionally. */
+
+struct pkt_setup {
+	USHORT oob;
+	UINT proto_len;
+};
+
+static void packet_setup(struct nd_dpool *dp, const void *arg)
+{
+	const struct pkt_setup *ps = arg;
+	dp->oob_offset = ps->oob;
+	dp->proto_len = ps->proto_len;
+	NDIS_PACKET_PRIVATE pr;
+	_Static_assert(sizeof(pr) == sizeof(dp->pkt_private), "template");
+	memset(&pr, 0, sizeof(pr));
+	pr.Pool = (PNDIS_PACKET_POOL)dp;
+	pr.ValidCounts = TRUE;
+	pr.NdisPacketFlags = fPACKET_ALLOCATED_BY_NDIS;
+	pr.NdisPacketOobOffset = ps->oob;
+	memcpy(dp->pkt_private, &pr, sizeof(pr));
+}
+
+/* The unconditional reset (new descriptors, slow-path frees). */
+static void packet_reset(void *arg, void *obj)
+{
+	struct nd_dpool *dp = arg;
+	nd_v2 *v = __builtin_assume_aligned(obj, 16);
+	v[0] = dp->pkt_private[0];
+	v[1] = dp->pkt_private[1];
+	v[2] = dp->pkt_private[2];
+	ND_ZERO16((PUCHAR)obj + dp->oob_offset, PKT_OOB_BYTES);
+}
+
+/* A packet the driver changed: rewrite Private, and the out-of-band data
+ * and per-packet information when they are not zero. */
+static void __attribute__((noinline))
+packet_rewrite(const struct nd_dpool *dp, PNDIS_PACKET p)
+{
+	nd_v2 *v = __builtin_assume_aligned((void *)p, 16);
+	PUCHAR oob = (PUCHAR)p + dp->oob_offset;
+	v[0] = dp->pkt_private[0];
+	v[1] = dp->pkt_private[1];
+	v[2] = dp->pkt_private[2];
+	if (nd_v2_any(ND_OR16(oob, PKT_OOB_BYTES)))
+		ND_ZERO16(oob, PKT_OOB_BYTES);
+}
+
+/* True when the packet is as a free packet must be: compare, in one OR,
+ * the rest of Private with the template (the caller checked Private.Pool,
+ * the template's only other non-zero word) and the out-of-band data and
+ * per-packet information with zero. */
+static inline __attribute__((always_inline)) bool
+packet_is_clean(const struct nd_dpool *dp, PNDIS_PACKET p)
+{
+	const nd_v2 *v = __builtin_assume_aligned((void *)p, 16);
+	PUCHAR oob = (PUCHAR)p + dp->oob_offset;
+	nd_v2 acc = v[0] | (v[2] ^ dp->pkt_private[2]) |
+		    ND_OR16(oob, PKT_OOB_BYTES);
+	return ((uint64_t)(uintptr_t)p->Private.Tail | acc[0] | acc[1]) == 0;
+}
+
+/* The fast free's reset: read, compare, rewrite only what differs. */
+static inline __attribute__((always_inline)) void
+packet_clean(const struct nd_dpool *dp, PNDIS_PACKET p)
+{
+	if (ND_UNLIKELY(!packet_is_clean(dp, p)))
+		packet_rewrite(dp, p);
+}
 
 static void alloc_pool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle,
 		       UINT nfixed, UINT noverflow, UINT proto_len,
@@ -52,13 +132,13 @@ static void alloc_pool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle,
 			  fn, proto_len);
 		return;
 	}
+	struct pkt_setup ps = { (USHORT)oob, proto_len };
 	struct nd_dpool *dp = dpool_create(
 		ND_DP_PACKET, "packet pool", oob + PKT_OOB_BYTES, nfixed,
-		noverflow, false, dpool_init_adapter(), site);
+		noverflow, false, dpool_init_adapter(), site, packet_setup, &ps,
+		packet_reset);
 	if (!dp)
 		return;
-	dp->oob_offset = (USHORT)oob;
-	dp->proto_len = proto_len;
 	*PoolHandle = dp;
 	*Status = NDIS_STATUS_SUCCESS;
 }
@@ -97,23 +177,10 @@ UINT NdisPacketPoolUsage(NDIS_HANDLE PoolHandle)
 	return dp ? (UINT)nd_pool_in_use(dp->pool) : 0;
 }
 
-static inline void packet_init(struct nd_dpool *dp, PNDIS_PACKET p)
-{
-	p->Private.PhysicalCount = 0;
-	p->Private.TotalLength = 0;
-	p->Private.Head = NULL;
-	p->Private.Tail = NULL;
-	p->Private.Pool = (PNDIS_PACKET_POOL)dp;
-	p->Private.Count = 0;
-	p->Private.Flags = 0;
-	p->Private.ValidCounts = TRUE;
-	p->Private.NdisPacketFlags = fPACKET_ALLOCATED_BY_NDIS;
-	p->Private.NdisPacketOobOffset = dp->oob_offset;
-	ND_ZERO16((PUCHAR)p + dp->oob_offset, PKT_OOB_BYTES);
-}
-
+/* Everything NdisAllocatePacket does not do inline: reports, the pool's
+ * slow path. */
 static void __attribute__((noinline))
-alloc_fail(PNDIS_STATUS Status, PNDIS_PACKET *Packet, NDIS_HANDLE h,
+alloc_slow(PNDIS_STATUS Status, PNDIS_PACKET *Packet, NDIS_HANDLE h,
 	   const void *site)
 {
 	if (!Status || !Packet) {
@@ -127,41 +194,69 @@ alloc_fail(PNDIS_STATUS Status, PNDIS_PACKET *Packet, NDIS_HANDLE h,
 	*Status = NDIS_STATUS_RESOURCES;
 	if (!dpool_irql_ok("NdisAllocatePacket", site))
 		return;
-	if (!dpool_fast(h, ND_DP_PACKET))
+	struct nd_dpool *dp = dpool_fast(h, ND_DP_PACKET);
+	if (!dp) {
 		nd_report(ND_RULE_POOL_BAD_HANDLE, NULL, (uintptr_t)h, 0, site,
 			  "NdisAllocatePacket: %p is not a live packet pool",
 			  h);
+		return;
+	}
+	PNDIS_PACKET p = nd_pool_get_slow(dp->pool);
+	if (p) {
+		*Packet = p;
+		*Status = NDIS_STATUS_SUCCESS;
+	}
 }
 
 VOID NdisAllocatePacket(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
 			NDIS_HANDLE PoolHandle)
 {
-	struct nd_dpool *dp = dpool_fast(PoolHandle, ND_DP_PACKET);
-	if (__builtin_expect(!dp || !Status || !Packet ||
-				     nd_self()->irql > DISPATCH_LEVEL,
-			     0)) {
-		alloc_fail(Status, Packet, PoolHandle, ND_SITE());
-		return;
+	struct nd_tls *t = &nd_tl;
+	struct nd_dpool *dp = PoolHandle;
+	if (ND_LIKELY(dp != NULL && dp->magic == ND_DP_PACKET &&
+		      Status != NULL && Packet != NULL &&
+		      t->self.irql <= DISPATCH_LEVEL)) {
+		struct nd_pcache *c = nd_pcache_take(t, dp->pool, dp->slot);
+		if (ND_LIKELY(c != NULL)) {
+			uint32_t n = atomic_load_explicit(
+				&c->count, memory_order_relaxed);
+			if (ND_LIKELY(n != 0)) {
+				void *o = c->objs[n - 1];
+				atomic_store_explicit(&c->count, n - 1,
+						      memory_order_relaxed);
+				nd_pcache_leave(c);
+				atomic_store_explicit(
+					&nd_pool_hdr_raw(o)->state,
+					ND_OBJ_LIVE, memory_order_relaxed);
+				/* a free descriptor is initialised already
+				 * (packet_clean) */
+				*Packet = o;
+				*Status = NDIS_STATUS_SUCCESS;
+				return;
+			}
+			nd_pcache_leave(c);
+		}
 	}
-	PNDIS_PACKET p = nd_pool_get_at(dp->pool, dp->slot);
-	if (__builtin_expect(!p, 0)) {
-		*Packet = NULL;
-		*Status = NDIS_STATUS_RESOURCES;
-		return;
-	}
-	packet_init(dp, p);
-	*Packet = p;
-	*Status = NDIS_STATUS_SUCCESS;
+	alloc_slow(Status, Packet, PoolHandle, ND_SITE());
 }
 
+/* Everything NdisFreePacket does not do inline: double, cross-pool,
+ * cross-kind and foreign frees (reported), overflow descriptors, a cache
+ * that is full or being stolen, a dying pool. */
 static void __attribute__((noinline))
-free_slow(PNDIS_PACKET Packet, struct nd_pool_hdr *h, const void *site)
+free_slow(PNDIS_PACKET Packet, const void *site)
 {
+	struct nd_pool_hdr *h = nd_pool_hdr_of(Packet);
 	if (!h) {
 		nd_pool_put_slow(NULL, Packet, site); /* reports */
 		return;
 	}
 	struct nd_dpool *own = h->pool->arg;
+	if ((void *)Packet->Private.Pool == own) {
+		/* resets the packet, or reports the double free */
+		nd_pool_put_slow(h->pool, Packet, site);
+		return;
+	}
 	if (own->type != ND_DP_PACKET) {
 		nd_report(ND_RULE_POOL_CROSS_FREE, own->ad, (uintptr_t)Packet,
 			  0, site,
@@ -181,15 +276,37 @@ free_slow(PNDIS_PACKET Packet, struct nd_pool_hdr *h, const void *site)
 	nd_pool_put(h->pool, Packet, site);
 }
 
+/* NdisFreePacket of a packet the driver changed (the common case in a
+ * real driver: it chained buffers): rewrite it, then push it onto the
+ * cache the caller entered. A tail call, so the fast path stays a leaf. */
+static void __attribute__((noinline))
+free_dirty(struct nd_pcache *c, struct nd_pool_hdr *h, PNDIS_PACKET Packet,
+	   const struct nd_dpool *dp)
+{
+	packet_rewrite(dp, Packet);
+	nd_pcache_put_end(c, h, Packet);
+}
+
 VOID NdisFreePacket(PNDIS_PACKET Packet)
 {
-	struct nd_pool_hdr *h = nd_pool_hdr_of(Packet);
-	if (__builtin_expect(h && (void *)Packet->Private.Pool == h->pool->arg,
-			     1)) {
-		nd_pool_put_h(h->pool, h, Packet, ND_SITE());
-		return;
+	struct nd_pool_hdr *h = nd_pool_live_hdr_any(Packet);
+	if (ND_LIKELY(h != NULL)) {
+		struct nd_pool *pool = h->pool;
+		struct nd_dpool *dp = (struct nd_dpool *)Packet->Private.Pool;
+		if (ND_LIKELY((void *)dp == pool->arg)) {
+			struct nd_pcache *c =
+				nd_pcache_put_begin(&nd_tl, pool, h->slot);
+			if (ND_LIKELY(c != NULL)) {
+				if (ND_UNLIKELY(!packet_is_clean(dp, Packet))) {
+					free_dirty(c, h, Packet, dp);
+					return;
+				}
+				nd_pcache_put_end(c, h, Packet);
+				return;
+			}
+		}
 	}
-	free_slow(Packet, h, ND_SITE());
+	free_slow(Packet, ND_SITE());
 }
 
 VOID NdisReinitializePacket(PNDIS_PACKET Packet)
@@ -346,20 +463,37 @@ int ndisdma_packet_alloc_bulk(void *pool, struct _NDIS_PACKET **pkts,
 			      unsigned n)
 {
 	struct nd_dpool *dp = dpool_fast(pool, ND_DP_PACKET);
-	if (!dp || !pkts || n > INT32_MAX)
+	if (ND_UNLIKELY(!dp || !pkts || n > INT32_MAX))
 		return -EINVAL;
-	if (!n || !nd_pool_get_bulk(dp->pool, (void **)pkts, n))
+	if (ND_UNLIKELY(!n))
 		return 0;
-	for (unsigned i = 0; i < n; i++)
-		packet_init(dp, pkts[i]);
-	return (int)n;
+	/* free descriptors are initialised already (packet_clean) */
+	return (int)nd_pool_get_bulk_tl(&nd_tl, dp->pool, dp->slot,
+					(void **)pkts, n);
 }
 
 int ndisdma_packet_free_bulk(void *pool, struct _NDIS_PACKET **pkts,
 			     unsigned n)
 {
 	struct nd_dpool *dp = dpool_fast(pool, ND_DP_PACKET);
-	if (!dp || !pkts || n > INT32_MAX)
+	if (ND_UNLIKELY(!dp || !pkts || n > INT32_MAX))
 		return -EINVAL;
-	return (int)nd_pool_put_bulk(dp->pool, (void **)pkts, n, ND_SITE());
+	struct nd_pool *ep = dp->pool;
+	/* check, clean and mark each; then one copy onto the cache */
+	unsigned i = 0;
+	for (; i < n; i++) {
+		PNDIS_PACKET p = pkts[i];
+		struct nd_pool_hdr *h = nd_pool_live_hdr(p, ep);
+		if (ND_UNLIKELY(!h))
+			break;
+		packet_clean(dp, p);
+		atomic_store_explicit(&h->state, ND_OBJ_FREE,
+				      memory_order_relaxed);
+	}
+	if (ND_LIKELY(i == n) &&
+	    ND_LIKELY(nd_pool_push_bulk_tl(&nd_tl, ep, dp->slot,
+					   (void *const *)pkts, n)))
+		return 0;
+	return (int)nd_pool_put_bulk_undo(ep, (void **)pkts, n, i,
+					  ND_SITE());
 }

@@ -17,6 +17,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sched.h>
 #include <errno.h>
 #include <cmocka.h>
@@ -836,6 +837,211 @@ static void test_halt_reclaims(void **state)
 	ndisdma_driver_unload(drv);
 }
 
+/* ---- a free packet is a clean packet (lazy reinitialisation) ----
+ *
+ * The fast free rewrites a packet only when it finds a field changed; so
+ * every field a driver may write is dirtied alone, the packet freed on
+ * each free path and allocated again (the same descriptor: LIFO), and
+ * every documented field checked. */
+
+#define NFIELDS 21 /* fields dirty() knows; NFIELDS = all at once */
+
+static void dirty(PNDIS_PACKET p, int k, PNDIS_BUFFER buf)
+{
+	PNDIS_PACKET_OOB_DATA oob = NDIS_OOB_DATA_FROM_PACKET(p);
+	bool all = k == NFIELDS;
+	if (all || k == 0)
+		p->Private.PhysicalCount = 3;
+	if (all || k == 1)
+		p->Private.TotalLength = 1514;
+	if (all || k == 2)
+		NdisChainBufferAtBack(p, buf); /* Head, Tail, ValidCounts */
+	if (all || k == 3)
+		p->Private.Tail = buf;
+	if (all || k == 4)
+		p->Private.Count = 1;
+	if (all || k == 5)
+		NdisSetPacketFlags(p, NDIS_FLAGS_DONT_LOOPBACK);
+	if (all || k == 6)
+		p->Private.ValidCounts = FALSE;
+	if (all || k == 7)
+		NDIS_SET_PACKET_MEDIA_SPECIFIC_INFO(p, (PVOID)p, 12);
+	if (all || k == 8)
+		NDIS_SET_PACKET_TIME_TO_SEND(p, 12345);
+	if (all || k == 9)
+		NDIS_SET_PACKET_TIME_RECEIVED(p, 678);
+	if (all || k == 10)
+		NDIS_SET_PACKET_HEADER_SIZE(p, 14);
+	if (all || k == 11)
+		oob->SizeMediaSpecificInfo = 4;
+	if (all || k == 12)
+		oob->MediaSpecificInformation = (PVOID)p;
+	if (all || k == 13)
+		NDIS_SET_PACKET_STATUS(p, NDIS_STATUS_RESOURCES);
+	if (all || k == 14)
+		NDIS_PER_PACKET_INFO_FROM_PACKET(p, TcpIpChecksumPacketInfo) =
+			(PVOID)1;
+	if (all || k == 15)
+		NDIS_PER_PACKET_INFO_FROM_PACKET(p, ShortPacketPaddingInfo) =
+			(PVOID)2; /* the last entry */
+	if (all || k == 16)
+		NDIS_SET_ORIGINAL_PACKET(p, p);
+	if (all || k == 17)
+		p->Private.NdisPacketFlags |= 0x01;
+	if (all || k == 18)
+		NDIS_PER_PACKET_INFO_FROM_PACKET(p, Ieee8021QInfo) = (PVOID)7;
+	if (all || k == 19)
+		NDIS_PER_PACKET_INFO_FROM_PACKET(p, ScatterGatherListPacketInfo) =
+			(PVOID)p;
+	if (all || k == 20) {
+		/* chain, then unchain: Head/Tail back to NULL, counts stale */
+		PNDIS_BUFFER b;
+		NdisChainBufferAtFront(p, buf);
+		NdisUnchainBufferAtFront(p, &b);
+	}
+	if (all) /* every byte of the out-of-band data and information */
+		memset(oob, 0xA5, sizeof(NDIS_PACKET_OOB_DATA) +
+					  sizeof(NDIS_PACKET_EXTENSION));
+}
+
+static void check_clean(PNDIS_PACKET p, NDIS_HANDLE h, USHORT oob_off)
+{
+	assert_int_equal(p->Private.PhysicalCount, 0);
+	assert_int_equal(p->Private.TotalLength, 0);
+	assert_null(p->Private.Head);
+	assert_null(p->Private.Tail);
+	assert_ptr_equal(p->Private.Pool, h);
+	assert_int_equal(p->Private.Count, 0);
+	assert_int_equal(p->Private.Flags, 0);
+	assert_int_equal(p->Private.ValidCounts, TRUE);
+	assert_int_equal(p->Private.NdisPacketFlags, fPACKET_ALLOCATED_BY_NDIS);
+	assert_int_equal(p->Private.NdisPacketOobOffset, oob_off);
+	UINT phys = 9, cnt = 9, total = 9;
+	PNDIS_BUFFER first = (PNDIS_BUFFER)1;
+	NdisQueryPacket(p, &phys, &cnt, &first, &total);
+	assert_int_equal(phys + cnt + total, 0);
+	assert_null(first);
+	static const unsigned char zero[sizeof(NDIS_PACKET_OOB_DATA) +
+					sizeof(NDIS_PACKET_EXTENSION)];
+	assert_memory_equal(NDIS_OOB_DATA_FROM_PACKET(p), zero, sizeof(zero));
+	for (int k = 0; k < MaxPerPacketInfo; k++)
+		assert_null(NDIS_PER_PACKET_INFO_FROM_PACKET(p, k));
+	assert_int_equal(NDIS_GET_PACKET_STATUS(p), 0);
+	assert_int_equal(NDIS_GET_PACKET_HEADER_SIZE(p), 0);
+	assert_null(NDIS_GET_ORIGINAL_PACKET(p));
+}
+
+enum free_path { FP_ONE, FP_BULK, FP_THREAD, FP_NPATHS };
+
+struct free_job {
+	PNDIS_PACKET p;
+	NDIS_HANDLE h;
+	bool bulk;
+};
+
+static void *free_on_thread(void *arg)
+{
+	struct free_job *j = arg;
+	if (j->bulk)
+		assert_int_equal(ndisdma_packet_free_bulk(j->h, &j->p, 1), 0);
+	else
+		NdisFreePacket(j->p);
+	return NULL;
+}
+
+static void free_by(NDIS_HANDLE h, PNDIS_PACKET p, enum free_path how)
+{
+	if (how == FP_ONE) {
+		NdisFreePacket(p);
+	} else if (how == FP_BULK) {
+		assert_int_equal(ndisdma_packet_free_bulk(h, &p, 1), 0);
+	} else {
+		struct free_job j = { p, h, false };
+		pthread_t t;
+		assert_int_equal(pthread_create(&t, NULL, free_on_thread, &j),
+				 0);
+		pthread_join(t, NULL);
+	}
+}
+
+static void test_dirty_fields_reset(void **state)
+{
+	(void)state;
+	static char mem[4096] __attribute__((aligned(4096)));
+	NDIS_STATUS st;
+	NDIS_HANDLE bp;
+	NdisAllocateBufferPool(&st, &bp, 2);
+	assert_int_equal(st, NDIS_STATUS_SUCCESS);
+	PNDIS_BUFFER buf;
+	NdisAllocateBuffer(&st, &buf, bp, mem, 100);
+	assert_int_equal(st, NDIS_STATUS_SUCCESS);
+	/* 4 descriptors: no per-thread cache, every free takes the slow
+	 * path; 64: the cache's fast path; 1 + 4 overflow: overflow
+	 * descriptors once the fixed one is out */
+	const UINT sizes[][2] = { { 4, 0 }, { 64, 0 }, { 1, 4 } };
+	const UINT prl[] = { 0, 16, 100 };
+	unsigned long errs = count("pool.double-free") +
+			     count("pool.cross-free");
+	for (size_t si = 0; si < 3; si++) {
+		NDIS_HANDLE h = pool_new(sizes[si][0], sizes[si][1], prl[si]);
+		PNDIS_PACKET hold = NULL;
+		if (sizes[si][1])
+			hold = pkt_new(h); /* the fixed one: overflow next */
+		for (int how = 0; how < FP_NPATHS; how++) {
+			for (int k = 0; k <= NFIELDS; k++) {
+				PNDIS_PACKET p = pkt_new(h);
+				USHORT off = p->Private.NdisPacketOobOffset;
+				check_clean(p, h, off);
+				dirty(p, k, buf);
+				buf->Next = NULL;
+				free_by(h, p, (enum free_path)how);
+				/* every free descriptor, the dirtied one
+				 * among them (whichever cache it went to) */
+				PNDIS_PACKET all[64];
+				UINT n = sizes[si][0] + sizes[si][1] -
+					 (hold ? 1 : 0);
+				bool seen = false;
+				for (UINT i = 0; i < n; i++) {
+					all[i] = pkt_new(h);
+					check_clean(all[i], h, off);
+					seen |= all[i] == p;
+				}
+				assert_true(seen);
+				for (UINT i = 0; i < n; i++)
+					NdisFreePacket(all[i]);
+			}
+			/* and 32 at once through the bulk calls */
+			if (sizes[si][0] >= 64) {
+				PNDIS_PACKET a[32];
+				assert_int_equal(
+					ndisdma_packet_alloc_bulk(h, a, 32), 32);
+				for (int i = 0; i < 32; i++)
+					dirty(a[i], i % (NFIELDS + 1), buf);
+				buf->Next = NULL;
+				assert_int_equal(
+					ndisdma_packet_free_bulk(h, a, 32), 0);
+				assert_int_equal(
+					ndisdma_packet_alloc_bulk(h, a, 32), 32);
+				for (int i = 0; i < 32; i++)
+					check_clean(a[i], h,
+						    a[i]->Private
+							    .NdisPacketOobOffset);
+				assert_int_equal(
+					ndisdma_packet_free_bulk(h, a, 32), 0);
+			}
+		}
+		if (hold)
+			NdisFreePacket(hold);
+		assert_int_equal(NdisPacketPoolUsage(h), 0);
+		NdisFreePacketPool(h);
+	}
+	/* none of this is a misuse */
+	assert_int_equal(count("pool.double-free") + count("pool.cross-free"),
+			 errs);
+	NdisFreeBuffer(buf);
+	NdisFreeBufferPool(bp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -854,6 +1060,7 @@ int main(void)
 		cmocka_unit_test(test_hammer),
 		cmocka_unit_test(test_steal_from_live_thread),
 		cmocka_unit_test(test_halt_reclaims),
+		cmocka_unit_test(test_dirty_fields_reset),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
