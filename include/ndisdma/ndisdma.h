@@ -111,7 +111,8 @@ struct ndisdma_stats {
 	uint64_t async_completed;
 	uint64_t async_cancelled;
 	uint64_t map_active;       /* buffer mappings outstanding now (map
-				      registers and system DMA) */
+				      registers, system DMA, and one per
+				      buffer of each scatter-gather list) */
 	uint64_t maps;             /* mappings made, ever */
 	uint64_t bounce_maps;      /* of those, mappings that bounced */
 	uint64_t bounce_bytes_in;  /* bytes copied into bounce areas */
