@@ -9,6 +9,8 @@
 #include "testlib.h"
 #include "mdl_helpers.h"
 
+#include <pthread.h>
+
 #define PG 4096u
 #define G4 0x100000000ll
 
@@ -24,9 +26,16 @@ static struct {
 	KIRQL irql;
 } sg;
 
+static int threaded;
+static _Thread_local PSCATTER_GATHER_LIST tls_list;
+
 static VOID on_sg_list(PVOID dev, PVOID res, PSCATTER_GATHER_LIST l, PVOID c)
 {
 	(void)dev, (void)res;
+	if (threaded) { /* set before the threads start */
+		tls_list = l;
+		return;
+	}
 	sg.calls++;
 	sg.list = l;
 	sg.ctx = c;
@@ -687,6 +696,75 @@ static void test_leak6_at_halt(void **s)
 			 2);
 }
 
+struct worker {
+	PNET_BUFFER nb;
+	const unsigned char *data;
+	int failures;
+};
+
+static void *sg_worker(void *arg)
+{
+	struct worker *w = arg;
+	ndisdma_sim *sim = ndisdma_adapter_sim(tl.ad);
+	void *buf = malloc(sg.list_size);
+	for (int i = 0; i < 300; i++) {
+		tls_list = NULL;
+		if (NdisMAllocateNetBufferSGList(
+			tl.dma_handle, w->nb, NULL,
+			(i & 1) ? NDIS_SG_LIST_WRITE_TO_DEVICE : 0,
+			(i & 2) ? buf : NULL,
+			sg.list_size) != NDIS_STATUS_SUCCESS ||
+		    !tls_list) {
+			w->failures++;
+			continue;
+		}
+		unsigned char x;
+		if (ndisdma_sim_dma_read(
+			sim, tls_list->Elements[0].Address.QuadPart, &x, 1) ||
+		    x != w->data[0])
+			w->failures++;
+		NdisMFreeNetBufferSGList(tl.dma_handle, tls_list, w->nb);
+	}
+	free(buf);
+	return NULL;
+}
+
+static void test_threads(void **s)
+{
+	(void)s;
+	start6("sim", 1, 65536);
+	unsigned char *mem = pages(4, 17);
+	struct mdlbuf b[2];
+	PNET_BUFFER_LIST nbl[2];
+	struct worker w[2];
+	pthread_t t[2];
+	threaded = 1;
+	for (int i = 0; i < 2; i++) {
+		nbl[i] = NdisAllocateNetBufferAndNetBufferList(
+		    nbl_pool, 0, 0, mk_mdl(&b[i], mem + 2 * PG * i + 3, PG + 5),
+		    0, PG + 5);
+		w[i] = (struct worker){NET_BUFFER_LIST_FIRST_NB(nbl[i]),
+				       mem + 2 * PG * i + 3, 0};
+	}
+	unsigned long all = ndisdma_verifier_count(NULL);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, sg_worker, &w[i]),
+				 0);
+	for (int i = 0; i < 2; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_equal(w[i].failures, 0);
+	}
+	threaded = 0;
+	assert_int_equal(ndisdma_verifier_count(NULL), all);
+	struct ndisdma_stats st;
+	ndisdma_adapter_stats(tl.ad, &st);
+	assert_int_equal(st.map_active, 0);
+	for (int i = 0; i < 2; i++)
+		NdisFreeNetBufferList(nbl[i]);
+	assert_int_equal(stop6(), 0);
+	free(mem);
+}
+
 /* ---------------- NDIS 5: the host builds per-packet lists ----------- */
 
 static NDIS_HANDLE pkt_pool;
@@ -722,7 +800,7 @@ static void test_packet_multi_buffer(void **s)
 {
 	(void)s;
 	start5("sim", TL_DMA_SG64);
-	unsigned char *mem = pages(5, 12);
+	unsigned char *mem = pages(6, 12);
 	struct mdlbuf b[4];
 	PMDL m[4] = {mk_mdl(&b[0], mem + 14, 54),
 		     mk_mdl(&b[1], mem + PG + 4000, 0),
@@ -899,6 +977,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_rules6, tl_setup),
 	    cmocka_unit_test_setup(test_no_registration6, tl_setup),
 	    cmocka_unit_test_setup(test_leak6_at_halt, tl_setup),
+	    cmocka_unit_test_setup(test_threads, tl_setup),
 	    cmocka_unit_test_setup(test_packet_multi_buffer, tl_setup),
 	    cmocka_unit_test_setup(test_packet_bounce, tl_setup),
 	    cmocka_unit_test_setup(test_packet_rules, tl_setup),
