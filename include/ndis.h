@@ -26,5 +26,6 @@
 #include <ndisdma/ndis/system_dma.h>
 #include <ndisdma/ndis/packet.h>
 #include <ndisdma/ndis/nbl.h>
+#include <ndisdma/ndis/sglist.h>
 
 #endif

@@ -111,7 +111,8 @@ struct ndisdma_stats {
 	uint64_t async_completed;
 	uint64_t async_cancelled;
 	uint64_t map_active;       /* buffer mappings outstanding now (map
-				      registers and system DMA) */
+				      registers, system DMA, and one per
+				      buffer of each scatter-gather list) */
 	uint64_t maps;             /* mappings made, ever */
 	uint64_t bounce_maps;      /* of those, mappings that bounced */
 	uint64_t bounce_bytes_in;  /* bytes copied into bounce areas */
@@ -282,6 +283,42 @@ int ndisdma_nbl_free_bulk(void *pool, struct _NET_BUFFER_LIST **nbls,
 /* Bytes a descriptor pool holds now (slabs, free stacks, per-thread
  * caches, bookkeeping); -EINVAL for an unknown handle. */
 long ndisdma_pool_memory(void *pool);
+
+/* ---------------- NDIS 5 scatter-gather lists (the send path) -------- */
+
+/* What NDIS 5.1 does for a miniport that called
+ * NdisMInitializeScatterGatherDma before MiniportSendPackets: build the
+ * SCATTER_GATHER_LIST of the packet's whole NDIS_BUFFER chain (zero-length
+ * buffers skipped) and place it in NDIS_PER_PACKET_INFO_FROM_PACKET(packet,
+ * ScatterGatherListPacketInfo). Elements are device addresses below the
+ * registration's width (Dma64BitAddresses, else 32 bits), in the order of
+ * the bytes: one per page each buffer touches on sim, one for a buffer
+ * inside a shared-memory block, one for a buffer that bounces (the bus
+ * cannot reach it: sim:iommu=no with a 32-bit registration; the bytes are
+ * copied into a bounce area now). write_to_device non-zero (a send): the
+ * device may only read the list's bytes. The device reaches exactly the
+ * listed bytes until ndisdma_packet_sg_free. Thread-safe for distinct
+ * packets; call at most DISPATCH_LEVEL (the host's thread normally runs at
+ * PASSIVE_LEVEL).
+ * Returns 0; -EINVAL (unknown adapter, NULL packet, a packet without
+ * bytes); -ENOTSUP (no NdisMInitializeScatterGatherDma: reported
+ * "sg.no-registration"); -EMSGSIZE (the packet is longer than
+ * MaximumPhysicalMapping: reported "sg.too-long"); -EBUSY (the packet
+ * already carries a live list); -ENOMEM (memory, device address space or
+ * bounce space: not reported). On failure the per-packet slot is left
+ * as it was and nothing is mapped. */
+int ndisdma_packet_sg_build(ndisdma_adapter *ad, struct _NDIS_PACKET *packet,
+			    int write_to_device);
+/* After the send (or transfer) completed - NdisMSendComplete, or the
+ * packet's return - free the list in the packet's
+ * ScatterGatherListPacketInfo: unmap it, copy bytes the device wrote
+ * into a bounce area back into the buffers (write_to_device 0), free it,
+ * and clear the slot. Returns 0; -EINVAL (unknown adapter, NULL);
+ * -ENOENT (no live list in the slot: freed twice or never built,
+ * reported "sg.double-free"); -EXDEV (the slot holds another packet's
+ * list: reported "sg.free-wrong-buffer", nothing freed). A list never
+ * freed is reclaimed and reported at halt ("halt.leak-sglist"). */
+int ndisdma_packet_sg_free(ndisdma_adapter *ad, struct _NDIS_PACKET *packet);
 
 /* ---------------- verifier ---------------- */
 

@@ -166,6 +166,7 @@ static long reclaim_all(struct nd_adapter *ad)
 		r->ops->reclaim(r);
 		n++;
 	}
+	n += nd_sg_reclaim(ad);
 	n += mapregs_reclaim(ad);
 	n += shm_reclaim_all(ad);
 	n += mem_reclaim_owner(ad, ND_RULE_HALT_LEAK_MEMORY, ad);
@@ -183,6 +184,8 @@ static void adapter_destroy(struct nd_adapter *ad)
 	pthread_mutex_destroy(&ad->async_lock);
 	pthread_cond_destroy(&ad->async_cond);
 	pthread_mutex_destroy(&ad->res_lock);
+	pthread_mutex_destroy(&ad->sg_lock);
+	ptrmap_free(&ad->sg_live);
 	ad->magic = 0;
 	free(ad);
 }
@@ -263,6 +266,7 @@ int ndisdma_adapter_start(ndisdma_driver *h, const char *uri,
 	pthread_mutex_init(&ad->async_lock, NULL);
 	pthread_cond_init(&ad->async_cond, NULL);
 	pthread_mutex_init(&ad->res_lock, NULL);
+	pthread_mutex_init(&ad->sg_lock, NULL);
 	ad->res_head.next = ad->res_head.prev = &ad->res_head;
 	nd_coherence_track(ad, +1);
 	atomic_store(&ad->state, AD_INIT);

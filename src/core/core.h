@@ -210,6 +210,10 @@ struct nd_adapter {
 	uint64_t async_pending, async_completed, async_cancelled;
 	pthread_t async_thread;
 
+	/* scatter-gather lists (sglist.c): list address -> record */
+	pthread_mutex_t sg_lock;
+	struct ptrmap sg_live;
+
 	/* other tracked objects */
 	pthread_mutex_t res_lock;
 	struct nd_res res_head;

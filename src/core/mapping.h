@@ -86,6 +86,51 @@ void mapregs_destroy(struct nd_adapter *ad);
  * the registers themselves; returns how many objects. */
 long mapregs_reclaim(struct nd_adapter *ad);
 
+/* ---------------- scatter-gather lists (sglist.c) ---------------- */
+
+/* What one scatter-gather list covers: `length` bytes of the MDL chain
+ * starting at `offset` into `mdl` (zero-length MDLs are skipped). */
+struct nd_sg_req {
+	PMDL mdl;
+	ULONG offset, length;
+	bool to_device;   /* the device may only read the list's bytes */
+	void *buf;        /* the caller's storage for the list, or NULL */
+	ULONG bufsize;
+	const void *owner; /* the NET_BUFFER or NDIS_PACKET it is for */
+	bool ndis5;       /* built for a packet (ScatterGatherListPacketInfo) */
+	const void *site;
+};
+
+/* Check that the chain holds offset + length bytes (offset inside the
+ * first MDL); *nmdls / *nelems: MDLs with bytes in the range and the
+ * pages they span (the most elements the list can need). Returns 0 or
+ * -EINVAL. Cannot fail otherwise. */
+int nd_sg_measure(const struct nd_sg_req *rq, unsigned *nmdls,
+		  unsigned *nelems);
+/* The bytes a SCATTER_GATHER_LIST of n elements takes. */
+size_t nd_sg_list_size(uint64_t n);
+/* True when `list` is the address of a live list of the adapter. */
+bool nd_sg_is_live(struct nd_adapter *ad, const void *list);
+/* Map every MDL piece of the range for the device (nd_map_range: the
+ * shared-memory fast path, the bus's per-page windows, or a bounce area
+ * of the piece's size) below the adapter's limit, and write the list:
+ * one element per device segment, in order. The list goes into rq->buf
+ * when that is at least as large as the list and pointer-aligned, else
+ * into storage of ours. Records the list as live. Returns 0 and *out;
+ * -EINVAL (see nd_sg_measure); -ENOMEM (memory, device address space,
+ * bounce space: nothing stays mapped). Thread-safe. */
+int nd_sg_build(struct nd_adapter *ad, const struct nd_sg_req *rq,
+		SCATTER_GATHER_LIST **out);
+/* Free a live list built for `owner`: close the device's windows, copy
+ * bounced device writes back into the MDLs, free our storage. Returns
+ * 0; -ENOENT (not a live list: nothing changes); -EXDEV (built for
+ * another owner, *held set to it: nothing changes). Thread-safe. */
+int nd_sg_free(struct nd_adapter *ad, SCATTER_GATHER_LIST *list,
+	       const void *owner, const void **held);
+/* Halt: report ("halt.leak-sglist") and undo every live list without
+ * copying bounces back (the buffers may be gone); returns how many. */
+long nd_sg_reclaim(struct nd_adapter *ad);
+
 /* ---------------- system DMA (8237-style channel) ---------------- */
 
 #define ND_SYSDMA_MAGIC 0x4e445344u /* NDSD */
