@@ -134,9 +134,11 @@ int nd_pool_create(const struct nd_pool_params *prm, struct nd_pool **out)
 	if (!prm->obj_size || (!prm->nfixed && !prm->noverflow))
 		return -EINVAL;
 	pthread_once(&once, setup);
-	struct nd_pool *p = calloc(1, sizeof(*p));
+	/* 64-byte aligned (live_line): not calloc */
+	struct nd_pool *p = aligned_alloc(64, (sizeof(*p) + 63) & ~(size_t)63);
 	if (!p)
 		return -ENOMEM;
+	memset(p, 0, sizeof(*p));
 	p->id = atomic_fetch_add(&next_pool_id, 1);
 	p->slot = (unsigned)(p->id & (ND_TL_SLOTS - 1));
 	p->stride = (ND_POOL_HDR + prm->obj_size + 63) & ~(size_t)63;
@@ -164,8 +166,22 @@ int nd_pool_create(const struct nd_pool_params *prm, struct nd_pool **out)
 		pool_free_memory(p);
 		return -ENOMEM;
 	}
+	unsigned char zero[48] = { 0 };
+	nd_pool_set_live_line(p, zero);
 	*out = p;
 	return 0;
+}
+
+void nd_pool_set_live_line(struct nd_pool *p, const void *obj48)
+{
+	struct nd_pool_hdr h = { 0 };
+	h.cookie = ND_POOL_COOKIE;
+	atomic_init(&h.state, ND_OBJ_LIVE);
+	h.flags = 0;
+	h.slot = (uint16_t)p->slot;
+	h.pool = p;
+	memcpy(p->live_line, &h, sizeof(h));
+	memcpy(p->live_line + sizeof(h), obj48, 64 - sizeof(h));
 }
 
 /* ---- per-thread caches ---- */
@@ -449,6 +465,7 @@ static bool put_locked(struct nd_pool *p, struct nd_pcache *c, void *obj)
 	struct nd_pool_hdr *h = hdr(obj);
 	if (p->reset)
 		p->reset(p->arg, obj);
+	h->flags &= (uint8_t)~ND_OBJ_KIND_MARKS;
 	atomic_store_explicit(&h->state, ND_OBJ_FREE, memory_order_relaxed);
 	if (h->flags & ND_OBJ_OVERFLOW) {
 		p->ovf[p->nfree_ovf++] = obj;

@@ -38,6 +38,10 @@
 #define ND_OBJ_FREE 0x5a
 #define ND_OBJ_LIVE 0xa5
 #define ND_OBJ_OVERFLOW 0x01 /* an overflow descriptor */
+/* Header flag bits above ND_OBJ_OVERFLOW are the kind's own marks on a
+ * LIVE object (packets: out-of-band data written); the engine clears
+ * them when it resets an object on a slow path. */
+#define ND_OBJ_KIND_MARKS 0xFE
 #define ND_POOL_HDR 16u
 #define ND_CACHE_MAX 256u    /* per-thread cache size, as DPDK's default */
 
@@ -52,6 +56,8 @@ struct nd_pool_hdr {
 	struct nd_pool *pool;
 };
 _Static_assert(sizeof(struct nd_pool_hdr) == ND_POOL_HDR, "header size");
+_Static_assert(offsetof(struct nd_pool_hdr, flags) == 5,
+	       "flags 11 bytes before the object (<ndisdma/ndis/packet.h>)");
 
 /* A thread's cache of free objects of one pool. Only the owner thread
  * touches objs[] outside the pool lock; a thief holds the pool lock. */
@@ -94,7 +100,14 @@ struct nd_slab {
 };
 
 struct nd_pool {
-	/* read-mostly, first line */
+	/* What the first 64 bytes (header, then 48 bytes of object) of a
+	 * LIVE object that a free may take as it is look like, for kinds
+	 * whose free objects are kept in their allocation state (packets:
+	 * the header and NDIS_PACKET_PRIVATE); set by the kind after
+	 * creation (nd_pool_set_live_line). Objects start 16 bytes into a
+	 * 64-byte line, so this is one cache line of the object. */
+	_Alignas(64) unsigned char live_line[64];
+	/* read-mostly */
 	uint64_t id;            /* unique for the process's lifetime */
 	unsigned slot;          /* id % ND_TL_SLOTS */
 	size_t stride;          /* header + object, cache-line multiple */
@@ -133,6 +146,10 @@ uint64_t nd_pool_release(struct nd_pool *p);
 
 /* Destroy at once, whatever is out (halt reclaiming a pool). */
 void nd_pool_destroy(struct nd_pool *p);
+
+/* Set p->live_line: the header of a LIVE, unmarked, non-overflow object
+ * of p followed by `obj48`, the first 48 bytes of a clean object. */
+void nd_pool_set_live_line(struct nd_pool *p, const void *obj48);
 
 /* Objects handed out now (a snapshot: exact when no other thread is
  * allocating or freeing). Cannot fail. */
@@ -310,6 +327,19 @@ ND_NO_ASAN ND_HDR_INLINE struct nd_pool_hdr *nd_pool_live_hdr_any(const void *ob
 	return ND_LIKELY(nd_pool_hdr_is_live(h)) ? h : NULL;
 }
 
+/* Mark an object of p taken from a cache LIVE by writing its whole
+ * header from p->live_line in one 16-byte store: a free's 16-byte load
+ * of the header can then be forwarded from it (a byte store cannot
+ * forward to a wider load; it would wait for the store to reach the
+ * cache). Only for objects that are not overflow descriptors and carry
+ * no marks: those in per-thread caches. */
+ND_ALWAYS_INLINE void nd_pool_mark_live(const struct nd_pool *p, void *obj)
+{
+	typedef uint64_t v2 __attribute__((vector_size(16), may_alias));
+	*(v2 *)__builtin_assume_aligned(nd_pool_hdr_raw(obj), 16) =
+		*(const v2 *)__builtin_assume_aligned(p->live_line, 16);
+}
+
 /* Take one object. Returns it (state LIVE), or NULL when the pool has
  * nothing left (fixed, overflow and every thread's cache) or cannot grow.
  * Never blocks on anything but the pool's own short critical sections. */
@@ -412,14 +442,18 @@ ND_ALWAYS_INLINE unsigned nd_pool_get_bulk_tl(struct nd_tls *t,
 		uint32_t have = atomic_load_explicit(&c->count,
 						     memory_order_relaxed);
 		if (ND_LIKELY(have >= n)) {
-			memcpy(objs, &c->objs[have - n], n * sizeof(void *));
+			/* one scalar pass: copy and mark (a vector copy here
+			 * would be read back by 8-byte loads that cannot be
+			 * forwarded from its wide stores) */
+			void **src = &c->objs[have - n];
+			for (unsigned i = 0; i < n; i++) {
+				void *o = src[i];
+				objs[i] = o;
+				nd_pool_mark_live(p, o);
+			}
 			atomic_store_explicit(&c->count, have - n,
 					      memory_order_relaxed);
 			nd_pcache_leave(c);
-			for (unsigned i = 0; i < n; i++)
-				atomic_store_explicit(
-					&nd_pool_hdr_raw(objs[i])->state,
-					ND_OBJ_LIVE, memory_order_relaxed);
 			return n;
 		}
 		nd_pcache_leave(c);
@@ -454,6 +488,35 @@ ND_ALWAYS_INLINE bool nd_pool_push_bulk_tl(struct nd_tls *t,
 		nd_pcache_leave(c);
 	}
 	return false;
+}
+
+/* The caller's cache of p, entered and with room for n more objects, or
+ * NULL (nothing to leave). For bulk frees that check and copy in one
+ * pass: store into &c->objs[count...], then nd_pcache_push_commit. */
+ND_ALWAYS_INLINE struct nd_pcache *nd_pcache_room(struct nd_tls *t,
+						  struct nd_pool *p,
+						  unsigned slot, unsigned n)
+{
+	struct nd_pcache *c = nd_pcache_take(t, p, slot);
+	if (ND_LIKELY(c != NULL)) {
+		if (ND_LIKELY(atomic_load_explicit(&c->count,
+						   memory_order_relaxed) +
+				      n <=
+			      c->cap))
+			return c;
+		nd_pcache_leave(c);
+	}
+	return NULL;
+}
+
+ND_ALWAYS_INLINE void nd_pcache_push_commit(struct nd_pcache *c, unsigned n)
+{
+	atomic_store_explicit(&c->count,
+			      atomic_load_explicit(&c->count,
+						   memory_order_relaxed) +
+				      n,
+			      memory_order_relaxed);
+	nd_pcache_leave(c);
 }
 
 /* The first `good` objects were marked FREE for a push that could not be

@@ -110,39 +110,57 @@ typedef struct _NDIS_PACKET_EXTENSION {
 	PVOID NdisPacketInfo[MaxPerPacketInfo];
 } NDIS_PACKET_EXTENSION, *PNDIS_PACKET_EXTENSION;
 
+/* ndisdma keeps a byte of flags 11 bytes before every packet (in the
+ * pool's header of the descriptor). The macros that hand out the
+ * out-of-band data or the per-packet information for writing set
+ * NDISDMA_PACKET_OOB_WRITTEN there, so that NdisFreePacket knows it must
+ * clear them for the next NdisAllocatePacket; the NDIS_GET_* macros only
+ * read and set nothing. Not for drivers to use directly. */
+#define NDISDMA_PACKET_OOB_WRITTEN 0x02
+static inline PUCHAR ndisdma_packet_oob_(PNDIS_PACKET p)
+{
+	return (PUCHAR)p + p->Private.NdisPacketOobOffset;
+}
+static inline PUCHAR ndisdma_packet_oob_w_(PNDIS_PACKET p)
+{
+	((PUCHAR)p)[-11] |= NDISDMA_PACKET_OOB_WRITTEN;
+	return (PUCHAR)p + p->Private.NdisPacketOobOffset;
+}
+
 #define NDIS_OOB_DATA_FROM_PACKET(_P)                                          \
-	((PNDIS_PACKET_OOB_DATA)((PUCHAR)(_P) +                                \
-				 (_P)->Private.NdisPacketOobOffset))
+	((PNDIS_PACKET_OOB_DATA)ndisdma_packet_oob_w_(_P))
 #define NDIS_PACKET_EXTENSION_FROM_PACKET(_P)                                  \
-	((PNDIS_PACKET_EXTENSION)((PUCHAR)(_P) +                               \
-				  (_P)->Private.NdisPacketOobOffset +          \
+	((PNDIS_PACKET_EXTENSION)(ndisdma_packet_oob_w_(_P) +                  \
 				  sizeof(NDIS_PACKET_OOB_DATA)))
 #define NDIS_PER_PACKET_INFO_FROM_PACKET(_P, _Id)                              \
 	(NDIS_PACKET_EXTENSION_FROM_PACKET(_P)->NdisPacketInfo[(_Id)])
+/* the read-only forms the NDIS_GET_* macros use */
+#define NDISDMA_OOB_R_(_P) ((const NDIS_PACKET_OOB_DATA *)ndisdma_packet_oob_(_P))
+#define NDISDMA_PPI_R_(_P, _Id)                                                \
+	(((const NDIS_PACKET_EXTENSION *)(ndisdma_packet_oob_(_P) +            \
+					  sizeof(NDIS_PACKET_OOB_DATA)))       \
+		 ->NdisPacketInfo[(_Id)])
 #define NDIS_GET_ORIGINAL_PACKET(_P)                                           \
-	((PNDIS_PACKET)NDIS_PER_PACKET_INFO_FROM_PACKET(_P, OriginalPacketInfo))
+	((PNDIS_PACKET)NDISDMA_PPI_R_(_P, OriginalPacketInfo))
 #define NDIS_SET_ORIGINAL_PACKET(_P, _O)                                       \
 	(NDIS_PER_PACKET_INFO_FROM_PACKET(_P, OriginalPacketInfo) = (PVOID)(_O))
-#define NDIS_GET_PACKET_STATUS(_P) (NDIS_OOB_DATA_FROM_PACKET(_P)->Status)
+#define NDIS_GET_PACKET_STATUS(_P) (NDISDMA_OOB_R_(_P)->Status)
 #define NDIS_SET_PACKET_STATUS(_P, _S)                                         \
 	(NDIS_OOB_DATA_FROM_PACKET(_P)->Status = (_S))
-#define NDIS_GET_PACKET_HEADER_SIZE(_P)                                        \
-	(NDIS_OOB_DATA_FROM_PACKET(_P)->HeaderSize)
+#define NDIS_GET_PACKET_HEADER_SIZE(_P) (NDISDMA_OOB_R_(_P)->HeaderSize)
 #define NDIS_SET_PACKET_HEADER_SIZE(_P, _S)                                    \
 	(NDIS_OOB_DATA_FROM_PACKET(_P)->HeaderSize = (_S))
-#define NDIS_GET_PACKET_TIME_TO_SEND(_P)                                       \
-	(NDIS_OOB_DATA_FROM_PACKET(_P)->TimeToSend)
+#define NDIS_GET_PACKET_TIME_TO_SEND(_P) (NDISDMA_OOB_R_(_P)->TimeToSend)
 #define NDIS_SET_PACKET_TIME_TO_SEND(_P, _T)                                   \
 	(NDIS_OOB_DATA_FROM_PACKET(_P)->TimeToSend = (_T))
-#define NDIS_GET_PACKET_TIME_SENT(_P) (NDIS_OOB_DATA_FROM_PACKET(_P)->TimeSent)
-#define NDIS_GET_PACKET_TIME_RECEIVED(_P)                                      \
-	(NDIS_OOB_DATA_FROM_PACKET(_P)->TimeReceived)
+#define NDIS_GET_PACKET_TIME_SENT(_P) (NDISDMA_OOB_R_(_P)->TimeSent)
+#define NDIS_GET_PACKET_TIME_RECEIVED(_P) (NDISDMA_OOB_R_(_P)->TimeReceived)
 #define NDIS_SET_PACKET_TIME_RECEIVED(_P, _T)                                  \
 	(NDIS_OOB_DATA_FROM_PACKET(_P)->TimeReceived = (_T))
 #define NDIS_GET_PACKET_MEDIA_SPECIFIC_INFO(_P, _I, _S)                        \
 	do {                                                                   \
-		*(_I) = NDIS_OOB_DATA_FROM_PACKET(_P)->MediaSpecificInformation; \
-		*(_S) = NDIS_OOB_DATA_FROM_PACKET(_P)->SizeMediaSpecificInfo;    \
+		*(_I) = NDISDMA_OOB_R_(_P)->MediaSpecificInformation;          \
+		*(_S) = NDISDMA_OOB_R_(_P)->SizeMediaSpecificInfo;             \
 	} while (0)
 #define NDIS_SET_PACKET_MEDIA_SPECIFIC_INFO(_P, _I, _S)                        \
 	do {                                                                   \
