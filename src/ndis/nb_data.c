@@ -17,7 +17,7 @@
 
 #include <stdlib.h>
 
-#define RT_OURS ((void *)(uintptr_t)1)    /* NDIS's block: free(mdl) */
+#define RT_OURS ((void *)(uintptr_t)1)	  /* NDIS's block: free(mdl) */
 #define RT_HANDLER ((void *)(uintptr_t)2) /* from NetAllocateMdl */
 
 static pthread_mutex_t rt_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -56,12 +56,11 @@ static inline char *mdl_va(PMDL m)
  * look at nb's retreat MDLs. */
 static void mark_parent(PNET_BUFFER nb)
 {
-	struct nd_dpool *dp = dpool_lookup(nb->NdisPoolHandle, ND_DP_NBL,
-					   NULL, NULL);
+	struct nd_dpool *dp =
+	    dpool_lookup(nb->NdisPoolHandle, ND_DP_NBL, NULL, NULL);
 	if (!dp || !dp->alloc_nb)
 		return;
-	PNET_BUFFER_LIST nbl =
-		(PNET_BUFFER_LIST)((char *)nb - dp->nb_offset);
+	PNET_BUFFER_LIST nbl = (PNET_BUFFER_LIST)((char *)nb - dp->nb_offset);
 	struct nd_pool_hdr *h = nd_pool_hdr_of(nbl);
 	if (h && h->pool == dp->pool && nbl->NdisPoolHandle == dp &&
 	    nbl->FirstNetBuffer == nb)
@@ -70,8 +69,8 @@ static void mark_parent(PNET_BUFFER nb)
 }
 
 NDIS_STATUS NdisRetreatNetBufferDataStart(
-	PNET_BUFFER NetBuffer, ULONG DataOffsetDelta, ULONG DataBackFill,
-	NET_BUFFER_ALLOCATE_MDL_HANDLER AllocateMdlHandler)
+    PNET_BUFFER NetBuffer, ULONG DataOffsetDelta, ULONG DataBackFill,
+    NET_BUFFER_ALLOCATE_MDL_HANDLER AllocateMdlHandler)
 {
 	const void *site = ND_SITE();
 	const char *fn = "NdisRetreatNetBufferDataStart";
@@ -86,8 +85,8 @@ NDIS_STATUS NdisRetreatNetBufferDataStart(
 	if ((uint64_t)nb->DataLength + DataOffsetDelta > 0xFFFFFFFFu) {
 		nd_report(ND_RULE_NB_DATA_RANGE, NULL, (uintptr_t)nb,
 			  DataOffsetDelta, site,
-			  "%s: DataLength %lu + %lu does not fit in a ULONG", fn,
-			  (unsigned long)nb->DataLength,
+			  "%s: DataLength %lu + %lu does not fit in a ULONG",
+			  fn, (unsigned long)nb->DataLength,
 			  (unsigned long)DataOffsetDelta);
 		return NDIS_STATUS_FAILURE;
 	}
@@ -163,8 +162,8 @@ NDIS_STATUS NdisRetreatNetBufferDataStart(
 	return NDIS_STATUS_SUCCESS;
 }
 
-VOID NdisAdvanceNetBufferDataStart(PNET_BUFFER NetBuffer,
-				   ULONG DataOffsetDelta, BOOLEAN FreeMdl,
+VOID NdisAdvanceNetBufferDataStart(PNET_BUFFER NetBuffer, ULONG DataOffsetDelta,
+				   BOOLEAN FreeMdl,
 				   NET_BUFFER_FREE_MDL_HANDLER FreeMdlHandler)
 {
 	const void *site = ND_SITE();
@@ -197,12 +196,13 @@ VOID NdisAdvanceNetBufferDataStart(PNET_BUFFER NetBuffer,
 			if (!kind)
 				break; /* the driver's own MDL: never freed */
 			if (kind == RT_HANDLER && !FreeMdlHandler) {
-				nd_report(ND_RULE_NB_RETREAT_MDL, NULL,
-					  (uintptr_t)m, 0, site,
-					  "%s: FreeMdl without a NetFreeMdl "
-					  "handler for MDL %p that NetAllocateMdl "
-					  "made; it stays in the chain",
-					  fn, (void *)m);
+				nd_report(
+				    ND_RULE_NB_RETREAT_MDL, NULL, (uintptr_t)m,
+				    0, site,
+				    "%s: FreeMdl without a NetFreeMdl "
+				    "handler for MDL %p that NetAllocateMdl "
+				    "made; it stays in the chain",
+				    fn, (void *)m);
 				break;
 			}
 			rt_get(m, true);
@@ -221,8 +221,8 @@ VOID NdisAdvanceNetBufferDataStart(PNET_BUFFER NetBuffer,
 		  &nb->CurrentMdlOffset);
 }
 
-void nb_drop_retreat_mdls(PNET_BUFFER nb, struct nd_adapter *ad,
-			  const char *fn, const void *site)
+void nb_drop_retreat_mdls(PNET_BUFFER nb, struct nd_adapter *ad, const char *fn,
+			  const void *site)
 {
 	if (nb->NdisReserved[0] != ND_NB_RETREATED)
 		return;
@@ -236,8 +236,8 @@ void nb_drop_retreat_mdls(PNET_BUFFER nb, struct nd_adapter *ad,
 		if (nb->DataOffset < MmGetMdlByteCount(m))
 			data_in_them = true;
 		nb->DataOffset -= nb->DataOffset < MmGetMdlByteCount(m)
-					  ? nb->DataOffset
-					  : MmGetMdlByteCount(m);
+				      ? nb->DataOffset
+				      : MmGetMdlByteCount(m);
 		nb->MdlChain = m->Next;
 		if (kind == RT_OURS) {
 			ours++;
@@ -257,8 +257,8 @@ void nb_drop_retreat_mdls(PNET_BUFFER nb, struct nd_adapter *ad,
 			  fn, (void *)nb, ours, theirs);
 }
 
-PVOID NdisGetDataBuffer(PNET_BUFFER NetBuffer, ULONG BytesNeeded,
-			PVOID Storage, UINT AlignMultiple, UINT AlignOffset)
+PVOID NdisGetDataBuffer(PNET_BUFFER NetBuffer, ULONG BytesNeeded, PVOID Storage,
+			UINT AlignMultiple, UINT AlignOffset)
 {
 	const void *site = ND_SITE();
 	const char *fn = "NdisGetDataBuffer";
@@ -289,11 +289,11 @@ PVOID NdisGetDataBuffer(PNET_BUFFER NetBuffer, ULONG BytesNeeded,
 	if (!Storage)
 		return NULL;
 	if (((uintptr_t)Storage & mask) != AlignOffset) {
-		nd_report(ND_RULE_POOL_BAD_PARAMS, NULL, (uintptr_t)Storage, 0,
-			  site,
-			  "%s: Storage %p is not AlignOffset %u past a multiple "
-			  "of %u",
-			  fn, Storage, AlignOffset, AlignMultiple);
+		nd_report(
+		    ND_RULE_POOL_BAD_PARAMS, NULL, (uintptr_t)Storage, 0, site,
+		    "%s: Storage %p is not AlignOffset %u past a multiple "
+		    "of %u",
+		    fn, Storage, AlignOffset, AlignMultiple);
 		return NULL;
 	}
 	char *dst = Storage;
@@ -307,9 +307,8 @@ PVOID NdisGetDataBuffer(PNET_BUFFER NetBuffer, ULONG BytesNeeded,
 				  fn, (void *)nb, (unsigned long)left);
 			return NULL;
 		}
-		ULONG n = MmGetMdlByteCount(m) > off
-				  ? MmGetMdlByteCount(m) - off
-				  : 0;
+		ULONG n =
+		    MmGetMdlByteCount(m) > off ? MmGetMdlByteCount(m) - off : 0;
 		if (n > left)
 			n = left;
 		if (n)

@@ -31,7 +31,8 @@ NDIS_HANDLE NdisAllocateNetBufferPool(NDIS_HANDLE NdisHandle,
 	PNET_BUFFER_POOL_PARAMETERS p = Parameters;
 	if (!p || p->Header.Type != NDIS_OBJECT_TYPE_DEFAULT ||
 	    p->Header.Revision < NET_BUFFER_POOL_PARAMETERS_REVISION_1 ||
-	    p->Header.Size < NDIS_SIZEOF_NET_BUFFER_POOL_PARAMETERS_REVISION_1) {
+	    p->Header.Size <
+		NDIS_SIZEOF_NET_BUFFER_POOL_PARAMETERS_REVISION_1) {
 		nd_report(ND_RULE_POOL_BAD_PARAMS, ad, 0, 0, site,
 			  "NdisAllocateNetBufferPool: Parameters %s",
 			  !p ? "NULL"
@@ -41,14 +42,13 @@ NDIS_HANDLE NdisAllocateNetBufferPool(NDIS_HANDLE NdisHandle,
 	}
 	size_t size = sizeof(NET_BUFFER), mdl_off = 0, data_off = 0;
 	if (p->DataSize)
-		size = nd_data_layout(sizeof(NET_BUFFER), p->DataSize,
-				      &mdl_off, &data_off);
+		size = nd_data_layout(sizeof(NET_BUFFER), p->DataSize, &mdl_off,
+				      &data_off);
 	/* about 1 MiB per slab for large descriptors, 256 for small ones */
 	size_t per = ((size_t)1 << 20) / size;
 	uint32_t n = per > 256 ? 256 : per < 4 ? 4 : (uint32_t)per;
-	struct nd_dpool *dp = dpool_create(ND_DP_NB, "NET_BUFFER pool", size,
-					   n, 0, true, ad, site, NULL, NULL,
-					   NULL);
+	struct nd_dpool *dp = dpool_create(ND_DP_NB, "NET_BUFFER pool", size, n,
+					   0, true, ad, site, NULL, NULL, NULL);
 	if (!dp)
 		return NULL;
 	dp->data_size = p->DataSize;
@@ -60,8 +60,8 @@ NDIS_HANDLE NdisAllocateNetBufferPool(NDIS_HANDLE NdisHandle,
 VOID NdisFreeNetBufferPool(NDIS_HANDLE PoolHandle)
 {
 	const void *site = ND_SITE();
-	struct nd_dpool *dp = dpool_lookup(PoolHandle, ND_DP_NB,
-					   "NdisFreeNetBufferPool", site);
+	struct nd_dpool *dp =
+	    dpool_lookup(PoolHandle, ND_DP_NB, "NdisFreeNetBufferPool", site);
 	if (dp)
 		dpool_release(dp, "NdisFreeNetBufferPool", site);
 }
@@ -75,7 +75,8 @@ static struct nd_dpool *nb_pool(NDIS_HANDLE h, bool with_data, const char *fn,
 		if (dpool_irql_ok(fn, site))
 			nd_report(ND_RULE_POOL_BAD_HANDLE, NULL, (uintptr_t)h,
 				  0, site,
-				  "%s: %p is not a live NET_BUFFER pool", fn, h);
+				  "%s: %p is not a live NET_BUFFER pool", fn,
+				  h);
 		return NULL;
 	}
 	if (__builtin_expect((dp->data_size != 0) != with_data, 0)) {
@@ -95,7 +96,8 @@ static inline PNET_BUFFER nb_get(struct nd_dpool *dp)
 {
 	PNET_BUFFER nb = nd_pool_get_at(dp->pool, dp->slot);
 	if (__builtin_expect(nb != NULL, 1)) {
-		_Static_assert(sizeof(*nb) % 16 == 0, "zeroed in 16-byte stores");
+		_Static_assert(sizeof(*nb) % 16 == 0,
+			       "zeroed in 16-byte stores");
 		ND_ZERO16(nb, sizeof(*nb));
 		nb->NdisPoolHandle = dp;
 	}
@@ -107,7 +109,7 @@ PNET_BUFFER NdisAllocateNetBuffer(NDIS_HANDLE PoolHandle, PMDL MdlChain,
 {
 	const void *site = ND_SITE();
 	struct nd_dpool *dp =
-		nb_pool(PoolHandle, false, "NdisAllocateNetBuffer", site);
+	    nb_pool(PoolHandle, false, "NdisAllocateNetBuffer", site);
 	if (!dp)
 		return NULL;
 	if (!nb_range_ok(MdlChain, DataOffset, DataLength)) {
@@ -129,9 +131,8 @@ PNET_BUFFER NdisAllocateNetBuffer(NDIS_HANDLE PoolHandle, PMDL MdlChain,
 
 PNET_BUFFER NdisAllocateNetBufferMdlAndData(NDIS_HANDLE PoolHandle)
 {
-	struct nd_dpool *dp = nb_pool(PoolHandle, true,
-				      "NdisAllocateNetBufferMdlAndData",
-				      ND_SITE());
+	struct nd_dpool *dp = nb_pool(
+	    PoolHandle, true, "NdisAllocateNetBufferMdlAndData", ND_SITE());
 	if (!dp)
 		return NULL;
 	PNET_BUFFER nb = nb_get(dp);
@@ -147,9 +148,9 @@ nb_free_slow(PNET_BUFFER nb, struct nd_pool_hdr *h, const void *site)
 	if (!h) {
 		/* the NET_BUFFER of a NET_BUFFER_LIST has no header of its
 		 * own: its NdisPoolHandle names a live list pool */
-		struct nd_dpool *lp = nb ? dpool_lookup(nb->NdisPoolHandle,
-							ND_DP_NBL, NULL, NULL)
-					 : NULL;
+		struct nd_dpool *lp =
+		    nb ? dpool_lookup(nb->NdisPoolHandle, ND_DP_NBL, NULL, NULL)
+		       : NULL;
 		if (lp) {
 			nd_report(ND_RULE_POOL_CROSS_FREE, lp->ad,
 				  (uintptr_t)nb, 0, site,
@@ -188,14 +189,13 @@ VOID NdisFreeNetBuffer(PNET_BUFFER NetBuffer)
 {
 	PNET_BUFFER nb = NetBuffer;
 	struct nd_pool_hdr *h = nd_pool_hdr_of(nb);
-	if (__builtin_expect(h && nb->NdisPoolHandle == h->pool->arg &&
-				     ((struct nd_dpool *)h->pool->arg)->type ==
-					     ND_DP_NB &&
-				     !nb->NdisReserved[0] &&
-				     atomic_load_explicit(&h->state,
-							  memory_order_relaxed) ==
-					     ND_OBJ_LIVE,
-			     1)) {
+	if (__builtin_expect(
+		h && nb->NdisPoolHandle == h->pool->arg &&
+		    ((struct nd_dpool *)h->pool->arg)->type == ND_DP_NB &&
+		    !nb->NdisReserved[0] &&
+		    atomic_load_explicit(&h->state, memory_order_relaxed) ==
+			ND_OBJ_LIVE,
+		1)) {
 		nd_pool_put_h(h->pool, h, nb, ND_SITE());
 		return;
 	}

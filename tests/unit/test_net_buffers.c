@@ -74,26 +74,26 @@ static void test_pool_params(void **state)
 {
 	(void)state;
 	NET_BUFFER_POOL_PARAMETERS p = nbp(0);
-	assert_int_equal(RULE_DELTA("pool.bad-params",
-				    assert_null(NdisAllocateNetBufferPool(
-					    tl.handle, NULL))),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("pool.bad-params",
+		       assert_null(NdisAllocateNetBufferPool(tl.handle, NULL))),
+	    1);
 	p.Header.Type = NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION;
-	assert_int_equal(RULE_DELTA("pool.bad-params",
-				    assert_null(NdisAllocateNetBufferPool(
-					    tl.handle, &p))),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("pool.bad-params",
+		       assert_null(NdisAllocateNetBufferPool(tl.handle, &p))),
+	    1);
 	p = nbp(0);
 	p.Header.Size = 8;
-	assert_int_equal(RULE_DELTA("pool.bad-params",
-				    assert_null(NdisAllocateNetBufferPool(
-					    tl.handle, &p))),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("pool.bad-params",
+		       assert_null(NdisAllocateNetBufferPool(tl.handle, &p))),
+	    1);
 	p = nbp(0);
-	assert_int_equal(RULE_DELTA("handle.unknown",
-				    assert_null(NdisAllocateNetBufferPool(
-					    (NDIS_HANDLE)&p, &p))),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("handle.unknown", assert_null(NdisAllocateNetBufferPool(
+					     (NDIS_HANDLE)&p, &p))),
+	    1);
 	/* DataSize without fAllocateNetBuffer */
 	assert_int_equal(RULE_DELTA("pool.bad-params",
 				    assert_null(nbl_pool_new(FALSE, 0, 128))),
@@ -101,10 +101,10 @@ static void test_pool_params(void **state)
 	/* above DISPATCH_LEVEL */
 	KIRQL old;
 	KeRaiseIrql(DISPATCH_LEVEL + 1, &old);
-	assert_int_equal(RULE_DELTA("irql.too-high",
-				    assert_null(NdisAllocateNetBufferPool(
-					    tl.handle, &p))),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("irql.too-high",
+		       assert_null(NdisAllocateNetBufferPool(tl.handle, &p))),
+	    1);
 	KeLowerIrql(old);
 }
 
@@ -147,38 +147,38 @@ static void test_net_buffer_fields(void **state)
 	NdisFreeNetBuffer(nb);
 
 	/* ranges outside the chain */
-	assert_int_equal(RULE_DELTA("nb.data-range",
-				    assert_null(NdisAllocateNetBuffer(
-					    h, NULL, 4, 0))),
-			 1);
-	assert_int_equal(RULE_DELTA("nb.data-range",
-				    assert_null(NdisAllocateNetBuffer(
-					    h, m1, 3000, 101))),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("nb.data-range",
+		       assert_null(NdisAllocateNetBuffer(h, NULL, 4, 0))),
+	    1);
+	assert_int_equal(
+	    RULE_DELTA("nb.data-range",
+		       assert_null(NdisAllocateNetBuffer(h, m1, 3000, 101))),
+	    1);
 	NDIS_HANDLE l = nbl_pool_new(TRUE, 0, 0);
 	assert_int_equal(
-		RULE_DELTA("nb.data-range",
-			   assert_null(NdisAllocateNetBufferAndNetBufferList(
-				   l, 0, 0, m1, 0, 3101))),
-		1);
+	    RULE_DELTA("nb.data-range",
+		       assert_null(NdisAllocateNetBufferAndNetBufferList(
+			   l, 0, 0, m1, 0, 3101))),
+	    1);
 	NdisFreeNetBufferListPool(l);
 	/* the wrong call for the pool, the wrong pool, no pool */
 	assert_int_equal(
-		RULE_DELTA("pool.bad-params",
-			   assert_null(NdisAllocateNetBufferMdlAndData(h))),
-		1);
-	assert_int_equal(RULE_DELTA("pool.bad-handle",
-				    assert_null(NdisAllocateNetBuffer(
-					    (NDIS_HANDLE)mem, NULL, 0, 0))),
-			 1);
+	    RULE_DELTA("pool.bad-params",
+		       assert_null(NdisAllocateNetBufferMdlAndData(h))),
+	    1);
+	assert_int_equal(
+	    RULE_DELTA("pool.bad-handle", assert_null(NdisAllocateNetBuffer(
+					      (NDIS_HANDLE)mem, NULL, 0, 0))),
+	    1);
 	m1->Next = NULL;
 	NdisFreeMdl(m1);
 	NdisFreeMdl(m2);
 	unsigned long out = ndisdma_verifier_count("pool.free-outstanding");
 	NdisFreeNetBufferPool(h);
 	assert_int_equal(ndisdma_verifier_count("pool.free-outstanding"), out);
-	assert_int_equal(RULE_DELTA("pool.bad-handle", NdisFreeNetBufferPool(h)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("pool.bad-handle", NdisFreeNetBufferPool(h)), 1);
 }
 
 static void test_mdl_and_data(void **state)
@@ -210,9 +210,9 @@ static void test_mdl_and_data(void **state)
 	assert_true(da + 1514 <= db || db + 1514 <= da);
 	assert_int_equal(da[1513], 0xA1);
 	assert_int_equal(
-		RULE_DELTA("pool.bad-params",
-			   assert_null(NdisAllocateNetBuffer(h, NULL, 0, 0))),
-		1);
+	    RULE_DELTA("pool.bad-params",
+		       assert_null(NdisAllocateNetBuffer(h, NULL, 0, 0))),
+	    1);
 	NdisFreeNetBuffer(a);
 	NdisFreeNetBuffer(b);
 	NdisFreeNetBufferPool(h);
@@ -259,18 +259,18 @@ static void test_nbl_data_size(void **state)
 	 * DataSize 0 */
 	PMDL mm = NdisAllocateMdl(tl.handle, mem, 64);
 	assert_int_equal(
-		RULE_DELTA("pool.bad-params",
-			   assert_null(NdisAllocateNetBufferAndNetBufferList(
-				   h, 0, 0, mm, 0, 64))),
-		1);
+	    RULE_DELTA("pool.bad-params",
+		       assert_null(NdisAllocateNetBufferAndNetBufferList(
+			   h, 0, 0, mm, 0, 64))),
+	    1);
 	NdisFreeMdl(mm);
 	/* the bulk call makes them the same way */
 	PNET_BUFFER_LIST l[8];
 	assert_int_equal(ndisdma_nbl_alloc_bulk(h, l, 8), 8);
 	for (int i = 0; i < 8; i++)
 		assert_int_equal(
-			NET_BUFFER_DATA_LENGTH(NET_BUFFER_LIST_FIRST_NB(l[i])),
-			2048);
+		    NET_BUFFER_DATA_LENGTH(NET_BUFFER_LIST_FIRST_NB(l[i])),
+		    2048);
 	assert_int_equal(ndisdma_nbl_free_bulk(h, l, 8), 0);
 	NdisFreeNetBufferListPool(h);
 }
@@ -378,16 +378,16 @@ static void test_retreat_advance(void **state)
 	/* the driver's NetAllocateMdl / NetFreeMdl */
 	allocs = frees = 0;
 	assert_int_equal(
-		NdisRetreatNetBufferDataStart(nb, 200, 0, drv_alloc_mdl),
-		NDIS_STATUS_SUCCESS);
+	    NdisRetreatNetBufferDataStart(nb, 200, 0, drv_alloc_mdl),
+	    NDIS_STATUS_SUCCESS);
 	assert_int_equal(allocs, 1);
 	assert_int_equal(MmGetMdlByteCount(NET_BUFFER_FIRST_MDL(nb)), 136);
 	assert_int_equal(NET_BUFFER_DATA_OFFSET(nb), 0);
 	/* FreeMdl without NetFreeMdl: it stays */
-	assert_int_equal(RULE_DELTA("nb.retreat-mdl",
-				    NdisAdvanceNetBufferDataStart(nb, 200,
-								  TRUE, NULL)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("nb.retreat-mdl",
+		       NdisAdvanceNetBufferDataStart(nb, 200, TRUE, NULL)),
+	    1);
 	assert_int_equal(frees, 0);
 	assert_ptr_not_equal(NET_BUFFER_FIRST_MDL(nb), m);
 	NdisAdvanceNetBufferDataStart(nb, 0, TRUE, drv_free_mdl);
@@ -397,8 +397,8 @@ static void test_retreat_advance(void **state)
 
 	/* failures leave the NET_BUFFER as it was */
 	assert_int_equal(
-		NdisRetreatNetBufferDataStart(nb, 200, 0, drv_alloc_fail),
-		NDIS_STATUS_RESOURCES);
+	    NdisRetreatNetBufferDataStart(nb, 200, 0, drv_alloc_fail),
+	    NDIS_STATUS_RESOURCES);
 	ndisdma_fault_nth(NDISDMA_FAULT_POOL, 1);
 	assert_int_equal(NdisRetreatNetBufferDataStart(nb, 200, 0, NULL),
 			 NDIS_STATUS_RESOURCES);
@@ -407,8 +407,8 @@ static void test_retreat_advance(void **state)
 	unsigned long before = ndisdma_verifier_count("nb.retreat-mdl");
 	PMDL small = NULL;
 	assert_int_equal(
-		NdisRetreatNetBufferDataStart(nb, 200, 0, drv_alloc_mdl),
-		NDIS_STATUS_FAILURE);
+	    NdisRetreatNetBufferDataStart(nb, 200, 0, drv_alloc_mdl),
+	    NDIS_STATUS_FAILURE);
 	short_by = 0;
 	assert_int_equal(ndisdma_verifier_count("nb.retreat-mdl"), before + 1);
 	(void)small;
@@ -416,17 +416,17 @@ static void test_retreat_advance(void **state)
 	assert_int_equal(NET_BUFFER_DATA_OFFSET(nb), 64);
 	assert_int_equal(NET_BUFFER_DATA_LENGTH(nb), 1000);
 	/* advancing past the data */
-	assert_int_equal(RULE_DELTA("nb.data-range",
-				    NdisAdvanceNetBufferDataStart(nb, 1001,
-								  TRUE, NULL)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("nb.data-range",
+		       NdisAdvanceNetBufferDataStart(nb, 1001, TRUE, NULL)),
+	    1);
 	assert_int_equal(NET_BUFFER_DATA_LENGTH(nb), 1000);
-	assert_int_equal(RULE_DELTA("pool.bad-params",
-				    assert_int_equal(
-					    NdisRetreatNetBufferDataStart(
-						    NULL, 1, 0, NULL),
-					    NDIS_STATUS_FAILURE)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("pool.bad-params",
+		       assert_int_equal(
+			   NdisRetreatNetBufferDataStart(NULL, 1, 0, NULL),
+			   NDIS_STATUS_FAILURE)),
+	    1);
 	NdisFreeNetBuffer(nb);
 
 	/* freed with NDIS's MDL still holding data: reported, freed (LSan) */
@@ -446,11 +446,10 @@ static void test_retreat_advance(void **state)
 	NDIS_HANDLE l = nbl_pool_new(TRUE, 0, 256);
 	PNET_BUFFER_LIST nbl = NdisAllocateNetBufferList(l, 0, 0);
 	assert_int_equal(NdisRetreatNetBufferDataStart(
-				 NET_BUFFER_LIST_FIRST_NB(nbl), 54, 10, NULL),
+			     NET_BUFFER_LIST_FIRST_NB(nbl), 54, 10, NULL),
 			 NDIS_STATUS_SUCCESS);
-	assert_int_equal(RULE_DELTA("nb.retreat-mdl",
-				    NdisFreeNetBufferList(nbl)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("nb.retreat-mdl", NdisFreeNetBufferList(nbl)), 1);
 	NdisFreeNetBufferListPool(l);
 	NdisFreeMdl(m);
 	NdisFreeNetBufferPool(h);
@@ -484,42 +483,40 @@ static void test_get_data_buffer(void **state)
 	assert_ptr_equal(NdisGetDataBuffer(nb, 8, st, 8, 0), st);
 	assert_memory_equal(st, a + 4, 8);
 	/* more than DataLength: NULL, not a misuse */
-	assert_int_equal(ndisdma_verifier_count(NULL),
-			 ({
-				 unsigned long c0 =
-					 ndisdma_verifier_count(NULL);
-				 assert_null(
-					 NdisGetDataBuffer(nb, 113, st, 1, 0));
-				 c0;
-			 }));
+	assert_int_equal(
+	    ndisdma_verifier_count(NULL), ({
+		    unsigned long c0 = ndisdma_verifier_count(NULL);
+		    assert_null(NdisGetDataBuffer(nb, 113, st, 1, 0));
+		    c0;
+	    }));
 	/* the whole of it, from the second MDL on */
 	NdisAdvanceNetBufferDataStart(nb, 12, FALSE, NULL);
 	assert_ptr_equal(NET_BUFFER_CURRENT_MDL(nb), m2);
 	assert_ptr_equal(NdisGetDataBuffer(nb, 100, NULL, 1, 0), b);
 	NdisRetreatNetBufferDataStart(nb, 12, 0, NULL);
 	/* misuse */
-	assert_int_equal(RULE_DELTA("pool.bad-params",
-				    assert_null(NdisGetDataBuffer(nb, 8, st, 3,
-								  0))),
-			 1);
-	assert_int_equal(RULE_DELTA("pool.bad-params",
-				    assert_null(NdisGetDataBuffer(nb, 8, st, 4,
-								  4))),
-			 1);
-	assert_int_equal(RULE_DELTA("pool.bad-params",
-				    assert_null(NdisGetDataBuffer(nb, 8, st + 1,
-								  8, 0))),
-			 1);
-	assert_int_equal(RULE_DELTA("pool.bad-params",
-				    assert_null(NdisGetDataBuffer(NULL, 8, st,
-								  1, 0))),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("pool.bad-params",
+		       assert_null(NdisGetDataBuffer(nb, 8, st, 3, 0))),
+	    1);
+	assert_int_equal(
+	    RULE_DELTA("pool.bad-params",
+		       assert_null(NdisGetDataBuffer(nb, 8, st, 4, 4))),
+	    1);
+	assert_int_equal(
+	    RULE_DELTA("pool.bad-params",
+		       assert_null(NdisGetDataBuffer(nb, 8, st + 1, 8, 0))),
+	    1);
+	assert_int_equal(
+	    RULE_DELTA("pool.bad-params",
+		       assert_null(NdisGetDataBuffer(NULL, 8, st, 1, 0))),
+	    1);
 	/* a DataLength the chain does not hold */
 	NET_BUFFER_DATA_LENGTH(nb) = 120;
-	assert_int_equal(RULE_DELTA("nb.data-range",
-				    assert_null(NdisGetDataBuffer(nb, 120, st,
-								  1, 0))),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("nb.data-range",
+		       assert_null(NdisGetDataBuffer(nb, 120, st, 1, 0))),
+	    1);
 	NdisFreeNetBuffer(nb);
 	m1->Next = NULL;
 	NdisFreeMdl(m1);
@@ -546,7 +543,7 @@ static void test_nbl_context(void **state)
 	assert_ptr_equal(nbl->Context->Next, base);
 	assert_int_equal(NET_BUFFER_LIST_CONTEXT_DATA_SIZE(nbl), 24);
 	assert_int_equal((uintptr_t)NET_BUFFER_LIST_CONTEXT_DATA_START(nbl) %
-				 sizeof(void *),
+			     sizeof(void *),
 			 0);
 	memset(NET_BUFFER_LIST_CONTEXT_DATA_START(nbl), 0x11, 24);
 	NdisFreeNetBufferListContext(nbl, 24);
@@ -555,11 +552,11 @@ static void test_nbl_context(void **state)
 	assert_int_equal(NET_BUFFER_LIST_CONTEXT_DATA_SIZE(nbl), 16);
 	/* misuse */
 	assert_int_equal(
-		RULE_DELTA("pool.bad-params",
-			   assert_int_equal(NdisAllocateNetBufferListContext(
-						    nbl, 12, 0, 0),
-					    NDIS_STATUS_FAILURE)),
-		1);
+	    RULE_DELTA("pool.bad-params",
+		       assert_int_equal(
+			   NdisAllocateNetBufferListContext(nbl, 12, 0, 0),
+			   NDIS_STATUS_FAILURE)),
+	    1);
 	assert_int_equal(RULE_DELTA("pool.bad-params",
 				    NdisFreeNetBufferListContext(nbl, 64)),
 			 1);
@@ -594,16 +591,15 @@ static void test_bad_frees(void **state)
 			 1);
 	static NET_BUFFER fake[2] __attribute__((aligned(64)));
 	assert_int_equal(
-		RULE_DELTA("pool.free-unknown", NdisFreeNetBuffer(&fake[1])),
-		1);
+	    RULE_DELTA("pool.free-unknown", NdisFreeNetBuffer(&fake[1])), 1);
 	/* the NET_BUFFER of a list is not freed on its own */
 	NDIS_HANDLE l = nbl_pool_new(TRUE, 0, 0);
 	PNET_BUFFER_LIST nbl =
-		NdisAllocateNetBufferAndNetBufferList(l, 0, 0, NULL, 0, 0);
-	assert_int_equal(RULE_DELTA("pool.cross-free",
-				    NdisFreeNetBuffer(
-					    NET_BUFFER_LIST_FIRST_NB(nbl))),
-			 1);
+	    NdisAllocateNetBufferAndNetBufferList(l, 0, 0, NULL, 0, 0);
+	assert_int_equal(
+	    RULE_DELTA("pool.cross-free",
+		       NdisFreeNetBuffer(NET_BUFFER_LIST_FIRST_NB(nbl))),
+	    1);
 	NdisFreeNetBufferList(nbl);
 	/* a list given to NdisFreeNetBuffer: another kind, not freed */
 	PNET_BUFFER_LIST other = NdisAllocateNetBufferList(l, 0, 0);
@@ -643,7 +639,7 @@ static void test_outstanding_and_threads(void **state)
 	(void)state;
 	unsigned long before = ndisdma_verifier_count(NULL);
 	NDIS_HANDLE h = nb_pool_new(256);
-	struct xfer x = { 0 };
+	struct xfer x = {0};
 	pthread_t t;
 	pthread_create(&t, NULL, freer, &x);
 	for (int i = 0; i < 50000; i++) {
@@ -662,9 +658,8 @@ static void test_outstanding_and_threads(void **state)
 		out[i] = NdisAllocateNetBufferMdlAndData(h);
 	while (atomic_load(&x.slot))
 		sched_yield();
-	assert_int_equal(RULE_DELTA("pool.free-outstanding",
-				    NdisFreeNetBufferPool(h)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("pool.free-outstanding", NdisFreeNetBufferPool(h)), 1);
 	for (int i = 0; i < N; i++) {
 		while (atomic_load(&x.slot))
 			sched_yield();
@@ -675,8 +670,8 @@ static void test_outstanding_and_threads(void **state)
 	atomic_store(&x.done, 1);
 	pthread_join(t, NULL);
 	assert_int_equal(ndisdma_verifier_count(NULL), before + 1);
-	assert_int_equal(RULE_DELTA("pool.bad-handle", NdisFreeNetBufferPool(h)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("pool.bad-handle", NdisFreeNetBufferPool(h)), 1);
 }
 
 /* last: halts the adapter */
@@ -693,16 +688,16 @@ static void test_halt_reclaims(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pool_params),
-		cmocka_unit_test(test_net_buffer_fields),
-		cmocka_unit_test(test_mdl_and_data),
-		cmocka_unit_test(test_nbl_data_size),
-		cmocka_unit_test(test_retreat_advance),
-		cmocka_unit_test(test_get_data_buffer),
-		cmocka_unit_test(test_nbl_context),
-		cmocka_unit_test(test_bad_frees),
-		cmocka_unit_test(test_outstanding_and_threads),
-		cmocka_unit_test(test_halt_reclaims),
+	    cmocka_unit_test(test_pool_params),
+	    cmocka_unit_test(test_net_buffer_fields),
+	    cmocka_unit_test(test_mdl_and_data),
+	    cmocka_unit_test(test_nbl_data_size),
+	    cmocka_unit_test(test_retreat_advance),
+	    cmocka_unit_test(test_get_data_buffer),
+	    cmocka_unit_test(test_nbl_context),
+	    cmocka_unit_test(test_bad_frees),
+	    cmocka_unit_test(test_outstanding_and_threads),
+	    cmocka_unit_test(test_halt_reclaims),
 	};
 	return cmocka_run_group_tests(tests, grp_setup, grp_teardown);
 }
