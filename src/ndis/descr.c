@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * descr.c - descriptor pool handles shared by packets.c, buffers.c and
- * nbl.c: creation on the pool engine, the registry of live handles that
- * NdisFree*Pool checks, release with outstanding descriptors, and the
- * tracking that lets halt reclaim a pool the miniport forgot.
+ * descr.c - descriptor pool handles shared by packets.c, buffers.c,
+ * nbl.c and net_buffers.c: creation on the pool engine, the registry of
+ * live handles that NdisFree*Pool checks, release with outstanding
+ * descriptors, and the tracking that lets halt reclaim a pool the
+ * miniport forgot.
  */
 #include "descr.h"
 
@@ -47,6 +48,7 @@ static const struct nd_res_ops packet_ops = { "packet pool", dpool_reclaim };
 static const struct nd_res_ops buffer_ops = { "buffer pool", dpool_reclaim };
 static const struct nd_res_ops nbl_ops = { "NET_BUFFER_LIST pool",
 					   dpool_reclaim };
+static const struct nd_res_ops nb_ops = { "NET_BUFFER pool", dpool_reclaim };
 
 struct nd_adapter *dpool_init_adapter(void)
 {
@@ -104,6 +106,7 @@ struct nd_dpool *dpool_create(uint32_t magic, const char *kind,
 		nd_adapter_track(ad, &dp->res,
 				 magic == ND_DP_PACKET ? &packet_ops
 				 : magic == ND_DP_NBL  ? &nbl_ops
+				 : magic == ND_DP_NB   ? &nb_ops
 						       : &buffer_ops,
 				 site);
 	}

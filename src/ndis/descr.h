@@ -14,6 +14,7 @@
 #define ND_DP_BUFFER 0x4e444250u /* NDBP */
 #define ND_DP_NBL 0x4e444e50u    /* NDNP */
 #define ND_DP_MDL 0x4e444d50u    /* NDMP: NdisAllocateMdl's own pool */
+#define ND_DP_NB 0x4e444e42u     /* NDNB: NdisAllocateNetBufferPool */
 
 /* Inline page-frame entries of a buffer descriptor; ranges spanning more
  * pages get a descriptor from the heap (still counted by the pool). */
@@ -58,7 +59,31 @@ struct nd_dpool {
 	size_t nb_offset;       /* NET_BUFFER_LIST -> its NET_BUFFER */
 	size_t ctx_offset;      /* NET_BUFFER_LIST -> its context */
 	NET_BUFFER_LIST_POOL_PARAMETERS params;
+	/* NET_BUFFER_LISTs and NET_BUFFERs with data (DataSize != 0): an
+	 * MDL and DataSize bytes of data at the end of each descriptor */
+	ULONG data_size;
+	size_t mdl_offset;      /* descriptor -> its MDL */
+	size_t data_offset;     /* descriptor -> its data (64-aligned) */
 };
+
+/* NET_BUFFER_LIST.NdisReserved[1]: why the free must take its slow path */
+#define ND_NBL_CTX_PUSHED 1u   /* NdisAllocateNetBufferListContext grew it */
+#define ND_NBL_NB_RETREAT 2u   /* its NET_BUFFER has retreat MDLs */
+
+/* Lay out an MDL (with page-frame entries for DataSize bytes anywhere in
+ * a page) and DataSize bytes of data after `start` bytes of a pool
+ * object. Objects sit 16 bytes past a 64-byte boundary (their header),
+ * so the data offset is 48 mod 64: the data is cache-line aligned.
+ * Returns the object size. */
+static inline size_t nd_data_layout(size_t start, ULONG data_size,
+				    size_t *mdl_off, size_t *data_off)
+{
+	size_t span = (size_t)data_size / 4096u + 2u;
+	*mdl_off = (start + 15u) & ~(size_t)15u;
+	size_t end = *mdl_off + sizeof(MDL) + span * sizeof(PFN_NUMBER);
+	*data_off = ((end + ND_POOL_HDR + 63u) & ~(size_t)63u) - ND_POOL_HDR;
+	return *data_off + data_size;
+}
 
 /* Create the engine pool and the handle; track it on `ad` when not NULL.
  * `setup` (may be NULL) fills the kind's fields of the new handle before

@@ -205,7 +205,15 @@ static void test_fields(void **state)
 	 * checks it is freed) */
 	nbl = NdisAllocateNetBufferList(h, 256, 64);
 	assert_non_null(nbl);
-	assert_null(NET_BUFFER_LIST_FIRST_NB(nbl));
+	/* a pool with fAllocateNetBuffer: NdisAllocateNetBufferList hands
+	 * out the preallocated NET_BUFFER too (DataSize 0: no MDL, no
+	 * data) */
+	nb = NET_BUFFER_LIST_FIRST_NB(nbl);
+	assert_non_null(nb);
+	assert_null(NET_BUFFER_FIRST_MDL(nb));
+	assert_null(NET_BUFFER_CURRENT_MDL(nb));
+	assert_int_equal(NET_BUFFER_DATA_LENGTH(nb), 0);
+	assert_ptr_equal(NdisGetPoolFromNetBuffer(nb), h);
 	assert_int_equal(NET_BUFFER_LIST_CONTEXT_DATA_SIZE(nbl), 256);
 	assert_true(nbl->Context->Offset >= 64);
 	memset(NET_BUFFER_LIST_CONTEXT_DATA_START(nbl), 0xDD, 256);

@@ -2,8 +2,9 @@
 /*
  * ndisdma/ndis/nbl.h - NDIS 6 descriptors: NET_BUFFER_LIST pools,
  * NET_BUFFER_LIST and NET_BUFFER (layouts of NDIS 6.20 on x64), their
- * accessor macros, and NdisAllocateMdl / NdisFreeMdl. Included by
- * <ndis.h>.
+ * accessor macros, NET_BUFFER_LIST contexts, NET_BUFFER pools, the
+ * data-start calls (retreat, advance, NdisGetDataBuffer), and
+ * NdisAllocateMdl / NdisFreeMdl. Included by <ndis.h>.
  *
  * All functions may be called at IRQL <= DISPATCH_LEVEL; above that the
  * call is reported ("irql.too-high") and fails as its comment says.
@@ -213,43 +214,182 @@ typedef struct _NET_BUFFER_LIST_POOL_PARAMETERS {
  * handle (the pool then belongs to the adapter: halt reclaims it) or a
  * driver handle. The pool grows as needed: allocation fails only when
  * memory runs out. fAllocateNetBuffer gives each NET_BUFFER_LIST a
- * NET_BUFFER (NdisAllocateNetBufferAndNetBufferList); ContextSize bytes
- * of NET_BUFFER_LIST_CONTEXT come preallocated with each. DataSize is
- * accepted and not used. Returns the pool handle, or NULL: an unknown
- * NdisHandle ("handle.unknown"), a NULL or malformed Parameters (header
- * type NDIS_OBJECT_TYPE_DEFAULT, revision 1, size at least
+ * NET_BUFFER; ContextSize bytes of NET_BUFFER_LIST_CONTEXT come
+ * preallocated with each. DataSize != 0 (only with fAllocateNetBuffer)
+ * preallocates with each an MDL and DataSize bytes of data that
+ * NdisAllocateNetBufferList hands out described by the NET_BUFFER.
+ * Returns the pool handle, or NULL: an unknown NdisHandle
+ * ("handle.unknown"), a NULL or malformed Parameters (header type
+ * NDIS_OBJECT_TYPE_DEFAULT, revision 1, size at least
  * NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1; ContextSize a
- * multiple of MEMORY_ALLOCATION_ALIGNMENT: "pool.bad-params"), IRQL
- * above DISPATCH_LEVEL, or no memory. */
+ * multiple of MEMORY_ALLOCATION_ALIGNMENT; DataSize != 0 without
+ * fAllocateNetBuffer: "pool.bad-params"), IRQL above DISPATCH_LEVEL
+ * ("irql.too-high"), or no memory. */
 NDIS_HANDLE NdisAllocateNetBufferListPool(
 	NDIS_HANDLE NdisHandle, PNET_BUFFER_LIST_POOL_PARAMETERS Parameters);
 /* Free a NET_BUFFER_LIST pool. With NET_BUFFER_LISTs outstanding the
  * misuse is reported ("pool.free-outstanding") and the pool dies when
  * the last returns. An unknown handle is reported ("pool.bad-handle"). */
 VOID NdisFreeNetBufferListPool(NDIS_HANDLE PoolHandle);
-/* Allocate a NET_BUFFER_LIST without NET_BUFFERs (FirstNetBuffer NULL),
- * every field zero but NdisPoolHandle and Context. With ContextSize +
- * ContextBackFill > 0 a NET_BUFFER_LIST_CONTEXT is attached whose data
- * area is ContextSize bytes (NET_BUFFER_LIST_CONTEXT_DATA_SIZE) with
- * ContextBackFill bytes free before it; the pool's preallocated context
- * is used when large enough. Returns NULL when memory runs out, the
- * handle is unknown ("pool.bad-handle") or the pool is being freed. */
+/* Allocate a NET_BUFFER_LIST, every field zero but NdisPoolHandle,
+ * Context and FirstNetBuffer. From a pool without fAllocateNetBuffer
+ * FirstNetBuffer is NULL; with it, FirstNetBuffer is the preallocated
+ * NET_BUFFER: all zero (no MDL) when the pool's DataSize is 0, else
+ * describing the preallocated data (MdlChain = CurrentMdl = an MDL of
+ * DataSize bytes, 64-byte aligned; DataOffset 0, DataLength DataSize).
+ * With ContextSize + ContextBackFill > 0 a NET_BUFFER_LIST_CONTEXT is
+ * attached whose data area is ContextSize bytes
+ * (NET_BUFFER_LIST_CONTEXT_DATA_SIZE) with ContextBackFill bytes free
+ * before it; the pool's preallocated context is used when large enough.
+ * Returns NULL when memory runs out, the handle is unknown or the pool
+ * is being freed ("pool.bad-handle"), or above DISPATCH_LEVEL
+ * ("irql.too-high"). */
 PNET_BUFFER_LIST NdisAllocateNetBufferList(NDIS_HANDLE PoolHandle,
 					   USHORT ContextSize,
 					   USHORT ContextBackFill);
 /* As NdisAllocateNetBufferList, from a pool created with
- * fAllocateNetBuffer, with one NET_BUFFER describing DataLength bytes at
- * DataOffset into MdlChain (CurrentMdl / CurrentMdlOffset locate
- * DataOffset in the chain). Returns NULL as NdisAllocateNetBufferList,
- * and for a pool without NET_BUFFERs ("pool.bad-params"). */
+ * fAllocateNetBuffer and DataSize 0, with the NET_BUFFER describing
+ * DataLength bytes at DataOffset into MdlChain (CurrentMdl /
+ * CurrentMdlOffset locate DataOffset in the chain). Returns NULL as
+ * NdisAllocateNetBufferList, for a pool without NET_BUFFERs or with a
+ * DataSize ("pool.bad-params"), and when DataOffset + DataLength does
+ * not fit in the chain or a NULL chain comes with a non-zero DataOffset
+ * or DataLength ("nb.data-range"). */
 PNET_BUFFER_LIST NdisAllocateNetBufferAndNetBufferList(
 	NDIS_HANDLE PoolHandle, USHORT ContextSize, USHORT ContextBackFill,
 	PMDL MdlChain, ULONG DataOffset, SIZE_T DataLength);
-/* Return a NET_BUFFER_LIST (and the NET_BUFFER allocated with it) to its
- * pool; the MDLs are not freed. A double free, a foreign pointer or a
- * changed NdisPoolHandle is reported ("pool.double-free",
- * "pool.free-unknown", "pool.cross-free"); the pool stays intact. */
+/* Return a NET_BUFFER_LIST (and the NET_BUFFER, MDL and data allocated
+ * with it) to its pool; the driver's MDLs are not freed. Contexts that
+ * NdisAllocateNetBufferListContext added and were not released are
+ * freed with it. MDLs that NdisRetreatNetBufferDataStart put in front of
+ * its NET_BUFFER and that were not advanced away are reported
+ * ("nb.retreat-mdl") and freed when NDIS allocated them. A double free,
+ * a foreign pointer or a changed NdisPoolHandle is reported
+ * ("pool.double-free", "pool.free-unknown", "pool.cross-free"); the
+ * pool stays intact. Cannot fail otherwise. */
 VOID NdisFreeNetBufferList(PNET_BUFFER_LIST NetBufferList);
+
+/* Add ContextSize bytes of context in front of the NET_BUFFER_LIST's
+ * current context data: by lowering NET_BUFFER_LIST_CONTEXT.Offset when
+ * the backfill is large enough, else by chaining a new
+ * NET_BUFFER_LIST_CONTEXT of ContextSize + ContextBackFill bytes
+ * (16-byte aligned) in front. PoolTag is accepted and not used.
+ * Returns NDIS_STATUS_SUCCESS; NDIS_STATUS_RESOURCES when memory runs
+ * out; NDIS_STATUS_FAILURE for a NULL NetBufferList or ContextSize 0 or
+ * a size not a multiple of sizeof(void *) ("pool.bad-params"), or above
+ * DISPATCH_LEVEL ("irql.too-high"). */
+NDIS_STATUS NdisAllocateNetBufferListContext(PNET_BUFFER_LIST NetBufferList,
+					     USHORT ContextSize,
+					     USHORT ContextBackFill,
+					     ULONG PoolTag);
+/* Release ContextSize bytes of context: raise Offset; a context that
+ * NdisAllocateNetBufferListContext allocated is freed once all of it is
+ * released. Releasing more than the current context holds (or a NULL
+ * NetBufferList) is reported ("pool.bad-params") and changes nothing. */
+VOID NdisFreeNetBufferListContext(PNET_BUFFER_LIST NetBufferList,
+				  USHORT ContextSize);
+
+/* ---- NET_BUFFER pools ---- */
+
+typedef struct _NET_BUFFER_POOL_PARAMETERS {
+	NDIS_OBJECT_HEADER Header;
+	ULONG PoolTag;
+	ULONG DataSize;
+} NET_BUFFER_POOL_PARAMETERS, *PNET_BUFFER_POOL_PARAMETERS;
+
+#define NET_BUFFER_POOL_PARAMETERS_REVISION_1 1
+#define NDIS_SIZEOF_NET_BUFFER_POOL_PARAMETERS_REVISION_1                      \
+	(offsetof(NET_BUFFER_POOL_PARAMETERS, DataSize) + sizeof(ULONG))
+
+/* Create a pool of stand-alone NET_BUFFERs. NdisHandle as for
+ * NdisAllocateNetBufferListPool (an adapter handle makes the pool the
+ * adapter's: halt reclaims it, "halt.leak-object"). DataSize 0: the pool
+ * serves NdisAllocateNetBuffer; DataSize != 0: it serves
+ * NdisAllocateNetBufferMdlAndData, each NET_BUFFER coming with an MDL
+ * and DataSize bytes of data in the same descriptor. The pool grows as
+ * needed. Returns the handle, or NULL: an unknown NdisHandle
+ * ("handle.unknown"), a NULL or malformed Parameters (type
+ * NDIS_OBJECT_TYPE_DEFAULT, revision 1, size at least
+ * NDIS_SIZEOF_NET_BUFFER_POOL_PARAMETERS_REVISION_1: "pool.bad-params"),
+ * IRQL above DISPATCH_LEVEL ("irql.too-high"), or no memory. */
+NDIS_HANDLE NdisAllocateNetBufferPool(NDIS_HANDLE NdisHandle,
+				      PNET_BUFFER_POOL_PARAMETERS Parameters);
+/* Free a NET_BUFFER pool. With NET_BUFFERs outstanding the misuse is
+ * reported ("pool.free-outstanding") and the pool dies when the last
+ * returns. An unknown or already freed handle is reported
+ * ("pool.bad-handle"). Cannot fail otherwise. */
+VOID NdisFreeNetBufferPool(NDIS_HANDLE PoolHandle);
+/* Allocate a NET_BUFFER (every field zero but those set here) describing
+ * DataLength bytes at DataOffset into MdlChain; CurrentMdl /
+ * CurrentMdlOffset locate DataOffset in the chain; NdisPoolHandle is the
+ * pool. Returns NULL when memory runs out, the handle is no live
+ * NET_BUFFER pool ("pool.bad-handle"), the pool has a DataSize (it is
+ * for NdisAllocateNetBufferMdlAndData: "pool.bad-params"), DataOffset +
+ * DataLength does not fit in the chain or a NULL chain comes with a
+ * non-zero DataOffset or DataLength ("nb.data-range"), or above
+ * DISPATCH_LEVEL ("irql.too-high"). */
+PNET_BUFFER NdisAllocateNetBuffer(NDIS_HANDLE PoolHandle, PMDL MdlChain,
+				  ULONG DataOffset, SIZE_T DataLength);
+/* Allocate a NET_BUFFER with an MDL and the pool's DataSize bytes of
+ * data (64-byte aligned), all in one descriptor: MdlChain = CurrentMdl =
+ * that MDL, DataOffset 0, CurrentMdlOffset 0, DataLength DataSize.
+ * Returns NULL as NdisAllocateNetBuffer, and for a pool whose DataSize
+ * is 0 ("pool.bad-params"). */
+PNET_BUFFER NdisAllocateNetBufferMdlAndData(NDIS_HANDLE PoolHandle);
+/* Return a NET_BUFFER of NdisAllocateNetBuffer(MdlAndData) to its pool;
+ * the driver's MDLs are not freed. Retreat MDLs still chained are
+ * handled as by NdisFreeNetBufferList. The NET_BUFFER of a
+ * NET_BUFFER_LIST (it goes with its list) is reported
+ * ("pool.cross-free") and not freed; double and foreign frees and a
+ * changed NdisPoolHandle as for NdisFreeNetBufferList. */
+VOID NdisFreeNetBuffer(PNET_BUFFER NetBuffer);
+
+/* ---- data start ---- */
+
+/* NetAllocateMdl: an MDL describing at least *BufferSize bytes of
+ * memory (NULL on failure). NetFreeMdl frees one. */
+typedef PMDL (*NET_BUFFER_ALLOCATE_MDL_HANDLER)(PULONG BufferSize);
+typedef VOID (*NET_BUFFER_FREE_MDL_HANDLER)(PMDL Mdl);
+
+/* Add DataOffsetDelta bytes of used data space in front of the data.
+ * With DataOffset >= DataOffsetDelta only DataOffset, DataLength and
+ * CurrentMdl(Offset) change. Otherwise the backfill there is used up and
+ * a new MDL of DataOffsetDelta - DataOffset + DataBackFill bytes is
+ * chained in front (DataOffset becomes DataBackFill): from
+ * AllocateMdlHandler when given, else from NDIS's memory. The data
+ * already there stays where it is. Returns NDIS_STATUS_SUCCESS;
+ * NDIS_STATUS_RESOURCES when the MDL cannot be had (the NET_BUFFER is
+ * unchanged); NDIS_STATUS_FAILURE for a NULL NetBuffer
+ * ("pool.bad-params"), a handler MDL smaller than asked
+ * ("nb.retreat-mdl"), a DataLength that would overflow, or above
+ * DISPATCH_LEVEL ("irql.too-high"). */
+NDIS_STATUS NdisRetreatNetBufferDataStart(
+	PNET_BUFFER NetBuffer, ULONG DataOffsetDelta, ULONG DataBackFill,
+	NET_BUFFER_ALLOCATE_MDL_HANDLER AllocateMdlHandler);
+/* Release DataOffsetDelta bytes of used data space at the front: raise
+ * DataOffset, lower DataLength, move CurrentMdl(Offset). With FreeMdl,
+ * the MDLs that NdisRetreatNetBufferDataStart chained in front and that
+ * now hold no data are unlinked and freed: NDIS's own, and a driver's
+ * NetAllocateMdl ones through FreeMdlHandler (without it they stay in
+ * the chain: "nb.retreat-mdl"). The driver's own MDLs are never freed.
+ * Advancing past DataLength ("nb.data-range"), a NULL NetBuffer
+ * ("pool.bad-params") or IRQL above DISPATCH_LEVEL ("irql.too-high")
+ * is reported and changes nothing. */
+VOID NdisAdvanceNetBufferDataStart(PNET_BUFFER NetBuffer,
+				   ULONG DataOffsetDelta, BOOLEAN FreeMdl,
+				   NET_BUFFER_FREE_MDL_HANDLER FreeMdlHandler);
+/* The first BytesNeeded bytes of the NET_BUFFER's data, contiguous, at
+ * an address that is AlignOffset more than a multiple of AlignMultiple
+ * (a power of two; 1 = any): a pointer into the current MDL when the
+ * bytes lie in it and are so aligned, else a copy in Storage (returned;
+ * it must itself be so aligned), else NULL. NULL also when DataLength <
+ * BytesNeeded (not a misuse); for a NULL NetBuffer, AlignMultiple 0 or
+ * not a power of two, AlignOffset >= AlignMultiple, or a Storage not
+ * aligned as asked ("pool.bad-params"); when the chain ends before
+ * the bytes do ("nb.data-range"); above DISPATCH_LEVEL
+ * ("irql.too-high"). */
+PVOID NdisGetDataBuffer(PNET_BUFFER NetBuffer, ULONG BytesNeeded,
+			PVOID Storage, UINT AlignMultiple, UINT AlignOffset);
 
 /* ---- MDLs ---- */
 
@@ -288,6 +428,13 @@ _Static_assert(sizeof(NET_BUFFER_LIST_CONTEXT) == 16,
 	       "NET_BUFFER_LIST_CONTEXT header is 16 bytes");
 _Static_assert(sizeof(NET_BUFFER_LIST_POOL_PARAMETERS) == 20,
 	       "NET_BUFFER_LIST_POOL_PARAMETERS is 20 bytes");
+_Static_assert(sizeof(NET_BUFFER_POOL_PARAMETERS) == 12,
+	       "NET_BUFFER_POOL_PARAMETERS is 12 bytes");
+_Static_assert(offsetof(NET_BUFFER_POOL_PARAMETERS, PoolTag) == 4 &&
+		       offsetof(NET_BUFFER_POOL_PARAMETERS, DataSize) == 8,
+	       "NET_BUFFER_POOL_PARAMETERS: PoolTag at 4, DataSize at 8");
+_Static_assert(NDIS_SIZEOF_NET_BUFFER_POOL_PARAMETERS_REVISION_1 == 12,
+	       "revision 1 is the whole structure");
 #endif
 
 #ifdef __cplusplus

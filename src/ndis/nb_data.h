@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nb_data.h - what nbl.c, net_buffers.c and nb_data.c share about a
+ * NET_BUFFER's data: placing DataOffset / DataLength in an MDL chain,
+ * pointing a NET_BUFFER at its descriptor's own MDL and data, and the
+ * MDLs NdisRetreatNetBufferDataStart chains in front.
+ */
+#ifndef NDISDMA_NDIS_NB_DATA_H
+#define NDISDMA_NDIS_NB_DATA_H
+
+#include "descr.h"
+
+/* NET_BUFFER.NdisReserved[0] once a retreat chained an MDL in front */
+#define ND_NB_RETREATED ((PVOID)(uintptr_t)0x4e445254u) /* NDRT */
+
+/* True when DataOffset + DataLength fits in the chain (a NULL chain
+ * takes 0 and 0). Cannot fail. */
+bool nb_range_ok(PMDL chain, ULONG off, SIZE_T len);
+
+/* Walk to the MDL holding byte `off` of the chain (an offset at an MDL's
+ * end moves to the next MDL when there is one). */
+static inline void nb_locate(PMDL chain, ULONG off, PMDL *mdl, ULONG *moff)
+{
+	PMDL m = chain;
+	while (m && off >= MmGetMdlByteCount(m) && m->Next) {
+		off -= MmGetMdlByteCount(m);
+		m = m->Next;
+	}
+	*mdl = m;
+	*moff = off;
+}
+
+/* Fill MdlChain, DataOffset, DataLength, CurrentMdl(Offset) (the range
+ * was checked with nb_range_ok). */
+static inline void nb_set_data(PNET_BUFFER nb, PMDL chain, ULONG off,
+			       SIZE_T len)
+{
+	nb->MdlChain = chain;
+	nb->DataOffset = off;
+	nb->stDataLength = len;
+	nb_locate(chain, off, &nb->CurrentMdl, &nb->CurrentMdlOffset);
+}
+
+/* Point nb at the MDL and data of the descriptor at obj (pools with a
+ * DataSize): DataOffset 0, DataLength DataSize. */
+static inline void nb_set_own_data(PNET_BUFFER nb, struct nd_dpool *dp,
+				   void *obj)
+{
+	PMDL m = (PMDL)((char *)obj + dp->mdl_offset);
+	mdl_build(m, (char *)obj + dp->data_offset, dp->data_size);
+	nb->MdlChain = m;
+	nb->CurrentMdl = m;
+	nb->CurrentMdlOffset = 0;
+	nb->DataOffset = 0;
+	nb->stDataLength = dp->data_size;
+}
+
+/* A NET_BUFFER is being freed (fn) with retreat MDLs possibly still in
+ * front: NDIS's are freed, the driver's (NetAllocateMdl) are left to it;
+ * reported as nb.retreat-mdl unless they were all fully advanced
+ * past and NDIS's own. Cannot fail. */
+void nb_drop_retreat_mdls(PNET_BUFFER nb, struct nd_adapter *ad, const char *fn,
+			  const void *site);
+
+#endif
