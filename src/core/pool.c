@@ -166,8 +166,12 @@ int nd_pool_create(const struct nd_pool_params *prm, struct nd_pool **out)
 		pool_free_memory(p);
 		return -ENOMEM;
 	}
-	unsigned char zero[48] = { 0 };
-	nd_pool_set_live_line(p, zero);
+	/* until a kind sets its own line: a pattern no live object holds,
+	 * so a line compare made for another kind (a buffer handed to
+	 * NdisFreePacket) fails and takes the checked path */
+	unsigned char none[48];
+	memset(none, 0xA5, sizeof(none));
+	nd_pool_set_live_line(p, none);
 	*out = p;
 	return 0;
 }

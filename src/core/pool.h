@@ -104,7 +104,8 @@ struct nd_pool {
 	 * LIVE object that a free may take as it is look like, for kinds
 	 * whose free objects are kept in their allocation state (packets:
 	 * the header and NDIS_PACKET_PRIVATE); set by the kind after
-	 * creation (nd_pool_set_live_line). Objects start 16 bytes into a
+	 * creation (nd_pool_set_live_line; other pools: their header and a
+	 * 0xA5 pattern no object holds). Objects start 16 bytes into a
 	 * 64-byte line, so this is one cache line of the object. */
 	_Alignas(64) unsigned char live_line[64];
 	/* read-mostly */
@@ -314,17 +315,6 @@ nd_pool_live_hdr(const void *obj, const struct nd_pool *p)
 	if (ND_LIKELY(live && h->pool == p))
 		return h;
 	return NULL;
-}
-
-/* The header of obj when obj is a LIVE, non-overflow object of some pool
- * (cookie, state, flags); else NULL. The caller checks the pool. */
-ND_NO_ASAN ND_HDR_INLINE struct nd_pool_hdr *nd_pool_live_hdr_any(const void *obj)
-{
-	uintptr_t a = (uintptr_t)obj;
-	if (ND_UNLIKELY(((a & 4095u) < ND_POOL_HDR) | (a & 15u)))
-		return NULL;
-	struct nd_pool_hdr *h = nd_pool_hdr_raw(obj);
-	return ND_LIKELY(nd_pool_hdr_is_live(h)) ? h : NULL;
 }
 
 /* Mark an object of p taken from a cache LIVE by writing its whole
