@@ -71,15 +71,21 @@ static void packet_setup(struct nd_dpool *dp, const void *arg)
 	memcpy(dp->pkt_private, &pr, sizeof(pr));
 }
 
+/* Private as NdisAllocatePacket hands it out: the pool's template. */
+static inline void packet_write_private(const struct nd_dpool *dp, void *obj)
+{
+	nd_v2 *v = __builtin_assume_aligned(obj, 16);
+	v[0] = dp->pkt_private[0];
+	v[1] = dp->pkt_private[1];
+	v[2] = dp->pkt_private[2];
+}
+
 /* The unconditional reset (new descriptors, slow-path frees; the engine
  * clears the header's marks). */
 static void packet_reset(void *arg, void *obj)
 {
 	struct nd_dpool *dp = arg;
-	nd_v2 *v = __builtin_assume_aligned(obj, 16);
-	v[0] = dp->pkt_private[0];
-	v[1] = dp->pkt_private[1];
-	v[2] = dp->pkt_private[2];
+	packet_write_private(dp, obj);
 	ND_ZERO16((PUCHAR)obj + dp->oob_offset, PKT_OOB_BYTES);
 }
 
@@ -128,11 +134,8 @@ packet_make_clean(const struct nd_pool *pool, PNDIS_PACKET p)
 		    ND_OBJ_LIVE ||
 	    (void *)p->Private.Pool != (void *)dp)
 		return false;
-	nd_v2 *v = __builtin_assume_aligned((void *)p, 16);
 	PUCHAR oob = (PUCHAR)p + dp->oob_offset;
-	v[0] = dp->pkt_private[0];
-	v[1] = dp->pkt_private[1];
-	v[2] = dp->pkt_private[2];
+	packet_write_private(dp, p);
 	if ((h->flags & NDISDMA_PACKET_OOB_WRITTEN) ||
 	    nd_v2_any(ND_OR16(oob, PKT_OOB_BYTES)))
 		ND_ZERO16(oob, PKT_OOB_BYTES);
