@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -56,12 +57,31 @@ static struct nd_pool_hdr *hdr(void *obj)
 	return (struct nd_pool_hdr *)((char *)obj - ND_POOL_HDR);
 }
 
+/* What <ndisdma/ndis/packet.h> relies on to mark a packet. */
+_Static_assert(offsetof(struct nd_pool, st) == 0, "st first");
+_Static_assert(offsetof(struct nd_pool, st_cap) == sizeof(void *),
+	       "st_cap after st");
+_Static_assert(offsetof(struct nd_pool_hdr, index) == 4 &&
+		       offsetof(struct nd_pool_hdr, pool) == 8,
+	       "header: cookie, index, pool");
+
+/* Mark an object LIVE on a slow path: the overflow bit stays. */
+static void set_live(void *obj)
+{
+	struct nd_pool_hdr *h = hdr(obj);
+	nd_pool_set_state(h, (uint8_t)((nd_pool_state(h) & ND_OBJ_OVERFLOW) |
+				       ND_ST_LIVE));
+}
+
 /* Carve a slab of n objects; push them so the lowest address comes out
  * first. Pool lock held (or pool not yet shared). Returns 0 or -ENOMEM. */
 static int add_slab(struct nd_pool *p, uint32_t n, bool overflow)
 {
 	size_t bytes = (size_t)n * p->stride;
 	bytes = (bytes + 4095) & ~(size_t)4095;
+	/* n indices and the gap after them */
+	if ((uint64_t)p->st_next + n + 1 > p->st_cap)
+		return -ENOMEM;
 	struct nd_slab *s = malloc(sizeof(*s));
 	if (!s)
 		return -ENOMEM;
@@ -85,16 +105,16 @@ static int add_slab(struct nd_pool *p, uint32_t n, bool overflow)
 		p->cap_fixed = cap;
 	}
 	memset(s->mem, 0, bytes);
+	uint32_t first = p->st_next;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t k = n - 1 - i;
 		struct nd_pool_hdr *h =
 			(struct nd_pool_hdr *)(s->mem + (size_t)k * p->stride);
 		h->cookie = ND_POOL_COOKIE;
-		atomic_store_explicit(&h->state, ND_OBJ_FREE,
-				      memory_order_relaxed);
-		h->flags = overflow ? ND_OBJ_OVERFLOW : 0;
+		h->index = first + k;
 		h->pool = p;
-		h->slot = (uint16_t)p->slot;
+		nd_pool_set_state(h, overflow ? ND_ST_FREE | ND_OBJ_OVERFLOW
+					      : ND_ST_FREE);
 		if (p->reset)
 			p->reset(p->arg, nd_pool_obj_of(h));
 		if (overflow)
@@ -102,6 +122,9 @@ static int add_slab(struct nd_pool *p, uint32_t n, bool overflow)
 		else
 			p->fixed[p->nfree_fixed++] = nd_pool_obj_of(h);
 	}
+	atomic_store_explicit(&p->st[first + n], ND_ST_GAP,
+			      memory_order_relaxed);
+	p->st_next = first + n + 1;
 	s->next = p->slabs;
 	p->slabs = s;
 	if (overflow)
@@ -124,6 +147,10 @@ static void pool_free_memory(struct nd_pool *p)
 	}
 	free(p->fixed);
 	free(p->ovf);
+	if (p->st_mapped)
+		munmap((void *)p->st, p->st_cap);
+	else
+		free((void *)p->st);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
@@ -149,6 +176,27 @@ int nd_pool_create(const struct nd_pool_params *prm, struct nd_pool **out)
 	p->tag = prm->tag;
 	p->reset = prm->reset;
 	pthread_mutex_init(&p->lock, NULL);
+	/* the state array: every index of a fixed pool (two slabs, two
+	 * gaps); a reservation for ND_POOL_GROW_MAX of a growing one, of
+	 * which only the pages in use are ever touched */
+	if (prm->grow) {
+		void *m = mmap(NULL, ND_POOL_GROW_MAX, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+			       0);
+		if (m != MAP_FAILED) {
+			p->st = m;
+			p->st_cap = ND_POOL_GROW_MAX;
+			p->st_mapped = true;
+		}
+	} else {
+		p->st_cap = prm->nfixed + prm->noverflow + 2;
+		p->st = calloc(p->st_cap, 1);
+	}
+	if (!p->st) {
+		p->st_cap = 0;
+		pool_free_memory(p);
+		return -ENOMEM;
+	}
 	p->cache_head.next = p->cache_head.prev = &p->cache_head;
 	uint32_t cap = prm->grow ? ND_CACHE_MAX : prm->nfixed / 2;
 	if (cap > ND_CACHE_MAX)
@@ -180,9 +228,7 @@ void nd_pool_set_live_line(struct nd_pool *p, const void *obj48)
 {
 	struct nd_pool_hdr h = { 0 };
 	h.cookie = ND_POOL_COOKIE;
-	atomic_init(&h.state, ND_OBJ_LIVE);
-	h.flags = 0;
-	h.slot = (uint16_t)p->slot;
+	h.index = 0;
 	h.pool = p;
 	memcpy(p->live_line, &h, sizeof(h));
 	memcpy(p->live_line + sizeof(h), obj48, 64 - sizeof(h));
@@ -358,7 +404,8 @@ uint64_t nd_pool_in_use(struct nd_pool *p)
 size_t nd_pool_memory(const struct nd_pool *p)
 {
 	size_t n = sizeof(*p) + (size_t)p->cap_fixed * sizeof(void *) +
-		   (size_t)p->noverflow * sizeof(void *) + p->cache_bytes;
+		   (size_t)p->noverflow * sizeof(void *) + p->cache_bytes +
+		   (p->st_mapped ? p->st_next : p->st_cap);
 	for (const struct nd_slab *s = p->slabs; s; s = s->next)
 		n += sizeof(*s) + s->bytes;
 	return n;
@@ -415,8 +462,7 @@ void *nd_pool_get_slow(struct nd_pool *p)
 	}
 out:
 	if (o)
-		atomic_store_explicit(&hdr(o)->state, ND_OBJ_LIVE,
-				      memory_order_relaxed);
+		set_live(o);
 	pthread_mutex_unlock(&p->lock);
 	return o;
 }
@@ -454,8 +500,7 @@ unsigned nd_pool_get_bulk_slow(struct nd_pool *p, void **objs, unsigned n)
 		atomic_store_explicit(&c->count, have, memory_order_relaxed);
 	}
 	for (unsigned i = 0; i < n; i++)
-		atomic_store_explicit(&hdr(objs[i])->state, ND_OBJ_LIVE,
-				      memory_order_relaxed);
+		set_live(objs[i]);
 	pthread_mutex_unlock(&p->lock);
 	return n;
 }
@@ -469,9 +514,9 @@ static bool put_locked(struct nd_pool *p, struct nd_pcache *c, void *obj)
 	struct nd_pool_hdr *h = hdr(obj);
 	if (p->reset)
 		p->reset(p->arg, obj);
-	h->flags &= (uint8_t)~ND_OBJ_KIND_MARKS;
-	atomic_store_explicit(&h->state, ND_OBJ_FREE, memory_order_relaxed);
-	if (h->flags & ND_OBJ_OVERFLOW) {
+	bool ovf = nd_pool_state(h) & ND_OBJ_OVERFLOW;
+	nd_pool_set_state(h, ovf ? ND_ST_FREE | ND_OBJ_OVERFLOW : ND_ST_FREE);
+	if (ovf) {
 		p->ovf[p->nfree_ovf++] = obj;
 	} else if (c) {
 		uint32_t n = atomic_load_explicit(&c->count,
@@ -506,8 +551,7 @@ static struct nd_pool *check_put(struct nd_pool *p, void *obj,
 		*res = ND_PUT_UNKNOWN;
 		return NULL;
 	}
-	if (atomic_load_explicit(&h->state, memory_order_relaxed) !=
-	    ND_OBJ_LIVE) {
+	if (!nd_pool_is_live(h)) {
 		nd_report(ND_RULE_POOL_DOUBLE_FREE, NULL, (uintptr_t)obj, 0,
 			  site, "%s: descriptor %p freed twice",
 			  h->pool->kind, obj);
@@ -534,8 +578,7 @@ enum nd_put_result nd_pool_put_slow(struct nd_pool *p, void *obj,
 		return res;
 	pthread_mutex_lock(&owner->lock);
 	/* re-check under the lock: a racing free of the same object */
-	if (atomic_load_explicit(&hdr(obj)->state, memory_order_relaxed) !=
-	    ND_OBJ_LIVE) {
+	if (!nd_pool_is_live(hdr(obj))) {
 		pthread_mutex_unlock(&owner->lock);
 		nd_report(ND_RULE_POOL_DOUBLE_FREE, NULL, (uintptr_t)obj, 0,
 			  site, "%s: descriptor %p freed twice", owner->kind,
@@ -559,10 +602,7 @@ unsigned nd_pool_put_bulk_slow(struct nd_pool *p, void **objs, unsigned n,
 		unsigned j = i;
 		while (j < n) {
 			struct nd_pool_hdr *h = nd_pool_hdr_of(objs[j]);
-			if (!h || h->pool != p ||
-			    atomic_load_explicit(&h->state,
-						 memory_order_relaxed) !=
-				    ND_OBJ_LIVE)
+			if (!h || h->pool != p || !nd_pool_is_live(h))
 				break;
 			j++;
 		}
@@ -591,7 +631,91 @@ unsigned nd_pool_put_bulk_undo(struct nd_pool *p, void **objs, unsigned n,
 			       unsigned good, const void *site)
 {
 	for (unsigned i = 0; i < good; i++)
-		atomic_store_explicit(&hdr(objs[i])->state, ND_OBJ_LIVE,
-				      memory_order_relaxed);
+		nd_pool_set_state(hdr(objs[i]), ND_ST_LIVE);
 	return nd_pool_put_bulk_slow(p, objs, n, site);
+}
+
+/* ---- batches of neighbours ---- */
+
+/* Built three times on x86-64 (AVX-512, AVX2, baseline; the loader picks
+ * one), not under the sanitizers (which model no ifunc and no plain
+ * vector access to atomics). The pointer arrays are copied and read in
+ * the same 32-byte pieces, so that a batch's array, written by one call,
+ * is read by the next from the store buffer. */
+#if defined(__x86_64__) && !ND_POOL_SEQ_CST && !defined(__SANITIZE_ADDRESS__)
+#define ND_CLONES                                                              \
+	__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3",     \
+				     "default")))
+#else
+#define ND_CLONES
+#endif
+
+typedef int64_t nd_q4 __attribute__((vector_size(32), aligned(8), may_alias));
+typedef uint8_t nd_b32 __attribute__((vector_size(32), aligned(1),
+				      may_alias));
+
+ND_CLONES bool nd_pool_run_mark(const struct nd_pool *p, void *const *objs,
+				unsigned n, uint8_t from, uint8_t to,
+				void **dst)
+{
+	if (n < 2)
+		return false;
+	/* the pointers: first + i * d, d = +-stride */
+	int64_t f = (int64_t)(uintptr_t)objs[0];
+	int64_t d = (int64_t)(uintptr_t)objs[1] - f;
+	if (d != (int64_t)p->stride && d != -(int64_t)p->stride)
+		return false;
+	nd_q4 e = (nd_q4){ f, f + d, f + 2 * d, f + 3 * d }, acc = { 0 };
+	const nd_q4 step = (nd_q4){ 0 } + 4 * d;
+	unsigned i = 0;
+	for (; i + 4 <= n; i += 4) {
+		acc |= *(const nd_q4 *)(const void *)&objs[i] ^ e;
+		e += step;
+	}
+	int64_t r = acc[0] | acc[1] | acc[2] | acc[3];
+	for (; i < n; i++)
+		r |= (int64_t)(uintptr_t)objs[i] ^ (f + (int64_t)i * d);
+	if (r)
+		return false;
+	/* both ends are objects of p whose indices are n - 1 apart: the
+	 * indices between are theirs, one slab's (a range over a slab's
+	 * gap fails the compare below) */
+	struct nd_pool_hdr *a = nd_pool_hdr_of(objs[0]);
+	struct nd_pool_hdr *b = nd_pool_hdr_of(objs[n - 1]);
+	if (!a || !b || a->pool != p || b->pool != p)
+		return false;
+	uint32_t lo = d > 0 ? a->index : b->index;
+	uint32_t hi = d > 0 ? b->index : a->index;
+	if (hi < lo || hi - lo != n - 1)
+		return false;
+	_Atomic uint8_t *st = p->st + lo;
+	i = 0;
+#if !ND_POOL_SEQ_CST
+	nd_b32 x = { 0 };
+	for (; i + 32 <= n; i += 32)
+		x |= *(const nd_b32 *)(const void *)(st + i) ^ from;
+	int64_t q[4];
+	memcpy(q, &x, sizeof(q));
+	if (q[0] | q[1] | q[2] | q[3])
+		return false;
+#endif
+	for (unsigned k = i; k < n; k++)
+		if (atomic_load_explicit(&st[k], memory_order_relaxed) != from)
+			return false;
+	i = 0;
+#if !ND_POOL_SEQ_CST
+	for (; i + 32 <= n; i += 32)
+		*(nd_b32 *)(void *)(st + i) = (nd_b32){ 0 } + to;
+#endif
+	for (; i < n; i++)
+		atomic_store_explicit(&st[i], to, memory_order_relaxed);
+	if (dst) {
+		i = 0;
+		for (; i + 4 <= n; i += 4)
+			*(nd_q4 *)(void *)&dst[i] =
+				*(const nd_q4 *)(const void *)&objs[i];
+		for (; i < n; i++)
+			dst[i] = objs[i];
+	}
+	return true;
 }

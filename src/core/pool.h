@@ -7,8 +7,15 @@
  * thread reaches without a lock and without an atomic read-modify-write.
  *
  * Every object is preceded by a 16-byte header (struct nd_pool_hdr) that
- * names its pool and its state, so a free can tell a double free, a free
- * to another pool, and a pointer no pool handed out, without a lookup.
+ * names its pool and its index; the object's state (FREE or LIVE, the
+ * overflow bit, the kind's marks) is one byte of the pool's state array,
+ * st[index], outside the objects. A free can tell a double free, a free
+ * to another pool, and a pointer no pool handed out, without a lookup;
+ * and a batch of objects that lie one after another in memory (a batch
+ * freed in the order it was allocated) is checked and marked with a few
+ * vector operations on st, without touching the objects. Each slab's
+ * indices are followed by a gap entry that is never LIVE, so a range of
+ * st that passes a compare lies in one slab.
  *
  * The per-thread cache can be emptied by another thread ("stolen") when
  * the pool runs dry, so a pool never fails while descriptors sit free in
@@ -35,29 +42,35 @@
 #include "core.h" /* struct nd_tls, ND_TL_SLOTS */
 
 #define ND_POOL_COOKIE 0x4e44504fu /* NDPO */
-#define ND_OBJ_FREE 0x5a
-#define ND_OBJ_LIVE 0xa5
-#define ND_OBJ_OVERFLOW 0x01 /* an overflow descriptor */
-/* Header flag bits above ND_OBJ_OVERFLOW are the kind's own marks on a
- * LIVE object (packets: out-of-band data written); the engine clears
- * them when it resets an object on a slow path. */
-#define ND_OBJ_KIND_MARKS 0xFE
+/* An object's state byte, st[index]: */
+#define ND_ST_GAP 0x00       /* no object: the entry after each slab */
+#define ND_ST_FREE 0x40
+#define ND_ST_LIVE 0x80
+#define ND_ST_MASK 0xC0      /* FREE or LIVE */
+#define ND_OBJ_OVERFLOW 0x01 /* an overflow descriptor (for good) */
+/* The bits between are the kind's own marks on a LIVE object (packets:
+ * out-of-band data or Private written through the NDIS calls and
+ * macros); the engine clears them when it resets an object on a slow
+ * path. An object a fast free may take as it is reads ND_ST_LIVE. */
+#define ND_OBJ_KIND_MARKS 0x3E
+/* Most objects a growing pool may ever hold (its state array is
+ * reserved for this many, and only the part in use is touched). */
+#define ND_POOL_GROW_MAX (1u << 24)
 #define ND_POOL_HDR 16u
 #define ND_CACHE_MAX 256u    /* per-thread cache size, as DPDK's default */
 
 struct nd_pool;
 
-/* The header in front of every object. */
+/* The header in front of every object; written when the slab is made
+ * and never again. (Its layout, and st and st_cap at the start of struct
+ * nd_pool, are what the packet macros of <ndisdma/ndis/packet.h> use to
+ * mark a packet: pinned in pool.c.) */
 struct nd_pool_hdr {
 	uint32_t cookie;        /* ND_POOL_COOKIE while the slab lives */
-	_Atomic uint8_t state;  /* ND_OBJ_FREE or ND_OBJ_LIVE */
-	uint8_t flags;          /* ND_OBJ_OVERFLOW */
-	uint16_t slot;          /* the pool's per-thread cache slot */
+	uint32_t index;         /* the object's state: pool->st[index] */
 	struct nd_pool *pool;
 };
 _Static_assert(sizeof(struct nd_pool_hdr) == ND_POOL_HDR, "header size");
-_Static_assert(offsetof(struct nd_pool_hdr, flags) == 5,
-	       "flags 11 bytes before the object (<ndisdma/ndis/packet.h>)");
 
 /* A thread's cache of free objects of one pool. Only the owner thread
  * touches objs[] outside the pool lock; a thief holds the pool lock. */
@@ -100,13 +113,19 @@ struct nd_slab {
 };
 
 struct nd_pool {
-	/* What the first 64 bytes (header, then 48 bytes of object) of a
-	 * LIVE object that a free may take as it is look like, for kinds
-	 * whose free objects are kept in their allocation state (packets:
-	 * the header and NDIS_PACKET_PRIVATE); set by the kind after
-	 * creation (nd_pool_set_live_line; other pools: their header and a
-	 * 0xA5 pattern no object holds). Objects start 16 bytes into a
-	 * 64-byte line, so this is one cache line of the object. */
+	/* one state byte per index (ND_ST_*, ND_OBJ_*); st_cap entries */
+	_Atomic uint8_t *st;
+	uint32_t st_cap;
+	uint32_t st_next;       /* the next slab's first index (pool lock) */
+	bool st_mapped;         /* st is an mmap reservation (growing pool) */
+	/* What the first 64 bytes (header, then 48 bytes of object) of an
+	 * object that a free may take as it is look like, the header's
+	 * index aside (nd_pool_line_ok), for kinds whose free objects are
+	 * kept in their allocation state (packets: the header and
+	 * NDIS_PACKET_PRIVATE); set by the kind after creation
+	 * (nd_pool_set_live_line; other pools: their header and a 0xA5
+	 * pattern no object holds). Objects start 16 bytes into a 64-byte
+	 * line, so this is one cache line of the object. */
 	_Alignas(64) unsigned char live_line[64];
 	/* read-mostly */
 	uint64_t id;            /* unique for the process's lifetime */
@@ -148,8 +167,8 @@ uint64_t nd_pool_release(struct nd_pool *p);
 /* Destroy at once, whatever is out (halt reclaiming a pool). */
 void nd_pool_destroy(struct nd_pool *p);
 
-/* Set p->live_line: the header of a LIVE, unmarked, non-overflow object
- * of p followed by `obj48`, the first 48 bytes of a clean object. */
+/* Set p->live_line: the header of an object of p (index 0) followed by
+ * `obj48`, the first 48 bytes of a clean object. */
 void nd_pool_set_live_line(struct nd_pool *p, const void *obj48);
 
 /* Objects handed out now (a snapshot: exact when no other thread is
@@ -169,15 +188,40 @@ size_t nd_pool_memory(const struct nd_pool *p);
 #endif
 
 /* The header of an object the caller believes came from a pool, or NULL
- * when it cannot have (wrong cookie, or placed where no pool object can
- * be). Reads at most the 16 bytes before obj, in obj's own page. */
+ * when it cannot have (wrong cookie, an index outside its pool's state
+ * array, or placed where no pool object can be). Reads at most the 16
+ * bytes before obj, in obj's own page. */
 ND_NO_ASAN static inline struct nd_pool_hdr *nd_pool_hdr_of(const void *obj)
 {
 	uintptr_t a = (uintptr_t)obj;
 	if (!obj || (a & 4095u) < ND_POOL_HDR || (a & 15u))
 		return NULL;
 	struct nd_pool_hdr *h = (struct nd_pool_hdr *)(a - ND_POOL_HDR);
-	return h->cookie == ND_POOL_COOKIE ? h : NULL;
+	if (h->cookie != ND_POOL_COOKIE || h->index >= h->pool->st_cap)
+		return NULL;
+	return h;
+}
+
+/* The state byte of the object whose header h nd_pool_hdr_of accepted. */
+static inline _Atomic uint8_t *nd_pool_st(const struct nd_pool_hdr *h)
+{
+	return &h->pool->st[h->index];
+}
+
+static inline uint8_t nd_pool_state(const struct nd_pool_hdr *h)
+{
+	return atomic_load_explicit(nd_pool_st(h), memory_order_relaxed);
+}
+
+/* LIVE (whatever its marks and overflow bit). */
+static inline bool nd_pool_is_live(const struct nd_pool_hdr *h)
+{
+	return (nd_pool_state(h) & ND_ST_MASK) == ND_ST_LIVE;
+}
+
+static inline void nd_pool_set_state(const struct nd_pool_hdr *h, uint8_t v)
+{
+	atomic_store_explicit(nd_pool_st(h), v, memory_order_relaxed);
 }
 
 static inline void *nd_pool_obj_of(struct nd_pool_hdr *h)
@@ -273,8 +317,6 @@ ND_ALWAYS_INLINE struct nd_pcache *nd_pcache_take(struct nd_tls *t,
 	return NULL;
 }
 
-/* The header of obj when obj is a LIVE, non-overflow object of p (the
- * one check of a fast free: cookie, pool, state, flags); else NULL. */
 /* (always_inline and no_sanitize cannot meet in an ASan build) */
 #if defined(__SANITIZE_ADDRESS__) || defined(__clang__)
 #define ND_HDR_INLINE static inline
@@ -282,17 +324,9 @@ ND_ALWAYS_INLINE struct nd_pcache *nd_pcache_take(struct nd_tls *t,
 #define ND_HDR_INLINE ND_ALWAYS_INLINE
 #endif
 
-/* Cookie, state LIVE and no flags. (Three loads, not one 8-byte load:
- * the state byte was often just stored by the allocation, and a wider
- * load cannot be forwarded from a narrower store.) */
-ND_NO_ASAN ND_HDR_INLINE bool nd_pool_hdr_is_live(const struct nd_pool_hdr *h)
-{
-	return ((h->cookie ^ ND_POOL_COOKIE) | h->flags |
-		(uint32_t)(atomic_load_explicit(&h->state,
-						memory_order_relaxed) ^
-			   ND_OBJ_LIVE)) == 0;
-}
-
+/* The header of obj when obj is an object of p in state exactly
+ * ND_ST_LIVE (not an overflow descriptor, no marks): the one check of a
+ * fast free. Else NULL. */
 ND_NO_ASAN ND_HDR_INLINE struct nd_pool_hdr *
 nd_pool_live_hdr(const void *obj, const struct nd_pool *p)
 {
@@ -300,34 +334,19 @@ nd_pool_live_hdr(const void *obj, const struct nd_pool *p)
 	if (ND_UNLIKELY(((a & 4095u) < ND_POOL_HDR) | (a & 15u)))
 		return NULL;
 	struct nd_pool_hdr *h = nd_pool_hdr_raw(obj);
-#if ND_POOL_SEQ_CST
-	bool live = nd_pool_hdr_is_live(h);
-#else
-	/* the bulk frees: cookie, state and flags in one 8-byte load (the
-	 * allocation's byte store is long done; the state read plainly, as
-	 * a racing double free is not guaranteed to be caught anyway) */
-	uint64_t w;
-	memcpy(&w, (const void *)h, sizeof(w));
-	bool live = (w << 16) == (((uint64_t)ND_POOL_COOKIE |
-				   ((uint64_t)ND_OBJ_LIVE << 32))
-				  << 16);
-#endif
-	if (ND_LIKELY(live && h->pool == p))
+	if (ND_LIKELY(h->cookie == ND_POOL_COOKIE && h->pool == p &&
+		      h->index < p->st_cap &&
+		      atomic_load_explicit(&p->st[h->index],
+					   memory_order_relaxed) == ND_ST_LIVE))
 		return h;
 	return NULL;
 }
 
-/* Mark an object of p taken from a cache LIVE by writing its whole
- * header from p->live_line in one 16-byte store: a free's 16-byte load
- * of the header can then be forwarded from it (a byte store cannot
- * forward to a wider load; it would wait for the store to reach the
- * cache). Only for objects that are not overflow descriptors and carry
- * no marks: those in per-thread caches. */
+/* Mark an object of p taken from a cache LIVE. */
 ND_ALWAYS_INLINE void nd_pool_mark_live(const struct nd_pool *p, void *obj)
 {
-	typedef uint64_t v2 __attribute__((vector_size(16), may_alias));
-	*(v2 *)__builtin_assume_aligned(nd_pool_hdr_raw(obj), 16) =
-		*(const v2 *)__builtin_assume_aligned(p->live_line, 16);
+	atomic_store_explicit(&p->st[nd_pool_hdr_raw(obj)->index], ND_ST_LIVE,
+			      memory_order_relaxed);
 }
 
 /* Take one object. Returns it (state LIVE), or NULL when the pool has
@@ -345,9 +364,7 @@ ND_ALWAYS_INLINE void *nd_pool_get_tl(struct nd_tls *t, struct nd_pool *p,
 			atomic_store_explicit(&c->count, n - 1,
 					      memory_order_relaxed);
 			nd_pcache_leave(c);
-			atomic_store_explicit(&nd_pool_hdr_raw(o)->state,
-					      ND_OBJ_LIVE,
-					      memory_order_relaxed);
+			nd_pool_mark_live(p, o);
 			return o;
 		}
 		nd_pcache_leave(c);
@@ -387,7 +404,8 @@ ND_ALWAYS_INLINE void nd_pcache_put_end(struct nd_pcache *c,
 					struct nd_pool_hdr *h, void *obj)
 {
 	uint32_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
-	atomic_store_explicit(&h->state, ND_OBJ_FREE, memory_order_relaxed);
+	atomic_store_explicit(&c->pool->st[h->index], ND_ST_FREE,
+			      memory_order_relaxed);
 	c->objs[n] = obj;
 	atomic_store_explicit(&c->count, n + 1, memory_order_relaxed);
 	nd_pcache_leave(c);
@@ -402,10 +420,11 @@ static inline enum nd_put_result nd_pool_put_h(struct nd_pool *p,
 					       struct nd_pool_hdr *h, void *obj,
 					       const void *site)
 {
-	if (ND_LIKELY(h && h->pool == p && !h->flags &&
-		      atomic_load_explicit(&h->state, memory_order_relaxed) ==
-			      ND_OBJ_LIVE)) {
-		struct nd_pcache *c = nd_pcache_put_begin(&nd_tl, p, h->slot);
+	if (ND_LIKELY(h && h->pool == p &&
+		      atomic_load_explicit(nd_pool_st(h),
+					   memory_order_relaxed) ==
+			      ND_ST_LIVE)) {
+		struct nd_pcache *c = nd_pcache_put_begin(&nd_tl, p, p->slot);
 		if (ND_LIKELY(c != NULL)) {
 			nd_pcache_put_end(c, h, obj);
 			return ND_PUT_OK;
@@ -420,9 +439,22 @@ static inline enum nd_put_result nd_pool_put(struct nd_pool *p, void *obj,
 	return nd_pool_put_h(p, nd_pool_hdr_of(obj), obj, site);
 }
 
+/* ---- batches ---- */
+
+/* When objs[0..n) are objects of p that lie one after another in memory
+ * (ascending or descending), every one in state exactly `from`: set them
+ * all to `to`, copy the n pointers to dst when it is not NULL, and
+ * return true. Otherwise change nothing and return false. The pointers
+ * need not be trusted: only the first and the last headers are read,
+ * where nd_pool_hdr_of reads; the objects themselves are not touched. A
+ * racing second free of the same objects is not guaranteed to be
+ * caught. */
+bool nd_pool_run_mark(const struct nd_pool *p, void *const *objs, unsigned n,
+		      uint8_t from, uint8_t to, void **dst);
+
 /* Take n objects, all or none: a copy of the pointers from the top of
- * the caller's cache, then each header marked LIVE. Returns n, or 0 when
- * fewer are left. */
+ * the caller's cache, each marked LIVE (a run of neighbours in one
+ * operation). Returns n, or 0 when fewer are left. */
 ND_ALWAYS_INLINE unsigned nd_pool_get_bulk_tl(struct nd_tls *t,
 					      struct nd_pool *p, unsigned slot,
 					      void **objs, unsigned n)
@@ -432,15 +464,13 @@ ND_ALWAYS_INLINE unsigned nd_pool_get_bulk_tl(struct nd_tls *t,
 		uint32_t have = atomic_load_explicit(&c->count,
 						     memory_order_relaxed);
 		if (ND_LIKELY(have >= n)) {
-			/* one scalar pass: copy and mark (a vector copy here
-			 * would be read back by 8-byte loads that cannot be
-			 * forwarded from its wide stores) */
 			void **src = &c->objs[have - n];
-			for (unsigned i = 0; i < n; i++) {
-				void *o = src[i];
-				objs[i] = o;
-				nd_pool_mark_live(p, o);
-			}
+			if (!nd_pool_run_mark(p, src, n, ND_ST_FREE,
+					      ND_ST_LIVE, objs))
+				for (unsigned i = 0; i < n; i++) {
+					objs[i] = src[i];
+					nd_pool_mark_live(p, src[i]);
+				}
 			atomic_store_explicit(&c->count, have - n,
 					      memory_order_relaxed);
 			nd_pcache_leave(c);
@@ -455,29 +485,6 @@ static inline unsigned nd_pool_get_bulk(struct nd_pool *p, void **objs,
 					unsigned n)
 {
 	return nd_pool_get_bulk_tl(&nd_tl, p, p->slot, objs, n);
-}
-
-/* Push n objects already checked, reset and marked FREE onto the caller's
- * cache in one copy. False when it cannot (no cache, a thief, no room):
- * then nd_pool_put_bulk_undo. */
-ND_ALWAYS_INLINE bool nd_pool_push_bulk_tl(struct nd_tls *t,
-					   struct nd_pool *p, unsigned slot,
-					   void *const *objs, unsigned n)
-{
-	struct nd_pcache *c = nd_pcache_take(t, p, slot);
-	if (ND_LIKELY(c != NULL)) {
-		uint32_t have = atomic_load_explicit(&c->count,
-						     memory_order_relaxed);
-		if (ND_LIKELY(have + n <= c->cap)) {
-			memcpy(&c->objs[have], objs, n * sizeof(void *));
-			atomic_store_explicit(&c->count, have + n,
-					      memory_order_relaxed);
-			nd_pcache_leave(c);
-			return true;
-		}
-		nd_pcache_leave(c);
-	}
-	return false;
 }
 
 /* The caller's cache of p, entered and with room for n more objects, or
@@ -523,16 +530,30 @@ static inline unsigned nd_pool_put_bulk(struct nd_pool *p, void **objs,
 					unsigned n, const void *site)
 {
 	unsigned i = 0;
+	struct nd_pcache *c = nd_pcache_room(&nd_tl, p, p->slot, n);
+	void **dst = c ? &c->objs[atomic_load_explicit(
+				 &c->count, memory_order_relaxed)]
+		       : NULL;
+	if (ND_LIKELY(c != NULL) &&
+	    nd_pool_run_mark(p, objs, n, ND_ST_LIVE, ND_ST_FREE, dst)) {
+		nd_pcache_push_commit(c, n);
+		return 0;
+	}
 	for (; i < n; i++) {
 		struct nd_pool_hdr *h = nd_pool_live_hdr(objs[i], p);
 		if (ND_UNLIKELY(!h))
 			break;
-		atomic_store_explicit(&h->state, ND_OBJ_FREE,
+		atomic_store_explicit(nd_pool_st(h), ND_ST_FREE,
 				      memory_order_relaxed);
+		if (dst)
+			dst[i] = objs[i];
 	}
-	if (ND_LIKELY(i == n) &&
-	    ND_LIKELY(nd_pool_push_bulk_tl(&nd_tl, p, p->slot, objs, n)))
+	if (ND_LIKELY(i == n) && ND_LIKELY(c != NULL)) {
+		nd_pcache_push_commit(c, n);
 		return 0;
+	}
+	if (c)
+		nd_pcache_leave(c);
 	return nd_pool_put_bulk_undo(p, objs, n, i, site);
 }
 

@@ -86,9 +86,7 @@ static inline void mdl_free(PMDL m, uint32_t type, const char *fn,
 	if (b) {
 		void *slot = b->slot;
 		struct nd_pool_hdr *sh = nd_pool_hdr_of(slot);
-		if (!sh || atomic_load_explicit(&sh->state,
-						memory_order_relaxed) !=
-				   ND_OBJ_LIVE) {
+		if (!sh || !nd_pool_is_live(sh)) {
 			nd_report(ND_RULE_POOL_DOUBLE_FREE, NULL, (uintptr_t)m,
 				  0, site, "%s: MDL %p freed twice", fn,
 				  (void *)m);

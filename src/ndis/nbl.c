@@ -250,8 +250,7 @@ nbl_free_slow(PNET_BUFFER_LIST nbl, struct nd_pool_hdr *h, const void *site)
 			  (void *)nbl, h->pool->kind);
 		return;
 	}
-	if (atomic_load_explicit(&h->state, memory_order_relaxed) !=
-	    ND_OBJ_LIVE) {
+	if (!nd_pool_is_live(h)) {
 		nd_pool_put(h->pool, nbl, site); /* pool.double-free */
 		return;
 	}
@@ -268,9 +267,7 @@ VOID NdisFreeNetBufferList(PNET_BUFFER_LIST NetBufferList)
 	PNET_BUFFER_LIST nbl = NetBufferList;
 	struct nd_pool_hdr *h = nd_pool_hdr_of(nbl);
 	if (__builtin_expect(h && nbl->NdisPoolHandle == h->pool->arg &&
-				     atomic_load_explicit(&h->state,
-							  memory_order_relaxed) ==
-					     ND_OBJ_LIVE,
+				     nd_pool_is_live(h),
 			     1)) {
 		if (__builtin_expect(((uintptr_t)nbl->NdisReserved[0] |
 				      (uintptr_t)nbl->NdisReserved[1]) != 0,
@@ -305,9 +302,7 @@ int ndisdma_nbl_free_bulk(void *pool, struct _NET_BUFFER_LIST **nbls,
 		return -EINVAL;
 	for (unsigned i = 0; i < n; i++) {
 		struct nd_pool_hdr *h = nd_pool_hdr_of(nbls[i]);
-		if (h && atomic_load_explicit(&h->state,
-					      memory_order_relaxed) ==
-				 ND_OBJ_LIVE &&
+		if (h && nd_pool_is_live(h) &&
 		    ((uintptr_t)nbls[i]->NdisReserved[0] |
 		     (uintptr_t)nbls[i]->NdisReserved[1]))
 			nbl_free_extras(h->pool->arg, nbls[i], ND_SITE());

@@ -170,8 +170,7 @@ nb_free_slow(PNET_BUFFER nb, struct nd_pool_hdr *h, const void *site)
 			  (void *)nb, h->pool->kind);
 		return;
 	}
-	if (atomic_load_explicit(&h->state, memory_order_relaxed) !=
-	    ND_OBJ_LIVE) {
+	if (!nd_pool_is_live(h)) {
 		nd_pool_put(h->pool, nb, site); /* pool.double-free */
 		return;
 	}
@@ -193,8 +192,7 @@ VOID NdisFreeNetBuffer(PNET_BUFFER NetBuffer)
 		h && nb->NdisPoolHandle == h->pool->arg &&
 		    ((struct nd_dpool *)h->pool->arg)->type == ND_DP_NB &&
 		    !nb->NdisReserved[0] &&
-		    atomic_load_explicit(&h->state, memory_order_relaxed) ==
-			ND_OBJ_LIVE,
+		    nd_pool_is_live(h),
 		1)) {
 		nd_pool_put_h(h->pool, h, nb, ND_SITE());
 		return;

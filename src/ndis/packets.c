@@ -27,29 +27,41 @@
  * A descriptor in a pool's free stacks or caches is always in the state
  * NdisAllocatePacket documents (every Private field set, no buffers,
  * ValidCounts TRUE, out-of-band data and per-packet information zero), so
- * an allocation hands it out as it is and only marks its header LIVE.
+ * an allocation hands it out as it is and only marks its state LIVE.
  *
- * The free puts it back in that state on the freeing thread, where it is
- * cache-hot. The packet starts 16 bytes into a 64-byte line, so its pool
- * header and its 48 bytes of Private are one line: the fast free compares
- * that line with the pool's template (nd_pool.live_line: cookie, LIVE, no
- * marks, slot, pool, then Private as allocated) - one compare checks the
- * header (double, foreign and cross-kind frees), the pool, and that the
- * driver left Private as it found it. The out-of-band data and per-packet
- * information are not read: the macros that hand them out for writing
- * (<ndisdma/ndis/packet.h>) set NDISDMA_PACKET_OOB_WRITTEN in the header,
- * which fails the compare too. A packet that fails it takes
- * packet_make_clean: when it is a LIVE packet of its pool, Private is
- * rewritten and the out-of-band data zeroed when it was marked or is not
- * zero (so a driver that wrote it without the macros and also changed
- * Private is caught); otherwise the slow free reports what is wrong.
- * New descriptors and every free on a slow path go through packet_reset,
+ * The free puts it back in that state on the freeing thread. What the
+ * driver changed is known two ways:
+ * - marks in the packet's state byte: the macros that hand out the
+ *   out-of-band data or per-packet information for writing set
+ *   NDISDMA_PACKET_OOB_WRITTEN, those that change Private and every call
+ *   here that does (chain, unchain, reinitialise, recount) set
+ *   NDISDMA_PACKET_PRIVATE_WRITTEN (<ndisdma/ndis/packet.h>);
+ * - a compare: the packet starts 16 bytes into a 64-byte line, so its
+ *   pool header and its 48 bytes of Private are one line, which
+ *   NdisFreePacket and the bulk free of a scattered batch compare with
+ *   the pool's template (nd_pool.live_line: cookie, pool, then Private as
+ *   allocated; the header's index aside). That also catches Private
+ *   changed by a plain store.
+ * A packet that is marked or fails the compare takes packet_make_clean:
+ * when it is a LIVE packet of its pool, Private is rewritten and the
+ * out-of-band data zeroed when it was marked or is not zero; otherwise
+ * the slow free reports what is wrong. The bulk free of a batch of
+ * neighbours in memory (a batch freed in the order it was allocated)
+ * reads only the state bytes: there a Private changed by a plain store,
+ * without the NDIS calls and macros, is not seen (docs/pools.md). New
+ * descriptors and every free on a slow path go through packet_reset,
  * which rewrites both unconditionally. */
 
-_Static_assert(NDISDMA_PACKET_OOB_WRITTEN & ND_OBJ_KIND_MARKS,
-	       "the macros' mark is a kind mark of the engine");
+_Static_assert(((NDISDMA_PACKET_OOB_WRITTEN | NDISDMA_PACKET_PRIVATE_WRITTEN) &
+		~ND_OBJ_KIND_MARKS) == 0,
+	       "the macros' marks are kind marks of the engine");
 _Static_assert(ND_POOL_HDR + sizeof(NDIS_PACKET_PRIVATE) == 64,
 	       "header and Private fill one line");
+
+static inline void packet_mark_private(PNDIS_PACKET p)
+{
+	ndisdma_packet_mark_(p, NDISDMA_PACKET_PRIVATE_WRITTEN);
+}
 
 struct pkt_setup {
 	USHORT oob;
@@ -89,18 +101,25 @@ static void packet_reset(void *arg, void *obj)
 	ND_ZERO16((PUCHAR)obj + dp->oob_offset, PKT_OOB_BYTES);
 }
 
-/* True when the line of header and Private is the pool's template: a
- * LIVE, unmarked, non-overflow packet of `pool` with Private untouched.
- * The caller checked that the 16 bytes before p are in p's page. */
+/* True when the line of header and Private is the pool's template (the
+ * header's index aside): a packet of `pool` with Private untouched, and
+ * in state exactly LIVE (not an overflow descriptor, no marks). The
+ * caller checked that the 16 bytes before p are in p's page. */
 ND_NO_ASAN ND_HDR_INLINE bool packet_line_ok(const struct nd_pool *pool,
 					     const void *p)
 {
 	const nd_v2 *l = __builtin_assume_aligned((const char *)p - ND_POOL_HDR,
 						  64);
 	const nd_v2 *t = __builtin_assume_aligned(pool->live_line, 64);
-	nd_v2 x = ((l[0] ^ t[0]) | (l[1] ^ t[1])) |
+	nd_v2 x = (((l[0] ^ t[0]) & (nd_v2){ 0xFFFFFFFFu, ~0ull }) |
+		   (l[1] ^ t[1])) |
 		  ((l[2] ^ t[2]) | (l[3] ^ t[3]));
-	return (x[0] | x[1]) == 0;
+	if ((x[0] | x[1]) != 0)
+		return false;
+	uint32_t i = nd_pool_hdr_raw(p)->index;
+	return i < pool->st_cap &&
+	       atomic_load_explicit(&pool->st[i], memory_order_relaxed) ==
+		       ND_ST_LIVE;
 }
 
 /* Where the 16 bytes before a packet are readable without leaving its
@@ -128,18 +147,18 @@ packet_make_clean(const struct nd_pool *pool, PNDIS_PACKET p)
 	struct nd_pool_hdr *h = nd_pool_hdr_raw(p);
 	const struct nd_dpool *dp = pool->arg;
 	if (h->cookie != ND_POOL_COOKIE || h->pool != pool ||
-	    dp->type != ND_DP_PACKET ||
-	    (h->flags & ND_OBJ_OVERFLOW) ||
-	    atomic_load_explicit(&h->state, memory_order_relaxed) !=
-		    ND_OBJ_LIVE ||
+	    h->index >= pool->st_cap || dp->type != ND_DP_PACKET)
+		return false;
+	uint8_t st = nd_pool_state(h);
+	if ((st & (ND_ST_MASK | ND_OBJ_OVERFLOW)) != ND_ST_LIVE ||
 	    (void *)p->Private.Pool != (void *)dp)
 		return false;
 	PUCHAR oob = (PUCHAR)p + dp->oob_offset;
 	packet_write_private(dp, p);
-	if ((h->flags & NDISDMA_PACKET_OOB_WRITTEN) ||
+	if ((st & NDISDMA_PACKET_OOB_WRITTEN) ||
 	    nd_v2_any(ND_OR16(oob, PKT_OOB_BYTES)))
 		ND_ZERO16(oob, PKT_OOB_BYTES);
-	h->flags = 0;
+	nd_pool_set_state(h, ND_ST_LIVE);
 	return true;
 }
 
@@ -306,8 +325,7 @@ free_slow(PNDIS_PACKET Packet, const void *site)
 			  (void *)Packet, h->pool->kind);
 		return;
 	}
-	if (atomic_load_explicit(&h->state, memory_order_relaxed) ==
-	    ND_OBJ_LIVE)
+	if (nd_pool_is_live(h))
 		nd_report(ND_RULE_POOL_CROSS_FREE, own->ad, (uintptr_t)Packet,
 			  0, site,
 			  "NdisFreePacket: Private.Pool of packet %p names %p, "
@@ -328,7 +346,7 @@ free_changed(PNDIS_PACKET Packet, const void *site)
 	struct nd_pool *pool = h->pool;
 	if (packet_make_clean(pool, Packet)) {
 		struct nd_pcache *c =
-			nd_pcache_put_begin(&nd_tl, pool, h->slot);
+			nd_pcache_put_begin(&nd_tl, pool, pool->slot);
 		if (ND_LIKELY(c != NULL)) {
 			nd_pcache_put_end(c, h, Packet);
 			return;
@@ -345,7 +363,7 @@ VOID NdisFreePacket(PNDIS_PACKET Packet)
 			struct nd_pool *pool = h->pool;
 			if (ND_LIKELY(packet_line_ok(pool, Packet))) {
 				struct nd_pcache *c = nd_pcache_put_begin(
-					&nd_tl, pool, h->slot);
+					&nd_tl, pool, pool->slot);
 				if (ND_LIKELY(c != NULL)) {
 					nd_pcache_put_end(c, h, Packet);
 					return;
@@ -363,6 +381,7 @@ VOID NdisReinitializePacket(PNDIS_PACKET Packet)
 {
 	if (!Packet)
 		return;
+	packet_mark_private(Packet);
 	Packet->Private.Head = NULL;
 	Packet->Private.Tail = NULL;
 	Packet->Private.Count = 0;
@@ -374,6 +393,7 @@ VOID NdisReinitializePacket(PNDIS_PACKET Packet)
 VOID NdisRecalculatePacketCounts(PNDIS_PACKET Packet)
 {
 	UINT phys = 0, count = 0, total = 0;
+	packet_mark_private(Packet);
 	for (PNDIS_BUFFER b = Packet->Private.Head; b; b = b->Next) {
 		count++;
 		total += MmGetMdlByteCount(b);
@@ -451,6 +471,7 @@ VOID NdisChainBufferAtFront(PNDIS_PACKET Packet, PNDIS_BUFFER Buffer)
 {
 	if (!Packet || !Buffer)
 		return;
+	packet_mark_private(Packet);
 	PNDIS_BUFFER tail = chain_tail(Buffer);
 	tail->Next = Packet->Private.Head;
 	if (!Packet->Private.Head)
@@ -463,6 +484,7 @@ VOID NdisChainBufferAtBack(PNDIS_PACKET Packet, PNDIS_BUFFER Buffer)
 {
 	if (!Packet || !Buffer)
 		return;
+	packet_mark_private(Packet);
 	PNDIS_BUFFER tail = chain_tail(Buffer);
 	if (Packet->Private.Head)
 		Packet->Private.Tail->Next = Buffer;
@@ -478,6 +500,7 @@ VOID NdisUnchainBufferAtFront(PNDIS_PACKET Packet, PNDIS_BUFFER *Buffer)
 	*Buffer = b;
 	if (!b)
 		return;
+	packet_mark_private(Packet);
 	Packet->Private.Head = b->Next;
 	if (!b->Next)
 		Packet->Private.Tail = NULL;
@@ -492,6 +515,7 @@ VOID NdisUnchainBufferAtBack(PNDIS_PACKET Packet, PNDIS_BUFFER *Buffer)
 		*Buffer = NULL;
 		return;
 	}
+	packet_mark_private(Packet);
 	if (!b->Next) {
 		Packet->Private.Head = Packet->Private.Tail = NULL;
 	} else {
@@ -539,8 +563,7 @@ static unsigned free_mark(const struct nd_pool *ep, PNDIS_PACKET *pkts,
 		if (ND_UNLIKELY(!packet_line_ok(ep, p)) &&
 		    !packet_make_clean(ep, p))
 			break;
-		atomic_store_explicit(&nd_pool_hdr_raw(p)->state, ND_OBJ_FREE,
-				      memory_order_relaxed);
+		nd_pool_set_state(nd_pool_hdr_raw(p), ND_ST_FREE);
 		if (dst)
 			dst[i] = p;
 	}
@@ -554,14 +577,21 @@ int ndisdma_packet_free_bulk(void *pool, struct _NDIS_PACKET **pkts,
 	if (ND_UNLIKELY(!dp || !pkts || n > INT32_MAX))
 		return -EINVAL;
 	struct nd_pool *ep = dp->pool;
-	/* check, clean, mark and copy onto the cache in one pass; the
-	 * count moves only when all were good */
 	unsigned i;
 	struct nd_pcache *c = nd_pcache_room(&nd_tl, ep, dp->slot, n);
 	if (ND_LIKELY(c != NULL)) {
-		i = free_mark(ep, pkts, n,
-			      &c->objs[atomic_load_explicit(
-				      &c->count, memory_order_relaxed)]);
+		void **dst = &c->objs[atomic_load_explicit(
+			&c->count, memory_order_relaxed)];
+		/* neighbours in memory, all LIVE and unmarked: the state
+		 * bytes alone (the packets are not read) */
+		if (nd_pool_run_mark(ep, (void *const *)pkts, n, ND_ST_LIVE,
+				     ND_ST_FREE, dst)) {
+			nd_pcache_push_commit(c, n);
+			return 0;
+		}
+		/* otherwise check, clean, mark and copy onto the cache in
+		 * one pass; the count moves only when all were good */
+		i = free_mark(ep, pkts, n, dst);
 		if (ND_LIKELY(i == n)) {
 			nd_pcache_push_commit(c, n);
 			return 0;

@@ -538,6 +538,98 @@ static void test_bulk(void **state)
 	assert_int_equal(ndisdma_pool_memory(h), -EINVAL);
 }
 
+/* A batch freed in the order it was allocated (neighbours in memory) is
+ * checked on the pool's state bytes alone; everything the per-packet path
+ * catches must still be caught there: a second free of the whole batch,
+ * a batch with one packet already freed, a batch given to another pool,
+ * a batch with a packet of another batch in it, a reversed batch, and
+ * Private or out-of-band data changed through the NDIS calls and macros
+ * (which mark the packet) must come back clean. */
+static void test_bulk_runs(void **state)
+{
+	(void)state;
+	NDIS_HANDLE h = pool_new(96, 0, 16), other = pool_new(8, 0, 16);
+	PNDIS_PACKET a[32], b[32], r[32];
+	assert_int_equal(ndisdma_packet_alloc_bulk(h, a, 32), 32);
+	/* the batch is neighbours, one way or the other */
+	ptrdiff_t d = (char *)a[1] - (char *)a[0];
+	for (int i = 1; i < 32; i++)
+		assert_int_equal((char *)a[i] - (char *)a[i - 1], d);
+	unsigned long dbl = count("pool.double-free");
+	assert_int_equal(ndisdma_packet_free_bulk(h, a, 32), 0);
+	assert_int_equal(NdisPacketPoolUsage(h), 0);
+	/* the whole batch again: 32 double frees, the pool intact */
+	assert_int_equal(ndisdma_packet_free_bulk(h, a, 32), 32);
+	assert_int_equal(count("pool.double-free"), dbl + 32);
+	assert_int_equal(NdisPacketPoolUsage(h), 0);
+	assert_int_equal(ndisdma_packet_alloc_bulk(h, a, 32), 32);
+	assert_int_equal(ndisdma_packet_alloc_bulk(h, b, 32), 32);
+	assert_int_equal(ndisdma_packet_alloc_bulk(h, r, 32), 32);
+	for (int i = 0; i < 32; i++)
+		for (int k = 0; k < 32; k++)
+			assert_ptr_not_equal(a[i], b[k]);
+	/* one of the batch freed before: that one reported, the rest back */
+	NdisFreePacket(a[7]);
+	assert_int_equal(ndisdma_packet_free_bulk(h, a, 32), 1);
+	assert_int_equal(count("pool.double-free"), dbl + 33);
+	assert_int_equal(NdisPacketPoolUsage(h), 64);
+	/* to another pool: reported, and back to their own */
+	unsigned long cross = count("pool.cross-free");
+	ndisdma_packet_free_bulk(other, b, 32);
+	assert_int_equal(count("pool.cross-free"), cross + 32);
+	assert_int_equal(NdisPacketPoolUsage(h), 32);
+	assert_int_equal(NdisPacketPoolUsage(other), 0);
+	/* reversed, and with a packet of another batch in the middle */
+	assert_int_equal(ndisdma_packet_alloc_bulk(h, a, 32), 32);
+	PNDIS_PACKET rev[32];
+	for (int i = 0; i < 32; i++)
+		rev[i] = a[31 - i];
+	assert_int_equal(ndisdma_packet_free_bulk(h, rev, 32), 0);
+	PNDIS_PACKET keep = r[5];
+	r[5] = r[31];
+	r[31] = keep;
+	assert_int_equal(ndisdma_packet_free_bulk(h, r, 32), 0);
+	assert_int_equal(NdisPacketPoolUsage(h), 0);
+	/* changes through the NDIS calls and macros mark the packet; the
+	 * batch comes back as NdisAllocatePacket documents it */
+	static char data[256];
+	NDIS_STATUS st;
+	NDIS_HANDLE bp;
+	NdisAllocateBufferPool(&st, &bp, 4);
+	assert_int_equal(st, NDIS_STATUS_SUCCESS);
+	PNDIS_BUFFER buf;
+	NdisAllocateBuffer(&st, &buf, bp, data, sizeof(data));
+	assert_int_equal(st, NDIS_STATUS_SUCCESS);
+	assert_int_equal(ndisdma_packet_alloc_bulk(h, a, 32), 32);
+	NdisSetPacketFlags(a[0], 0x40);
+	assert_int_equal(ndisdma_packet_marks_(a[0]),
+			 NDISDMA_PACKET_PRIVATE_WRITTEN);
+	NdisChainBufferAtBack(a[1], buf);
+	NdisReinitializePacket(a[2]);
+	NDIS_SET_PACKET_HEADER_SIZE(a[3], 14);
+	NDIS_SET_PACKET_MEDIA_SPECIFIC_INFO(a[4], data, 8);
+	assert_int_equal(ndisdma_packet_marks_(a[4]),
+			 NDISDMA_PACKET_PRIVATE_WRITTEN |
+				 NDISDMA_PACKET_OOB_WRITTEN);
+	assert_int_equal(ndisdma_packet_free_bulk(h, a, 32), 0);
+	assert_int_equal(ndisdma_packet_alloc_bulk(h, a, 32), 32);
+	for (int i = 0; i < 32; i++) {
+		assert_int_equal(ndisdma_packet_marks_(a[i]), 0);
+		assert_int_equal(NdisGetPacketFlags(a[i]), 0);
+		assert_null(a[i]->Private.Head);
+		assert_int_equal(a[i]->Private.ValidCounts, TRUE);
+		assert_int_equal(a[i]->Private.NdisPacketFlags,
+				 fPACKET_ALLOCATED_BY_NDIS);
+		assert_int_equal(NDIS_GET_PACKET_HEADER_SIZE(a[i]), 0);
+	}
+	assert_int_equal(ndisdma_packet_free_bulk(h, a, 32), 0);
+	NdisFreeBuffer(buf);
+	NdisFreeBufferPool(bp);
+	assert_int_equal(NdisPacketPoolUsage(h), 0);
+	NdisFreePacketPool(h);
+	NdisFreePacketPool(other);
+}
+
 /* ---- allocate on one thread, free on another ---- */
 
 #define RING 32
@@ -1047,9 +1139,9 @@ static void test_dirty_fields_reset(void **state)
 
 /* The NDIS_GET_* macros read without marking the packet; the macros that
  * hand out the out-of-band data or per-packet information for writing
- * mark it (NDISDMA_PACKET_OOB_WRITTEN, 11 bytes before the packet), and
- * a packet whose out-of-band data alone was written through them comes
- * back zeroed, Private untouched, on the one-at-a-time and bulk frees. */
+ * mark it (NDISDMA_PACKET_OOB_WRITTEN in its state byte), and a packet
+ * whose out-of-band data alone was written through them comes back
+ * zeroed, Private untouched, on the one-at-a-time and bulk frees. */
 static void test_oob_macros_mark(void **state)
 {
 	(void)state;
@@ -1059,8 +1151,8 @@ static void test_oob_macros_mark(void **state)
 	assert_int_equal(st, NDIS_STATUS_SUCCESS);
 	PNDIS_PACKET p;
 	NdisAllocatePacket(&st, &p, h);
-	const UCHAR *mark = (const UCHAR *)p - 11;
-	assert_int_equal(*mark & NDISDMA_PACKET_OOB_WRITTEN, 0);
+#define MARKS(_p) ndisdma_packet_marks_(_p)
+	assert_int_equal(MARKS(p), 0);
 	PVOID info;
 	UINT size;
 	assert_int_equal(NDIS_GET_PACKET_STATUS(p), 0);
@@ -1071,14 +1163,14 @@ static void test_oob_macros_mark(void **state)
 	assert_null(NDIS_GET_ORIGINAL_PACKET(p));
 	NDIS_GET_PACKET_MEDIA_SPECIFIC_INFO(p, &info, &size);
 	assert_null(info);
-	assert_int_equal(*mark & NDISDMA_PACKET_OOB_WRITTEN, 0);
+	assert_int_equal(MARKS(p), 0);
 	NDIS_SET_PACKET_STATUS(p, NDIS_STATUS_RESOURCES);
-	assert_int_not_equal(*mark & NDISDMA_PACKET_OOB_WRITTEN, 0);
+	assert_int_equal(MARKS(p), NDISDMA_PACKET_OOB_WRITTEN);
 	NdisFreePacket(p);
 	PNDIS_PACKET q;
 	NdisAllocatePacket(&st, &q, h);
 	assert_ptr_equal(q, p); /* LIFO: the same descriptor */
-	assert_int_equal(*mark & NDISDMA_PACKET_OOB_WRITTEN, 0);
+	assert_int_equal(MARKS(q), 0);
 	assert_int_equal(NDIS_GET_PACKET_STATUS(q), 0);
 	/* bulk: per-packet information written through the lvalue macro */
 	PNDIS_PACKET v[8];
@@ -1091,9 +1183,7 @@ static void test_oob_macros_mark(void **state)
 	assert_int_equal(ndisdma_packet_alloc_bulk(h, v, 8), 8);
 	for (int i = 0; i < 8; i++) {
 		assert_null(NDISDMA_PPI_R_(v[i], Ieee8021QInfo));
-		assert_int_equal(((const UCHAR *)v[i])[-11] &
-					 NDISDMA_PACKET_OOB_WRITTEN,
-				 0);
+		assert_int_equal(MARKS(v[i]), 0);
 	}
 	assert_int_equal(ndisdma_packet_free_bulk(h, v, 8), 0);
 	assert_int_equal(NdisPacketPoolUsage(h), 0);
@@ -1114,6 +1204,7 @@ int main(void)
 		cmocka_unit_test(test_cross_and_foreign_free),
 		cmocka_unit_test(test_bad_handle_and_irql),
 		cmocka_unit_test(test_bulk),
+		cmocka_unit_test(test_bulk_runs),
 		cmocka_unit_test(test_cross_thread),
 		cmocka_unit_test(test_hammer),
 		cmocka_unit_test(test_steal_from_live_thread),

@@ -110,21 +110,59 @@ typedef struct _NDIS_PACKET_EXTENSION {
 	PVOID NdisPacketInfo[MaxPerPacketInfo];
 } NDIS_PACKET_EXTENSION, *PNDIS_PACKET_EXTENSION;
 
-/* ndisdma keeps a byte of flags 11 bytes before every packet (in the
- * pool's header of the descriptor). The macros that hand out the
- * out-of-band data or the per-packet information for writing set
- * NDISDMA_PACKET_OOB_WRITTEN there, so that NdisFreePacket knows it must
- * clear them for the next NdisAllocatePacket; the NDIS_GET_* macros only
- * read and set nothing. Not for drivers to use directly. */
+/* ndisdma keeps a state byte for every packet in its pool (reached
+ * through the 16-byte header in front of the packet: cookie, index,
+ * pool, whose first members are the state array and its size). The
+ * macros that hand out the out-of-band data or the per-packet
+ * information for writing set NDISDMA_PACKET_OOB_WRITTEN there, and
+ * those that change Private (NdisSetPacketFlags, ...) and every ndisdma
+ * call that does set NDISDMA_PACKET_PRIVATE_WRITTEN, so that a free knows
+ * what it must put back for the next NdisAllocatePacket; the NDIS_GET_*
+ * macros only read and set nothing. Nothing is marked for a pointer that
+ * is not a pool's packet. Not for drivers to use directly. */
 #define NDISDMA_PACKET_OOB_WRITTEN 0x02
+#define NDISDMA_PACKET_PRIVATE_WRITTEN 0x04
+#define NDISDMA_POOL_COOKIE_ 0x4e44504fu
+struct ndisdma_pool_st_ {
+	unsigned char *st;
+	unsigned int st_cap;
+};
+struct ndisdma_obj_hdr_ {
+	unsigned int cookie, index;
+	struct ndisdma_pool_st_ *pool;
+};
+static inline void ndisdma_packet_mark_(PNDIS_PACKET p, unsigned char m)
+{
+	const struct ndisdma_obj_hdr_ *h =
+		(const struct ndisdma_obj_hdr_ *)(const void *)p - 1;
+	if (h->cookie == NDISDMA_POOL_COOKIE_ && h->index < h->pool->st_cap)
+		h->pool->st[h->index] |= m;
+}
+/* The packet's marks (NDISDMA_PACKET_*_WRITTEN), 0 for a pointer that
+ * is not a pool's packet: for tests. */
+static inline unsigned char ndisdma_packet_marks_(PNDIS_PACKET p)
+{
+	const struct ndisdma_obj_hdr_ *h =
+		(const struct ndisdma_obj_hdr_ *)(const void *)p - 1;
+	if (h->cookie == NDISDMA_POOL_COOKIE_ && h->index < h->pool->st_cap)
+		return h->pool->st[h->index] &
+		       (NDISDMA_PACKET_OOB_WRITTEN |
+			NDISDMA_PACKET_PRIVATE_WRITTEN);
+	return 0;
+}
 static inline PUCHAR ndisdma_packet_oob_(PNDIS_PACKET p)
 {
 	return (PUCHAR)p + p->Private.NdisPacketOobOffset;
 }
 static inline PUCHAR ndisdma_packet_oob_w_(PNDIS_PACKET p)
 {
-	((PUCHAR)p)[-11] |= NDISDMA_PACKET_OOB_WRITTEN;
+	ndisdma_packet_mark_(p, NDISDMA_PACKET_OOB_WRITTEN);
 	return (PUCHAR)p + p->Private.NdisPacketOobOffset;
+}
+static inline PNDIS_PACKET_PRIVATE ndisdma_packet_private_w_(PNDIS_PACKET p)
+{
+	ndisdma_packet_mark_(p, NDISDMA_PACKET_PRIVATE_WRITTEN);
+	return &p->Private;
 }
 
 #define NDIS_OOB_DATA_FROM_PACKET(_P)                                          \
@@ -164,15 +202,16 @@ static inline PUCHAR ndisdma_packet_oob_w_(PNDIS_PACKET p)
 	} while (0)
 #define NDIS_SET_PACKET_MEDIA_SPECIFIC_INFO(_P, _I, _S)                        \
 	do {                                                                   \
-		(_P)->Private.NdisPacketFlags |=                               \
+		ndisdma_packet_private_w_(_P)->NdisPacketFlags |=              \
 			fPACKET_CONTAINS_MEDIA_SPECIFIC_INFO;                  \
 		NDIS_OOB_DATA_FROM_PACKET(_P)->MediaSpecificInformation = (_I); \
 		NDIS_OOB_DATA_FROM_PACKET(_P)->SizeMediaSpecificInfo = (_S);    \
 	} while (0)
 
 #define NdisGetPacketFlags(_P) ((_P)->Private.Flags)
-#define NdisSetPacketFlags(_P, _F) ((_P)->Private.Flags |= (_F))
-#define NdisClearPacketFlags(_P, _F) ((_P)->Private.Flags &= ~(_F))
+#define NdisSetPacketFlags(_P, _F) (ndisdma_packet_private_w_(_P)->Flags |= (_F))
+#define NdisClearPacketFlags(_P, _F)                                           \
+	(ndisdma_packet_private_w_(_P)->Flags &= ~(_F))
 #define NdisGetPoolFromPacket(_P) ((NDIS_HANDLE)(_P)->Private.Pool)
 #define NDIS_PACKET_FIRST_NDIS_BUFFER(_P) ((_P)->Private.Head)
 #define NDIS_PACKET_LAST_NDIS_BUFFER(_P) ((_P)->Private.Tail)
