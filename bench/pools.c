@@ -6,9 +6,21 @@
  * of 32 through the native bulk API, on 1 and 2 threads; beside them in
  * the same run DPDK's rte_mempool (cache 256; get/put and get/put_bulk of
  * 32) when built with libdpdk, and glibc malloc/free of the same object
- * sizes. Ends with ours/DPDK ratios and the memory a pool of N costs.
+ * sizes. Two rows free each bulk batch in a shuffled order instead of
+ * the order it was allocated in ("NdisAllocatePacket bulk, freed
+ * shuffled" and "DPDK rte_mempool bulk, put shuffled"): the 32 pointers
+ * are gathered through a fixed permutation into a second array (the same
+ * plain copy in both) and that array is freed; a line then says how many
+ * untimed batches of each packet row went back as consecutive
+ * descriptors (one constant address stride). Every figure is the median
+ * of 5 runs (the four columns of a row taken in turn in each).
+ * Ends with ours/DPDK ratios (the shuffled rows' too), the RSS growth
+ * per round of create pool of 4096 / allocate all / free all / free pool
+ * (packet, buffer and NBL pools; 10 rounds after 32 whose growth is shown
+ * apart, see GROW_WARM), and the memory a pool of N costs.
  *
- * Usage: pools [iterations]   (default 4000000 pairs per figure)
+ * Usage: pools [iterations]   (default 4000000 pairs per run; a figure
+ *                              is the median of 5 runs)
  * Figures, not a test: the 2-thread numbers share the machine's cores
  * with whatever else runs.
  */
@@ -17,10 +29,12 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #ifdef NDISDMA_BENCH_DPDK
 #include <rte_eal.h>
@@ -30,6 +44,7 @@
 #endif
 
 #define BULK 32
+#define REPS 5 /* runs per figure; the median is printed */
 
 static long iters = 4000000;
 static char data[64 * 1024] __attribute__((aligned(4096)));
@@ -39,6 +54,71 @@ static double now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+/* The order the shuffled rows free a batch in: shuffled[k] = batch[perm[k]].
+ * The caches (as they are now) hand back a bulk-freed array in the order
+ * it was freed, so batch j of a loop is freed in (first batch) o perm^j,
+ * and the "consecutive descriptors" line counts what happens: perm is redrawn
+ * until its order (the lcm of its cycle lengths) is at least 1000 and no
+ * power of it reverses the batch, so at most 1 batch in perm_order comes
+ * back in the order it was first allocated in. */
+static unsigned char perm[BULK];
+static unsigned long perm_order;
+
+static unsigned long gcd_ul(unsigned long a, unsigned long b)
+{
+	while (b) {
+		unsigned long t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+static void make_perm(void)
+{
+	uint32_t x = 2463534242u; /* xorshift32, fixed seed */
+	for (;;) {
+		for (int i = 0; i < BULK; i++)
+			perm[i] = (unsigned char)i;
+		for (int i = BULK - 1; i > 0; i--) { /* Fisher-Yates */
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			int j = (int)(x % (uint32_t)(i + 1));
+			unsigned char t = perm[i];
+			perm[i] = perm[j];
+			perm[j] = t;
+		}
+		bool seen[BULK] = { false };
+		unsigned long order = 1;
+		for (int i = 0; i < BULK; i++) {
+			unsigned long len = 0;
+			for (int k = i; !seen[k]; k = perm[k], len++)
+				seen[k] = true;
+			if (len)
+				order = order / gcd_ul(order, len) * len;
+		}
+		if (order < 1000)
+			continue;
+		/* no power reverses the batch */
+		unsigned char pw[BULK], nx[BULK];
+		memcpy(pw, perm, sizeof(pw));
+		bool reverses = false;
+		for (unsigned long k = 1; k < order && !reverses; k++) {
+			reverses = true;
+			for (int i = 0; i < BULK; i++)
+				reverses &= pw[i] == BULK - 1 - i;
+			for (int i = 0; i < BULK; i++)
+				nx[i] = pw[perm[i]];
+			memcpy(pw, nx, sizeof(pw));
+		}
+		if (!reverses) {
+			perm_order = order;
+			return;
+		}
+	}
 }
 
 struct subject {
@@ -73,6 +153,41 @@ static void pkt_bulk(struct subject *s, long n)
 			abort();
 		ndisdma_packet_free_bulk(s->pool, p, BULK);
 	}
+}
+
+static void pkt_bulk_shuffled(struct subject *s, long n)
+{
+	PNDIS_PACKET p[BULK], q[BULK];
+	for (long i = 0; i < n; i += BULK) {
+		if (ndisdma_packet_alloc_bulk(s->pool, p, BULK) != BULK)
+			abort();
+		for (int k = 0; k < BULK; k++)
+			q[k] = p[perm[k]];
+		ndisdma_packet_free_bulk(s->pool, q, BULK);
+	}
+}
+
+/* Untimed: of `batches` bulk batches of `pool` freed in order or
+ * shuffled, how many were freed as one constant address stride (what a
+ * fast path for consecutive descriptors can take). */
+static long consecutive_batches(NDIS_HANDLE pool, bool shuffled,
+				long batches)
+{
+	PNDIS_PACKET p[BULK], q[BULK];
+	long hits = 0;
+	for (long i = 0; i < batches; i++) {
+		if (ndisdma_packet_alloc_bulk(pool, p, BULK) != BULK)
+			abort();
+		for (int k = 0; k < BULK; k++)
+			q[k] = shuffled ? p[perm[k]] : p[k];
+		intptr_t d = (intptr_t)q[1] - (intptr_t)q[0];
+		bool same = d != 0;
+		for (int k = 2; k < BULK && same; k++)
+			same = (intptr_t)q[k] - (intptr_t)q[k - 1] == d;
+		hits += same;
+		ndisdma_packet_free_bulk(pool, q, BULK);
+	}
+	return hits;
 }
 
 static void buf_one(struct subject *s, long n)
@@ -170,6 +285,19 @@ static void dpdk_bulk(struct subject *s, long n)
 		if (rte_mempool_get_bulk(mp, o, BULK))
 			abort();
 		rte_mempool_put_bulk(mp, o, BULK);
+	}
+}
+
+static void dpdk_bulk_shuffled(struct subject *s, long n)
+{
+	struct rte_mempool *mp = s->pool;
+	void *o[BULK], *q[BULK];
+	for (long i = 0; i < n; i += BULK) {
+		if (rte_mempool_get_bulk(mp, o, BULK))
+			abort();
+		for (int k = 0; k < BULK; k++)
+			q[k] = o[perm[k]];
+		rte_mempool_put_bulk(mp, q, BULK);
 	}
 }
 
@@ -290,15 +418,34 @@ static double run(struct subject *s, int threads)
 
 static double results[16][4]; /* [subject][1t one, 1t bulk, 2t one, 2t bulk] */
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* One row: each column the median of REPS runs, the four columns taken
+ * in turn in each repetition so that a noisy stretch of the machine
+ * spreads over them. A subject without a loop is a column that does not
+ * apply: printed "-", its result 0. */
 static void measure(int idx, const char *name, struct subject one,
 		    struct subject bulk)
 {
-	results[idx][0] = run(&one, 1);
-	results[idx][1] = run(&bulk, 1);
-	results[idx][2] = run(&one, 2);
-	results[idx][3] = run(&bulk, 2);
-	printf("%-44s %8.2f %8.2f %8.2f %8.2f\n", name, results[idx][0],
-	       results[idx][1], results[idx][2], results[idx][3]);
+	struct subject *col[4] = { &one, &bulk, &one, &bulk };
+	double t[4][REPS];
+	for (int r = 0; r < REPS; r++)
+		for (int c = 0; c < 4; c++)
+			t[c][r] = col[c]->loop ? run(col[c], c < 2 ? 1 : 2) : 0;
+	printf("%-44s", name);
+	for (int c = 0; c < 4; c++) {
+		qsort(t[c], REPS, sizeof(double), cmp_double);
+		results[idx][c] = t[c][REPS / 2];
+		if (col[c]->loop)
+			printf(" %8.2f", results[idx][c]);
+		else
+			printf(" %8s", "-");
+	}
+	printf("\n");
 	fflush(stdout);
 }
 
@@ -405,6 +552,116 @@ static void drop_nbl(NDIS_HANDLE h)
 	NdisFreeNetBufferListPool(h);
 }
 
+/* ---- memory growth: is a freed pool's memory given back? ---- */
+
+#define GROW_N 4096
+#define GROW_ROUNDS 10
+/* Rounds before the measured ones. A thread keeps the cache it had for a
+ * freed pool until a later pool takes the same per-thread slot (32 of
+ * them, pool id modulo 32): up to 32 such caches, ~2 KB each, are kept
+ * by design, and while they accumulate, glibc may not reuse a freed
+ * slab's place for the next slab. 32 rounds cycle through every slot. */
+#define GROW_WARM 32
+
+/* Resident set size now (/proc/self/statm), bytes; -1 when unreadable. */
+static long rss_bytes(void)
+{
+	long size, res;
+	FILE *f = fopen("/proc/self/statm", "r");
+	if (!f)
+		return -1;
+	int got = fscanf(f, "%ld %ld", &size, &res);
+	fclose(f);
+	return got == 2 ? res * sysconf(_SC_PAGESIZE) : -1;
+}
+
+static long grow_full; /* largest RSS rise a round saw with its pool full */
+static void *grow_objs[GROW_N];
+
+static void note_full(long before)
+{
+	long d = rss_bytes() - before;
+	if (d > grow_full)
+		grow_full = d;
+}
+
+static void round_pkt(void)
+{
+	long r0 = rss_bytes();
+	NDIS_STATUS st;
+	NDIS_HANDLE h;
+	NdisAllocatePacketPool(&st, &h, GROW_N, 16);
+	if (st != NDIS_STATUS_SUCCESS)
+		abort();
+	for (int i = 0; i < GROW_N; i++) {
+		NdisAllocatePacket(&st, (PNDIS_PACKET *)&grow_objs[i], h);
+		if (st != NDIS_STATUS_SUCCESS)
+			abort();
+	}
+	note_full(r0);
+	for (int i = 0; i < GROW_N; i++)
+		NdisFreePacket(grow_objs[i]);
+	NdisFreePacketPool(h);
+}
+
+static void round_buf(void)
+{
+	long r0 = rss_bytes();
+	NDIS_STATUS st;
+	NDIS_HANDLE h;
+	NdisAllocateBufferPool(&st, &h, GROW_N);
+	if (st != NDIS_STATUS_SUCCESS)
+		abort();
+	for (int i = 0; i < GROW_N; i++) {
+		NdisAllocateBuffer(&st, (PNDIS_BUFFER *)&grow_objs[i], h,
+				   data + 66, 1514);
+		if (st != NDIS_STATUS_SUCCESS)
+			abort();
+	}
+	note_full(r0);
+	for (int i = 0; i < GROW_N; i++)
+		NdisFreeBuffer(grow_objs[i]);
+	NdisFreeBufferPool(h);
+}
+
+static void round_nbl(void)
+{
+	long r0 = rss_bytes();
+	NDIS_HANDLE h = nbl_pool(mem_drv, TRUE);
+	if (!h)
+		abort();
+	for (int i = 0; i < GROW_N; i++)
+		if (!(grow_objs[i] = NdisAllocateNetBufferList(h, 0, 0)))
+			abort();
+	note_full(r0);
+	for (int i = 0; i < GROW_N; i++)
+		NdisFreeNetBufferList(grow_objs[i]);
+	NdisFreeNetBufferListPool(h);
+}
+
+/* RSS growth per round over GROW_ROUNDS rounds, after GROW_WARM rounds
+ * whose own growth is shown too; beside them the largest rise a round
+ * saw with its pool full, to show the size of what a round holds. */
+static void growth_line(const char *what, void (*round)(void))
+{
+	long w0 = rss_bytes();
+	for (int i = 0; i < GROW_WARM; i++)
+		round();
+	grow_full = 0;
+	long r0 = rss_bytes();
+	for (int i = 0; i < GROW_ROUNDS; i++)
+		round();
+	long r1 = rss_bytes();
+	if (w0 < 0 || r0 < 0 || r1 < 0) {
+		printf("%-34s (no /proc/self/statm)\n", what);
+		return;
+	}
+	printf("%-34s %+9.0f B per round   (first %d rounds %+ld B; "
+	       "full pool +%ld B)\n",
+	       what, (double)(r1 - r0) / GROW_ROUNDS, GROW_WARM, r0 - w0,
+	       grow_full);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1)
@@ -413,6 +670,7 @@ int main(int argc, char **argv)
 		iters = BULK * 10;
 	iters -= iters % BULK;
 	ndisdma_verifier_set_output(stderr);
+	make_perm();
 
 	ndisdma_driver *drv;
 	if (ndisdma_driver_load(bench_entry, "bench", &drv)) {
@@ -426,17 +684,22 @@ int main(int argc, char **argv)
 	const size_t nbl_size = sizeof(NET_BUFFER_LIST) + sizeof(NET_BUFFER);
 
 	printf("ndisdma descriptor pools: ns per allocate+free pair "
-	       "(%ld pairs per figure; bulk = batches of %d, per object)\n",
-	       iters, BULK);
+	       "(%ld pairs per run, median of %d runs; bulk = batches of %d, "
+	       "per object;\n shuffled = each batch freed through a fixed "
+	       "permutation of order %lu; - = does not apply)\n",
+	       iters, REPS, BULK, perm_order);
 	printf("%-44s %8s %8s %8s %8s\n", "", "1t one", "1t bulk",
 	       "2t one", "2t bulk");
 
 	NDIS_STATUS st;
-	NDIS_HANDLE pp, bp;
+	NDIS_HANDLE pp, pps, bp;
 	NdisAllocatePacketPool(&st, &pp, 4096, 16);
+	/* the shuffled row has a pool of its own: its frees leave the
+	 * caches in shuffled order, which the in-order row must not see */
+	NdisAllocatePacketPool(&st, &pps, 4096, 16);
 	NdisAllocateBufferPool(&st, &bp, 4096);
 	NDIS_HANDLE np = nbl_pool(drv, TRUE);
-	if (!pp || !bp || !np) {
+	if (!pp || !pps || !bp || !np) {
 		fprintf(stderr, "cannot create the pools\n");
 		return 1;
 	}
@@ -445,6 +708,9 @@ int main(int argc, char **argv)
 	measure(0, "NdisAllocatePacket/NdisFreePacket",
 		(struct subject){ .loop = pkt_one, .pool = pp },
 		(struct subject){ .loop = pkt_bulk, .pool = pp });
+	measure(8, "NdisAllocatePacket bulk, freed shuffled",
+		(struct subject){ 0 },
+		(struct subject){ .loop = pkt_bulk_shuffled, .pool = pps });
 	measure(1, "NdisAllocateBuffer/NdisFreeBuffer",
 		(struct subject){ .loop = buf_one, .pool = bp },
 		(struct subject){ .loop = buf_bulk, .pool = bp });
@@ -507,12 +773,27 @@ int main(int argc, char **argv)
 						  .pool = mp,
 						  .thread_init = dpdk_thread_init,
 						  .thread_fini = dpdk_thread_fini });
+			measure(9, "DPDK rte_mempool bulk, put shuffled",
+				(struct subject){ 0 },
+				(struct subject){ .loop = dpdk_bulk_shuffled,
+						  .pool = mp,
+						  .thread_init = dpdk_thread_init,
+						  .thread_fini = dpdk_thread_fini });
 			rte_mempool_free(mp);
 		}
 	}
 #else
 	printf("DPDK: not built with libdpdk; no DPDK figures\n");
 #endif
+	{
+		const long nb = 4096;
+		long in_order = consecutive_batches(pp, false, nb);
+		long shuffled = consecutive_batches(pps, true, nb);
+		printf("packet bulk batches freed as consecutive descriptors "
+		       "(untimed, 1 thread, of %ld): in order %ld, shuffled "
+		       "%ld\n",
+		       nb, in_order, shuffled);
+	}
 	if (have_dpdk) {
 		const char *cols[4] = { "1 thread, one at a time",
 					"1 thread, bulk 32",
@@ -533,7 +814,39 @@ int main(int argc, char **argv)
 			printf("ratio %-36s %-26s %5.2f\n",
 			       "NdisAllocatePacket/NdisFreePacket", cols[c],
 			       results[0][c] / results[7][c]);
+		printf("\nbulk freed shuffled (the bulk columns)\n");
+		for (int c = 1; c < 4; c += 2) {
+			printf("ratio %-36s %-26s %5.2f\n",
+			       "ours shuffled / DPDK shuffled", cols[c],
+			       results[8][c] / results[9][c]);
+			printf("ratio %-36s %-26s %5.2f\n",
+			       "ours shuffled / ours in order", cols[c],
+			       results[8][c] / results[0][c]);
+			printf("ratio %-36s %-26s %5.2f\n",
+			       "DPDK shuffled / DPDK in order", cols[c],
+			       results[9][c] / results[6][c]);
+		}
+	} else {
+		printf("\nratio NdisAllocatePacket bulk, freed shuffled / "
+		       "in order\n");
+		printf("ratio %-36s %-26s %5.2f\n",
+		       "ours shuffled / ours in order", "1 thread, bulk 32",
+		       results[8][1] / results[0][1]);
+		printf("ratio %-36s %-26s %5.2f\n",
+		       "ours shuffled / ours in order", "2 threads, bulk 32",
+		       results[8][3] / results[0][3]);
 	}
+
+
+	printf("\nRSS growth per round of create pool of %d / allocate all / "
+	       "free all / free pool\n(%d rounds after %d; ~0: nothing kept "
+	       "per round; full pool: the RSS rise with a pool full, 0 when\n"
+	       " its slabs reuse pages glibc kept from earlier frees)\n",
+	       GROW_N, GROW_ROUNDS, GROW_WARM);
+	mem_drv = drv;
+	growth_line("packet pool, ProtocolReserved 16", round_pkt);
+	growth_line("buffer pool", round_buf);
+	growth_line("NET_BUFFER_LIST pool (with NB)", round_nbl);
 
 	printf("\nmemory of a pool of N descriptors (N x (descriptor + "
 	       "reserved + header) + constant)\n");
@@ -542,11 +855,11 @@ int main(int argc, char **argv)
 	mem_prl = 64;
 	memory_line("packet pool, ProtocolReserved 64", make_pkt, drop_pkt);
 	memory_line("buffer pool", make_buf, drop_buf);
-	mem_drv = drv;
 	memory_line("NET_BUFFER_LIST pool (with NB)", make_nbl, drop_nbl);
 
 	NdisFreeMdl(mdl);
 	NdisFreePacketPool(pp);
+	NdisFreePacketPool(pps);
 	NdisFreeBufferPool(bp);
 	NdisFreeNetBufferListPool(np);
 	ndisdma_driver_unload(drv);
