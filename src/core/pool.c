@@ -79,8 +79,11 @@ static int add_slab(struct nd_pool *p, uint32_t n, bool overflow)
 {
 	size_t bytes = (size_t)n * p->stride;
 	bytes = (bytes + 4095) & ~(size_t)4095;
-	/* n indices and the gap after them */
-	if ((uint64_t)p->st_next + n + 1 > p->st_cap)
+	/* n indices and the gap after them, the next slab's first index a
+	 * multiple of 64 (so that a batch of neighbours tends to lie in
+	 * whole 32-byte pieces of st) */
+	uint64_t next = ((uint64_t)p->st_next + n + 1 + 63) & ~(uint64_t)63;
+	if (next > p->st_cap)
 		return -ENOMEM;
 	struct nd_slab *s = malloc(sizeof(*s));
 	if (!s)
@@ -122,9 +125,8 @@ static int add_slab(struct nd_pool *p, uint32_t n, bool overflow)
 		else
 			p->fixed[p->nfree_fixed++] = nd_pool_obj_of(h);
 	}
-	atomic_store_explicit(&p->st[first + n], ND_ST_GAP,
-			      memory_order_relaxed);
-	p->st_next = first + n + 1;
+	/* st[first + n .. next) stay ND_ST_GAP (zero) */
+	p->st_next = (uint32_t)next;
 	s->next = p->slabs;
 	p->slabs = s;
 	if (overflow)
@@ -189,8 +191,13 @@ int nd_pool_create(const struct nd_pool_params *prm, struct nd_pool **out)
 			p->st_mapped = true;
 		}
 	} else {
-		p->st_cap = prm->nfixed + prm->noverflow + 2;
-		p->st = calloc(p->st_cap, 1);
+		/* two slabs (fixed, overflow), each rounded up as add_slab
+		 * does */
+		p->st_cap = (uint32_t)(((prm->nfixed + 64u) & ~63u) +
+				       ((prm->noverflow + 64u) & ~63u));
+		p->st = aligned_alloc(64, p->st_cap);
+		if (p->st)
+			memset((void *)p->st, 0, p->st_cap);
 	}
 	if (!p->st) {
 		p->st_cap = 0;
@@ -255,9 +262,14 @@ static struct nd_pcache *cache_attach(struct nd_pool *p)
 		free(c);        /* its pool is gone and unlinked it */
 		nd_tl.pcache[slot] = NULL;
 	}
-	c = calloc(1, sizeof(*c) + p->cache_cap * sizeof(void *));
+	/* 64-byte aligned: the bulk calls copy objs[] in 32-byte pieces,
+	 * which must not straddle cache lines */
+	size_t cb = (sizeof(*c) + p->cache_cap * sizeof(void *) + 63) &
+		    ~(size_t)63;
+	c = aligned_alloc(64, cb);
 	if (!c)
 		return NULL;
+	memset(c, 0, cb);
 	c->cap = p->cache_cap;
 	c->pool = p;
 	c->full_fence = (uint32_t)atomic_load(&nd_pool_full_fence);
@@ -665,16 +677,50 @@ ND_CLONES bool nd_pool_run_mark(const struct nd_pool *p, void *const *objs,
 	int64_t d = (int64_t)(uintptr_t)objs[1] - f;
 	if (d != (int64_t)p->stride && d != -(int64_t)p->stride)
 		return false;
+	/* checked and copied to dst (when given) in one pass, 32 pointers
+	 * loaded before any is stored: dst may be written though the batch
+	 * turns out not to be a run (the callers' dst is theirs to fill
+	 * anyway: the caller's array, or cache slots above the count) */
 	nd_q4 e = (nd_q4){ f, f + d, f + 2 * d, f + 3 * d }, acc = { 0 };
 	const nd_q4 step = (nd_q4){ 0 } + 4 * d;
 	unsigned i = 0;
-	for (; i + 4 <= n; i += 4) {
-		acc |= *(const nd_q4 *)(const void *)&objs[i] ^ e;
-		e += step;
+#define ND_LD(k) (*(const nd_q4 *)(const void *)&objs[i + 4 * (k)])
+#define ND_ST(k, v) (*(nd_q4 *)(void *)&dst[i + 4 * (k)] = (v))
+	for (; i + 32 <= n; i += 32) {
+		nd_q4 a0 = ND_LD(0), a1 = ND_LD(1), a2 = ND_LD(2),
+		      a3 = ND_LD(3), a4 = ND_LD(4), a5 = ND_LD(5),
+		      a6 = ND_LD(6), a7 = ND_LD(7);
+		acc |= (a0 ^ e) | (a1 ^ (e + step)) |
+		       (a2 ^ (e + 2 * step)) | (a3 ^ (e + 3 * step)) |
+		       (a4 ^ (e + 4 * step)) | (a5 ^ (e + 5 * step)) |
+		       (a6 ^ (e + 6 * step)) | (a7 ^ (e + 7 * step));
+		e += 8 * step;
+		if (dst) {
+			ND_ST(0, a0);
+			ND_ST(1, a1);
+			ND_ST(2, a2);
+			ND_ST(3, a3);
+			ND_ST(4, a4);
+			ND_ST(5, a5);
+			ND_ST(6, a6);
+			ND_ST(7, a7);
+		}
 	}
+	for (; i + 4 <= n; i += 4) {
+		nd_q4 a0 = ND_LD(0);
+		acc |= a0 ^ e;
+		e += step;
+		if (dst)
+			ND_ST(0, a0);
+	}
+#undef ND_LD
+#undef ND_ST
 	int64_t r = acc[0] | acc[1] | acc[2] | acc[3];
-	for (; i < n; i++)
+	for (; i < n; i++) {
 		r |= (int64_t)(uintptr_t)objs[i] ^ (f + (int64_t)i * d);
+		if (dst)
+			dst[i] = objs[i];
+	}
 	if (r)
 		return false;
 	/* both ends are objects of p whose indices are n - 1 apart: the
@@ -709,13 +755,5 @@ ND_CLONES bool nd_pool_run_mark(const struct nd_pool *p, void *const *objs,
 #endif
 	for (; i < n; i++)
 		atomic_store_explicit(&st[i], to, memory_order_relaxed);
-	if (dst) {
-		i = 0;
-		for (; i + 4 <= n; i += 4)
-			*(nd_q4 *)(void *)&dst[i] =
-				*(const nd_q4 *)(const void *)&objs[i];
-		for (; i < n; i++)
-			dst[i] = objs[i];
-	}
 	return true;
 }

@@ -349,12 +349,21 @@ ND_ALWAYS_INLINE void nd_pool_mark_live(const struct nd_pool *p, void *obj)
 			      memory_order_relaxed);
 }
 
+/* The same with the pool's state array loaded before the cache was
+ * entered (entering is a compiler barrier). */
+ND_ALWAYS_INLINE void nd_st_mark_live(_Atomic uint8_t *st, void *obj)
+{
+	atomic_store_explicit(&st[nd_pool_hdr_raw(obj)->index], ND_ST_LIVE,
+			      memory_order_relaxed);
+}
+
 /* Take one object. Returns it (state LIVE), or NULL when the pool has
  * nothing left (fixed, overflow and every thread's cache) or cannot grow.
  * Never blocks on anything but the pool's own short critical sections. */
 ND_ALWAYS_INLINE void *nd_pool_get_tl(struct nd_tls *t, struct nd_pool *p,
 				      unsigned slot)
 {
+	_Atomic uint8_t *st = p->st;
 	struct nd_pcache *c = nd_pcache_take(t, p, slot);
 	if (ND_LIKELY(c != NULL)) {
 		uint32_t n = atomic_load_explicit(&c->count,
@@ -364,7 +373,7 @@ ND_ALWAYS_INLINE void *nd_pool_get_tl(struct nd_tls *t, struct nd_pool *p,
 			atomic_store_explicit(&c->count, n - 1,
 					      memory_order_relaxed);
 			nd_pcache_leave(c);
-			nd_pool_mark_live(p, o);
+			nd_st_mark_live(st, o);
 			return o;
 		}
 		nd_pcache_leave(c);
@@ -400,12 +409,14 @@ nd_pcache_put_begin(struct nd_tls *t, struct nd_pool *p, unsigned slot)
 	return NULL;
 }
 
+/* (st: the object's state byte, computed before the cache was entered:
+ * entering is a compiler barrier, after which the pool's fields would be
+ * loaded again) */
 ND_ALWAYS_INLINE void nd_pcache_put_end(struct nd_pcache *c,
-					struct nd_pool_hdr *h, void *obj)
+					_Atomic uint8_t *st, void *obj)
 {
 	uint32_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
-	atomic_store_explicit(&c->pool->st[h->index], ND_ST_FREE,
-			      memory_order_relaxed);
+	atomic_store_explicit(st, ND_ST_FREE, memory_order_relaxed);
 	c->objs[n] = obj;
 	atomic_store_explicit(&c->count, n + 1, memory_order_relaxed);
 	nd_pcache_leave(c);
@@ -420,13 +431,14 @@ static inline enum nd_put_result nd_pool_put_h(struct nd_pool *p,
 					       struct nd_pool_hdr *h, void *obj,
 					       const void *site)
 {
+	_Atomic uint8_t *st;
 	if (ND_LIKELY(h && h->pool == p &&
-		      atomic_load_explicit(nd_pool_st(h),
+		      atomic_load_explicit(st = nd_pool_st(h),
 					   memory_order_relaxed) ==
 			      ND_ST_LIVE)) {
 		struct nd_pcache *c = nd_pcache_put_begin(&nd_tl, p, p->slot);
 		if (ND_LIKELY(c != NULL)) {
-			nd_pcache_put_end(c, h, obj);
+			nd_pcache_put_end(c, st, obj);
 			return ND_PUT_OK;
 		}
 	}

@@ -101,12 +101,13 @@ static void packet_reset(void *arg, void *obj)
 	ND_ZERO16((PUCHAR)obj + dp->oob_offset, PKT_OOB_BYTES);
 }
 
-/* True when the line of header and Private is the pool's template (the
- * header's index aside): a packet of `pool` with Private untouched, and
- * in state exactly LIVE (not an overflow descriptor, no marks). The
- * caller checked that the 16 bytes before p are in p's page. */
-ND_NO_ASAN ND_HDR_INLINE bool packet_line_ok(const struct nd_pool *pool,
-					     const void *p)
+/* The packet's state byte when the line of header and Private is the
+ * pool's template (the header's index aside: a packet of `pool` with
+ * Private untouched) and the state is exactly LIVE (not an overflow
+ * descriptor, no marks); else NULL. The caller checked that the 16 bytes
+ * before p are in p's page. */
+ND_NO_ASAN ND_HDR_INLINE _Atomic uint8_t *
+packet_line_ok(const struct nd_pool *pool, const void *p)
 {
 	const nd_v2 *l = __builtin_assume_aligned((const char *)p - ND_POOL_HDR,
 						  64);
@@ -115,11 +116,13 @@ ND_NO_ASAN ND_HDR_INLINE bool packet_line_ok(const struct nd_pool *pool,
 		   (l[1] ^ t[1])) |
 		  ((l[2] ^ t[2]) | (l[3] ^ t[3]));
 	if ((x[0] | x[1]) != 0)
-		return false;
+		return NULL;
 	uint32_t i = nd_pool_hdr_raw(p)->index;
-	return i < pool->st_cap &&
-	       atomic_load_explicit(&pool->st[i], memory_order_relaxed) ==
-		       ND_ST_LIVE;
+	_Atomic uint8_t *st = &pool->st[i];
+	if (i < pool->st_cap &&
+	    atomic_load_explicit(st, memory_order_relaxed) == ND_ST_LIVE)
+		return st;
+	return NULL;
 }
 
 /* Where the 16 bytes before a packet are readable without leaving its
@@ -278,6 +281,7 @@ VOID NdisAllocatePacket(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
 	if (ND_LIKELY(dp != NULL && dp->magic == ND_DP_PACKET &&
 		      Status != NULL && Packet != NULL &&
 		      t->self.irql <= DISPATCH_LEVEL)) {
+		_Atomic uint8_t *st = dp->pool->st;
 		struct nd_pcache *c = nd_pcache_take(t, dp->pool, dp->slot);
 		if (ND_LIKELY(c != NULL)) {
 			uint32_t n = atomic_load_explicit(
@@ -287,7 +291,7 @@ VOID NdisAllocatePacket(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
 				atomic_store_explicit(&c->count, n - 1,
 						      memory_order_relaxed);
 				nd_pcache_leave(c);
-				nd_pool_mark_live(dp->pool, o);
+				nd_st_mark_live(st, o);
 				/* a free descriptor is initialised already
 				 * (packet_clean) */
 				*Packet = o;
@@ -345,10 +349,11 @@ free_changed(PNDIS_PACKET Packet, const void *site)
 	struct nd_pool_hdr *h = nd_pool_hdr_raw(Packet);
 	struct nd_pool *pool = h->pool;
 	if (packet_make_clean(pool, Packet)) {
+		_Atomic uint8_t *st = nd_pool_st(h);
 		struct nd_pcache *c =
 			nd_pcache_put_begin(&nd_tl, pool, pool->slot);
 		if (ND_LIKELY(c != NULL)) {
-			nd_pcache_put_end(c, h, Packet);
+			nd_pcache_put_end(c, st, Packet);
 			return;
 		}
 	}
@@ -361,11 +366,12 @@ VOID NdisFreePacket(PNDIS_PACKET Packet)
 		struct nd_pool_hdr *h = nd_pool_hdr_raw(Packet);
 		if (ND_LIKELY(packet_cookie_ok(Packet))) {
 			struct nd_pool *pool = h->pool;
-			if (ND_LIKELY(packet_line_ok(pool, Packet))) {
+			_Atomic uint8_t *st = packet_line_ok(pool, Packet);
+			if (ND_LIKELY(st != NULL)) {
 				struct nd_pcache *c = nd_pcache_put_begin(
 					&nd_tl, pool, pool->slot);
 				if (ND_LIKELY(c != NULL)) {
-					nd_pcache_put_end(c, h, Packet);
+					nd_pcache_put_end(c, st, Packet);
 					return;
 				}
 			} else {
