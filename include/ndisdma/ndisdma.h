@@ -368,7 +368,7 @@ enum ndisdma_fault_kind {
 	NDISDMA_FAULT_SHM = 0,       /* NdisMAllocateSharedMemory */
 	NDISDMA_FAULT_SHM_ASYNC = 1, /* NdisMAllocateSharedMemoryAsync(Ex) */
 	NDISDMA_FAULT_MAPREG = 2,    /* NdisMAllocateMapRegisters */
-	NDISDMA_FAULT_POOL = 3,      /* packet/buffer/NBL pools */
+	NDISDMA_FAULT_POOL = 3,      /* pools, NBL contexts, retreat MDLs */
 	NDISDMA_FAULT_MEM = 4,       /* NdisAllocateMemory* */
 	NDISDMA_FAULT_ANY = 5,
 	NDISDMA_FAULT_KINDS = 6,
