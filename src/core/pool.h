@@ -342,15 +342,9 @@ nd_pool_live_hdr(const void *obj, const struct nd_pool *p)
 	return NULL;
 }
 
-/* Mark an object of p taken from a cache LIVE. */
-ND_ALWAYS_INLINE void nd_pool_mark_live(const struct nd_pool *p, void *obj)
-{
-	atomic_store_explicit(&p->st[nd_pool_hdr_raw(obj)->index], ND_ST_LIVE,
-			      memory_order_relaxed);
-}
-
-/* The same with the pool's state array loaded before the cache was
- * entered (entering is a compiler barrier). */
+/* Mark an object taken from a cache LIVE, given its pool's state array
+ * (loaded before the cache was entered: entering is a compiler
+ * barrier). */
 ND_ALWAYS_INLINE void nd_st_mark_live(_Atomic uint8_t *st, void *obj)
 {
 	atomic_store_explicit(&st[nd_pool_hdr_raw(obj)->index], ND_ST_LIVE,
@@ -481,7 +475,7 @@ ND_ALWAYS_INLINE unsigned nd_pool_get_bulk_tl(struct nd_tls *t,
 					      ND_ST_LIVE, objs))
 				for (unsigned i = 0; i < n; i++) {
 					objs[i] = src[i];
-					nd_pool_mark_live(p, src[i]);
+					nd_st_mark_live(p->st, src[i]);
 				}
 			atomic_store_explicit(&c->count, have - n,
 					      memory_order_relaxed);

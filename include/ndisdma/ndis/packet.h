@@ -131,24 +131,30 @@ struct ndisdma_obj_hdr_ {
 	unsigned int cookie, index;
 	struct ndisdma_pool_st_ *pool;
 };
-static inline void ndisdma_packet_mark_(PNDIS_PACKET p, unsigned char m)
+/* The packet's state byte, or NULL for a pointer that is not a pool's
+ * packet. */
+static inline unsigned char *ndisdma_packet_st_(PNDIS_PACKET p)
 {
 	const struct ndisdma_obj_hdr_ *h =
 		(const struct ndisdma_obj_hdr_ *)(const void *)p - 1;
 	if (h->cookie == NDISDMA_POOL_COOKIE_ && h->index < h->pool->st_cap)
-		h->pool->st[h->index] |= m;
+		return &h->pool->st[h->index];
+	return 0;
+}
+static inline void ndisdma_packet_mark_(PNDIS_PACKET p, unsigned char m)
+{
+	unsigned char *st = ndisdma_packet_st_(p);
+	if (st)
+		*st |= m;
 }
 /* The packet's marks (NDISDMA_PACKET_*_WRITTEN), 0 for a pointer that
  * is not a pool's packet: for tests. */
 static inline unsigned char ndisdma_packet_marks_(PNDIS_PACKET p)
 {
-	const struct ndisdma_obj_hdr_ *h =
-		(const struct ndisdma_obj_hdr_ *)(const void *)p - 1;
-	if (h->cookie == NDISDMA_POOL_COOKIE_ && h->index < h->pool->st_cap)
-		return h->pool->st[h->index] &
-		       (NDISDMA_PACKET_OOB_WRITTEN |
-			NDISDMA_PACKET_PRIVATE_WRITTEN);
-	return 0;
+	const unsigned char *st = ndisdma_packet_st_(p);
+	return st ? *st & (NDISDMA_PACKET_OOB_WRITTEN |
+			   NDISDMA_PACKET_PRIVATE_WRITTEN)
+		  : 0;
 }
 static inline PUCHAR ndisdma_packet_oob_(PNDIS_PACKET p)
 {
