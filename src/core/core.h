@@ -76,10 +76,12 @@ struct nd_tls {
 enum { ND_CB_NONE, ND_CB_ENTRY, ND_CB_INIT, ND_CB_HALT, ND_CB_ASYNC,
        ND_CB_UNLOAD };
 
-/* The calling thread's context: one thread-local block (hidden, so the
- * shared library reaches it without going through the GOT more than
- * once per function). */
-extern _Thread_local struct nd_tls nd_tl __attribute__((visibility("hidden")));
+/* The calling thread's context: one thread-local block in the static TLS
+ * area (initial-exec: one %fs-relative access, no __tls_get_addr call in
+ * the shared library). The inline fast paths of the public headers reach
+ * the same block as ndisdma_tls_ (<ndisdma/pool_abi.h>, an alias). */
+extern _Thread_local struct nd_tls nd_tl
+	__attribute__((visibility("hidden"), tls_model("initial-exec")));
 static inline struct nd_thread *nd_self(void)
 {
 	return &nd_tl.self;

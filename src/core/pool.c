@@ -29,6 +29,10 @@ static pthread_key_t exit_key;
 
 static void thread_exit(void *arg);
 
+/* x86-64 with AVX2: batches of neighbours take run_mark_avx2 (set once,
+ * before the first pool exists) */
+static bool cpu_avx2;
+
 static void setup(void)
 {
 	pthread_key_create(&exit_key, thread_exit);
@@ -38,6 +42,10 @@ static void setup(void)
 					   0, 0);
 	if (r != 0)
 		atomic_store(&nd_pool_full_fence, 1);
+#if defined(__x86_64__)
+	__builtin_cpu_init();
+	cpu_avx2 = __builtin_cpu_supports("avx2");
+#endif
 }
 
 /* A full barrier on every running thread of the process (the thief's side
@@ -57,13 +65,42 @@ static struct nd_pool_hdr *hdr(void *obj)
 	return (struct nd_pool_hdr *)((char *)obj - ND_POOL_HDR);
 }
 
-/* What <ndisdma/ndis/packet.h> relies on to mark a packet. */
-_Static_assert(offsetof(struct nd_pool, st) == 0, "st first");
-_Static_assert(offsetof(struct nd_pool, st_cap) == sizeof(void *),
-	       "st_cap after st");
-_Static_assert(offsetof(struct nd_pool_hdr, index) == 4 &&
-		       offsetof(struct nd_pool_hdr, pool) == 8,
-	       "header: cookie, index, pool");
+/* What the inline fast paths of the public headers see
+ * (<ndisdma/pool_abi.h>). */
+#define ND_SAME(a, fa, b, fb) (offsetof(a, fa) == offsetof(b, fb))
+_Static_assert(ND_SAME(struct nd_pool, st, struct ndisdma_pool_, st) &&
+		       ND_SAME(struct nd_pool, st_cap, struct ndisdma_pool_,
+			       st_cap) &&
+		       ND_SAME(struct nd_pool, slot, struct ndisdma_pool_, slot) &&
+		       ND_SAME(struct nd_pool, live_line, struct ndisdma_pool_,
+			       live_line),
+	       "pool_abi.h: struct nd_pool");
+_Static_assert(ND_SAME(struct nd_pool_hdr, index, struct ndisdma_obj_hdr_,
+		       index) &&
+		       ND_SAME(struct nd_pool_hdr, pool,
+			       struct ndisdma_obj_hdr_, pool) &&
+		       sizeof(struct nd_pool_hdr) ==
+			       sizeof(struct ndisdma_obj_hdr_) &&
+		       ND_POOL_COOKIE == NDISDMA_POOL_COOKIE_,
+	       "pool_abi.h: header");
+_Static_assert(ND_SAME(struct nd_pcache, busy, struct ndisdma_pcache_, busy) &&
+		       ND_SAME(struct nd_pcache, steal, struct ndisdma_pcache_,
+			       steal) &&
+		       ND_SAME(struct nd_pcache, count,
+			       struct ndisdma_pcache_, count) &&
+		       ND_SAME(struct nd_pcache, cap, struct ndisdma_pcache_,
+			       cap) &&
+		       ND_SAME(struct nd_pcache, owner,
+			       struct ndisdma_pcache_, owner) &&
+		       ND_SAME(struct nd_pcache, full_fence,
+			       struct ndisdma_pcache_, full_fence) &&
+		       ND_SAME(struct nd_pcache, objs, struct ndisdma_pcache_,
+			       objs),
+	       "pool_abi.h: struct nd_pcache");
+_Static_assert(ND_ST_FREE == NDISDMA_ST_FREE_ &&
+		       ND_ST_LIVE == NDISDMA_ST_LIVE_ &&
+		       ND_TL_SLOTS == NDISDMA_TL_SLOTS_,
+	       "pool_abi.h: constants");
 
 /* Mark an object LIVE on a slow path: the overflow bit stays. */
 static void set_live(void *obj)
@@ -666,9 +703,9 @@ typedef int64_t nd_q4 __attribute__((vector_size(32), aligned(8), may_alias));
 typedef uint8_t nd_b32 __attribute__((vector_size(32), aligned(1),
 				      may_alias));
 
-ND_CLONES bool nd_pool_run_mark(const struct nd_pool *p, void *const *objs,
-				unsigned n, uint8_t from, uint8_t to,
-				void **dst)
+ND_CLONES static bool run_mark_any(const struct nd_pool *p,
+				   void *const *objs, unsigned n, uint8_t from,
+				   uint8_t to, void **dst)
 {
 	if (n < 2)
 		return false;
@@ -736,6 +773,7 @@ ND_CLONES bool nd_pool_run_mark(const struct nd_pool *p, void *const *objs,
 		return false;
 	_Atomic uint8_t *st = p->st + lo;
 	i = 0;
+	if (to == ND_ST_LIVE) goto mark;
 #if !ND_POOL_SEQ_CST
 	nd_b32 x = { 0 };
 	for (; i + 32 <= n; i += 32)
@@ -748,6 +786,7 @@ ND_CLONES bool nd_pool_run_mark(const struct nd_pool *p, void *const *objs,
 	for (unsigned k = i; k < n; k++)
 		if (atomic_load_explicit(&st[k], memory_order_relaxed) != from)
 			return false;
+mark:
 	i = 0;
 #if !ND_POOL_SEQ_CST
 	for (; i + 32 <= n; i += 32)
@@ -756,4 +795,77 @@ ND_CLONES bool nd_pool_run_mark(const struct nd_pool *p, void *const *objs,
 	for (; i < n; i++)
 		atomic_store_explicit(&st[i], to, memory_order_relaxed);
 	return true;
+}
+
+#if defined(__x86_64__) && !ND_POOL_SEQ_CST && !defined(__SANITIZE_ADDRESS__)
+#include <immintrin.h>
+
+/* nd_pool_run_mark for a batch of a multiple of 32 copied to dst, with
+ * AVX2: the same checks in fewer instructions (each 32-byte compare ends
+ * in one vptest, no loop tails; a batch of exactly 32 is unrolled). */
+__attribute__((target("avx2"), always_inline)) static inline bool
+run_avx2_body(const struct nd_pool *p, void *const *objs, unsigned n,
+	      uint8_t from, uint8_t to, void **dst)
+{
+	int64_t f = (int64_t)(uintptr_t)objs[0];
+	int64_t d = (int64_t)(uintptr_t)objs[1] - f;
+	if (d != (int64_t)p->stride && d != -(int64_t)p->stride)
+		return false;
+	__m256i e = _mm256_add_epi64(_mm256_set1_epi64x(f),
+				     _mm256_set_epi64x(3 * d, 2 * d, d, 0));
+	const __m256i step = _mm256_set1_epi64x(4 * d);
+	__m256i acc = _mm256_setzero_si256();
+	for (unsigned i = 0; i < n; i += 4) {
+		__m256i a = _mm256_loadu_si256((const __m256i *)&objs[i]);
+		acc = _mm256_or_si256(acc, _mm256_xor_si256(a, e));
+		_mm256_storeu_si256((__m256i *)&dst[i], a);
+		e = _mm256_add_epi64(e, step);
+	}
+	if (!_mm256_testz_si256(acc, acc))
+		return false;
+	struct nd_pool_hdr *a = nd_pool_hdr_of(objs[0]);
+	struct nd_pool_hdr *b = nd_pool_hdr_of(objs[n - 1]);
+	if (!a || !b || a->pool != p || b->pool != p)
+		return false;
+	uint32_t lo = d > 0 ? a->index : b->index;
+	uint32_t hi = d > 0 ? b->index : a->index;
+	if (hi < lo || hi - lo != n - 1)
+		return false;
+	unsigned char *st = (unsigned char *)(uintptr_t)(p->st + lo);
+	const __m256i vf = _mm256_set1_epi8((char)from);
+	__m256i x = _mm256_setzero_si256();
+	for (unsigned i = 0; i < n; i += 32)
+		x = _mm256_or_si256(
+			x, _mm256_xor_si256(_mm256_loadu_si256(
+						    (const __m256i *)(st + i)),
+					    vf));
+	if (!_mm256_testz_si256(x, x))
+		return false;
+	const __m256i vt = _mm256_set1_epi8((char)to);
+	for (unsigned i = 0; i < n; i += 32)
+		_mm256_storeu_si256((__m256i *)(st + i), vt);
+	return true;
+}
+
+__attribute__((target("avx2"))) static bool
+run_mark_avx2(const struct nd_pool *p, void *const *objs, unsigned n,
+	      uint8_t from, uint8_t to, void **dst)
+{
+	if (n == 32)
+		return run_avx2_body(p, objs, 32, from, to, dst);
+	return run_avx2_body(p, objs, n, from, to, dst);
+}
+
+#define ND_RUN_AVX2(n, dst) ((n) % 32 == 0 && (dst) && cpu_avx2)
+#else
+#define run_mark_avx2 run_mark_any
+#define ND_RUN_AVX2(n, dst) false
+#endif
+
+bool nd_pool_run_mark(const struct nd_pool *p, void *const *objs, unsigned n,
+		      uint8_t from, uint8_t to, void **dst)
+{
+	if (n != 0 && ND_RUN_AVX2(n, dst))
+		return run_mark_avx2(p, objs, n, from, to, dst);
+	return run_mark_any(p, objs, n, from, to, dst);
 }

@@ -116,6 +116,7 @@ struct nd_pool {
 	/* one state byte per index (ND_ST_*, ND_OBJ_*); st_cap entries */
 	_Atomic uint8_t *st;
 	uint32_t st_cap;
+	unsigned slot;          /* id % ND_TL_SLOTS: the thread's cache */
 	uint32_t st_next;       /* the next slab's first index (pool lock) */
 	bool st_mapped;         /* st is an mmap reservation (growing pool) */
 	/* What the first 64 bytes (header, then 48 bytes of object) of an
@@ -129,7 +130,6 @@ struct nd_pool {
 	_Alignas(64) unsigned char live_line[64];
 	/* read-mostly */
 	uint64_t id;            /* unique for the process's lifetime */
-	unsigned slot;          /* id % ND_TL_SLOTS */
 	size_t stride;          /* header + object, cache-line multiple */
 	uint32_t cache_cap;     /* 0: no per-thread caches */
 	uint32_t refill;        /* objects moved per refill / flush */

@@ -57,6 +57,15 @@ _Static_assert(((NDISDMA_PACKET_OOB_WRITTEN | NDISDMA_PACKET_PRIVATE_WRITTEN) &
 	       "the macros' marks are kind marks of the engine");
 _Static_assert(ND_POOL_HDR + sizeof(NDIS_PACKET_PRIVATE) == 64,
 	       "header and Private fill one line");
+/* what the inline NdisAllocatePacket of <ndis.h> sees of a pool handle */
+_Static_assert(offsetof(struct nd_dpool, magic) ==
+			       offsetof(struct ndisdma_dpool_, magic) &&
+		       offsetof(struct nd_dpool, pool) ==
+			       offsetof(struct ndisdma_dpool_, pool) &&
+		       offsetof(struct nd_dpool, slot) ==
+			       offsetof(struct ndisdma_dpool_, slot) &&
+		       ND_DP_PACKET == NDISDMA_DP_PACKET_,
+	       "pool_abi.h: struct nd_dpool");
 
 static inline void packet_mark_private(PNDIS_PACKET p)
 {
@@ -273,7 +282,7 @@ alloc_slow(PNDIS_STATUS Status, PNDIS_PACKET *Packet, NDIS_HANDLE h,
 	}
 }
 
-VOID NdisAllocatePacket(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
+VOID(NdisAllocatePacket)(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
 			NDIS_HANDLE PoolHandle)
 {
 	struct nd_tls *t = &nd_tl;
@@ -360,7 +369,7 @@ free_changed(PNDIS_PACKET Packet, const void *site)
 	free_slow(Packet, site);
 }
 
-VOID NdisFreePacket(PNDIS_PACKET Packet)
+VOID(NdisFreePacket)(PNDIS_PACKET Packet)
 {
 	if (ND_LIKELY(packet_addr_ok(Packet))) {
 		struct nd_pool_hdr *h = nd_pool_hdr_raw(Packet);

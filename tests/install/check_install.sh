@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Install the build into a scratch prefix, then build an outside program
-# against it twice: with pkg-config (static and shared) and with CMake's
-# find_package(ndisdma). Run each.
+# against it: with pkg-config (static, shared, and as a plug-in a host
+# dlopens) and with CMake's find_package(ndisdma). Run each.
 set -eu
 build="$1"; src="$2"
 tmp="$(mktemp -d)"
@@ -18,6 +18,12 @@ cc -Wall -Werror -Wno-multichar $(pkg-config --cflags ndisdma) "$src/consumer.c"
 	-o "$tmp/consumer-shared" $(pkg-config --libs ndisdma) \
 	-Wl,-rpath,"$(dirname "$libdir")"
 "$tmp/consumer-shared"
+# the consumer as a plug-in that a host without ndisdma dlopens
+cc -Wall -Werror -Wno-multichar -fPIC -shared -DCONSUMER_PLUGIN \
+	$(pkg-config --cflags ndisdma) "$src/consumer.c" -o "$tmp/consumer.so" \
+	$(pkg-config --libs ndisdma) -Wl,-rpath,"$(dirname "$libdir")"
+cc -Wall -Werror "$src/plugin_host.c" -o "$tmp/plugin_host" -ldl
+"$tmp/plugin_host" "$tmp/consumer.so"
 mkdir "$tmp/cm"
 cat > "$tmp/cm/CMakeLists.txt" <<CM
 cmake_minimum_required(VERSION 3.20)

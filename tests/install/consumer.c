@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* An outside program built only from the installed headers and library,
- * through pkg-config: <ndis.h> and the native API resolve. */
+ * through pkg-config: <ndis.h> and the native API resolve, and the inline
+ * NdisAllocatePacket / NdisFreePacket reach the library's thread block
+ * (<ndisdma/pool_abi.h>). Built as a program, and with
+ * -DCONSUMER_PLUGIN as a shared object that plugin_host.c dlopens (a
+ * driver loaded as a plug-in). */
 #include <ndis.h>
 #include <ndisdma/ndisdma.h>
 
@@ -33,8 +37,53 @@ static NTSTATUS entry(PDRIVER_OBJECT o, PUNICODE_STRING p)
 	return NdisMRegisterMiniport(w, &c, sizeof(c));
 }
 
-int main(void)
+/* Packets through the inline calls: every one comes back, a double free
+ * is caught (it goes to the library's function) and the pool is whole. */
+static int packets(void)
 {
+	NDIS_STATUS st;
+	NDIS_HANDLE pool;
+	PNDIS_PACKET p[64], none;
+	NdisAllocatePacketPool(&st, &pool, 64, 16);
+	if (st != NDIS_STATUS_SUCCESS)
+		return 1;
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 64; i++) {
+			NdisAllocatePacket(&st, &p[i], pool);
+			if (st != NDIS_STATUS_SUCCESS || !p[i] ||
+			    p[i]->Private.Pool != pool)
+				return 2;
+		}
+		NdisAllocatePacket(&st, &none, pool); /* the pool is empty */
+		if (st != NDIS_STATUS_RESOURCES || none)
+			return 3;
+		if (NdisPacketPoolUsage(pool) != 64)
+			return 4;
+		for (int i = 0; i < 64; i++)
+			NdisFreePacket(p[i]);
+	}
+	unsigned long before = ndisdma_verifier_count("pool.double-free");
+	FILE *out = ndisdma_verifier_set_output(NULL);
+	NdisFreePacket(p[5]);
+	ndisdma_verifier_set_output(out);
+	if (ndisdma_verifier_count("pool.double-free") != before + 1 ||
+	    NdisPacketPoolUsage(pool) != 0)
+		return 5;
+	NdisFreePacketPool(pool);
+	return 0;
+}
+
+#ifdef CONSUMER_PLUGIN
+int consumer_main(void);
+int consumer_main(void)
+#else
+int main(void)
+#endif
+{
+	if (packets()) {
+		printf("consumer: inline packet calls failed\n");
+		return 1;
+	}
 	ndisdma_driver *d;
 	ndisdma_adapter *a;
 	if (ndisdma_driver_load(entry, "consumer", &d) ||

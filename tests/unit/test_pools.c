@@ -504,6 +504,98 @@ static void test_bad_handle_and_irql(void **state)
 	NdisFreePacketPool(h);
 }
 
+/* NdisAllocatePacket and NdisFreePacket written in a driver are inline
+ * (<ndisdma/ndis/packet.h>); (NdisAllocatePacket)(...) is the library's
+ * function. The same misuse through either gives the same reports and
+ * leaves the pool the same; a packet allocated one way is freed the
+ * other. */
+static void alloc_via(int fn, PNDIS_STATUS st, PNDIS_PACKET *p, NDIS_HANDLE h)
+{
+	if (fn)
+		(NdisAllocatePacket)(st, p, h);
+	else
+		NdisAllocatePacket(st, p, h);
+}
+
+static void free_via(int fn, PNDIS_PACKET p)
+{
+	if (fn)
+		(NdisFreePacket)(p);
+	else
+		NdisFreePacket(p);
+}
+
+static void test_inline_and_functions(void **state)
+{
+	(void)state;
+	for (int fn = 0; fn < 2; fn++) {
+		unsigned long dbl = count("pool.double-free");
+		unsigned long par = count("pool.bad-params");
+		unsigned long badh = count("pool.bad-handle");
+		unsigned long irql = count("irql.too-high");
+		unsigned long unk = count("pool.free-unknown");
+		NDIS_HANDLE h = pool_new(16, 0, 0);
+		NDIS_STATUS st;
+		PNDIS_PACKET p[16], x;
+		/* allocated one way, freed the other, many times over */
+		for (int r = 0; r < 100; r++) {
+			for (int i = 0; i < 16; i++) {
+				alloc_via(fn, &st, &p[i], h);
+				assert_int_equal(st, NDIS_STATUS_SUCCESS);
+				assert_ptr_equal(p[i]->Private.Pool, h);
+			}
+			alloc_via(fn, &st, &x, h);
+			assert_int_equal(st, NDIS_STATUS_RESOURCES);
+			assert_null(x);
+			for (int i = 0; i < 16; i++)
+				free_via(!fn, p[i]);
+		}
+		assert_int_equal(NdisPacketPoolUsage(h), 0);
+		/* misuse: NULL outputs, a bad handle, the IRQL */
+		alloc_via(fn, NULL, &x, h);
+		st = 0;
+		alloc_via(fn, &st, NULL, h);
+		assert_int_equal(st, NDIS_STATUS_RESOURCES);
+		assert_int_equal(count("pool.bad-params"), par + 2);
+		static uint64_t junk[16] __attribute__((aligned(64)));
+		alloc_via(fn, &st, &x, junk);
+		assert_int_equal(st, NDIS_STATUS_RESOURCES);
+		assert_int_equal(count("pool.bad-handle"), badh + 1);
+		KIRQL old;
+		KeRaiseIrql(DIRQL, &old);
+		alloc_via(fn, &st, &x, h);
+		KeLowerIrql(old);
+		assert_int_equal(st, NDIS_STATUS_RESOURCES);
+		assert_int_equal(count("irql.too-high"), irql + 1);
+		/* double and foreign frees */
+		alloc_via(fn, &st, &x, h);
+		free_via(fn, x);
+		free_via(fn, x);
+		assert_int_equal(count("pool.double-free"), dbl + 1);
+		static NDIS_PACKET fake[2] __attribute__((aligned(64)));
+		free_via(fn, &fake[1]);
+		assert_int_equal(count("pool.free-unknown"), unk + 1);
+		/* a packet whose Private the driver changed by a plain store
+		 * and whose out-of-band data it wrote comes back clean */
+		alloc_via(fn, &st, &x, h);
+		x->Private.Flags = 0x1234;
+		x->Private.TotalLength = 99;
+		NDIS_SET_PACKET_STATUS(x, NDIS_STATUS_FAILURE);
+		free_via(fn, x);
+		for (int i = 0; i < 16; i++) {
+			alloc_via(fn, &st, &p[i], h);
+			assert_int_equal(p[i]->Private.Flags, 0);
+			assert_int_equal(p[i]->Private.TotalLength, 0);
+			assert_int_equal(NDIS_GET_PACKET_STATUS(p[i]), 0);
+			assert_int_equal(ndisdma_packet_marks_(p[i]), 0);
+		}
+		for (int i = 0; i < 16; i++)
+			free_via(fn, p[i]);
+		assert_int_equal(NdisPacketPoolUsage(h), 0);
+		NdisFreePacketPool(h);
+	}
+}
+
 static void test_bulk(void **state)
 {
 	(void)state;
@@ -698,6 +790,83 @@ static void run_xfer(bool bulk)
 	assert_int_equal(atomic_load(&x.errors), 0);
 	assert_int_equal(NdisPacketPoolUsage(x.pool), 0);
 	NdisFreePacketPool(x.pool);
+}
+
+static int by_address(const void *x, const void *y)
+{
+	uintptr_t a = (uintptr_t)*(void *const *)x, b = (uintptr_t)*(void *const *)y;
+	return a < b ? -1 : a > b;
+}
+
+/* A batch of 64 neighbours (more than one 32-byte piece of state bytes):
+ * every check holds in the second half too. */
+static void test_bulk_runs_64(void **state)
+{
+	(void)state;
+	enum { N = 512 };
+	NDIS_HANDLE h = pool_new(N, 0, 0);
+	static PNDIS_PACKET all[N];
+	for (int i = 0; i < N; i++)
+		all[i] = pkt_new(h);
+	qsort(all, N, sizeof(all[0]), by_address);
+	PNDIS_PACKET *run = &all[100];
+	ptrdiff_t d = (char *)run[1] - (char *)run[0];
+	for (int i = 1; i < 64; i++)
+		assert_int_equal((char *)run[i] - (char *)run[i - 1], d);
+	unsigned long dbl = count("pool.double-free");
+	assert_int_equal(ndisdma_packet_free_bulk(h, run, 64), 0);
+	assert_int_equal(NdisPacketPoolUsage(h), N - 64);
+	assert_int_equal(ndisdma_packet_free_bulk(h, run, 64), 64);
+	assert_int_equal(count("pool.double-free"), dbl + 64);
+	assert_int_equal(NdisPacketPoolUsage(h), N - 64);
+	/* the 64 come back (from this thread's cache), one goes again */
+	PNDIS_PACKET got[64];
+	for (int i = 0; i < 64; i++)
+		got[i] = pkt_new(h);
+	qsort(got, 64, sizeof(got[0]), by_address);
+	assert_memory_equal(got, run, sizeof(got));
+	NdisFreePacket(run[40]);
+	assert_int_equal(ndisdma_packet_free_bulk(h, run, 64), 1);
+	assert_int_equal(count("pool.double-free"), dbl + 65);
+	assert_int_equal(NdisPacketPoolUsage(h), N - 64);
+	for (int i = 0; i < 64; i++)
+		got[i] = pkt_new(h);
+	NdisFreePacket(run[3]);
+	assert_int_equal(ndisdma_packet_free_bulk(h, run, 64), 1);
+	assert_int_equal(count("pool.double-free"), dbl + 66);
+	assert_int_equal(NdisPacketPoolUsage(h), N - 64);
+	/* 32 of them, twice, with room in the cache */
+	for (int i = 0; i < 64; i++)
+		got[i] = pkt_new(h);
+	assert_int_equal(ndisdma_packet_free_bulk(h, &run[32], 32), 0);
+	assert_int_equal(ndisdma_packet_free_bulk(h, &run[32], 32), 32);
+	assert_int_equal(count("pool.double-free"), dbl + 98);
+	assert_int_equal(ndisdma_packet_free_bulk(h, run, 32), 0);
+	/* a packet from elsewhere in place of one: all go back, the one
+	 * left out stays allocated */
+	for (int i = 0; i < 64; i++)
+		got[i] = pkt_new(h);
+	PNDIS_PACKET out = run[20];
+	run[20] = all[300];
+	assert_int_equal(ndisdma_packet_free_bulk(h, run, 64), 0);
+	run[20] = out;
+	NdisFreePacket(run[20]);
+	assert_int_equal(count("pool.double-free"), dbl + 98);
+	for (int i = 0; i < 64; i++)
+		got[i] = pkt_new(h);
+	(void)pkt_new(h); /* the 65 are the run and all[300] */
+	assert_int_equal(ndisdma_packet_free_bulk(h, run, 64), 0);
+	/* and in descending order */
+	for (int i = 0; i < 64; i++)
+		got[i] = pkt_new(h);
+	qsort(got, 64, sizeof(got[0]), by_address);
+	for (int i = 0; i < 64; i++)
+		got[i] = run[63 - i];
+	assert_int_equal(ndisdma_packet_free_bulk(h, got, 64), 0);
+	assert_int_equal(ndisdma_packet_free_bulk(h, all, 100), 0);
+	assert_int_equal(ndisdma_packet_free_bulk(h, &all[164], N - 164), 0);
+	assert_int_equal(NdisPacketPoolUsage(h), 0);
+	NdisFreePacketPool(h);
 }
 
 static void test_cross_thread(void **state)
@@ -1203,8 +1372,10 @@ int main(void)
 		cmocka_unit_test(test_double_free),
 		cmocka_unit_test(test_cross_and_foreign_free),
 		cmocka_unit_test(test_bad_handle_and_irql),
+		cmocka_unit_test(test_inline_and_functions),
 		cmocka_unit_test(test_bulk),
 		cmocka_unit_test(test_bulk_runs),
+		cmocka_unit_test(test_bulk_runs_64),
 		cmocka_unit_test(test_cross_thread),
 		cmocka_unit_test(test_hammer),
 		cmocka_unit_test(test_steal_from_live_thread),

@@ -15,6 +15,7 @@
 #define NDISDMA_NDIS_PACKET_H
 
 #include "types.h"
+#include "../pool_abi.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -122,15 +123,6 @@ typedef struct _NDIS_PACKET_EXTENSION {
  * is not a pool's packet. Not for drivers to use directly. */
 #define NDISDMA_PACKET_OOB_WRITTEN 0x02
 #define NDISDMA_PACKET_PRIVATE_WRITTEN 0x04
-#define NDISDMA_POOL_COOKIE_ 0x4e44504fu
-struct ndisdma_pool_st_ {
-	unsigned char *st;
-	unsigned int st_cap;
-};
-struct ndisdma_obj_hdr_ {
-	unsigned int cookie, index;
-	struct ndisdma_pool_st_ *pool;
-};
 /* The packet's state byte, or NULL for a pointer that is not a pool's
  * packet. */
 static inline unsigned char *ndisdma_packet_st_(PNDIS_PACKET p)
@@ -268,6 +260,122 @@ VOID NdisAllocatePacket(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
  * back to its own pool) or a pointer no pool allocated
  * ("pool.free-unknown") is reported; the pool stays intact. */
 VOID NdisFreePacket(PNDIS_PACKET Packet);
+
+/* NdisAllocatePacket and NdisFreePacket are also inline, as DPDK's
+ * rte_mempool_get/put are: the calls above written in a driver compile
+ * to the per-thread cache's pop or push with every check the functions
+ * make (handle, NULL outputs, IRQL; the free's header, Private and state
+ * byte), and call the functions for anything else, which report what is
+ * wrong and take the slow paths. Taking the address of either name, or
+ * writing (NdisAllocatePacket)(...), uses the function. Define
+ * NDISDMA_NO_INLINE before including <ndis.h> to call the functions
+ * always (the behaviour is the same). */
+#if !defined(NDISDMA_NO_INLINE)
+static inline __attribute__((always_inline)) void
+ndisdma_packet_alloc_(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
+		      NDIS_HANDLE PoolHandle)
+{
+	const struct ndisdma_dpool_ *dp =
+		(const struct ndisdma_dpool_ *)PoolHandle;
+	struct ndisdma_tls_ *t = &ndisdma_tls_;
+	if (__builtin_expect(dp != 0 && dp->magic == NDISDMA_DP_PACKET_ &&
+				     Status != 0 && Packet != 0 &&
+				     t->irql <= DISPATCH_LEVEL,
+			     1)) {
+		struct ndisdma_pool_ *pool = dp->pool;
+		unsigned char *st = pool->st;
+		struct ndisdma_pcache_ *c =
+			ndisdma_pcache_take_(t, pool, dp->slot);
+		if (__builtin_expect(c != 0, 1)) {
+			uint32_t n = __atomic_load_n(&c->count,
+						     __ATOMIC_RELAXED);
+			if (__builtin_expect(n != 0, 1)) {
+				void *o = c->objs[n - 1];
+				__atomic_store_n(&c->count, n - 1,
+						 __ATOMIC_RELAXED);
+				ndisdma_pcache_leave_(c);
+				/* a free packet is in its allocation state */
+				__atomic_store_n(
+					&st[((const struct ndisdma_obj_hdr_ *)o)
+						    [-1]
+							    .index],
+					(unsigned char)NDISDMA_ST_LIVE_,
+					__ATOMIC_RELAXED);
+				*Packet = (PNDIS_PACKET)o;
+				*Status = NDIS_STATUS_SUCCESS;
+				return;
+			}
+			ndisdma_pcache_leave_(c);
+		}
+	}
+	(NdisAllocatePacket)(Status, Packet, PoolHandle);
+}
+
+/* The 64 bytes from the packet's header (header, Private) against the
+ * pool's template, the header's index masked out; then the state byte
+ * is exactly LIVE (no marks). The state byte when all holds, else NULL.
+ * The caller checked the cookie, so pool is a pool's. */
+typedef unsigned long long ndisdma_v2_ __attribute__((vector_size(16)));
+static inline NDISDMA_INLINE_ unsigned char *
+ndisdma_packet_line_(const struct ndisdma_obj_hdr_ *h,
+		     const struct ndisdma_pool_ *pool)
+{
+	const ndisdma_v2_ *l = (const ndisdma_v2_ *)__builtin_assume_aligned(
+		(const void *)h, 64);
+	const ndisdma_v2_ *tp = (const ndisdma_v2_ *)__builtin_assume_aligned(
+		(const void *)pool->live_line, 64);
+	const ndisdma_v2_ m = { 0xFFFFFFFFull, ~0ull };
+	ndisdma_v2_ x = (((l[0] ^ tp[0]) & m) | (l[1] ^ tp[1])) |
+			((l[2] ^ tp[2]) | (l[3] ^ tp[3]));
+	if ((x[0] | x[1]) != 0 || h->index >= pool->st_cap ||
+	    pool->st[h->index] != NDISDMA_ST_LIVE_)
+		return 0;
+	return &pool->st[h->index];
+}
+
+/* (reads the 16 bytes in front of a pointer the driver passes before it
+ * knows the pointer is a packet: no AddressSanitizer check there) */
+static inline NDISDMA_NO_ASAN_ void ndisdma_packet_free_(PNDIS_PACKET Packet)
+{
+	uintptr_t a = (uintptr_t)Packet;
+	/* 16-byte aligned, at least 16 bytes into its page */
+	if (__builtin_expect((((a & 4095u) - 16u) & 0x100fu) == 0, 1)) {
+		const struct ndisdma_obj_hdr_ *h =
+			(const struct ndisdma_obj_hdr_ *)(const void *)Packet -
+			1;
+		if (__builtin_expect(h->cookie == NDISDMA_POOL_COOKIE_, 1)) {
+			struct ndisdma_pool_ *pool = h->pool;
+			unsigned char *st = ndisdma_packet_line_(h, pool);
+			if (__builtin_expect(st != 0, 1)) {
+				struct ndisdma_pcache_ *c = ndisdma_pcache_take_(
+					&ndisdma_tls_, pool, pool->slot);
+				if (__builtin_expect(c != 0, 1)) {
+					uint32_t n = __atomic_load_n(
+						&c->count, __ATOMIC_RELAXED);
+					if (__builtin_expect(n < c->cap, 1)) {
+						__atomic_store_n(
+							st,
+							(unsigned char)
+								NDISDMA_ST_FREE_,
+							__ATOMIC_RELAXED);
+						c->objs[n] = Packet;
+						__atomic_store_n(&c->count,
+								 n + 1,
+								 __ATOMIC_RELAXED);
+						ndisdma_pcache_leave_(c);
+						return;
+					}
+					ndisdma_pcache_leave_(c);
+				}
+			}
+		}
+	}
+	(NdisFreePacket)(Packet);
+}
+
+#define NdisAllocatePacket(_S, _P, _H) ndisdma_packet_alloc_((_S), (_P), (_H))
+#define NdisFreePacket(_P) ndisdma_packet_free_(_P)
+#endif
 /* Unchain all buffers (they are not freed) and mark the counts stale, as
  * before reuse of a packet. Cannot fail (NULL is ignored). */
 VOID NdisReinitializePacket(PNDIS_PACKET Packet);

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ndisdma/pool_abi.h - what the inline fast paths of the public headers
+ * (NdisAllocatePacket and NdisFreePacket in <ndisdma/ndis/packet.h>, the
+ * packet marks) see of the library's descriptor pools: the 16-byte header
+ * in front of every descriptor, the start of a pool, a thread's cache of
+ * a pool and the thread-local block that finds it.
+ *
+ * This is ABI: a driver compiled against one version of these headers
+ * must run with the same version of the library. The library pins every
+ * offset here against its own structures (_Static_assert in
+ * src/core/pool.c and src/ndis/packets.c). Nothing here is for drivers to
+ * use directly; the names end in an underscore.
+ *
+ * The fast paths do the same checks as the library's own functions and
+ * call those functions for everything else (reports, refills, a pool
+ * being destroyed or its caches stolen), so defining NDISDMA_NO_INLINE
+ * before including <ndis.h> changes speed only, never behaviour.
+ */
+#ifndef NDISDMA_POOL_ABI_H
+#define NDISDMA_POOL_ABI_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NDISDMA_POOL_COOKIE_ 0x4e44504fu
+#define NDISDMA_TL_SLOTS_ 32u
+/* state byte values (the library's ND_ST_*) */
+#define NDISDMA_ST_FREE_ 0x40u
+#define NDISDMA_ST_LIVE_ 0x80u
+/* pool handle magic of a packet pool */
+#define NDISDMA_DP_PACKET_ 0x4e445050u
+
+/* NDISDMA_NO_ASAN_: a fast path that reads the 16 bytes in front of a
+ * pointer the driver passes before it knows the pointer is a
+ * descriptor (no AddressSanitizer check there; GCC 12 then cannot
+ * inline always_inline helpers into it, so under AddressSanitizer
+ * NDISDMA_INLINE_ is a plain inline). */
+#if defined(__SANITIZE_ADDRESS__)
+#define NDISDMA_ASAN_ 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define NDISDMA_ASAN_ 1
+#endif
+#endif
+#ifdef NDISDMA_ASAN_
+#define NDISDMA_NO_ASAN_ __attribute__((no_sanitize_address))
+#define NDISDMA_INLINE_
+#else
+#define NDISDMA_NO_ASAN_ __attribute__((always_inline))
+#define NDISDMA_INLINE_ __attribute__((always_inline))
+#endif
+
+/* The start of a pool (struct nd_pool): the state array (one byte per
+ * descriptor index) and its size, the pool's cache slot, and the first
+ * 64 bytes (header, then 48 bytes) of a descriptor as a free may take it
+ * (the header's index masked out). */
+struct ndisdma_pool_ {
+	unsigned char *st;
+	uint32_t st_cap;
+	uint32_t slot;
+	unsigned char priv_[48];
+	unsigned char live_line[64];
+};
+
+/* In front of every descriptor: written when its slab is made. */
+struct ndisdma_obj_hdr_ {
+	uint32_t cookie, index;
+	struct ndisdma_pool_ *pool;
+};
+
+/* A thread's cache of one pool (struct nd_pcache). The owner thread
+ * marks itself busy, then checks that no other thread is stealing the
+ * cache (the asymmetric handshake of src/core/pool.h). */
+struct ndisdma_pcache_ {
+	uint32_t busy, steal, count, cap;
+	struct ndisdma_pool_ *owner; /* NULL once the pool is gone */
+	uint32_t full_fence;         /* the owner's store is seq_cst */
+	uint32_t priv0_;
+	void *priv_[4];
+	void *objs[];
+};
+
+/* The calling thread's block (struct nd_tls): its IRQL and its caches,
+ * indexed by the pool's slot. */
+struct ndisdma_tls_ {
+	unsigned char irql;
+	void *ctx_[3];
+	struct ndisdma_pcache_ *pcache[NDISDMA_TL_SLOTS_];
+};
+extern __thread struct ndisdma_tls_ ndisdma_tls_
+	__attribute__((tls_model("initial-exec")));
+
+/* A packet pool handle (struct nd_dpool). */
+struct ndisdma_dpool_ {
+	uint32_t magic, type_;
+	struct ndisdma_pool_ *pool;
+	uint32_t slot;
+};
+
+/* The thread's cache of pool in `slot`, entered; NULL (nothing to leave)
+ * when it has none or another thread is taking it. */
+static inline NDISDMA_INLINE_ struct ndisdma_pcache_ *
+ndisdma_pcache_take_(struct ndisdma_tls_ *t, const struct ndisdma_pool_ *pool,
+		     uint32_t slot)
+{
+	struct ndisdma_pcache_ *c = t->pcache[slot];
+	if (__builtin_expect(c == 0, 0) ||
+	    __builtin_expect(__atomic_load_n(&c->owner, __ATOMIC_RELAXED) !=
+				     pool,
+			     0))
+		return 0;
+	if (__builtin_expect(c->full_fence != 0, 0)) {
+		__atomic_store_n(&c->busy, 1u, __ATOMIC_SEQ_CST);
+	} else {
+		__atomic_store_n(&c->busy, 1u, __ATOMIC_RELAXED);
+		/* the stealing thread's membarrier(2) is the fence */
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	}
+	if (__builtin_expect(__atomic_load_n(&c->steal, __ATOMIC_SEQ_CST) != 0,
+			     0)) {
+		__atomic_store_n(&c->busy, 0u, __ATOMIC_RELEASE);
+		return 0;
+	}
+	return c;
+}
+
+static inline NDISDMA_INLINE_ void
+ndisdma_pcache_leave_(struct ndisdma_pcache_ *c)
+{
+	__atomic_store_n(&c->busy, 0u, __ATOMIC_RELEASE);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
