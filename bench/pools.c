@@ -145,6 +145,20 @@ static void pkt_one(struct subject *s, long n)
 	}
 }
 
+/* The same through the library's functions (what a driver built with
+ * NDISDMA_NO_INLINE, or calling through a pointer, pays). */
+static void pkt_one_fn(struct subject *s, long n)
+{
+	NDIS_STATUS st;
+	PNDIS_PACKET p;
+	for (long i = 0; i < n; i++) {
+		(NdisAllocatePacket)(&st, &p, s->pool);
+		if (st != NDIS_STATUS_SUCCESS)
+			abort();
+		(NdisFreePacket)(p);
+	}
+}
+
 static void pkt_bulk(struct subject *s, long n)
 {
 	PNDIS_PACKET p[BULK];
@@ -323,6 +337,46 @@ static void init_like_ndis(void *o, void *pool)
 	for (int i = 0; i < 9; i++) {
 		v[i] = (v2){ 0, 0 };
 		__asm__("" ::"r"(v) : "memory");
+	}
+}
+
+/* The same work NdisAllocateBuffer does to a descriptor: the MDL of
+ * [va, va + len) with its flags, mapped address and page entries. */
+static void init_like_mdl(void *o, char *va, uint32_t len)
+{
+	PMDL m = o;
+	MmInitializeMdl(m, va, len);
+	m->MdlFlags = MDL_ALLOCATED_FIXED_SIZE | MDL_SOURCE_IS_NONPAGED_POOL;
+	m->MappedSystemVa = va;
+	PPFN_NUMBER pfn = MmGetMdlPfnArray(m);
+	uintptr_t first = (uintptr_t)va >> 12;
+	uintptr_t pages = ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, len);
+	for (uintptr_t i = 0; i < pages; i++)
+		pfn[i] = first + i;
+}
+
+static void dpdk_mdl_one(struct subject *s, long n)
+{
+	struct rte_mempool *mp = s->pool;
+	void *o;
+	for (long i = 0; i < n; i++) {
+		if (rte_mempool_get(mp, &o))
+			abort();
+		init_like_mdl(o, data + 66, 1514);
+		rte_mempool_put(mp, o);
+	}
+}
+
+static void dpdk_mdl_bulk(struct subject *s, long n)
+{
+	struct rte_mempool *mp = s->pool;
+	void *o[BULK];
+	for (long i = 0; i < n; i += BULK) {
+		if (rte_mempool_get_bulk(mp, o, BULK))
+			abort();
+		for (int k = 0; k < BULK; k++)
+			init_like_mdl(o[k], data + 2048 * k + 66, 1514);
+		rte_mempool_put_bulk(mp, o, BULK);
 	}
 }
 
@@ -711,6 +765,9 @@ int main(int argc, char **argv)
 	measure(8, "NdisAllocatePacket bulk, freed shuffled",
 		(struct subject){ 0 },
 		(struct subject){ .loop = pkt_bulk_shuffled, .pool = pps });
+	measure(10, "NdisAllocatePacket/NdisFreePacket, functions",
+		(struct subject){ .loop = pkt_one_fn, .pool = pp },
+		(struct subject){ 0 });
 	measure(1, "NdisAllocateBuffer/NdisFreeBuffer",
 		(struct subject){ .loop = buf_one, .pool = bp },
 		(struct subject){ .loop = buf_bulk, .pool = bp });
@@ -773,6 +830,15 @@ int main(int argc, char **argv)
 						  .pool = mp,
 						  .thread_init = dpdk_thread_init,
 						  .thread_fini = dpdk_thread_fini });
+			measure(11, "DPDK rte_mempool + MDL init",
+				(struct subject){ .loop = dpdk_mdl_one,
+						  .pool = mp,
+						  .thread_init = dpdk_thread_init,
+						  .thread_fini = dpdk_thread_fini },
+				(struct subject){ .loop = dpdk_mdl_bulk,
+						  .pool = mp,
+						  .thread_init = dpdk_thread_init,
+						  .thread_fini = dpdk_thread_fini });
 			measure(9, "DPDK rte_mempool bulk, put shuffled",
 				(struct subject){ 0 },
 				(struct subject){ .loop = dpdk_bulk_shuffled,
@@ -808,12 +874,22 @@ int main(int argc, char **argv)
 			for (int c = 0; c < 4; c++)
 				printf("ratio %-36s %-26s %5.2f\n", who[s],
 				       cols[c], results[s][c] / results[6][c]);
-		printf("\nratio NdisAllocatePacket / (DPDK + the same "
-		       "descriptor initialisation)\n");
+		printf("\nratio ours / (DPDK + the same descriptor "
+		       "initialisation)\n");
 		for (int c = 0; c < 4; c++)
 			printf("ratio %-36s %-26s %5.2f\n",
 			       "NdisAllocatePacket/NdisFreePacket", cols[c],
 			       results[0][c] / results[7][c]);
+		for (int c = 0; c < 4; c++)
+			printf("ratio %-36s %-26s %5.2f\n",
+			       "NdisAllocateBuffer / DPDK + MDL init", cols[c],
+			       results[1][c] / results[11][c]);
+		printf("\nratio %-36s %-26s %5.2f\n",
+		       "NdisAllocatePacket, functions / DPDK",
+		       cols[0], results[10][0] / results[6][0]);
+		printf("ratio %-36s %-26s %5.2f\n",
+		       "NdisAllocatePacket, functions / DPDK",
+		       cols[2], results[10][2] / results[6][2]);
 		printf("\nbulk freed shuffled (the bulk columns)\n");
 		for (int c = 1; c < 4; c += 2) {
 			printf("ratio %-36s %-26s %5.2f\n",
