@@ -686,7 +686,9 @@ unsigned nd_pool_put_bulk_undo(struct nd_pool *p, void **objs, unsigned n,
 
 /* ---- batches of neighbours ---- */
 
-/* Built three times on x86-64 (AVX-512, AVX2, baseline; the loader picks
+/* The generic version (any size, dst optional; nd_pool_run_mark at the
+ * end of this file sends batches of a multiple of 32 to the AVX2 one).
+ * Built three times on x86-64 (AVX-512, AVX2, baseline; the loader picks
  * one), not under the sanitizers (which model no ifunc and no plain
  * vector access to atomics). The pointer arrays are copied and read in
  * the same 32-byte pieces, so that a batch's array, written by one call,
