@@ -529,22 +529,37 @@ ND_ALWAYS_INLINE void nd_pcache_push_commit(struct nd_pcache *c, unsigned n)
 unsigned nd_pool_put_bulk_undo(struct nd_pool *p, void **objs, unsigned n,
 			       unsigned good, const void *site);
 
+/* Give back n objects of p that are a batch of neighbours, all LIVE,
+ * into the caller's cache in one step: true when done; false when they
+ * are not, or the cache has no room (nothing changed). */
+static inline bool nd_pool_put_run(struct nd_pool *p, void **objs, unsigned n)
+{
+	struct nd_pcache *c = nd_pcache_room(&nd_tl, p, p->slot, n);
+	if (ND_UNLIKELY(c == NULL))
+		return false;
+	void **dst = &c->objs[atomic_load_explicit(&c->count,
+						   memory_order_relaxed)];
+	if (nd_pool_run_mark(p, objs, n, ND_ST_LIVE, ND_ST_FREE, dst)) {
+		nd_pcache_push_commit(c, n);
+		return true;
+	}
+	nd_pcache_leave(c);
+	return false;
+}
+
 /* Give n objects back to `p`, each checked and reported as nd_pool_put
  * does (objects without a reset). Returns how many were bad (0 = all
  * went back). */
 static inline unsigned nd_pool_put_bulk(struct nd_pool *p, void **objs,
 					unsigned n, const void *site)
 {
+	if (ND_LIKELY(nd_pool_put_run(p, objs, n)))
+		return 0;
 	unsigned i = 0;
 	struct nd_pcache *c = nd_pcache_room(&nd_tl, p, p->slot, n);
 	void **dst = c ? &c->objs[atomic_load_explicit(
 				 &c->count, memory_order_relaxed)]
 		       : NULL;
-	if (ND_LIKELY(c != NULL) &&
-	    nd_pool_run_mark(p, objs, n, ND_ST_LIVE, ND_ST_FREE, dst)) {
-		nd_pcache_push_commit(c, n);
-		return 0;
-	}
 	for (; i < n; i++) {
 		struct nd_pool_hdr *h = nd_pool_live_hdr(objs[i], p);
 		if (ND_UNLIKELY(!h))

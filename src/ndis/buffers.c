@@ -311,6 +311,10 @@ int ndisdma_buffer_free_bulk(void *pool, struct _MDL **bufs, unsigned n)
 	if (!dp || !bufs || n > INT32_MAX)
 		return -EINVAL;
 	const void *site = ND_SITE();
+	/* a batch of neighbours holds no big MDL (one is not at the pool's
+	 * stride from another descriptor) */
+	if (n && nd_pool_put_run(dp->pool, (void **)bufs, n))
+		return 0;
 	/* big MDLs stand for their descriptors: swap them in first */
 	for (unsigned i = 0; i < n; i++) {
 		if (nd_pool_hdr_of(bufs[i]))

@@ -266,6 +266,24 @@ static void test_bulk(void **state)
 			 -EINVAL);
 	assert_int_equal(ndisdma_buffer_alloc_bulk(h, b, va, len, 32), 32);
 	assert_int_equal(ndisdma_buffer_free_bulk(h, b, 32), 0);
+	/* a batch of neighbours (no big MDL) freed twice: 32 reported, the
+	 * pool whole */
+	for (int i = 0; i < 32; i++)
+		len[i] = 200;
+	unsigned long dbl = count("pool.double-free");
+	assert_int_equal(ndisdma_buffer_alloc_bulk(h, b, va, len, 32), 32);
+	assert_int_equal(ndisdma_buffer_free_bulk(h, b, 32), 0);
+	assert_int_equal(ndisdma_buffer_free_bulk(h, b, 32), 32);
+	assert_int_equal(count("pool.double-free"), dbl + 32);
+	assert_int_equal(ndisdma_buffer_alloc_bulk(h, b, va, len, 32), 32);
+	assert_int_equal(ndisdma_buffer_alloc_bulk(h, c, va, len, 32), 32);
+	assert_int_equal(ndisdma_buffer_alloc_bulk(h, d, va, len, 1), 0);
+	for (int i = 0; i < 32; i++) {
+		check_mdl(b[i], va[i], len[i]);
+		check_mdl(c[i], va[i], len[i]);
+	}
+	assert_int_equal(ndisdma_buffer_free_bulk(h, b, 32), 0);
+	assert_int_equal(ndisdma_buffer_free_bulk(h, c, 32), 0);
 	NdisFreeBufferPool(h);
 }
 
