@@ -705,6 +705,24 @@ typedef int64_t nd_q4 __attribute__((vector_size(32), aligned(8), may_alias));
 typedef uint8_t nd_b32 __attribute__((vector_size(32), aligned(1),
 				      may_alias));
 
+/* Both ends of a batch whose pointers are first + i * d are objects of
+ * p whose indices are n - 1 apart: the indices between are theirs, one
+ * slab's (a range over a slab's gap fails the state compare). *lo: the
+ * lowest index. */
+__attribute__((always_inline)) static inline bool
+run_ends(const struct nd_pool *p, void *const *objs, unsigned n, int64_t d,
+	 uint32_t *lo)
+{
+	struct nd_pool_hdr *a = nd_pool_hdr_of(objs[0]);
+	struct nd_pool_hdr *b = nd_pool_hdr_of(objs[n - 1]);
+	if (!a || !b || a->pool != p || b->pool != p)
+		return false;
+	uint32_t l = d > 0 ? a->index : b->index;
+	uint32_t h = d > 0 ? b->index : a->index;
+	*lo = l;
+	return h >= l && h - l == n - 1;
+}
+
 ND_CLONES static bool run_mark_any(const struct nd_pool *p,
 				   void *const *objs, unsigned n, uint8_t from,
 				   uint8_t to, void **dst)
@@ -762,20 +780,11 @@ ND_CLONES static bool run_mark_any(const struct nd_pool *p,
 	}
 	if (r)
 		return false;
-	/* both ends are objects of p whose indices are n - 1 apart: the
-	 * indices between are theirs, one slab's (a range over a slab's
-	 * gap fails the compare below) */
-	struct nd_pool_hdr *a = nd_pool_hdr_of(objs[0]);
-	struct nd_pool_hdr *b = nd_pool_hdr_of(objs[n - 1]);
-	if (!a || !b || a->pool != p || b->pool != p)
-		return false;
-	uint32_t lo = d > 0 ? a->index : b->index;
-	uint32_t hi = d > 0 ? b->index : a->index;
-	if (hi < lo || hi - lo != n - 1)
+	uint32_t lo;
+	if (!run_ends(p, objs, n, d, &lo))
 		return false;
 	_Atomic uint8_t *st = p->st + lo;
 	i = 0;
-	if (to == ND_ST_LIVE) goto mark;
 #if !ND_POOL_SEQ_CST
 	nd_b32 x = { 0 };
 	for (; i + 32 <= n; i += 32)
@@ -788,7 +797,6 @@ ND_CLONES static bool run_mark_any(const struct nd_pool *p,
 	for (unsigned k = i; k < n; k++)
 		if (atomic_load_explicit(&st[k], memory_order_relaxed) != from)
 			return false;
-mark:
 	i = 0;
 #if !ND_POOL_SEQ_CST
 	for (; i + 32 <= n; i += 32)
@@ -825,13 +833,8 @@ run_avx2_body(const struct nd_pool *p, void *const *objs, unsigned n,
 	}
 	if (!_mm256_testz_si256(acc, acc))
 		return false;
-	struct nd_pool_hdr *a = nd_pool_hdr_of(objs[0]);
-	struct nd_pool_hdr *b = nd_pool_hdr_of(objs[n - 1]);
-	if (!a || !b || a->pool != p || b->pool != p)
-		return false;
-	uint32_t lo = d > 0 ? a->index : b->index;
-	uint32_t hi = d > 0 ? b->index : a->index;
-	if (hi < lo || hi - lo != n - 1)
+	uint32_t lo;
+	if (!run_ends(p, objs, n, d, &lo))
 		return false;
 	unsigned char *st = (unsigned char *)(uintptr_t)(p->st + lo);
 	const __m256i vf = _mm256_set1_epi8((char)from);
