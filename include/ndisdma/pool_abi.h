@@ -9,7 +9,7 @@
  * This is ABI: a driver compiled against one version of these headers
  * must run with the same version of the library. The library pins every
  * offset here against its own structures (_Static_assert in
- * src/core/pool.c and src/ndis/packets.c). Nothing here is for drivers to
+ * src/core/pool.c, src/core/thread.c and src/ndis/packets.c). Nothing here is for drivers to
  * use directly; the names end in an underscore.
  *
  * The fast paths do the same checks as the library's own functions and

@@ -328,7 +328,8 @@ ndisdma_packet_line_(const struct ndisdma_obj_hdr_ *h,
 	ndisdma_v2_ x = (((l[0] ^ tp[0]) & m) | (l[1] ^ tp[1])) |
 			((l[2] ^ tp[2]) | (l[3] ^ tp[3]));
 	if ((x[0] | x[1]) != 0 || h->index >= pool->st_cap ||
-	    pool->st[h->index] != NDISDMA_ST_LIVE_)
+	    __atomic_load_n(&pool->st[h->index], __ATOMIC_RELAXED) !=
+		    NDISDMA_ST_LIVE_)
 		return 0;
 	return &pool->st[h->index];
 }
