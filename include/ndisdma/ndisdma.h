@@ -406,4 +406,7 @@ int ndisdma_fault_sweep(ndisdma_driver_entry entry, const char *name,
 #ifdef __cplusplus
 }
 #endif
+
+/* ndisdma_packet_alloc_bulk inline (unless NDISDMA_NO_INLINE) */
+#include <ndisdma/bulk_inline.h>
 #endif

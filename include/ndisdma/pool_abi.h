@@ -46,6 +46,13 @@ extern "C" {
 #define NDISDMA_ASAN_ 1
 #endif
 #endif
+#if defined(__SANITIZE_THREAD__)
+#define NDISDMA_TSAN_ 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define NDISDMA_TSAN_ 1
+#endif
+#endif
 #ifdef NDISDMA_ASAN_
 #define NDISDMA_NO_ASAN_ __attribute__((no_sanitize_address))
 #define NDISDMA_INLINE_
@@ -79,9 +86,14 @@ struct ndisdma_pcache_ {
 	uint32_t busy, steal, count, cap;
 	struct ndisdma_pool_ *owner; /* NULL once the pool is gone */
 	uint32_t full_fence;         /* the owner's store is seq_cst */
+	/* when count == run_top (not 0): objs[run_top - run_n ..
+	 * run_top) are FREE neighbours with state indices run_lo .. run_lo
+	 * + run_n - 1, ascending with the slots (run_desc 0) or descending;
+	 * any push but the library's checked bulk free clears run_top */
+	uint32_t run_top, run_lo, run_n, run_desc;
 	uint32_t priv0_;
 	void *priv_[4];
-	void *objs[];
+	void *objs[] __attribute__((aligned(32)));
 };
 
 /* The calling thread's block (struct nd_tls): its IRQL and its caches,

@@ -29,9 +29,12 @@ static pthread_key_t exit_key;
 
 static void thread_exit(void *arg);
 
-/* x86-64 with AVX2: batches of neighbours take run_mark_avx2 (set once,
- * before the first pool exists) */
+/* x86-64 with AVX2: batches of neighbours take run_mark_avx2 and
+ * nd_pool_put_run32 (set once, before the first pool exists) */
 static bool cpu_avx2;
+#if ND_POOL_RUN32
+bool nd_pool_avx2;
+#endif
 
 static void setup(void)
 {
@@ -45,6 +48,9 @@ static void setup(void)
 #if defined(__x86_64__)
 	__builtin_cpu_init();
 	cpu_avx2 = __builtin_cpu_supports("avx2");
+#endif
+#if ND_POOL_RUN32
+	nd_pool_avx2 = cpu_avx2;
 #endif
 }
 
@@ -94,6 +100,14 @@ _Static_assert(ND_SAME(struct nd_pcache, busy, struct ndisdma_pcache_, busy) &&
 			       struct ndisdma_pcache_, owner) &&
 		       ND_SAME(struct nd_pcache, full_fence,
 			       struct ndisdma_pcache_, full_fence) &&
+		       ND_SAME(struct nd_pcache, run_top,
+			       struct ndisdma_pcache_, run_top) &&
+		       ND_SAME(struct nd_pcache, run_lo,
+			       struct ndisdma_pcache_, run_lo) &&
+		       ND_SAME(struct nd_pcache, run_n,
+			       struct ndisdma_pcache_, run_n) &&
+		       ND_SAME(struct nd_pcache, run_desc,
+			       struct ndisdma_pcache_, run_desc) &&
 		       ND_SAME(struct nd_pcache, objs, struct ndisdma_pcache_,
 			       objs),
 	       "pool_abi.h: struct nd_pcache");
@@ -101,6 +115,14 @@ _Static_assert(ND_ST_FREE == NDISDMA_ST_FREE_ &&
 		       ND_ST_LIVE == NDISDMA_ST_LIVE_ &&
 		       ND_TL_SLOTS == NDISDMA_TL_SLOTS_,
 	       "pool_abi.h: constants");
+
+/* A slow path's new count for c (pool lock held; c's owner, or a
+ * thief): what the slots hold is no longer a checked batch. */
+static void cache_set_count(struct nd_pcache *c, uint32_t n)
+{
+	c->run_top = 0;
+	atomic_store_explicit(&c->count, n, memory_order_relaxed);
+}
 
 /* Mark an object LIVE on a slow path: the overflow bit stays. */
 static void set_live(void *obj)
@@ -208,6 +230,10 @@ int nd_pool_create(const struct nd_pool_params *prm, struct nd_pool **out)
 	p->id = atomic_fetch_add(&next_pool_id, 1);
 	p->slot = (unsigned)(p->id & (ND_TL_SLOTS - 1));
 	p->stride = (ND_POOL_HDR + prm->obj_size + 63) & ~(size_t)63;
+	for (int64_t i = 0; i < 32; i++) {
+		p->run_off[0][i] = i * (int64_t)p->stride;
+		p->run_off[1][i] = -i * (int64_t)p->stride;
+	}
 	p->kind = prm->kind ? prm->kind : "pool";
 	p->grow = prm->grow;
 	p->on_destroy = prm->on_destroy;
@@ -334,7 +360,7 @@ static void cache_drain_stolen(struct nd_pool *p, struct nd_pcache *c)
 	uint32_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
 	for (uint32_t i = 0; i < n; i++)
 		p->fixed[p->nfree_fixed++] = c->objs[i];
-	atomic_store_explicit(&c->count, 0, memory_order_relaxed);
+	cache_set_count(c, 0);
 }
 
 /* Take everything other threads' caches hold (all caches but `mine`).
@@ -490,7 +516,7 @@ void *nd_pool_get_slow(struct nd_pool *p)
 	if (c && (n = atomic_load_explicit(&c->count, memory_order_relaxed))) {
 		/* a theft was in progress when the fast path looked */
 		o = c->objs[n - 1];
-		atomic_store_explicit(&c->count, n - 1, memory_order_relaxed);
+		cache_set_count(c, n - 1);
 		goto out;
 	}
 	find_more(p, c, 1);
@@ -503,8 +529,7 @@ void *nd_pool_get_slow(struct nd_pool *p)
 			for (uint32_t i = 0; i < k; i++)
 				c->objs[i] = p->fixed[p->nfree_fixed - k + i];
 			p->nfree_fixed -= k;
-			atomic_store_explicit(&c->count, k,
-					      memory_order_relaxed);
+			cache_set_count(c, k);
 		}
 	} else if (p->nfree_ovf) {
 		o = p->ovf[--p->nfree_ovf];
@@ -546,7 +571,7 @@ unsigned nd_pool_get_bulk_slow(struct nd_pool *p, void **objs, unsigned n)
 		/* refill the cache for the next batches */
 		while (have < p->refill && p->nfree_fixed)
 			c->objs[have++] = p->fixed[--p->nfree_fixed];
-		atomic_store_explicit(&c->count, have, memory_order_relaxed);
+		cache_set_count(c, have);
 	}
 	for (unsigned i = 0; i < n; i++)
 		set_live(objs[i]);
@@ -578,7 +603,7 @@ static bool put_locked(struct nd_pool *p, struct nd_pcache *c, void *obj)
 			n -= k;
 		}
 		c->objs[n++] = obj;
-		atomic_store_explicit(&c->count, n, memory_order_relaxed);
+		cache_set_count(c, n);
 	} else {
 		p->fixed[p->nfree_fixed++] = obj;
 	}
@@ -711,7 +736,7 @@ typedef uint8_t nd_b32 __attribute__((vector_size(32), aligned(1),
  * lowest index. */
 __attribute__((always_inline)) static inline bool
 run_ends(const struct nd_pool *p, void *const *objs, unsigned n, int64_t d,
-	 uint32_t *lo)
+	 uint32_t *lo, struct nd_run *run)
 {
 	struct nd_pool_hdr *a = nd_pool_hdr_of(objs[0]);
 	struct nd_pool_hdr *b = nd_pool_hdr_of(objs[n - 1]);
@@ -720,12 +745,16 @@ run_ends(const struct nd_pool *p, void *const *objs, unsigned n, int64_t d,
 	uint32_t l = d > 0 ? a->index : b->index;
 	uint32_t h = d > 0 ? b->index : a->index;
 	*lo = l;
+	if (run) {
+		run->lo = l;
+		run->desc = d < 0;
+	}
 	return h >= l && h - l == n - 1;
 }
 
 ND_CLONES static bool run_mark_any(const struct nd_pool *p,
 				   void *const *objs, unsigned n, uint8_t from,
-				   uint8_t to, void **dst)
+				   uint8_t to, void **dst, struct nd_run *run)
 {
 	if (n < 2)
 		return false;
@@ -781,7 +810,7 @@ ND_CLONES static bool run_mark_any(const struct nd_pool *p,
 	if (r)
 		return false;
 	uint32_t lo;
-	if (!run_ends(p, objs, n, d, &lo))
+	if (!run_ends(p, objs, n, d, &lo, run))
 		return false;
 	_Atomic uint8_t *st = p->st + lo;
 	i = 0;
@@ -807,7 +836,7 @@ ND_CLONES static bool run_mark_any(const struct nd_pool *p,
 	return true;
 }
 
-#if defined(__x86_64__) && !ND_POOL_SEQ_CST && !defined(__SANITIZE_ADDRESS__)
+#if ND_POOL_RUN32
 #include <immintrin.h>
 
 /* nd_pool_run_mark for a batch of a multiple of 32 copied to dst, with
@@ -815,7 +844,7 @@ ND_CLONES static bool run_mark_any(const struct nd_pool *p,
  * in one vptest, no loop tails; a batch of exactly 32 is unrolled). */
 __attribute__((target("avx2"), always_inline)) static inline bool
 run_avx2_body(const struct nd_pool *p, void *const *objs, unsigned n,
-	      uint8_t from, uint8_t to, void **dst)
+	      uint8_t from, uint8_t to, void **dst, struct nd_run *run)
 {
 	int64_t f = (int64_t)(uintptr_t)objs[0];
 	int64_t d = (int64_t)(uintptr_t)objs[1] - f;
@@ -826,7 +855,8 @@ run_avx2_body(const struct nd_pool *p, void *const *objs, unsigned n,
 	const __m256i step = _mm256_set1_epi64x(4 * d);
 	__m256i acc = _mm256_setzero_si256();
 	for (unsigned i = 0; i < n; i += 4) {
-		__m256i a = _mm256_loadu_si256((const __m256i *)&objs[i]);
+		__m256i a = _mm256_loadu2_m128i((const __m128i *)&objs[i + 2],
+						(const __m128i *)&objs[i]);
 		acc = _mm256_or_si256(acc, _mm256_xor_si256(a, e));
 		_mm256_storeu_si256((__m256i *)&dst[i], a);
 		e = _mm256_add_epi64(e, step);
@@ -834,16 +864,18 @@ run_avx2_body(const struct nd_pool *p, void *const *objs, unsigned n,
 	if (!_mm256_testz_si256(acc, acc))
 		return false;
 	uint32_t lo;
-	if (!run_ends(p, objs, n, d, &lo))
+	if (!run_ends(p, objs, n, d, &lo, run))
 		return false;
 	unsigned char *st = (unsigned char *)(uintptr_t)(p->st + lo);
 	const __m256i vf = _mm256_set1_epi8((char)from);
 	__m256i x = _mm256_setzero_si256();
 	for (unsigned i = 0; i < n; i += 32)
 		x = _mm256_or_si256(
-			x, _mm256_xor_si256(_mm256_loadu_si256(
-						    (const __m256i *)(st + i)),
-					    vf));
+			x, _mm256_xor_si256(
+				   _mm256_loadu2_m128i(
+					   (const __m128i *)(st + i + 16),
+					   (const __m128i *)(st + i)),
+				   vf));
 	if (!_mm256_testz_si256(x, x))
 		return false;
 	const __m256i vt = _mm256_set1_epi8((char)to);
@@ -854,23 +886,96 @@ run_avx2_body(const struct nd_pool *p, void *const *objs, unsigned n,
 
 __attribute__((target("avx2"))) static bool
 run_mark_avx2(const struct nd_pool *p, void *const *objs, unsigned n,
-	      uint8_t from, uint8_t to, void **dst)
+	      uint8_t from, uint8_t to, void **dst, struct nd_run *run)
 {
 	if (n == 32)
-		return run_avx2_body(p, objs, 32, from, to, dst);
-	return run_avx2_body(p, objs, n, from, to, dst);
+		return run_avx2_body(p, objs, 32, from, to, dst, run);
+	return run_avx2_body(p, objs, n, from, to, dst, run);
 }
 
 #define ND_RUN_AVX2(n, dst) ((n) % 32 == 0 && (dst) && cpu_avx2)
+
+__attribute__((target("avx2"), always_inline)) static inline bool
+put_run32_body(struct nd_pool *p, unsigned slot, void **objs, unsigned n)
+{
+	struct nd_pcache *c = nd_pcache_room(&nd_tl, p, slot, n);
+	if (ND_UNLIKELY(c == NULL))
+		return false;
+	void **dst = &c->objs[atomic_load_explicit(&c->count,
+						   memory_order_relaxed)];
+	/* the first object: a header of p (read where nd_pool_hdr_of
+	 * reads); the pointers: first + i * d, d = +-stride */
+	uintptr_t f = (uintptr_t)objs[0];
+	int64_t d = (int64_t)((uintptr_t)objs[1] - f);
+	if (ND_UNLIKELY(((f & 4095u) < ND_POOL_HDR) | (f & 15u)))
+		goto no;
+	struct nd_pool_hdr *h = nd_pool_hdr_raw(objs[0]);
+	unsigned desc = d < 0;
+	if (ND_UNLIKELY(h->cookie != ND_POOL_COOKIE || h->pool != p ||
+			(d != (int64_t)p->stride &&
+			 d != -(int64_t)p->stride)))
+		goto no;
+	const __m256i *off = (const __m256i *)(const void *)p->run_off[desc];
+	__m256i base = _mm256_set1_epi64x((int64_t)f);
+	const __m256i step = _mm256_set1_epi64x(32 * d);
+	__m256i acc = _mm256_setzero_si256();
+	for (unsigned j = 0; j < n; j += 32) {
+		for (unsigned k = 0; k < 8; k++) {
+			__m256i a = _mm256_loadu_si256(
+				(const __m256i *)(const void *)&objs[j + 4 * k]);
+			acc = _mm256_or_si256(
+				acc, _mm256_xor_si256(_mm256_sub_epi64(a, base),
+						      _mm256_load_si256(&off[k])));
+			_mm256_storeu_si256((__m256i *)(void *)&dst[j + 4 * k],
+					    a);
+		}
+		base = _mm256_add_epi64(base, step);
+	}
+	if (ND_UNLIKELY(!_mm256_testz_si256(acc, acc)))
+		goto no;
+	/* the indices: the first's, then n - 1 up or down; all LIVE means
+	 * one slab (a gap entry is never LIVE), so the objects are those */
+	uint32_t i0 = h->index, lo = desc ? i0 - (n - 1) : i0;
+	if (ND_UNLIKELY((desc && i0 < n - 1) || lo > p->st_cap - n ||
+			n > p->st_cap))
+		goto no;
+	unsigned char *st = (unsigned char *)(uintptr_t)(p->st + lo);
+	const __m256i live = _mm256_set1_epi8((char)ND_ST_LIVE);
+	__m256i x = _mm256_setzero_si256();
+	for (unsigned j = 0; j < n; j += 32)
+		x = _mm256_or_si256(x,
+				    _mm256_xor_si256(_mm256_loadu_si256(
+					    (const __m256i *)(const void *)(st +
+									    j)),
+				    live));
+	if (ND_UNLIKELY(!_mm256_testz_si256(x, x)))
+		goto no;
+	const __m256i fr = _mm256_set1_epi8((char)ND_ST_FREE);
+	for (unsigned j = 0; j < n; j += 32)
+		_mm256_storeu_si256((__m256i *)(void *)(st + j), fr);
+	nd_pcache_push_run(c, n, &(struct nd_run){ lo, desc });
+	return true;
+no:
+	nd_pcache_leave(c);
+	return false;
+}
+
+__attribute__((target("avx2"))) bool
+nd_pool_put_run32(struct nd_pool *p, unsigned slot, void **objs, unsigned n)
+{
+	if (n == 32) /* a ring refill's batch: no loops */
+		return put_run32_body(p, slot, objs, 32);
+	return put_run32_body(p, slot, objs, n);
+}
 #else
 #define run_mark_avx2 run_mark_any
 #define ND_RUN_AVX2(n, dst) false
 #endif
 
 bool nd_pool_run_mark(const struct nd_pool *p, void *const *objs, unsigned n,
-		      uint8_t from, uint8_t to, void **dst)
+		      uint8_t from, uint8_t to, void **dst, struct nd_run *run)
 {
 	if (n != 0 && ND_RUN_AVX2(n, dst))
-		return run_mark_avx2(p, objs, n, from, to, dst);
-	return run_mark_any(p, objs, n, from, to, dst);
+		return run_mark_avx2(p, objs, n, from, to, dst, run);
+	return run_mark_any(p, objs, n, from, to, dst, run);
 }

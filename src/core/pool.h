@@ -83,10 +83,22 @@ struct nd_pcache {
 	 * one compare (a new pool at the same address never matches) */
 	_Atomic(struct nd_pool *) owner;
 	uint32_t full_fence;     /* no membarrier: the owner fences */
+	/* The top of objs[] is a checked batch of neighbours: when count ==
+	 * run_top (0: none; compared only while count >= 1), objs[run_top -
+	 * run_n .. run_top) are objects of the pool, all FREE, whose state
+	 * indices are run_lo .. run_lo + run_n - 1, ascending with the slots
+	 * (run_desc 0) or descending (1). A bulk free whose batch check
+	 * passed sets it; an allocation from it copies and marks without a
+	 * check; every other operation that adds to objs[] clears run_top
+	 * (a pop alone leaves the run's slots as they are). Owner only,
+	 * inside busy, or a thief under the handshake. */
+	uint32_t run_top;
+	uint32_t run_lo, run_n, run_desc;
 	_Atomic uint64_t pool_id; /* the pool's id; 0 once the pool is gone */
 	struct nd_pool *pool;
 	struct nd_pcache *next, *prev; /* on the pool's list (pool lock) */
-	void *objs[];
+	/* 32-byte aligned: the bulk calls copy objs[] in 32-byte pieces */
+	_Alignas(32) void *objs[];
 };
 
 struct nd_pool_params {
@@ -128,6 +140,9 @@ struct nd_pool {
 	 * pattern no object holds). Objects start 16 bytes into a 64-byte
 	 * line, so this is one cache line of the object. */
 	_Alignas(64) unsigned char live_line[64];
+	/* i * stride (run_off[0][i]) and -i * stride (run_off[1][i]): what
+	 * the pointers of a batch of neighbours are, less the first */
+	_Alignas(32) int64_t run_off[2][32];
 	/* read-mostly */
 	uint64_t id;            /* unique for the process's lifetime */
 	size_t stride;          /* header + object, cache-line multiple */
@@ -412,6 +427,7 @@ ND_ALWAYS_INLINE void nd_pcache_put_end(struct nd_pcache *c,
 	uint32_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
 	atomic_store_explicit(st, ND_ST_FREE, memory_order_relaxed);
 	c->objs[n] = obj;
+	c->run_top = 0;
 	atomic_store_explicit(&c->count, n + 1, memory_order_relaxed);
 	nd_pcache_leave(c);
 }
@@ -447,16 +463,60 @@ static inline enum nd_put_result nd_pool_put(struct nd_pool *p, void *obj,
 
 /* ---- batches ---- */
 
+/* Where a batch of neighbours lies in its pool's state array: its
+ * lowest index, and whether the indices descend along the batch. */
+struct nd_run {
+	uint32_t lo;
+	uint32_t desc;
+};
+
 /* When objs[0..n) are objects of p that lie one after another in memory
  * (ascending or descending), every one in state exactly `from`: set them
- * all to `to`, copy the n pointers to dst when it is not NULL, and
- * return true. Otherwise change nothing and return false. The pointers
+ * all to `to`, copy the n pointers to dst when it is not NULL, store
+ * where they lie in *run when run is not NULL, and return true.
+ * Otherwise change nothing (but dst) and return false. The pointers
  * need not be trusted: only the first and the last headers are read,
  * where nd_pool_hdr_of reads; the objects themselves are not touched. A
  * racing second free of the same objects is not guaranteed to be
  * caught. */
 bool nd_pool_run_mark(const struct nd_pool *p, void *const *objs, unsigned n,
-		      uint8_t from, uint8_t to, void **dst);
+		      uint8_t from, uint8_t to, void **dst, struct nd_run *run);
+
+/* Set n state bytes from st[lo] to v (no other thread writes them: the
+ * objects are in the caller's cache, or were just checked there). */
+ND_ALWAYS_INLINE void nd_st_fill(_Atomic uint8_t *st, uint32_t lo, unsigned n,
+				 uint8_t v)
+{
+#if ND_POOL_SEQ_CST
+	for (unsigned i = 0; i < n; i++)
+		atomic_store_explicit(&st[lo + i], v, memory_order_relaxed);
+#else
+	memset((void *)(uintptr_t)(st + lo), v, n);
+#endif
+}
+
+/* When the top `have` objects of the entered cache c end in a checked
+ * batch of neighbours of at least n (have >= n >= 1): copy the top n to
+ * objs, mark them LIVE, take them off the cache (the rest of the batch
+ * stays one) and return true; else false, nothing done. */
+ND_ALWAYS_INLINE bool nd_pcache_take_run(struct nd_pcache *c,
+					 _Atomic uint8_t *st, uint32_t have,
+					 void **objs, unsigned n)
+{
+	if (have != c->run_top || n > c->run_n)
+		return false;
+	memcpy(objs, &c->objs[have - n], n * sizeof(void *));
+	uint32_t lo = c->run_lo, left = c->run_n - n;
+	if (c->run_desc)
+		c->run_lo = lo + n; /* the top holds the lowest indices */
+	else
+		lo += left;
+	c->run_n = left;
+	c->run_top = left ? have - n : 0;
+	atomic_store_explicit(&c->count, have - n, memory_order_relaxed);
+	nd_st_fill(st, lo, n, ND_ST_LIVE);
+	return true;
+}
 
 /* Take n objects, all or none: a copy of the pointers from the top of
  * the caller's cache, each marked LIVE (a run of neighbours in one
@@ -465,14 +525,20 @@ ND_ALWAYS_INLINE unsigned nd_pool_get_bulk_tl(struct nd_tls *t,
 					      struct nd_pool *p, unsigned slot,
 					      void **objs, unsigned n)
 {
+	_Atomic uint8_t *st = p->st;
 	struct nd_pcache *c = nd_pcache_take(t, p, slot);
 	if (ND_LIKELY(c != NULL)) {
 		uint32_t have = atomic_load_explicit(&c->count,
 						     memory_order_relaxed);
-		if (ND_LIKELY(have >= n)) {
+		if (ND_LIKELY(have >= n) && ND_LIKELY(n != 0)) {
+			if (ND_LIKELY(nd_pcache_take_run(c, st, have, objs,
+							 n))) {
+				nd_pcache_leave(c);
+				return n;
+			}
 			void **src = &c->objs[have - n];
 			if (!nd_pool_run_mark(p, src, n, ND_ST_FREE,
-					      ND_ST_LIVE, objs))
+					      ND_ST_LIVE, objs, NULL))
 				for (unsigned i = 0; i < n; i++) {
 					objs[i] = src[i];
 					nd_st_mark_live(p->st, src[i]);
@@ -514,11 +580,34 @@ ND_ALWAYS_INLINE struct nd_pcache *nd_pcache_room(struct nd_tls *t,
 
 ND_ALWAYS_INLINE void nd_pcache_push_commit(struct nd_pcache *c, unsigned n)
 {
+	c->run_top = 0;
 	atomic_store_explicit(&c->count,
 			      atomic_load_explicit(&c->count,
 						   memory_order_relaxed) +
 				      n,
 			      memory_order_relaxed);
+	nd_pcache_leave(c);
+}
+
+/* nd_pcache_push_commit of n objects that nd_pool_run_mark checked as a
+ * batch of neighbours lying at *run: the cache's top is now that
+ * batch, which an allocation takes without a check. */
+ND_ALWAYS_INLINE void nd_pcache_push_run(struct nd_pcache *c, unsigned n,
+					 const struct nd_run *run)
+{
+	uint32_t top = atomic_load_explicit(&c->count, memory_order_relaxed) +
+		       n;
+	/* four 4-byte stores, not one vector store: the allocation reads
+	 * them one by one, and a load from inside a wider store may not
+	 * be forwarded from it */
+	c->run_top = top;
+	__asm__ volatile("" ::: "memory");
+	c->run_n = n;
+	__asm__ volatile("" ::: "memory");
+	c->run_lo = run->lo;
+	__asm__ volatile("" ::: "memory");
+	c->run_desc = run->desc;
+	atomic_store_explicit(&c->count, top, memory_order_relaxed);
 	nd_pcache_leave(c);
 }
 
@@ -529,22 +618,48 @@ ND_ALWAYS_INLINE void nd_pcache_push_commit(struct nd_pcache *c, unsigned n)
 unsigned nd_pool_put_bulk_undo(struct nd_pool *p, void **objs, unsigned n,
 			       unsigned good, const void *site);
 
+#if defined(__x86_64__) && !ND_POOL_SEQ_CST && !defined(__SANITIZE_ADDRESS__)
+#define ND_POOL_RUN32 1
+/* The CPU has AVX2: batches of a multiple of 32 take nd_pool_put_run32.
+ * Set before the first pool exists. */
+extern bool nd_pool_avx2;
+
+/* nd_pool_put_run_at for n a non-zero multiple of 32 when nd_pool_avx2
+ * (the check and the copy in 32-byte operations). */
+bool nd_pool_put_run32(struct nd_pool *p, unsigned slot, void **objs,
+		       unsigned n);
+#else
+#define ND_POOL_RUN32 0
+#endif
+
 /* Give back n objects of p that are a batch of neighbours, all LIVE,
- * into the caller's cache in one step: true when done; false when they
- * are not, or the cache has no room (nothing changed). */
-static inline bool nd_pool_put_run(struct nd_pool *p, void **objs, unsigned n)
+ * into the caller's cache (p's slot `slot`) in one step, its top then
+ * marked as a checked batch: true when done; false when they are not,
+ * or the cache has no room (nothing changed). */
+static inline bool nd_pool_put_run_at(struct nd_pool *p, unsigned slot,
+				      void **objs, unsigned n)
 {
-	struct nd_pcache *c = nd_pcache_room(&nd_tl, p, p->slot, n);
+#if ND_POOL_RUN32
+	if (n % 32 == 0 && n != 0 && nd_pool_avx2)
+		return nd_pool_put_run32(p, slot, objs, n);
+#endif
+	struct nd_pcache *c = nd_pcache_room(&nd_tl, p, slot, n);
 	if (ND_UNLIKELY(c == NULL))
 		return false;
 	void **dst = &c->objs[atomic_load_explicit(&c->count,
 						   memory_order_relaxed)];
-	if (nd_pool_run_mark(p, objs, n, ND_ST_LIVE, ND_ST_FREE, dst)) {
-		nd_pcache_push_commit(c, n);
+	struct nd_run run;
+	if (nd_pool_run_mark(p, objs, n, ND_ST_LIVE, ND_ST_FREE, dst, &run)) {
+		nd_pcache_push_run(c, n, &run);
 		return true;
 	}
 	nd_pcache_leave(c);
 	return false;
+}
+
+static inline bool nd_pool_put_run(struct nd_pool *p, void **objs, unsigned n)
+{
+	return nd_pool_put_run_at(p, p->slot, objs, n);
 }
 
 /* Give n objects back to `p`, each checked and reported as nd_pool_put

@@ -548,7 +548,7 @@ VOID NdisUnchainBufferAtBack(PNDIS_PACKET Packet, PNDIS_BUFFER *Buffer)
 
 /* ---- the native bulk API ---- */
 
-int ndisdma_packet_alloc_bulk(void *pool, struct _NDIS_PACKET **pkts,
+int(ndisdma_packet_alloc_bulk)(void *pool, struct _NDIS_PACKET **pkts,
 			      unsigned n)
 {
 	struct nd_dpool *dp = dpool_fast(pool, ND_DP_PACKET);
@@ -585,25 +585,29 @@ static unsigned free_mark(const struct nd_pool *ep, PNDIS_PACKET *pkts,
 	return i;
 }
 
-int ndisdma_packet_free_bulk(void *pool, struct _NDIS_PACKET **pkts,
-			     unsigned n)
+int ndisdma_packet_put_run_(struct ndisdma_pool_ *pool, uint32_t slot,
+			    struct _NDIS_PACKET **pkts, unsigned n)
+{
+	return nd_pool_put_run_at((struct nd_pool *)pool, slot, (void **)pkts,
+				  n);
+}
+
+int(ndisdma_packet_free_bulk)(void *pool, struct _NDIS_PACKET **pkts,
+			      unsigned n)
 {
 	struct nd_dpool *dp = dpool_fast(pool, ND_DP_PACKET);
 	if (ND_UNLIKELY(!dp || !pkts || n > INT32_MAX))
 		return -EINVAL;
 	struct nd_pool *ep = dp->pool;
+	/* neighbours in memory, all LIVE and unmarked: the state bytes
+	 * alone (the packets are not read) */
+	if (ND_LIKELY(nd_pool_put_run_at(ep, dp->slot, (void **)pkts, n)))
+		return 0;
 	unsigned i;
 	struct nd_pcache *c = nd_pcache_room(&nd_tl, ep, dp->slot, n);
 	if (ND_LIKELY(c != NULL)) {
 		void **dst = &c->objs[atomic_load_explicit(
 			&c->count, memory_order_relaxed)];
-		/* neighbours in memory, all LIVE and unmarked: the state
-		 * bytes alone (the packets are not read) */
-		if (nd_pool_run_mark(ep, (void *const *)pkts, n, ND_ST_LIVE,
-				     ND_ST_FREE, dst)) {
-			nd_pcache_push_commit(c, n);
-			return 0;
-		}
 		/* otherwise check, clean, mark and copy onto the cache in
 		 * one pass; the count moves only when all were good */
 		i = free_mark(ep, pkts, n, dst);

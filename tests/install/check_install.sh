@@ -18,6 +18,11 @@ cc -Wall -Werror -Wno-multichar $(pkg-config --cflags ndisdma) "$src/consumer.c"
 	-o "$tmp/consumer-shared" $(pkg-config --libs ndisdma) \
 	-Wl,-rpath,"$(dirname "$libdir")"
 "$tmp/consumer-shared"
+# the consumer as C++ (the inline paths and their ABI under a C++ compiler)
+c++ -x c++ -std=gnu++17 -Wall -Werror -Wno-multichar $(pkg-config --cflags ndisdma) \
+	"$src/consumer.c" -x none -o "$tmp/consumer-cxx" $(pkg-config --libs ndisdma) \
+	-Wl,-rpath,"$(dirname "$libdir")"
+"$tmp/consumer-cxx"
 # the consumer as a plug-in that a host without ndisdma dlopens
 cc -Wall -Werror -Wno-multichar -fPIC -shared -DCONSUMER_PLUGIN \
 	$(pkg-config --cflags ndisdma) "$src/consumer.c" -o "$tmp/consumer.so" \

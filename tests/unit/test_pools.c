@@ -869,6 +869,153 @@ static void test_bulk_runs_64(void **state)
 	NdisFreePacketPool(h);
 }
 
+/* Every packet of set[0..n) is LIVE and allocated exactly once: each
+ * goes back one at a time without a report, and the pool's usage drops
+ * by n. */
+static void free_each_clean(NDIS_HANDLE h, PNDIS_PACKET *set, int n)
+{
+	unsigned long before = ndisdma_verifier_count(NULL);
+	UINT used = NdisPacketPoolUsage(h);
+	for (int i = 0; i < n; i++)
+		NdisFreePacket(set[i]);
+	assert_int_equal(ndisdma_verifier_count(NULL), before);
+	assert_int_equal(NdisPacketPoolUsage(h), used - (UINT)n);
+}
+
+/* alloc_bulk through the inline path (way 0) or the function (way 1) */
+static int bulk_get(int way, NDIS_HANDLE h, PNDIS_PACKET *p, unsigned n)
+{
+	return way ? (ndisdma_packet_alloc_bulk)(h, p, n)
+		   : ndisdma_packet_alloc_bulk(h, p, n);
+}
+
+/* Take back one at a time the n packets of set just freed (the last n
+ * on this thread's cache). */
+static void retake(NDIS_HANDLE h, PNDIS_PACKET *set, int n)
+{
+	for (int i = 0; i < n; i++)
+		assert_true(in(pkt_new(h), set, n));
+}
+
+/* The top of a thread's cache after a bulk free of neighbours is a
+ * checked batch, which the bulk allocation copies out without looking
+ * at each packet. Taking part of it leaves the rest one (ascending and
+ * descending); anything pushed over it in between (one at a time,
+ * inline and through the function, or a batch that is not neighbours)
+ * must make the allocation look again. Each time the packets handed
+ * out must be the right ones and each LIVE exactly once. */
+static void test_bulk_checked_top(void **state)
+{
+	(void)state;
+	enum { N = 256 };
+	NDIS_HANDLE h = pool_new(N, 0, 0);
+	static PNDIS_PACKET all[N];
+	for (int i = 0; i < N; i++)
+		all[i] = pkt_new(h);
+	qsort(all, N, sizeof(all[0]), by_address);
+	/* run: 32 neighbours; x: 8 that are not; other: one more */
+	PNDIS_PACKET run[32], got[32], more[32], x[8], other = all[200];
+	memcpy(run, &all[64], sizeof(run));
+	for (int i = 1; i < 32; i++)
+		assert_int_equal((char *)run[i] - (char *)run[i - 1],
+				 (char *)run[1] - (char *)run[0]);
+	for (int i = 0; i < 8; i++)
+		x[i] = all[150 + 3 * i];
+	for (int way = 0; way < 2; way++) {
+		/* the whole batch back, in its order */
+		assert_int_equal(ndisdma_packet_free_bulk(h, run, 32), 0);
+		assert_int_equal(bulk_get(way, h, got, 32), 32);
+		assert_memory_equal(got, run, sizeof(got));
+		free_each_clean(h, got, 32);
+		retake(h, run, 32);
+		/* in parts: the top of the cache first, ascending */
+		assert_int_equal(ndisdma_packet_free_bulk(h, run, 32), 0);
+		assert_int_equal(bulk_get(way, h, got, 8), 8);
+		assert_memory_equal(got, &run[24], 8 * sizeof(got[0]));
+		assert_int_equal(bulk_get(way, h, got + 8, 8), 8);
+		assert_memory_equal(got + 8, &run[16], 8 * sizeof(got[0]));
+		free_each_clean(h, got, 16);
+		retake(h, &run[16], 16);
+		assert_int_equal(bulk_get(way, h, got, 16), 16);
+		assert_memory_equal(got, run, 16 * sizeof(got[0]));
+		free_each_clean(h, got, 16);
+		retake(h, run, 16);
+		assert_int_equal(ndisdma_packet_free_bulk(h, run, 32), 0);
+		assert_int_equal(bulk_get(way, h, got, 24), 24);
+		assert_int_equal(bulk_get(way, h, got + 24, 8), 8);
+		assert_memory_equal(got, &run[8], 24 * sizeof(got[0]));
+		assert_memory_equal(got + 24, run, 8 * sizeof(got[0]));
+		free_each_clean(h, got, 32);
+		retake(h, run, 32);
+		/* descending: the top holds the lowest addresses */
+		for (int k = 0; k < 2; k++) {
+			unsigned first = k ? 24 : 8;
+			for (int i = 0; i < 32; i++)
+				got[i] = run[31 - i];
+			assert_int_equal(ndisdma_packet_free_bulk(h, got, 32),
+					 0);
+			assert_int_equal(bulk_get(way, h, got, first), first);
+			assert_int_equal(bulk_get(way, h, got + first, 8), 8);
+			for (unsigned i = 0; i < first; i++)
+				assert_ptr_equal(got[i], run[first - 1 - i]);
+			for (unsigned i = 0; i < 8; i++)
+				assert_ptr_equal(got[first + i],
+						 run[first + 7 - i]);
+			free_each_clean(h, got, (int)first + 8);
+			retake(h, run, (int)first + 8);
+			if (first + 8 < 32) { /* the rest, checked again */
+				assert_int_equal(bulk_get(way, h, got, 16),
+						 16);
+				for (int i = 0; i < 16; i++)
+					assert_ptr_equal(got[i], run[31 - i]);
+				free_each_clean(h, got, 16);
+				retake(h, &run[16], 16);
+			}
+		}
+		/* one taken off the top and another put in its slot, inline
+		 * or through the function: the batch is gone */
+		for (int fn = 0; fn < 2; fn++) {
+			assert_int_equal(ndisdma_packet_free_bulk(h, run, 32),
+					 0);
+			PNDIS_PACKET top = pkt_new(h);
+			assert_ptr_equal(top, run[31]);
+			if (fn)
+				(NdisFreePacket)(other);
+			else
+				NdisFreePacket(other);
+			assert_int_equal(bulk_get(way, h, got, 32), 32);
+			assert_ptr_equal(got[31], other);
+			assert_memory_equal(got, run, 31 * sizeof(got[0]));
+			free_each_clean(h, got, 32);
+			NdisFreePacket(top);
+			for (int i = 0; i < 33; i++) {
+				PNDIS_PACKET p = pkt_new(h);
+				assert_true(in(p, run, 32) || p == other);
+			}
+		}
+		/* eight taken one at a time, a batch that is not neighbours
+		 * put in their slots */
+		assert_int_equal(ndisdma_packet_free_bulk(h, run, 32), 0);
+		for (int i = 0; i < 8; i++)
+			got[i] = pkt_new(h);
+		assert_int_equal(ndisdma_packet_free_bulk(h, x, 8), 0);
+		assert_int_equal(bulk_get(way, h, got + 8, 8), 8);
+		assert_memory_equal(got + 8, x, sizeof(x));
+		assert_int_equal(bulk_get(way, h, more, 24), 24);
+		assert_memory_equal(more, run, 24 * sizeof(more[0]));
+		free_each_clean(h, got, 16);
+		free_each_clean(h, more, 24);
+		for (int i = 0; i < 40; i++) {
+			PNDIS_PACKET p = pkt_new(h);
+			assert_true(in(p, run, 32) || in(p, x, 8));
+		}
+	}
+	assert_int_equal(NdisPacketPoolUsage(h), N);
+	assert_int_equal(ndisdma_packet_free_bulk(h, all, N), 0);
+	assert_int_equal(NdisPacketPoolUsage(h), 0);
+	NdisFreePacketPool(h);
+}
+
 static void test_cross_thread(void **state)
 {
 	(void)state;
@@ -1376,6 +1523,7 @@ int main(void)
 		cmocka_unit_test(test_bulk),
 		cmocka_unit_test(test_bulk_runs),
 		cmocka_unit_test(test_bulk_runs_64),
+		cmocka_unit_test(test_bulk_checked_top),
 		cmocka_unit_test(test_cross_thread),
 		cmocka_unit_test(test_hammer),
 		cmocka_unit_test(test_steal_from_live_thread),

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ndisdma/bulk_inline.h - the inline fast paths of the native bulk API
+ * for packets (ndisdma_packet_alloc_bulk, ndisdma_packet_free_bulk),
+ * included by <ndisdma/ndisdma.h>; like NdisAllocatePacket in
+ * <ndisdma/ndis/packet.h> they compile into the driver, as DPDK's
+ * rte_mempool_get_bulk/put_bulk do.
+ *
+ * The free checks the handle inline and calls the library's check of a
+ * batch of neighbours in memory (a batch freed in the order it was
+ * allocated: one compare of all the pointers and of all the state bytes,
+ * see src/core/pool.h), which puts it on the thread's cache marked as a
+ * checked batch. The allocation takes from such a batch without looking
+ * at each descriptor: the n pointers are copied out and their n state
+ * bytes set LIVE in one store. Everything else (unknown handle, NULL
+ * array, n == 0, a batch that is not neighbours, an empty or unchecked
+ * cache, a pool being destroyed or its caches stolen) calls the
+ * library's function, which does the same and reports what is wrong, so
+ * defining NDISDMA_NO_INLINE changes speed only. The structures they
+ * read are ABI (<ndisdma/pool_abi.h>).
+ */
+#ifndef NDISDMA_BULK_INLINE_H
+#define NDISDMA_BULK_INLINE_H
+
+#if !defined(NDISDMA_NO_INLINE)
+#include <stdint.h>
+#include <string.h>
+
+#include <ndisdma/pool_abi.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Set n state bytes from st (each LIVE); under ThreadSanitizer byte by
+ * byte with atomic stores, as the library reads them. */
+static inline NDISDMA_INLINE_ void ndisdma_st_live_(unsigned char *st,
+						    unsigned n)
+{
+#ifdef NDISDMA_TSAN_
+	for (unsigned i = 0; i < n; i++)
+		__atomic_store_n(&st[i], (unsigned char)NDISDMA_ST_LIVE_,
+				 __ATOMIC_RELAXED);
+#else
+	memset(st, (int)NDISDMA_ST_LIVE_, n);
+#endif
+}
+
+static inline NDISDMA_INLINE_ int
+ndisdma_packet_alloc_bulk_(void *pool, struct _NDIS_PACKET **pkts, unsigned n)
+{
+	const struct ndisdma_dpool_ *dp = (const struct ndisdma_dpool_ *)pool;
+	if (__builtin_expect(dp != 0 && dp->magic == NDISDMA_DP_PACKET_ &&
+				     pkts != 0 && n - 1u < 0x7FFFFFFFu,
+			     1)) {
+		struct ndisdma_pool_ *p = dp->pool;
+		unsigned char *st = p->st;
+		struct ndisdma_pcache_ *c =
+			ndisdma_pcache_take_(&ndisdma_tls_, p, dp->slot);
+		if (__builtin_expect(c != 0, 1)) {
+			uint32_t have = __atomic_load_n(&c->count,
+							__ATOMIC_RELAXED);
+			if (__builtin_expect(have >= n && have == c->run_top &&
+						     n <= c->run_n,
+					     1)) {
+				uint32_t lo = c->run_lo, left = c->run_n - n;
+				memcpy(pkts, &c->objs[have - n],
+				       n * sizeof(void *));
+				/* the top holds the highest indices when
+				 * they ascend with the slots */
+				if (c->run_desc)
+					c->run_lo = lo + n;
+				else
+					lo += left;
+				c->run_n = left;
+				c->run_top = left ? have - n : 0;
+				__atomic_store_n(&c->count, have - n,
+						 __ATOMIC_RELAXED);
+				ndisdma_pcache_leave_(c);
+				/* they are ours now: no other thread
+				 * writes their state bytes */
+				ndisdma_st_live_(st + lo, n);
+				return (int)n;
+			}
+			ndisdma_pcache_leave_(c);
+		}
+	}
+	return (ndisdma_packet_alloc_bulk)(pool, pkts, n);
+}
+
+/* The library's check of a batch of neighbours in memory, all LIVE and
+ * unmarked packets of pool, onto the calling thread's cache of it (slot)
+ * as a checked batch: 1 when done, 0 when not (nothing changed). */
+int ndisdma_packet_put_run_(struct ndisdma_pool_ *pool, uint32_t slot,
+			    struct _NDIS_PACKET **pkts, unsigned n);
+
+static inline NDISDMA_INLINE_ int
+ndisdma_packet_free_bulk_(void *pool, struct _NDIS_PACKET **pkts, unsigned n)
+{
+	const struct ndisdma_dpool_ *dp = (const struct ndisdma_dpool_ *)pool;
+	if (__builtin_expect(dp != 0 && dp->magic == NDISDMA_DP_PACKET_ &&
+				     pkts != 0 && n - 1u < 0x7FFFFFFFu,
+			     1) &&
+	    __builtin_expect(ndisdma_packet_put_run_(dp->pool, dp->slot, pkts,
+						     n),
+			     1))
+		return 0;
+	return (ndisdma_packet_free_bulk)(pool, pkts, n);
+}
+
+#define ndisdma_packet_alloc_bulk(_P, _K, _N)                                 \
+	ndisdma_packet_alloc_bulk_((_P), (_K), (_N))
+#define ndisdma_packet_free_bulk(_P, _K, _N)                                  \
+	ndisdma_packet_free_bulk_((_P), (_K), (_N))
+
+#ifdef __cplusplus
+}
+#endif
+#endif
+
+#endif
