@@ -135,10 +135,12 @@ struct subject {
 
 static void pkt_one(struct subject *s, long n)
 {
+	/* the handle in a local, as the DPDK loops keep mp */
+	void *pool = s->pool;
 	NDIS_STATUS st;
 	PNDIS_PACKET p;
 	for (long i = 0; i < n; i++) {
-		NdisAllocatePacket(&st, &p, s->pool);
+		NdisAllocatePacket(&st, &p, pool);
 		if (st != NDIS_STATUS_SUCCESS)
 			abort();
 		NdisFreePacket(p);
@@ -149,10 +151,11 @@ static void pkt_one(struct subject *s, long n)
  * NDISDMA_NO_INLINE, or calling through a pointer, pays). */
 static void pkt_one_fn(struct subject *s, long n)
 {
+	void *pool = s->pool;
 	NDIS_STATUS st;
 	PNDIS_PACKET p;
 	for (long i = 0; i < n; i++) {
-		(NdisAllocatePacket)(&st, &p, s->pool);
+		(NdisAllocatePacket)(&st, &p, pool);
 		if (st != NDIS_STATUS_SUCCESS)
 			abort();
 		(NdisFreePacket)(p);
@@ -161,23 +164,25 @@ static void pkt_one_fn(struct subject *s, long n)
 
 static void pkt_bulk(struct subject *s, long n)
 {
+	void *pool = s->pool;
 	PNDIS_PACKET p[BULK];
 	for (long i = 0; i < n; i += BULK) {
-		if (ndisdma_packet_alloc_bulk(s->pool, p, BULK) != BULK)
+		if (ndisdma_packet_alloc_bulk(pool, p, BULK) != BULK)
 			abort();
-		ndisdma_packet_free_bulk(s->pool, p, BULK);
+		ndisdma_packet_free_bulk(pool, p, BULK);
 	}
 }
 
 static void pkt_bulk_shuffled(struct subject *s, long n)
 {
+	void *pool = s->pool;
 	PNDIS_PACKET p[BULK], q[BULK];
 	for (long i = 0; i < n; i += BULK) {
-		if (ndisdma_packet_alloc_bulk(s->pool, p, BULK) != BULK)
+		if (ndisdma_packet_alloc_bulk(pool, p, BULK) != BULK)
 			abort();
 		for (int k = 0; k < BULK; k++)
 			q[k] = p[perm[k]];
-		ndisdma_packet_free_bulk(s->pool, q, BULK);
+		ndisdma_packet_free_bulk(pool, q, BULK);
 	}
 }
 
@@ -206,10 +211,11 @@ static long consecutive_batches(NDIS_HANDLE pool, bool shuffled,
 
 static void buf_one(struct subject *s, long n)
 {
+	void *pool = s->pool;
 	NDIS_STATUS st;
 	PNDIS_BUFFER b;
 	for (long i = 0; i < n; i++) {
-		NdisAllocateBuffer(&st, &b, s->pool, data + 66, 1514);
+		NdisAllocateBuffer(&st, &b, pool, data + 66, 1514);
 		if (st != NDIS_STATUS_SUCCESS)
 			abort();
 		NdisFreeBuffer(b);
@@ -218,6 +224,7 @@ static void buf_one(struct subject *s, long n)
 
 static void buf_bulk(struct subject *s, long n)
 {
+	void *pool = s->pool;
 	PMDL b[BULK];
 	void *va[BULK];
 	uint32_t len[BULK];
@@ -226,18 +233,19 @@ static void buf_bulk(struct subject *s, long n)
 		len[i] = 1514;
 	}
 	for (long i = 0; i < n; i += BULK) {
-		if (ndisdma_buffer_alloc_bulk(s->pool, b, va, len, BULK) !=
+		if (ndisdma_buffer_alloc_bulk(pool, b, va, len, BULK) !=
 		    BULK)
 			abort();
-		ndisdma_buffer_free_bulk(s->pool, b, BULK);
+		ndisdma_buffer_free_bulk(pool, b, BULK);
 	}
 }
 
 static void nbl_one(struct subject *s, long n)
 {
+	void *pool = s->pool;
 	for (long i = 0; i < n; i++) {
 		PNET_BUFFER_LIST l = NdisAllocateNetBufferAndNetBufferList(
-			s->pool, 0, 0, s->mdl, 0, 1514);
+			pool, 0, 0, s->mdl, 0, 1514);
 		if (!l)
 			abort();
 		NdisFreeNetBufferList(l);
@@ -246,11 +254,12 @@ static void nbl_one(struct subject *s, long n)
 
 static void nbl_bulk(struct subject *s, long n)
 {
+	void *pool = s->pool;
 	PNET_BUFFER_LIST l[BULK];
 	for (long i = 0; i < n; i += BULK) {
-		if (ndisdma_nbl_alloc_bulk(s->pool, l, BULK) != BULK)
+		if (ndisdma_nbl_alloc_bulk(pool, l, BULK) != BULK)
 			abort();
-		ndisdma_nbl_free_bulk(s->pool, l, BULK);
+		ndisdma_nbl_free_bulk(pool, l, BULK);
 	}
 }
 

@@ -90,9 +90,14 @@ ndisdma_packet_alloc_bulk_(void *pool, struct _NDIS_PACKET **pkts, unsigned n)
 
 /* The library's check of a batch of neighbours in memory, all LIVE and
  * unmarked packets of pool, onto the calling thread's cache of it (slot)
- * as a checked batch: 1 when done, 0 when not (nothing changed). */
-int ndisdma_packet_put_run_(struct ndisdma_pool_ *pool, uint32_t slot,
-			    struct _NDIS_PACKET **pkts, unsigned n);
+ * as a checked batch: true when done, false when not (nothing changed). */
+#ifdef __cplusplus
+bool
+#else
+_Bool
+#endif
+ndisdma_packet_put_run_(struct ndisdma_pool_ *pool, uint32_t slot,
+			struct _NDIS_PACKET **pkts, unsigned n);
 
 static inline NDISDMA_INLINE_ int
 ndisdma_packet_free_bulk_(void *pool, struct _NDIS_PACKET **pkts, unsigned n)

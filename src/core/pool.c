@@ -904,16 +904,16 @@ put_run32_body(struct nd_pool *p, unsigned slot, void **objs, unsigned n)
 	void **dst = &c->objs[atomic_load_explicit(&c->count,
 						   memory_order_relaxed)];
 	/* the first object: a header of p (read where nd_pool_hdr_of
-	 * reads); the pointers: first + i * d, d = +-stride */
+	 * reads); the pointers: first + i * d, d = +-stride (the compare
+	 * below fails for any other d: it holds i * stride, or -i * stride
+	 * when the second pointer is below the first) */
 	uintptr_t f = (uintptr_t)objs[0];
 	int64_t d = (int64_t)((uintptr_t)objs[1] - f);
 	if (ND_UNLIKELY(((f & 4095u) < ND_POOL_HDR) | (f & 15u)))
 		goto no;
 	struct nd_pool_hdr *h = nd_pool_hdr_raw(objs[0]);
 	unsigned desc = d < 0;
-	if (ND_UNLIKELY(h->cookie != ND_POOL_COOKIE || h->pool != p ||
-			(d != (int64_t)p->stride &&
-			 d != -(int64_t)p->stride)))
+	if (ND_UNLIKELY(h->cookie != ND_POOL_COOKIE || h->pool != p))
 		goto no;
 	const __m256i *off = (const __m256i *)(const void *)p->run_off[desc];
 	__m256i base = _mm256_set1_epi64x((int64_t)f);
@@ -960,11 +960,17 @@ no:
 	return false;
 }
 
-__attribute__((target("avx2"))) bool
-nd_pool_put_run32(struct nd_pool *p, unsigned slot, void **objs, unsigned n)
+/* a ring refill's batch: no loops */
+__attribute__((target("avx2"))) bool nd_pool_put_run32(struct nd_pool *p,
+							unsigned slot,
+							void **objs)
 {
-	if (n == 32) /* a ring refill's batch: no loops */
-		return put_run32_body(p, slot, objs, 32);
+	return put_run32_body(p, slot, objs, 32);
+}
+
+__attribute__((target("avx2"))) bool
+nd_pool_put_run32n(struct nd_pool *p, unsigned slot, void **objs, unsigned n)
+{
 	return put_run32_body(p, slot, objs, n);
 }
 #else
@@ -978,4 +984,21 @@ bool nd_pool_run_mark(const struct nd_pool *p, void *const *objs, unsigned n,
 	if (n != 0 && ND_RUN_AVX2(n, dst))
 		return run_mark_avx2(p, objs, n, from, to, dst, run);
 	return run_mark_any(p, objs, n, from, to, dst, run);
+}
+
+bool nd_pool_put_run_any(struct nd_pool *p, unsigned slot, void **objs,
+			 unsigned n)
+{
+	struct nd_pcache *c = nd_pcache_room(&nd_tl, p, slot, n);
+	if (ND_UNLIKELY(c == NULL))
+		return false;
+	void **dst = &c->objs[atomic_load_explicit(&c->count,
+						   memory_order_relaxed)];
+	struct nd_run run;
+	if (nd_pool_run_mark(p, objs, n, ND_ST_LIVE, ND_ST_FREE, dst, &run)) {
+		nd_pcache_push_run(c, n, &run);
+		return true;
+	}
+	nd_pcache_leave(c);
+	return false;
 }

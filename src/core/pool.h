@@ -624,10 +624,12 @@ unsigned nd_pool_put_bulk_undo(struct nd_pool *p, void **objs, unsigned n,
  * Set before the first pool exists. */
 extern bool nd_pool_avx2;
 
-/* nd_pool_put_run_at for n a non-zero multiple of 32 when nd_pool_avx2
- * (the check and the copy in 32-byte operations). */
-bool nd_pool_put_run32(struct nd_pool *p, unsigned slot, void **objs,
-		       unsigned n);
+/* nd_pool_put_run_at for n == 32 (nd_pool_put_run32) or a larger
+ * multiple of 32 when nd_pool_avx2: the check and the copy in 32-byte
+ * operations. */
+bool nd_pool_put_run32(struct nd_pool *p, unsigned slot, void **objs);
+bool nd_pool_put_run32n(struct nd_pool *p, unsigned slot, void **objs,
+			unsigned n);
 #else
 #define ND_POOL_RUN32 0
 #endif
@@ -636,25 +638,21 @@ bool nd_pool_put_run32(struct nd_pool *p, unsigned slot, void **objs,
  * into the caller's cache (p's slot `slot`) in one step, its top then
  * marked as a checked batch: true when done; false when they are not,
  * or the cache has no room (nothing changed). */
+bool nd_pool_put_run_any(struct nd_pool *p, unsigned slot, void **objs,
+			 unsigned n);
+
 static inline bool nd_pool_put_run_at(struct nd_pool *p, unsigned slot,
 				      void **objs, unsigned n)
 {
 #if ND_POOL_RUN32
-	if (n % 32 == 0 && n != 0 && nd_pool_avx2)
-		return nd_pool_put_run32(p, slot, objs, n);
-#endif
-	struct nd_pcache *c = nd_pcache_room(&nd_tl, p, slot, n);
-	if (ND_UNLIKELY(c == NULL))
-		return false;
-	void **dst = &c->objs[atomic_load_explicit(&c->count,
-						   memory_order_relaxed)];
-	struct nd_run run;
-	if (nd_pool_run_mark(p, objs, n, ND_ST_LIVE, ND_ST_FREE, dst, &run)) {
-		nd_pcache_push_run(c, n, &run);
-		return true;
+	if (ND_LIKELY(nd_pool_avx2)) {
+		if (ND_LIKELY(n == 32))
+			return nd_pool_put_run32(p, slot, objs);
+		if (n % 32 == 0 && n != 0)
+			return nd_pool_put_run32n(p, slot, objs, n);
 	}
-	nd_pcache_leave(c);
-	return false;
+#endif
+	return nd_pool_put_run_any(p, slot, objs, n);
 }
 
 static inline bool nd_pool_put_run(struct nd_pool *p, void **objs, unsigned n)
