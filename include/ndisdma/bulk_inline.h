@@ -60,21 +60,16 @@ ndisdma_packet_alloc_bulk_(void *pool, struct _NDIS_PACKET **pkts, unsigned n)
 		if (__builtin_expect(c != 0, 1)) {
 			uint32_t have = __atomic_load_n(&c->count,
 							__ATOMIC_RELAXED);
-			if (__builtin_expect(have >= n && have == c->run_top &&
-						     n <= c->run_n,
-					     1)) {
-				uint32_t lo = c->run_lo, left = c->run_n - n;
-				memcpy(pkts, &c->objs[have - n],
-				       n * sizeof(void *));
-				/* the top holds the highest indices when
-				 * they ascend with the slots */
-				if (c->run_desc)
-					c->run_lo = lo + n;
-				else
-					lo += left;
-				c->run_n = left;
-				c->run_top = left ? have - n : 0;
-				__atomic_store_n(&c->count, have - n,
+			/* the top n lie in the checked batch (never
+			 * when there is none: run_bot is then above any
+			 * count) */
+			if (__builtin_expect(have >= n + c->run_bot, 1)) {
+				uint32_t a = have - n;
+				uint32_t lo = c->run_desc
+						      ? c->run_base - (have - 1)
+						      : c->run_base + a;
+				memcpy(pkts, &c->objs[a], n * sizeof(void *));
+				__atomic_store_n(&c->count, a,
 						 __ATOMIC_RELAXED);
 				ndisdma_pcache_leave_(c);
 				/* they are ours now: no other thread

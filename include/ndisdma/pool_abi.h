@@ -31,6 +31,8 @@ extern "C" {
 /* state byte values (the library's ND_ST_*) */
 #define NDISDMA_ST_FREE_ 0x40u
 #define NDISDMA_ST_LIVE_ 0x80u
+/* run_bot of a cache without a checked batch (the library's ND_RUN_NONE) */
+#define NDISDMA_RUN_NONE_ 0x7FFFFFFFu
 /* pool handle magic of a packet pool */
 #define NDISDMA_DP_PACKET_ 0x4e445050u
 
@@ -86,11 +88,11 @@ struct ndisdma_pcache_ {
 	uint32_t busy, steal, count, cap;
 	struct ndisdma_pool_ *owner; /* NULL once the pool is gone */
 	uint32_t full_fence;         /* the owner's store is seq_cst */
-	/* when count == run_top (not 0): objs[run_top - run_n ..
-	 * run_top) are FREE neighbours with state indices run_lo .. run_lo
-	 * + run_n - 1, ascending with the slots (run_desc 0) or descending;
-	 * any push but the library's checked bulk free clears run_top */
-	uint32_t run_top, run_lo, run_n, run_desc;
+	/* a checked batch: slots objs[run_bot .. run_hi) hold descriptors
+	 * with state indices run_base + s (run_desc 0) or run_base - s for
+	 * slot s, FREE below count; any push but the library's checked bulk
+	 * free sets run_bot to NDISDMA_RUN_NONE_ */
+	uint32_t run_bot, run_hi, run_base, run_desc;
 	uint32_t priv0_;
 	void *priv_[4];
 	void *objs[] __attribute__((aligned(32)));

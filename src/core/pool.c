@@ -100,19 +100,19 @@ _Static_assert(ND_SAME(struct nd_pcache, busy, struct ndisdma_pcache_, busy) &&
 			       struct ndisdma_pcache_, owner) &&
 		       ND_SAME(struct nd_pcache, full_fence,
 			       struct ndisdma_pcache_, full_fence) &&
-		       ND_SAME(struct nd_pcache, run_top,
-			       struct ndisdma_pcache_, run_top) &&
-		       ND_SAME(struct nd_pcache, run_lo,
-			       struct ndisdma_pcache_, run_lo) &&
-		       ND_SAME(struct nd_pcache, run_n,
-			       struct ndisdma_pcache_, run_n) &&
+		       ND_SAME(struct nd_pcache, run_bot,
+			       struct ndisdma_pcache_, run_bot) &&
+		       ND_SAME(struct nd_pcache, run_hi,
+			       struct ndisdma_pcache_, run_hi) &&
+		       ND_SAME(struct nd_pcache, run_base,
+			       struct ndisdma_pcache_, run_base) &&
 		       ND_SAME(struct nd_pcache, run_desc,
 			       struct ndisdma_pcache_, run_desc) &&
 		       ND_SAME(struct nd_pcache, objs, struct ndisdma_pcache_,
 			       objs),
 	       "pool_abi.h: struct nd_pcache");
 _Static_assert(ND_ST_FREE == NDISDMA_ST_FREE_ &&
-		       ND_ST_LIVE == NDISDMA_ST_LIVE_ &&
+		       ND_ST_LIVE == NDISDMA_ST_LIVE_ && ND_RUN_NONE == NDISDMA_RUN_NONE_ &&
 		       ND_TL_SLOTS == NDISDMA_TL_SLOTS_,
 	       "pool_abi.h: constants");
 
@@ -120,7 +120,7 @@ _Static_assert(ND_ST_FREE == NDISDMA_ST_FREE_ &&
  * thief): what the slots hold is no longer a checked batch. */
 static void cache_set_count(struct nd_pcache *c, uint32_t n)
 {
-	c->run_top = 0;
+	c->run_bot = ND_RUN_NONE;
 	atomic_store_explicit(&c->count, n, memory_order_relaxed);
 }
 
@@ -334,6 +334,7 @@ static struct nd_pcache *cache_attach(struct nd_pool *p)
 		return NULL;
 	memset(c, 0, cb);
 	c->cap = p->cache_cap;
+	c->run_bot = ND_RUN_NONE;
 	c->pool = p;
 	c->full_fence = (uint32_t)atomic_load(&nd_pool_full_fence);
 	atomic_store_explicit(&c->pool_id, p->id, memory_order_relaxed);
@@ -895,14 +896,77 @@ run_mark_avx2(const struct nd_pool *p, void *const *objs, unsigned n,
 
 #define ND_RUN_AVX2(n, dst) ((n) % 32 == 0 && (dst) && cpu_avx2)
 
+/* 32 bytes the caller may have just stored in 16-byte pieces (an inline
+ * copy or memset built for SSE): two 16-byte loads, each forwarded from
+ * one store, where one 32-byte load over two stores waits for both to
+ * reach the cache */
+#define ND_LOAD2X16(a)                                                       \
+	_mm256_loadu2_m128i(                                                 \
+		(const __m128i *)(const void *)((const char *)(a) + 16),      \
+		(const __m128i *)(const void *)(a))
+
+/* 32 state bytes LIVE, and FREE (one load each) */
+static const union {
+	uint8_t b[32];
+	__m256i v;
+} st_live32 = { .b = { [0 ... 31] = ND_ST_LIVE } },
+  st_free32 = { .b = { [0 ... 31] = ND_ST_FREE } };
+
+/* n (a multiple of 32) state bytes from st all exactly `from`: set them
+ * to `to` and return true; else false, nothing changed. */
+__attribute__((target("avx2"), always_inline)) static inline bool
+run32_mark(_Atomic uint8_t *sta, unsigned n, const __m256i *from,
+	   const __m256i *to)
+{
+	unsigned char *st = (unsigned char *)(uintptr_t)sta;
+	const __m256i f = _mm256_load_si256(from);
+	__m256i x = _mm256_setzero_si256();
+	for (unsigned j = 0; j < n; j += 32)
+		x = _mm256_or_si256(
+			x, _mm256_xor_si256(
+				   ND_LOAD2X16(st + j),
+				   f));
+	if (ND_UNLIKELY(!_mm256_testz_si256(x, x)))
+		return false;
+	const __m256i t = _mm256_load_si256(to);
+	for (unsigned j = 0; j < n; j += 32)
+		_mm256_storeu_si256((__m256i *)(void *)(st + j), t);
+	return true;
+}
+
 __attribute__((target("avx2"), always_inline)) static inline bool
 put_run32_body(struct nd_pool *p, unsigned slot, void **objs, unsigned n)
 {
-	struct nd_pcache *c = nd_pcache_room(&nd_tl, p, slot, n);
+	struct nd_pcache *c = nd_pcache_take(&nd_tl, p, slot);
 	if (ND_UNLIKELY(c == NULL))
 		return false;
-	void **dst = &c->objs[atomic_load_explicit(&c->count,
-						   memory_order_relaxed)];
+	uint32_t have = atomic_load_explicit(&c->count, memory_order_relaxed);
+	if (have >= c->run_bot && have + n <= c->run_hi) {
+		/* what the last allocation took from the checked batch,
+		 * still in the slots above the count: the same pointers
+		 * in the same order need no header read */
+		__m256i eq = _mm256_setzero_si256();
+		for (unsigned k = 0; k < n; k += 4)
+			eq = _mm256_or_si256(
+				eq,
+				_mm256_xor_si256(
+					ND_LOAD2X16(&objs[k]),
+					_mm256_loadu_si256(
+						(const __m256i *)(const void *)&c
+							->objs[have + k])));
+		if (_mm256_testz_si256(eq, eq) &&
+		    run32_mark(p->st + nd_pcache_run_lo(c, have, n), n,
+			       &st_live32.v, &st_free32.v)) {
+			atomic_store_explicit(&c->count, have + n,
+					      memory_order_relaxed);
+			nd_pcache_leave(c);
+			return true;
+		}
+	}
+	if (ND_UNLIKELY(have + n > c->cap))
+		goto no;
+	c->run_bot = ND_RUN_NONE; /* the slots from have are rewritten */
+	void **dst = &c->objs[have];
 	/* the first object: a header of p (read where nd_pool_hdr_of
 	 * reads); the pointers: first + i * d, d = +-stride (the compare
 	 * below fails for any other d: it holds i * stride, or -i * stride
@@ -921,8 +985,7 @@ put_run32_body(struct nd_pool *p, unsigned slot, void **objs, unsigned n)
 	__m256i acc = _mm256_setzero_si256();
 	for (unsigned j = 0; j < n; j += 32) {
 		for (unsigned k = 0; k < 8; k++) {
-			__m256i a = _mm256_loadu_si256(
-				(const __m256i *)(const void *)&objs[j + 4 * k]);
+			__m256i a = ND_LOAD2X16(&objs[j + 4 * k]);
 			acc = _mm256_or_si256(
 				acc, _mm256_xor_si256(_mm256_sub_epi64(a, base),
 						      _mm256_load_si256(&off[k])));
@@ -939,20 +1002,9 @@ put_run32_body(struct nd_pool *p, unsigned slot, void **objs, unsigned n)
 	if (ND_UNLIKELY((desc && i0 < n - 1) || lo > p->st_cap - n ||
 			n > p->st_cap))
 		goto no;
-	unsigned char *st = (unsigned char *)(uintptr_t)(p->st + lo);
-	const __m256i live = _mm256_set1_epi8((char)ND_ST_LIVE);
-	__m256i x = _mm256_setzero_si256();
-	for (unsigned j = 0; j < n; j += 32)
-		x = _mm256_or_si256(x,
-				    _mm256_xor_si256(_mm256_loadu_si256(
-					    (const __m256i *)(const void *)(st +
-									    j)),
-				    live));
-	if (ND_UNLIKELY(!_mm256_testz_si256(x, x)))
+	if (ND_UNLIKELY(!run32_mark(p->st + lo, n, &st_live32.v,
+				    &st_free32.v)))
 		goto no;
-	const __m256i fr = _mm256_set1_epi8((char)ND_ST_FREE);
-	for (unsigned j = 0; j < n; j += 32)
-		_mm256_storeu_si256((__m256i *)(void *)(st + j), fr);
 	nd_pcache_push_run(c, n, &(struct nd_run){ lo, desc });
 	return true;
 no:
@@ -989,11 +1041,35 @@ bool nd_pool_run_mark(const struct nd_pool *p, void *const *objs, unsigned n,
 bool nd_pool_put_run_any(struct nd_pool *p, unsigned slot, void **objs,
 			 unsigned n)
 {
-	struct nd_pcache *c = nd_pcache_room(&nd_tl, p, slot, n);
+	struct nd_pcache *c = nd_pcache_take(&nd_tl, p, slot);
 	if (ND_UNLIKELY(c == NULL))
 		return false;
-	void **dst = &c->objs[atomic_load_explicit(&c->count,
-						   memory_order_relaxed)];
+	uint32_t have = atomic_load_explicit(&c->count, memory_order_relaxed);
+	if (n != 0 && have >= c->run_bot && have + n <= c->run_hi) {
+		/* what the last allocation took from the checked batch
+		 * (nd_pool_put_run32 does the same) */
+		unsigned k = 0, j = 0;
+		while (k < n && objs[k] == c->objs[have + k])
+			k++;
+		_Atomic uint8_t *st = p->st + nd_pcache_run_lo(c, have, n);
+		while (k == n && j < n &&
+		       atomic_load_explicit(&st[j], memory_order_relaxed) ==
+			       ND_ST_LIVE)
+			j++;
+		if (j == n) {
+			nd_st_fill(st, 0, n, ND_ST_FREE);
+			atomic_store_explicit(&c->count, have + n,
+					      memory_order_relaxed);
+			nd_pcache_leave(c);
+			return true;
+		}
+	}
+	if (ND_UNLIKELY(have + n > c->cap)) {
+		nd_pcache_leave(c);
+		return false;
+	}
+	c->run_bot = ND_RUN_NONE; /* the slots from have are rewritten */
+	void **dst = &c->objs[have];
 	struct nd_run run;
 	if (nd_pool_run_mark(p, objs, n, ND_ST_LIVE, ND_ST_FREE, dst, &run)) {
 		nd_pcache_push_run(c, n, &run);

@@ -58,6 +58,7 @@
 #define ND_POOL_GROW_MAX (1u << 24)
 #define ND_POOL_HDR 16u
 #define ND_CACHE_MAX 256u    /* per-thread cache size, as DPDK's default */
+#define ND_RUN_NONE 0x7FFFFFFFu /* run_bot of a cache without a batch */
 
 struct nd_pool;
 
@@ -83,17 +84,18 @@ struct nd_pcache {
 	 * one compare (a new pool at the same address never matches) */
 	_Atomic(struct nd_pool *) owner;
 	uint32_t full_fence;     /* no membarrier: the owner fences */
-	/* The top of objs[] is a checked batch of neighbours: when count ==
-	 * run_top (0: none; compared only while count >= 1), objs[run_top -
-	 * run_n .. run_top) are objects of the pool, all FREE, whose state
-	 * indices are run_lo .. run_lo + run_n - 1, ascending with the slots
-	 * (run_desc 0) or descending (1). A bulk free whose batch check
-	 * passed sets it; an allocation from it copies and marks without a
-	 * check; every other operation that adds to objs[] clears run_top
-	 * (a pop alone leaves the run's slots as they are). Owner only,
-	 * inside busy, or a thief under the handshake. */
-	uint32_t run_top;
-	uint32_t run_lo, run_n, run_desc;
+	/* A checked batch of neighbours: slots objs[run_bot .. run_hi)
+	 * hold objects of the pool whose state indices are run_base + s
+	 * for slot s (run_desc 0) or run_base - s (run_desc 1); those
+	 * below count are FREE, those from count up were taken out by an
+	 * allocation and are still there (LIVE unless freed since). A
+	 * bulk free whose batch check passed sets it; a bulk allocation
+	 * below count takes from it without a check, and a bulk free of
+	 * exactly the pointers above count gives back without reading a
+	 * header. Every operation that writes objs[] otherwise clears it
+	 * (run_bot = ND_RUN_NONE, which no count reaches); a pop leaves
+	 * it. Owner only, inside busy, or a thief under the handshake. */
+	uint32_t run_bot, run_hi, run_base, run_desc;
 	_Atomic uint64_t pool_id; /* the pool's id; 0 once the pool is gone */
 	struct nd_pool *pool;
 	struct nd_pcache *next, *prev; /* on the pool's list (pool lock) */
@@ -427,7 +429,7 @@ ND_ALWAYS_INLINE void nd_pcache_put_end(struct nd_pcache *c,
 	uint32_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
 	atomic_store_explicit(st, ND_ST_FREE, memory_order_relaxed);
 	c->objs[n] = obj;
-	c->run_top = 0;
+	c->run_bot = ND_RUN_NONE;
 	atomic_store_explicit(&c->count, n + 1, memory_order_relaxed);
 	nd_pcache_leave(c);
 }
@@ -495,26 +497,26 @@ ND_ALWAYS_INLINE void nd_st_fill(_Atomic uint8_t *st, uint32_t lo, unsigned n,
 #endif
 }
 
-/* When the top `have` objects of the entered cache c end in a checked
- * batch of neighbours of at least n (have >= n >= 1): copy the top n to
- * objs, mark them LIVE, take them off the cache (the rest of the batch
- * stays one) and return true; else false, nothing done. */
+/* The lowest state index of slots [a, a + n) of c's checked batch. */
+ND_ALWAYS_INLINE uint32_t nd_pcache_run_lo(const struct nd_pcache *c,
+					   uint32_t a, unsigned n)
+{
+	return c->run_desc ? c->run_base - (a + n - 1) : c->run_base + a;
+}
+
+/* When the top n of the `have` objects of the entered cache c (n >= 1)
+ * lie in its checked batch: copy them to objs, mark them LIVE, take
+ * them off the cache and return true; else false, nothing done. */
 ND_ALWAYS_INLINE bool nd_pcache_take_run(struct nd_pcache *c,
 					 _Atomic uint8_t *st, uint32_t have,
 					 void **objs, unsigned n)
 {
-	if (have != c->run_top || n > c->run_n)
+	if (have < n + c->run_bot)
 		return false;
-	memcpy(objs, &c->objs[have - n], n * sizeof(void *));
-	uint32_t lo = c->run_lo, left = c->run_n - n;
-	if (c->run_desc)
-		c->run_lo = lo + n; /* the top holds the lowest indices */
-	else
-		lo += left;
-	c->run_n = left;
-	c->run_top = left ? have - n : 0;
-	atomic_store_explicit(&c->count, have - n, memory_order_relaxed);
-	nd_st_fill(st, lo, n, ND_ST_LIVE);
+	uint32_t a = have - n;
+	memcpy(objs, &c->objs[a], n * sizeof(void *));
+	atomic_store_explicit(&c->count, a, memory_order_relaxed);
+	nd_st_fill(st, nd_pcache_run_lo(c, a, n), n, ND_ST_LIVE);
 	return true;
 }
 
@@ -571,8 +573,10 @@ ND_ALWAYS_INLINE struct nd_pcache *nd_pcache_room(struct nd_tls *t,
 		if (ND_LIKELY(atomic_load_explicit(&c->count,
 						   memory_order_relaxed) +
 				      n <=
-			      c->cap))
+			      c->cap)) {
+			c->run_bot = ND_RUN_NONE; /* the caller writes */
 			return c;
+		}
 		nd_pcache_leave(c);
 	}
 	return NULL;
@@ -580,7 +584,7 @@ ND_ALWAYS_INLINE struct nd_pcache *nd_pcache_room(struct nd_tls *t,
 
 ND_ALWAYS_INLINE void nd_pcache_push_commit(struct nd_pcache *c, unsigned n)
 {
-	c->run_top = 0;
+	c->run_bot = ND_RUN_NONE;
 	atomic_store_explicit(&c->count,
 			      atomic_load_explicit(&c->count,
 						   memory_order_relaxed) +
@@ -595,19 +599,13 @@ ND_ALWAYS_INLINE void nd_pcache_push_commit(struct nd_pcache *c, unsigned n)
 ND_ALWAYS_INLINE void nd_pcache_push_run(struct nd_pcache *c, unsigned n,
 					 const struct nd_run *run)
 {
-	uint32_t top = atomic_load_explicit(&c->count, memory_order_relaxed) +
-		       n;
-	/* four 4-byte stores, not one vector store: the allocation reads
-	 * them one by one, and a load from inside a wider store may not
-	 * be forwarded from it */
-	c->run_top = top;
-	__asm__ volatile("" ::: "memory");
-	c->run_n = n;
-	__asm__ volatile("" ::: "memory");
-	c->run_lo = run->lo;
-	__asm__ volatile("" ::: "memory");
+	uint32_t c0 = atomic_load_explicit(&c->count, memory_order_relaxed);
+	c->run_bot = c0;
+	c->run_hi = c0 + n;
+	/* slot c0 holds index lo (ascending) or lo + n - 1 (descending) */
+	c->run_base = run->desc ? run->lo + (n - 1) + c0 : run->lo - c0;
 	c->run_desc = run->desc;
-	atomic_store_explicit(&c->count, top, memory_order_relaxed);
+	atomic_store_explicit(&c->count, c0 + n, memory_order_relaxed);
 	nd_pcache_leave(c);
 }
 

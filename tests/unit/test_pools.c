@@ -993,6 +993,40 @@ static void test_bulk_checked_top(void **state)
 				assert_true(in(p, run, 32) || p == other);
 			}
 		}
+		/* the batch just taken, given back as it came: no header
+		 * is read, but a second free, another batch in its place
+		 * and a packet changed through the macros are all seen */
+		assert_int_equal(ndisdma_packet_free_bulk(h, run, 32), 0);
+		assert_int_equal(bulk_get(way, h, got, 32), 32);
+		assert_int_equal(ndisdma_packet_free_bulk(h, got, 32), 0);
+		unsigned long dbl = count("pool.double-free");
+		assert_int_equal(ndisdma_packet_free_bulk(h, got, 32), 32);
+		assert_int_equal(count("pool.double-free"), dbl + 32);
+		assert_int_equal(bulk_get(way, h, got, 32), 32);
+		assert_memory_equal(got, run, sizeof(got));
+		memcpy(more, &all[224], sizeof(more)); /* other neighbours */
+		for (int i = 1; i < 32; i++)
+			assert_int_equal((char *)more[i] - (char *)more[i - 1],
+					 (char *)run[1] - (char *)run[0]);
+		assert_int_equal(ndisdma_packet_free_bulk(h, run, 32), 0);
+		assert_int_equal(bulk_get(way, h, got, 32), 32);
+		assert_int_equal(ndisdma_packet_free_bulk(h, more, 32), 0);
+		free_each_clean(h, got, 32);
+		assert_int_equal(bulk_get(way, h, got, 32), 32);
+		for (int i = 0; i < 32; i++)
+			assert_true(in(got[i], run, 32));
+		assert_int_equal(bulk_get(way, h, got, 32), 32);
+		assert_memory_equal(got, more, sizeof(got));
+		assert_int_equal(ndisdma_packet_free_bulk(h, run, 32), 0);
+		assert_int_equal(bulk_get(way, h, got, 32), 32);
+		NDIS_PER_PACKET_INFO_FROM_PACKET(got[3],
+						 ScatterGatherListPacketInfo) =
+			(PVOID)got;
+		assert_int_equal(ndisdma_packet_free_bulk(h, got, 32), 0);
+		assert_int_equal(bulk_get(way, h, got, 32), 32);
+		assert_memory_equal(got, run, sizeof(got));
+		assert_null(NDIS_PER_PACKET_INFO_FROM_PACKET(
+			got[3], ScatterGatherListPacketInfo));
 		/* eight taken one at a time, a batch that is not neighbours
 		 * put in their slots */
 		assert_int_equal(ndisdma_packet_free_bulk(h, run, 32), 0);

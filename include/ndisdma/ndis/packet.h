@@ -360,7 +360,8 @@ static inline NDISDMA_NO_ASAN_ void ndisdma_packet_free_(PNDIS_PACKET Packet)
 								NDISDMA_ST_FREE_,
 							__ATOMIC_RELAXED);
 						c->objs[n] = Packet;
-						c->run_top = 0;
+						c->run_bot =
+							NDISDMA_RUN_NONE_;
 						__atomic_store_n(&c->count,
 								 n + 1,
 								 __ATOMIC_RELAXED);
