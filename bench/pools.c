@@ -12,7 +12,9 @@
  * are gathered through a fixed permutation into a second array (the same
  * plain copy in both) and that array is freed; a line then says how many
  * untimed batches of each packet row went back as consecutive
- * descriptors (one constant address stride). Every figure is the median
+ * descriptors (one constant address stride). Two more rows ("two in
+ * flight") take two batches and then give the first back before the
+ * second, ours and DPDK's. Every figure is the median
  * of 5 runs (the four columns of a row taken in turn in each).
  * Ends with ours/DPDK ratios (the shuffled rows' too), the RSS growth
  * per round of create pool of 4096 / allocate all / free all / free pool
@@ -186,6 +188,23 @@ static void pkt_bulk_shuffled(struct subject *s, long n)
 	}
 }
 
+/* Two batches in flight: A and B taken, then A given back, then B (a
+ * driver with a second batch posted before the first completes). The
+ * frees are never of the batch the last allocation took, so each is
+ * checked in full. */
+static void pkt_bulk_two(struct subject *s, long n)
+{
+	void *pool = s->pool;
+	PNDIS_PACKET a[BULK], b[BULK];
+	for (long i = 0; i < n; i += 2 * BULK) {
+		if (ndisdma_packet_alloc_bulk(pool, a, BULK) != BULK ||
+		    ndisdma_packet_alloc_bulk(pool, b, BULK) != BULK)
+			abort();
+		ndisdma_packet_free_bulk(pool, a, BULK);
+		ndisdma_packet_free_bulk(pool, b, BULK);
+	}
+}
+
 /* Untimed: of `batches` bulk batches of `pool` freed in order or
  * shuffled, how many were freed as one constant address stride (what a
  * fast path for consecutive descriptors can take). */
@@ -308,6 +327,19 @@ static void dpdk_bulk(struct subject *s, long n)
 		if (rte_mempool_get_bulk(mp, o, BULK))
 			abort();
 		rte_mempool_put_bulk(mp, o, BULK);
+	}
+}
+
+static void dpdk_bulk_two(struct subject *s, long n)
+{
+	struct rte_mempool *mp = s->pool;
+	void *a[BULK], *b[BULK];
+	for (long i = 0; i < n; i += 2 * BULK) {
+		if (rte_mempool_get_bulk(mp, a, BULK) ||
+		    rte_mempool_get_bulk(mp, b, BULK))
+			abort();
+		rte_mempool_put_bulk(mp, a, BULK);
+		rte_mempool_put_bulk(mp, b, BULK);
 	}
 }
 
@@ -774,6 +806,9 @@ int main(int argc, char **argv)
 	measure(8, "NdisAllocatePacket bulk, freed shuffled",
 		(struct subject){ 0 },
 		(struct subject){ .loop = pkt_bulk_shuffled, .pool = pps });
+	measure(12, "NdisAllocatePacket bulk, two in flight",
+		(struct subject){ 0 },
+		(struct subject){ .loop = pkt_bulk_two, .pool = pp });
 	measure(10, "NdisAllocatePacket/NdisFreePacket, functions",
 		(struct subject){ .loop = pkt_one_fn, .pool = pp },
 		(struct subject){ 0 });
@@ -848,6 +883,12 @@ int main(int argc, char **argv)
 						  .pool = mp,
 						  .thread_init = dpdk_thread_init,
 						  .thread_fini = dpdk_thread_fini });
+			measure(13, "DPDK rte_mempool bulk, two in flight",
+				(struct subject){ 0 },
+				(struct subject){ .loop = dpdk_bulk_two,
+						  .pool = mp,
+						  .thread_init = dpdk_thread_init,
+						  .thread_fini = dpdk_thread_fini });
 			measure(9, "DPDK rte_mempool bulk, put shuffled",
 				(struct subject){ 0 },
 				(struct subject){ .loop = dpdk_bulk_shuffled,
@@ -899,6 +940,11 @@ int main(int argc, char **argv)
 		printf("ratio %-36s %-26s %5.2f\n",
 		       "NdisAllocatePacket, functions / DPDK",
 		       cols[2], results[10][2] / results[6][2]);
+		printf("\nbulk, two batches in flight (the bulk columns)\n");
+		for (int c = 1; c < 4; c += 2)
+			printf("ratio %-36s %-26s %5.2f\n",
+			       "ours two in flight / DPDK same", cols[c],
+			       results[12][c] / results[13][c]);
 		printf("\nbulk freed shuffled (the bulk columns)\n");
 		for (int c = 1; c < 4; c += 2) {
 			printf("ratio %-36s %-26s %5.2f\n",
