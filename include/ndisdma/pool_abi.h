@@ -2,15 +2,16 @@
 /*
  * ndisdma/pool_abi.h - what the inline fast paths of the public headers
  * (NdisAllocatePacket and NdisFreePacket in <ndisdma/ndis/packet.h>, the
- * packet marks) see of the library's descriptor pools: the 16-byte header
- * in front of every descriptor, the start of a pool, a thread's cache of
- * a pool and the thread-local block that finds it.
+ * packet marks, the packet bulk calls in <ndisdma/bulk_inline.h>) see of
+ * the library's descriptor pools: the 16-byte header in front of every
+ * descriptor, the start of a pool, a thread's cache of a pool and the
+ * thread-local block that finds it.
  *
  * This is ABI: a driver compiled against one version of these headers
  * must run with the same version of the library. The library pins every
  * offset here against its own structures (_Static_assert in
- * src/core/pool.c, src/core/thread.c and src/ndis/packets.c). Nothing here is for drivers to
- * use directly; the names end in an underscore.
+ * src/core/pool.c, src/core/thread.c and src/ndis/packets.c). Nothing
+ * here is for drivers to use directly; the names end in an underscore.
  *
  * The fast paths do the same checks as the library's own functions and
  * call those functions for everything else (reports, refills, a pool

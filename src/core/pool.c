@@ -112,7 +112,8 @@ _Static_assert(ND_SAME(struct nd_pcache, busy, struct ndisdma_pcache_, busy) &&
 			       objs),
 	       "pool_abi.h: struct nd_pcache");
 _Static_assert(ND_ST_FREE == NDISDMA_ST_FREE_ &&
-		       ND_ST_LIVE == NDISDMA_ST_LIVE_ && ND_RUN_NONE == NDISDMA_RUN_NONE_ &&
+		       ND_ST_LIVE == NDISDMA_ST_LIVE_ &&
+		       ND_RUN_NONE == NDISDMA_RUN_NONE_ &&
 		       ND_TL_SLOTS == NDISDMA_TL_SLOTS_,
 	       "pool_abi.h: constants");
 
@@ -840,6 +841,16 @@ ND_CLONES static bool run_mark_any(const struct nd_pool *p,
 #if ND_POOL_RUN32
 #include <immintrin.h>
 
+/* 32 bytes the caller may have just stored in 16-byte pieces (an inline
+ * copy or memset built for SSE): two 16-byte loads, each forwarded from
+ * one store, where one 32-byte load over two stores waits for both to
+ * reach the cache */
+#define ND_LOAD2X16(a)                                                       \
+	_mm256_loadu2_m128i(                                                 \
+		(const __m128i *)(const void *)((const char *)(a) + 16),      \
+		(const __m128i *)(const void *)(a))
+
+
 /* nd_pool_run_mark for a batch of a multiple of 32 copied to dst, with
  * AVX2: the same checks in fewer instructions (each 32-byte compare ends
  * in one vptest, no loop tails; a batch of exactly 32 is unrolled). */
@@ -856,8 +867,7 @@ run_avx2_body(const struct nd_pool *p, void *const *objs, unsigned n,
 	const __m256i step = _mm256_set1_epi64x(4 * d);
 	__m256i acc = _mm256_setzero_si256();
 	for (unsigned i = 0; i < n; i += 4) {
-		__m256i a = _mm256_loadu2_m128i((const __m128i *)&objs[i + 2],
-						(const __m128i *)&objs[i]);
+		__m256i a = ND_LOAD2X16(&objs[i]);
 		acc = _mm256_or_si256(acc, _mm256_xor_si256(a, e));
 		_mm256_storeu_si256((__m256i *)&dst[i], a);
 		e = _mm256_add_epi64(e, step);
@@ -872,11 +882,7 @@ run_avx2_body(const struct nd_pool *p, void *const *objs, unsigned n,
 	__m256i x = _mm256_setzero_si256();
 	for (unsigned i = 0; i < n; i += 32)
 		x = _mm256_or_si256(
-			x, _mm256_xor_si256(
-				   _mm256_loadu2_m128i(
-					   (const __m128i *)(st + i + 16),
-					   (const __m128i *)(st + i)),
-				   vf));
+			x, _mm256_xor_si256(ND_LOAD2X16(st + i), vf));
 	if (!_mm256_testz_si256(x, x))
 		return false;
 	const __m256i vt = _mm256_set1_epi8((char)to);
@@ -896,15 +902,6 @@ run_mark_avx2(const struct nd_pool *p, void *const *objs, unsigned n,
 
 #define ND_RUN_AVX2(n, dst) ((n) % 32 == 0 && (dst) && cpu_avx2)
 
-/* 32 bytes the caller may have just stored in 16-byte pieces (an inline
- * copy or memset built for SSE): two 16-byte loads, each forwarded from
- * one store, where one 32-byte load over two stores waits for both to
- * reach the cache */
-#define ND_LOAD2X16(a)                                                       \
-	_mm256_loadu2_m128i(                                                 \
-		(const __m128i *)(const void *)((const char *)(a) + 16),      \
-		(const __m128i *)(const void *)(a))
-
 /* 32 state bytes LIVE, and FREE (one load each) */
 static const union {
 	uint8_t b[32];
@@ -922,10 +919,7 @@ run32_mark(_Atomic uint8_t *sta, unsigned n, const __m256i *from,
 	const __m256i f = _mm256_load_si256(from);
 	__m256i x = _mm256_setzero_si256();
 	for (unsigned j = 0; j < n; j += 32)
-		x = _mm256_or_si256(
-			x, _mm256_xor_si256(
-				   ND_LOAD2X16(st + j),
-				   f));
+		x = _mm256_or_si256(x, _mm256_xor_si256(ND_LOAD2X16(st + j), f));
 	if (ND_UNLIKELY(!_mm256_testz_si256(x, x)))
 		return false;
 	const __m256i t = _mm256_load_si256(to);
