@@ -851,82 +851,88 @@ ND_CLONES static bool run_mark_any(const struct nd_pool *p,
 		(const __m128i *)(const void *)(a))
 
 
-/* nd_pool_run_mark for a batch of a multiple of 32 copied to dst, with
- * AVX2: the same checks in fewer instructions (each 32-byte compare ends
- * in one vptest, no loop tails; a batch of exactly 32 is unrolled). */
-__attribute__((target("avx2"), always_inline)) static inline bool
-run_avx2_body(const struct nd_pool *p, void *const *objs, unsigned n,
-	      uint8_t from, uint8_t to, void **dst, struct nd_run *run)
-{
-	int64_t f = (int64_t)(uintptr_t)objs[0];
-	int64_t d = (int64_t)(uintptr_t)objs[1] - f;
-	if (d != (int64_t)p->stride && d != -(int64_t)p->stride)
-		return false;
-	__m256i e = _mm256_add_epi64(_mm256_set1_epi64x(f),
-				     _mm256_set_epi64x(3 * d, 2 * d, d, 0));
-	const __m256i step = _mm256_set1_epi64x(4 * d);
-	__m256i acc = _mm256_setzero_si256();
-	for (unsigned i = 0; i < n; i += 4) {
-		__m256i a = ND_LOAD2X16(&objs[i]);
-		acc = _mm256_or_si256(acc, _mm256_xor_si256(a, e));
-		_mm256_storeu_si256((__m256i *)&dst[i], a);
-		e = _mm256_add_epi64(e, step);
-	}
-	if (!_mm256_testz_si256(acc, acc))
-		return false;
-	uint32_t lo;
-	if (!run_ends(p, objs, n, d, &lo, run))
-		return false;
-	unsigned char *st = (unsigned char *)(uintptr_t)(p->st + lo);
-	const __m256i vf = _mm256_set1_epi8((char)from);
-	__m256i x = _mm256_setzero_si256();
-	for (unsigned i = 0; i < n; i += 32)
-		x = _mm256_or_si256(
-			x, _mm256_xor_si256(ND_LOAD2X16(st + i), vf));
-	if (!_mm256_testz_si256(x, x))
-		return false;
-	const __m256i vt = _mm256_set1_epi8((char)to);
-	for (unsigned i = 0; i < n; i += 32)
-		_mm256_storeu_si256((__m256i *)(st + i), vt);
-	return true;
-}
-
-__attribute__((target("avx2"))) static bool
-run_mark_avx2(const struct nd_pool *p, void *const *objs, unsigned n,
-	      uint8_t from, uint8_t to, void **dst, struct nd_run *run)
-{
-	if (n == 32)
-		return run_avx2_body(p, objs, 32, from, to, dst, run);
-	return run_avx2_body(p, objs, n, from, to, dst, run);
-}
-
-#define ND_RUN_AVX2(n, dst) ((n) % 32 == 0 && (dst) && cpu_avx2)
-
-/* 32 state bytes LIVE, and FREE (one load each) */
-static const union {
-	uint8_t b[32];
-	__m256i v;
-} st_live32 = { .b = { [0 ... 31] = ND_ST_LIVE } },
-  st_free32 = { .b = { [0 ... 31] = ND_ST_FREE } };
-
 /* n (a multiple of 32) state bytes from st all exactly `from`: set them
  * to `to` and return true; else false, nothing changed. */
 __attribute__((target("avx2"), always_inline)) static inline bool
-run32_mark(_Atomic uint8_t *sta, unsigned n, const __m256i *from,
-	   const __m256i *to)
+run32_mark(_Atomic uint8_t *sta, unsigned n, uint8_t from, uint8_t to)
 {
 	unsigned char *st = (unsigned char *)(uintptr_t)sta;
-	const __m256i f = _mm256_load_si256(from);
+	const __m256i f = _mm256_set1_epi8((char)from);
 	__m256i x = _mm256_setzero_si256();
 	for (unsigned j = 0; j < n; j += 32)
 		x = _mm256_or_si256(x, _mm256_xor_si256(ND_LOAD2X16(st + j), f));
 	if (ND_UNLIKELY(!_mm256_testz_si256(x, x)))
 		return false;
-	const __m256i t = _mm256_load_si256(to);
+	const __m256i t = _mm256_set1_epi8((char)to);
 	for (unsigned j = 0; j < n; j += 32)
 		_mm256_storeu_si256((__m256i *)(void *)(st + j), t);
 	return true;
 }
+
+/* objs[0..n) (n a multiple of 32) are first + i * d, d = +-stride, and
+ * the first is an object of p (its header read where nd_pool_hdr_of
+ * reads): copy them to dst, store where their state bytes lie in *run
+ * and return true; else false (dst may be written). Only the first
+ * header is read: the indices are the first's and n - 1 up or down, and
+ * when all n state bytes then pass a compare with FREE or LIVE they lie
+ * in one slab (a gap entry is neither), so the objects are those. */
+__attribute__((target("avx2"), always_inline)) static inline bool
+run32_ptrs(const struct nd_pool *p, void *const *objs, unsigned n,
+	   void **dst, struct nd_run *run)
+{
+	/* d is not checked alone: the compare holds i * stride, or
+	 * -i * stride when the second pointer is below the first */
+	uintptr_t f = (uintptr_t)objs[0];
+	int64_t d = (int64_t)((uintptr_t)objs[1] - f);
+	if (ND_UNLIKELY(((f & 4095u) < ND_POOL_HDR) | (f & 15u)))
+		return false;
+	struct nd_pool_hdr *h = nd_pool_hdr_raw(objs[0]);
+	unsigned desc = d < 0;
+	if (ND_UNLIKELY(h->cookie != ND_POOL_COOKIE || h->pool != p))
+		return false;
+	const __m256i *off = (const __m256i *)(const void *)p->run_off[desc];
+	__m256i base = _mm256_set1_epi64x((int64_t)f);
+	const __m256i step = _mm256_set1_epi64x(32 * d);
+	__m256i acc = _mm256_setzero_si256();
+	for (unsigned j = 0; j < n; j += 32) {
+		for (unsigned k = 0; k < 8; k++) {
+			__m256i a = ND_LOAD2X16(&objs[j + 4 * k]);
+			acc = _mm256_or_si256(
+				acc, _mm256_xor_si256(_mm256_sub_epi64(a, base),
+						      _mm256_load_si256(&off[k])));
+			_mm256_storeu_si256((__m256i *)(void *)&dst[j + 4 * k],
+					    a);
+		}
+		base = _mm256_add_epi64(base, step);
+	}
+	if (ND_UNLIKELY(!_mm256_testz_si256(acc, acc)))
+		return false;
+	uint32_t i0 = h->index, lo = desc ? i0 - (n - 1) : i0;
+	if (ND_UNLIKELY((desc && i0 < n - 1) || n > p->st_cap ||
+			lo > p->st_cap - n))
+		return false;
+	run->lo = lo;
+	run->desc = desc;
+	return true;
+}
+
+/* nd_pool_run_mark for a batch of a multiple of 32 copied to dst, with
+ * AVX2 (a batch of exactly 32 unrolled). */
+__attribute__((target("avx2"))) static bool
+run_mark_avx2(const struct nd_pool *p, void *const *objs, unsigned n,
+	      uint8_t from, uint8_t to, void **dst, struct nd_run *run)
+{
+	struct nd_run r;
+	if (n == 32)
+		return run32_ptrs(p, objs, 32, dst, &r) &&
+		       run32_mark(p->st + r.lo, 32, from, to) &&
+		       (!run || (*run = r, true));
+	return run32_ptrs(p, objs, n, dst, &r) &&
+	       run32_mark(p->st + r.lo, n, from, to) &&
+	       (!run || (*run = r, true));
+}
+
+#define ND_RUN_AVX2(n, dst) ((n) % 32 == 0 && (dst) && cpu_avx2)
 
 __attribute__((target("avx2"), always_inline)) static inline bool
 put_run32_body(struct nd_pool *p, unsigned slot, void **objs, unsigned n)
@@ -950,7 +956,7 @@ put_run32_body(struct nd_pool *p, unsigned slot, void **objs, unsigned n)
 							->objs[have + k])));
 		if (_mm256_testz_si256(eq, eq) &&
 		    run32_mark(p->st + nd_pcache_run_lo(c, have, n), n,
-			       &st_live32.v, &st_free32.v)) {
+			       ND_ST_LIVE, ND_ST_FREE)) {
 			atomic_store_explicit(&c->count, have + n,
 					      memory_order_relaxed);
 			nd_pcache_leave(c);
@@ -960,46 +966,11 @@ put_run32_body(struct nd_pool *p, unsigned slot, void **objs, unsigned n)
 	if (ND_UNLIKELY(have + n > c->cap))
 		goto no;
 	c->run_bot = ND_RUN_NONE; /* the slots from have are rewritten */
-	void **dst = &c->objs[have];
-	/* the first object: a header of p (read where nd_pool_hdr_of
-	 * reads); the pointers: first + i * d, d = +-stride (the compare
-	 * below fails for any other d: it holds i * stride, or -i * stride
-	 * when the second pointer is below the first) */
-	uintptr_t f = (uintptr_t)objs[0];
-	int64_t d = (int64_t)((uintptr_t)objs[1] - f);
-	if (ND_UNLIKELY(((f & 4095u) < ND_POOL_HDR) | (f & 15u)))
+	struct nd_run run;
+	if (ND_UNLIKELY(!run32_ptrs(p, objs, n, &c->objs[have], &run) ||
+			!run32_mark(p->st + run.lo, n, ND_ST_LIVE, ND_ST_FREE)))
 		goto no;
-	struct nd_pool_hdr *h = nd_pool_hdr_raw(objs[0]);
-	unsigned desc = d < 0;
-	if (ND_UNLIKELY(h->cookie != ND_POOL_COOKIE || h->pool != p))
-		goto no;
-	const __m256i *off = (const __m256i *)(const void *)p->run_off[desc];
-	__m256i base = _mm256_set1_epi64x((int64_t)f);
-	const __m256i step = _mm256_set1_epi64x(32 * d);
-	__m256i acc = _mm256_setzero_si256();
-	for (unsigned j = 0; j < n; j += 32) {
-		for (unsigned k = 0; k < 8; k++) {
-			__m256i a = ND_LOAD2X16(&objs[j + 4 * k]);
-			acc = _mm256_or_si256(
-				acc, _mm256_xor_si256(_mm256_sub_epi64(a, base),
-						      _mm256_load_si256(&off[k])));
-			_mm256_storeu_si256((__m256i *)(void *)&dst[j + 4 * k],
-					    a);
-		}
-		base = _mm256_add_epi64(base, step);
-	}
-	if (ND_UNLIKELY(!_mm256_testz_si256(acc, acc)))
-		goto no;
-	/* the indices: the first's, then n - 1 up or down; all LIVE means
-	 * one slab (a gap entry is never LIVE), so the objects are those */
-	uint32_t i0 = h->index, lo = desc ? i0 - (n - 1) : i0;
-	if (ND_UNLIKELY((desc && i0 < n - 1) || lo > p->st_cap - n ||
-			n > p->st_cap))
-		goto no;
-	if (ND_UNLIKELY(!run32_mark(p->st + lo, n, &st_live32.v,
-				    &st_free32.v)))
-		goto no;
-	nd_pcache_push_run(c, n, &(struct nd_run){ lo, desc });
+	nd_pcache_push_run(c, n, &run);
 	return true;
 no:
 	nd_pcache_leave(c);
