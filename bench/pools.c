@@ -14,7 +14,11 @@
  * untimed batches of each packet row went back as consecutive
  * descriptors (one constant address stride). Two more rows ("two in
  * flight") take two batches and then give the first back before the
- * second, ours and DPDK's. Every figure is the median
+ * second, ours and DPDK's. "DPDK rte_mempool + NBL init" does to objects
+ * the size of our NET_BUFFER_LIST + NET_BUFFER what NDIS requires of
+ * NdisAllocateNetBufferAndNetBufferList (one at a time: lists zeroed,
+ * pool handles, FirstNetBuffer, the data range checked and placed in
+ * the chain) and of NdisAllocateNetBufferList (bulk). Every figure is the median
  * of 5 runs (the four columns of a row taken in turn in each).
  * Ends with ours/DPDK ratios (the shuffled rows' too), the RSS growth
  * per round of create pool of 4096 / allocate all / free all / free pool
@@ -446,6 +450,81 @@ static void dpdk_init_bulk(struct subject *s, long n)
 	}
 }
 
+/* The same work NdisAllocateNetBufferList does to a descriptor of a pool
+ * with fAllocateNetBuffer (as ndisdma_nbl_alloc_bulk makes them): the
+ * NET_BUFFER_LIST and its NET_BUFFER zeroed (16-byte stores, as
+ * ndisdma zeroed them before it kept free lists in their allocation
+ * state), NdisPoolHandle in both, FirstNetBuffer. */
+static PNET_BUFFER init_like_nbl(void *o, void *pool)
+{
+	typedef uint64_t v2 __attribute__((vector_size(16), may_alias));
+	v2 *v = __builtin_assume_aligned(o, 16);
+	for (size_t i = 0;
+	     i < (sizeof(NET_BUFFER_LIST) + sizeof(NET_BUFFER)) / 16; i++) {
+		v[i] = (v2){ 0, 0 };
+		__asm__("" ::"r"(v) : "memory");
+	}
+	PNET_BUFFER_LIST l = o;
+	PNET_BUFFER nb = (PNET_BUFFER)(l + 1);
+	l->NdisPoolHandle = pool;
+	l->FirstNetBuffer = nb;
+	nb->NdisPoolHandle = pool;
+	return nb;
+}
+
+/* ... and what NdisAllocateNetBufferAndNetBufferList adds: the range
+ * checked against the chain (DataOffset + DataLength within it), then
+ * MdlChain, DataOffset, DataLength, and CurrentMdl / CurrentMdlOffset
+ * located in the chain. NULL when the range does not fit. */
+static PNET_BUFFER_LIST init_like_nbl_data(void *o, void *pool, PMDL chain,
+					   ULONG off, SIZE_T len)
+{
+	uint64_t want = (uint64_t)off + len, have = 0;
+	for (PMDL m = chain; m && have < want; m = m->Next)
+		have += MmGetMdlByteCount(m);
+	if (chain ? have < want : want != 0)
+		return NULL;
+	PNET_BUFFER nb = init_like_nbl(o, pool);
+	nb->MdlChain = chain;
+	nb->DataOffset = off;
+	nb->stDataLength = len;
+	PMDL m = chain;
+	while (m && off >= MmGetMdlByteCount(m) && m->Next) {
+		off -= MmGetMdlByteCount(m);
+		m = m->Next;
+	}
+	nb->CurrentMdl = m;
+	nb->CurrentMdlOffset = off;
+	return o;
+}
+
+static void dpdk_nbl_one(struct subject *s, long n)
+{
+	struct rte_mempool *mp = s->pool;
+	PMDL mdl = s->mdl;
+	void *o;
+	for (long i = 0; i < n; i++) {
+		if (rte_mempool_get(mp, &o))
+			abort();
+		if (!init_like_nbl_data(o, mp, mdl, 0, 1514))
+			abort();
+		rte_mempool_put(mp, o);
+	}
+}
+
+static void dpdk_nbl_bulk(struct subject *s, long n)
+{
+	struct rte_mempool *mp = s->pool;
+	void *o[BULK];
+	for (long i = 0; i < n; i += BULK) {
+		if (rte_mempool_get_bulk(mp, o, BULK))
+			abort();
+		for (int k = 0; k < BULK; k++)
+			init_like_nbl(o[k], mp);
+		rte_mempool_put_bulk(mp, o, BULK);
+	}
+}
+
 /* A thread that is not an EAL lcore gets an lcore id (and so the
  * mempool's per-lcore cache) by registering. */
 static void dpdk_thread_init(void)
@@ -836,7 +915,7 @@ int main(int argc, char **argv)
 		(struct subject){ .loop = malloc_one, .size = nbl_size },
 		(struct subject){ .loop = malloc_bulk, .size = nbl_size });
 
-	bool have_dpdk = false;
+	bool have_dpdk = false, have_dpdk_nbl = false;
 #ifdef NDISDMA_BENCH_DPDK
 	char *eal[] = { argv[0],     "--no-huge",   "--no-pci",
 			"-l",        "0",           "--no-shconf",
@@ -897,6 +976,27 @@ int main(int argc, char **argv)
 						  .thread_fini = dpdk_thread_fini });
 			rte_mempool_free(mp);
 		}
+		/* objects the size of our NET_BUFFER_LIST + NET_BUFFER */
+		struct rte_mempool *mpn = rte_mempool_create(
+			"bench_nbl", 8191, (unsigned)nbl_size, 256, 0, NULL,
+			NULL, NULL, NULL, SOCKET_ID_ANY, 0);
+		if (!mpn) {
+			printf("DPDK: rte_mempool_create (NBL) failed (%s)\n",
+			       rte_strerror(rte_errno));
+		} else {
+			have_dpdk_nbl = true;
+			measure(14, "DPDK rte_mempool + NBL init",
+				(struct subject){ .loop = dpdk_nbl_one,
+						  .pool = mpn,
+						  .mdl = mdl,
+						  .thread_init = dpdk_thread_init,
+						  .thread_fini = dpdk_thread_fini },
+				(struct subject){ .loop = dpdk_nbl_bulk,
+						  .pool = mpn,
+						  .thread_init = dpdk_thread_init,
+						  .thread_fini = dpdk_thread_fini });
+			rte_mempool_free(mpn);
+		}
 	}
 #else
 	printf("DPDK: not built with libdpdk; no DPDK figures\n");
@@ -934,6 +1034,11 @@ int main(int argc, char **argv)
 			printf("ratio %-36s %-26s %5.2f\n",
 			       "NdisAllocateBuffer / DPDK + MDL init", cols[c],
 			       results[1][c] / results[11][c]);
+		if (have_dpdk_nbl)
+			for (int c = 0; c < 4; c++)
+				printf("ratio %-36s %-26s %5.2f\n",
+				       "ours / (DPDK + NBL init)", cols[c],
+				       results[2][c] / results[14][c]);
 		printf("\nratio %-36s %-26s %5.2f\n",
 		       "NdisAllocatePacket, functions / DPDK",
 		       cols[0], results[10][0] / results[6][0]);
