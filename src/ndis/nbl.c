@@ -13,14 +13,186 @@
  * else the free must undo (contexts NdisAllocateNetBufferListContext
  * added, retreat MDLs in front of the NET_BUFFER).
  *
+ * A free descriptor is kept in its allocation state: the list and its
+ * NET_BUFFER zero but for NdisPoolHandle (both) and FirstNetBuffer,
+ * and with a DataSize the NET_BUFFER describing its own MDL and data
+ * (the MDL built). The pool's reset hook makes new descriptors so, and
+ * every free puts the descriptor back so (nbl_restore): the first 64
+ * bytes of the list and of its NET_BUFFER (what the allocation and most
+ * drivers write: Next, FirstNetBuffer, Context, the data fields) are
+ * rewritten; the rest (the list's Scratch, reserved areas, flags,
+ * Status, information array; the NET_BUFFER's reserved areas, checksum
+ * bias, physical address, SG list) is compared with zero and only the
+ * 16- or 32-byte pieces that are not get cleared. An allocation then
+ * writes only what its arguments set (a context, the data range).
+ *
  * Also NdisAllocateNetBufferListContext / NdisFreeNetBufferListContext.
  */
 #include "nb_data.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#if ND_POOL_RUN32
+#include <immintrin.h>
+#endif
 
 #define A16(x) (((x) + 15) & ~(size_t)15)
+
+#define ND_ALWAYS_INLINE_ATTR inline __attribute__((always_inline))
+
+/* where a list's NET_BUFFER lies in its descriptor */
+#define NBL_NB_OFF A16(sizeof(NET_BUFFER_LIST))
+/* the first NBL_HOT bytes of a list and of its NET_BUFFER are rewritten
+ * at every free; the rest is compared with zero */
+#define NBL_HOT 64u
+#define NBL_COLD (sizeof(NET_BUFFER_LIST) - NBL_HOT)
+#define NB_COLD (sizeof(NET_BUFFER) - NBL_HOT)
+_Static_assert(NBL_NB_OFF == sizeof(NET_BUFFER_LIST) &&
+		       sizeof(NET_BUFFER_LIST) % 32 == 0 &&
+		       sizeof(NET_BUFFER) % 16 == 0,
+	       "the list's NET_BUFFER follows it; 16- and 32-byte pieces");
+_Static_assert(offsetof(NET_BUFFER_LIST, FirstNetBuffer) == 8 &&
+		       offsetof(NET_BUFFER_LIST, NdisPoolHandle) == 32 &&
+		       offsetof(NET_BUFFER_LIST, NdisReserved) == 48 &&
+		       offsetof(NET_BUFFER_LIST, ProtocolReserved) == NBL_HOT,
+	       "NET_BUFFER_LIST: what the hot 64 bytes hold");
+_Static_assert(offsetof(NET_BUFFER, CurrentMdl) == 8 &&
+		       offsetof(NET_BUFFER, stDataLength) == 24 &&
+		       offsetof(NET_BUFFER, MdlChain) == 32 &&
+		       offsetof(NET_BUFFER, NdisPoolHandle) == 56 &&
+		       offsetof(NET_BUFFER, NdisReserved) == NBL_HOT,
+	       "NET_BUFFER: what the hot 64 bytes hold");
+
+struct nbl_layout {
+	const NET_BUFFER_LIST_POOL_PARAMETERS *p;
+	size_t mdl_off, data_off, nb_off, ctx_off;
+};
+
+static void nbl_setup(struct nd_dpool *dp, const void *arg)
+{
+	const struct nbl_layout *l = arg;
+	dp->data_size = l->p->DataSize;
+	dp->mdl_offset = l->mdl_off;
+	dp->data_offset = l->data_off;
+	dp->alloc_nb = l->p->fAllocateNetBuffer != FALSE;
+	dp->ctx_size = l->p->ContextSize;
+	dp->nb_offset = l->nb_off;
+	dp->ctx_offset = l->ctx_off;
+	dp->params = *l->p;
+}
+
+/* The NET_BUFFER of a DataSize pool's list describing its own MDL and
+ * data, the MDL rebuilt whole (the driver may have changed it). */
+static void __attribute__((noinline))
+nbl_put_own_data(struct nd_dpool *dp, char *o)
+{
+	nd_v2 *w = __builtin_assume_aligned(o + NBL_NB_OFF, 16);
+	uint64_t m = (uint64_t)(uintptr_t)(o + dp->mdl_offset);
+	mdl_build((PMDL)(uintptr_t)m, o + dp->data_offset, dp->data_size);
+	w[0] = (nd_v2){ 0, m };             /* Next, CurrentMdl */
+	w[1] = (nd_v2){ 0, dp->data_size }; /* CurrentMdlOffset, DataLength */
+	w[2] = (nd_v2){ m, 0 };             /* MdlChain, DataOffset, bias */
+	w[3] = (nd_v2){ 0, (uint64_t)(uintptr_t)dp }; /* NdisPoolHandle */
+}
+
+/* The first 64 bytes of the list and of its NET_BUFFER as allocated
+ * (alloc_nb and data: the pool's, read before the stores). */
+ND_ALWAYS_INLINE void nbl_put_hot_as(struct nd_dpool *dp, char *o,
+				     bool alloc_nb, bool data)
+{
+	nd_v2 *v = __builtin_assume_aligned(o, 16);
+	uint64_t nb = alloc_nb ? (uint64_t)(uintptr_t)(o + NBL_NB_OFF) : 0;
+	v[0] = (nd_v2){ 0, nb };                   /* Next, FirstNetBuffer */
+	v[1] = (nd_v2){ 0, 0 };                    /* Context, Parent */
+	v[2] = (nd_v2){ (uint64_t)(uintptr_t)dp, 0 }; /* NdisPoolHandle */
+	v[3] = (nd_v2){ 0, 0 };                    /* NdisReserved */
+	if (!nb)
+		return;
+	if (ND_UNLIKELY(data)) {
+		nbl_put_own_data(dp, o);
+		return;
+	}
+	nd_v2 *w = v + NBL_NB_OFF / 16;
+	w[0] = (nd_v2){ 0, 0 }; /* Next, CurrentMdl */
+	w[1] = (nd_v2){ 0, 0 }; /* CurrentMdlOffset, DataLength */
+	w[2] = (nd_v2){ 0, 0 }; /* MdlChain, DataOffset, ChecksumBias */
+	w[3] = (nd_v2){ 0, (uint64_t)(uintptr_t)dp }; /* NdisPoolHandle */
+}
+
+ND_ALWAYS_INLINE void nbl_put_hot(struct nd_dpool *dp, char *o)
+{
+	nbl_put_hot_as(dp, o, dp->alloc_nb, dp->data_size != 0);
+}
+
+/* Clear the 16-byte pieces of n bytes at p that are not zero (only
+ * those: a piece the driver left alone is not written). */
+static void nbl_clear_dirty(char *p, size_t n)
+{
+	nd_v2 *v = __builtin_assume_aligned(p, 16);
+	for (size_t i = 0; i < n / 16; i++)
+		if (nd_v2_any(v[i]))
+			v[i] = (nd_v2){ 0, 0 };
+}
+
+/* Is the rest of the list (and of its NET_BUFFER) zero, as allocated? */
+ND_ALWAYS_INLINE bool nbl_cold_clean_v2(struct nd_dpool *dp, const char *o)
+{
+	nd_v2 cold = ND_OR16(o + NBL_HOT, NBL_COLD);
+	if (dp->alloc_nb)
+		cold |= ND_OR16(o + NBL_NB_OFF + NBL_HOT, NB_COLD);
+	return !nd_v2_any(cold);
+}
+
+#if ND_POOL_RUN32
+/* The same with 32-byte loads (the CPU has AVX2: nd_pool_avx2). */
+__attribute__((target("avx2"), always_inline)) static inline bool
+nbl_cold_clean_avx2(struct nd_dpool *dp, const char *o)
+{
+	const char *v = o + NBL_HOT;
+	__m256i cold = _mm256_loadu_si256((const __m256i *)(const void *)v);
+#pragma GCC unroll 16
+	for (size_t i = 32; i < NBL_COLD; i += 32)
+		cold = _mm256_or_si256(
+			cold,
+			_mm256_loadu_si256((const __m256i *)(const void *)(v + i)));
+	if (dp->alloc_nb) {
+		const char *w = o + NBL_NB_OFF + NBL_HOT;
+#pragma GCC unroll 16
+		for (size_t i = 0; i + 32 <= NB_COLD; i += 32)
+			cold = _mm256_or_si256(
+				cold, _mm256_loadu_si256(
+					      (const __m256i *)(const void *)(w +
+									  i)));
+		if (NB_COLD % 32)
+			cold = _mm256_or_si256(
+				cold,
+				_mm256_castsi128_si256(_mm_load_si128(
+					(const __m128i *)(const void *)(w +
+									NB_COLD -
+									16))));
+	}
+	return _mm256_testz_si256(cold, cold);
+}
+#endif
+
+/* Put a list whose extras (heap context, pushed contexts, retreat
+ * MDLs) are undone back in its allocation state: the hot bytes
+ * rewritten, the pieces of the rest that are not zero cleared. */
+static void nbl_restore(struct nd_dpool *dp, void *obj)
+{
+	char *o = obj;
+	nbl_put_hot(dp, o);
+	nbl_clear_dirty(o + NBL_HOT, NBL_COLD);
+	if (dp->alloc_nb)
+		nbl_clear_dirty(o + NBL_NB_OFF + NBL_HOT, NB_COLD);
+}
+
+/* The pool's reset hook: a new descriptor, or one a slow path takes
+ * back (its extras already undone by the free). */
+static void nbl_reset(void *arg, void *obj)
+{
+	nbl_restore(arg, obj);
+}
 
 NDIS_HANDLE NdisAllocateNetBufferListPool(
 	NDIS_HANDLE NdisHandle, PNET_BUFFER_LIST_POOL_PARAMETERS Parameters)
@@ -57,7 +229,7 @@ NDIS_HANDLE NdisAllocateNetBufferListPool(
 				    "revision 1, size of revision 1");
 		return NULL;
 	}
-	size_t nb_off = A16(sizeof(NET_BUFFER_LIST));
+	size_t nb_off = NBL_NB_OFF;
 	size_t ctx_off = nb_off + (p->fAllocateNetBuffer ? A16(sizeof(NET_BUFFER))
 							  : 0);
 	size_t size = ctx_off + (p->ContextSize ? sizeof(NET_BUFFER_LIST_CONTEXT) +
@@ -69,20 +241,11 @@ NDIS_HANDLE NdisAllocateNetBufferListPool(
 	/* about 1 MiB per slab for large descriptors, 256 for small ones */
 	size_t per = ((size_t)1 << 20) / size;
 	uint32_t n = per > 256 ? 256 : per < 4 ? 4 : (uint32_t)per;
-	struct nd_dpool *dp = dpool_create(ND_DP_NBL, "NET_BUFFER_LIST pool",
-					   size, n, 0, true, ad, site, NULL,
-					   NULL, NULL);
-	if (!dp)
-		return NULL;
-	dp->data_size = p->DataSize;
-	dp->mdl_offset = mdl_off;
-	dp->data_offset = data_off;
-	dp->alloc_nb = p->fAllocateNetBuffer != FALSE;
-	dp->ctx_size = p->ContextSize;
-	dp->nb_offset = nb_off;
-	dp->ctx_offset = ctx_off;
-	dp->params = *p;
-	return dp;
+	/* the layout is in the handle before the first descriptors are
+	 * made: the reset hook puts each in its allocation state */
+	struct nbl_layout lay = { p, mdl_off, data_off, nb_off, ctx_off };
+	return dpool_create(ND_DP_NBL, "NET_BUFFER_LIST pool", size, n, 0,
+			    true, ad, site, nbl_setup, &lay, nbl_reset);
 }
 
 VOID NdisFreeNetBufferListPool(NDIS_HANDLE PoolHandle)
@@ -94,26 +257,14 @@ VOID NdisFreeNetBufferListPool(NDIS_HANDLE PoolHandle)
 		dpool_release(dp, "NdisFreeNetBufferListPool", site);
 }
 
-/* Zero the NET_BUFFER_LIST (and its NET_BUFFER) and attach a context.
- * Returns false when a heap context cannot be had. */
-static inline bool nbl_init(struct nd_dpool *dp, PNET_BUFFER_LIST nbl,
-			    bool with_nb, USHORT ctx, USHORT backfill)
+/* Attach a context of ctx bytes with backfill bytes before it (ctx +
+ * backfill > 0) to a list in its allocation state. Returns false when a
+ * heap context cannot be had (nothing changed). */
+static bool __attribute__((noinline))
+nbl_attach_ctx(struct nd_dpool *dp, PNET_BUFFER_LIST nbl, USHORT ctx,
+	       USHORT backfill)
 {
-	_Static_assert(sizeof(*nbl) % 16 == 0 && sizeof(NET_BUFFER) % 16 == 0,
-		       "zeroed in 16-byte stores");
-	ND_ZERO16(nbl, sizeof(*nbl));
-	nbl->NdisPoolHandle = dp;
-	if (with_nb) {
-		PNET_BUFFER nb = (PNET_BUFFER)((char *)nbl + dp->nb_offset);
-		ND_ZERO16(nb, sizeof(*nb));
-		nb->NdisPoolHandle = dp;
-		nbl->FirstNetBuffer = nb;
-		if (dp->data_size)
-			nb_set_own_data(nb, dp, nbl);
-	}
 	uint32_t want = (uint32_t)ctx + backfill;
-	if (!want)
-		return true;
 	PNET_BUFFER_LIST_CONTEXT c;
 	if (want <= dp->ctx_size) {
 		c = (PNET_BUFFER_LIST_CONTEXT)((char *)nbl + dp->ctx_offset);
@@ -132,49 +283,105 @@ static inline bool nbl_init(struct nd_dpool *dp, PNET_BUFFER_LIST nbl,
 	return true;
 }
 
-/* with_nb: NdisAllocateNetBufferAndNetBufferList (a pool with
- * NET_BUFFERs and no DataSize, and a chain range that fits); else the
- * pool's fAllocateNetBuffer decides. */
-static PNET_BUFFER_LIST nbl_alloc(NDIS_HANDLE h, USHORT ctx, USHORT backfill,
-				  bool with_nb, PMDL chain, ULONG off,
-				  SIZE_T len, const char *fn, const void *site)
+static void __attribute__((noinline, cold))
+nbl_alloc_refused(struct nd_dpool *dp, NDIS_HANDLE h, bool with_nb, PMDL chain,
+		  ULONG off, SIZE_T len, const char *fn, const void *site)
 {
-	struct nd_dpool *dp = dpool_fast(h, ND_DP_NBL);
-	if (__builtin_expect(!dp || nd_self()->irql > DISPATCH_LEVEL, 0)) {
+	if (!dp || nd_self()->irql > DISPATCH_LEVEL) {
 		if (dpool_irql_ok(fn, site))
 			nd_report(ND_RULE_POOL_BAD_HANDLE, NULL, (uintptr_t)h,
 				  0, site,
 				  "%s: %p is not a live NET_BUFFER_LIST pool",
 				  fn, h);
-		return NULL;
+		return;
 	}
-	if (with_nb) {
-		if (__builtin_expect(!dp->alloc_nb || dp->data_size, 0)) {
-			nd_report(ND_RULE_POOL_BAD_PARAMS, dp->ad,
-				  (uintptr_t)h, 0, site,
-				  "%s: the pool was created %s", fn,
-				  !dp->alloc_nb ? "without fAllocateNetBuffer"
-						: "with a DataSize (use "
-						  "NdisAllocateNetBufferList)");
-			return NULL;
-		}
-		if (__builtin_expect(!nb_range_ok(chain, off, len), 0)) {
-			nd_report(ND_RULE_NB_DATA_RANGE, dp->ad,
-				  (uintptr_t)chain, len, site,
-				  "%s: DataOffset %lu + DataLength %llu %s", fn,
-				  (unsigned long)off, (unsigned long long)len,
-				  chain ? "is past the end of the MDL chain"
-					: "must be 0 + 0 without an MDL chain");
-			return NULL;
-		}
+	if (with_nb && (!dp->alloc_nb || dp->data_size)) {
+		nd_report(ND_RULE_POOL_BAD_PARAMS, dp->ad, (uintptr_t)h, 0,
+			  site, "%s: the pool was created %s", fn,
+			  !dp->alloc_nb ? "without fAllocateNetBuffer"
+					: "with a DataSize (use "
+					  "NdisAllocateNetBufferList)");
+		return;
+	}
+	nd_report(ND_RULE_NB_DATA_RANGE, dp->ad, (uintptr_t)chain, len, site,
+		  "%s: DataOffset %lu + DataLength %llu %s", fn,
+		  (unsigned long)off, (unsigned long long)len,
+		  chain ? "is past the end of the MDL chain"
+			: "must be 0 + 0 without an MDL chain");
+}
+
+/* with_nb: NdisAllocateNetBufferAndNetBufferList (a pool with
+ * NET_BUFFERs and no DataSize, and a chain range that fits); else the
+ * pool's fAllocateNetBuffer decides. The descriptor comes in its
+ * allocation state: only the context and the data range are written.
+ * Every case; the public functions take the common one inline first. */
+static PNET_BUFFER_LIST __attribute__((noinline))
+nbl_alloc(NDIS_HANDLE h, USHORT ctx, USHORT backfill, bool with_nb, PMDL chain,
+	  ULONG off, SIZE_T len, const void *site)
+{
+	const char *fn = with_nb ? "NdisAllocateNetBufferAndNetBufferList"
+				 : "NdisAllocateNetBufferList";
+	struct nd_dpool *dp = dpool_fast(h, ND_DP_NBL);
+	if (ND_UNLIKELY(!dp || nd_self()->irql > DISPATCH_LEVEL) ||
+	    (with_nb && ND_UNLIKELY(!dp->alloc_nb || dp->data_size ||
+				    !nb_range_ok(chain, off, len)))) {
+		nbl_alloc_refused(dp, h, with_nb, chain, off, len, fn, site);
+		return NULL;
 	}
 	PNET_BUFFER_LIST nbl = nd_pool_get_at(dp->pool, dp->slot);
-	if (__builtin_expect(!nbl, 0))
+	if (ND_UNLIKELY(!nbl))
 		return NULL;
-	if (__builtin_expect(!nbl_init(dp, nbl, dp->alloc_nb, ctx, backfill),
-			     0)) {
+	if ((ctx | backfill) != 0 && !nbl_attach_ctx(dp, nbl, ctx, backfill)) {
 		nd_pool_put(dp->pool, nbl, site);
 		return NULL;
+	}
+	if (with_nb)
+		nb_set_data((PNET_BUFFER)((char *)nbl + NBL_NB_OFF), chain, off,
+			    len);
+	return nbl;
+}
+
+/* The common allocation without a call: a list pool, IRQL at most
+ * DISPATCH_LEVEL, no context, a descriptor in the thread's cache (and
+ * for with_nb a pool with NET_BUFFERs and no DataSize and a range that
+ * starts in the chain's first MDL and fits in it). NULL when any of
+ * that is not so: the caller then calls nbl_alloc, which decides. */
+ND_ALWAYS_INLINE PNET_BUFFER_LIST nbl_alloc_fast(NDIS_HANDLE h, USHORT ctx,
+						 USHORT backfill, bool with_nb,
+						 PMDL chain, ULONG off,
+						 SIZE_T len)
+{
+	struct nd_tls *t = &nd_tl;
+	struct nd_dpool *dp = h;
+	if (ND_UNLIKELY(!dp || dp->magic != ND_DP_NBL ||
+			t->self.irql > DISPATCH_LEVEL || (ctx | backfill)))
+		return NULL;
+	if (with_nb &&
+	    ND_UNLIKELY(!dp->alloc_nb || dp->data_size || !chain ||
+			off >= MmGetMdlByteCount(chain) ||
+			len > MmGetMdlByteCount(chain) - off))
+		return NULL;
+	struct nd_pool *p = dp->pool;
+	_Atomic uint8_t *st = p->st;
+	struct nd_pcache *c = nd_pcache_take(t, p, dp->slot);
+	if (ND_UNLIKELY(!c))
+		return NULL;
+	uint32_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
+	if (ND_UNLIKELY(n == 0)) {
+		nd_pcache_leave(c);
+		return NULL;
+	}
+	PNET_BUFFER_LIST nbl = c->objs[n - 1];
+	atomic_store_explicit(&c->count, n - 1, memory_order_relaxed);
+	nd_pcache_leave(c);
+	nd_st_mark_live(st, nbl);
+	if (with_nb) {
+		PNET_BUFFER nb = (PNET_BUFFER)((char *)nbl + NBL_NB_OFF);
+		nb->MdlChain = chain;
+		nb->DataOffset = off;
+		nb->stDataLength = len;
+		nb->CurrentMdl = chain; /* off lies in the first MDL */
+		nb->CurrentMdlOffset = off;
 	}
 	return nbl;
 }
@@ -183,22 +390,26 @@ PNET_BUFFER_LIST NdisAllocateNetBufferList(NDIS_HANDLE PoolHandle,
 					   USHORT ContextSize,
 					   USHORT ContextBackFill)
 {
+	PNET_BUFFER_LIST nbl = nbl_alloc_fast(PoolHandle, ContextSize,
+					      ContextBackFill, false, NULL, 0,
+					      0);
+	if (ND_LIKELY(nbl != NULL))
+		return nbl;
 	return nbl_alloc(PoolHandle, ContextSize, ContextBackFill, false, NULL,
-			 0, 0, "NdisAllocateNetBufferList", ND_SITE());
+			 0, 0, ND_SITE());
 }
 
 PNET_BUFFER_LIST NdisAllocateNetBufferAndNetBufferList(
 	NDIS_HANDLE PoolHandle, USHORT ContextSize, USHORT ContextBackFill,
 	PMDL MdlChain, ULONG DataOffset, SIZE_T DataLength)
 {
-	PNET_BUFFER_LIST nbl = nbl_alloc(
-		PoolHandle, ContextSize, ContextBackFill, true, MdlChain,
-		DataOffset, DataLength, "NdisAllocateNetBufferAndNetBufferList",
-		ND_SITE());
-	if (!nbl)
-		return NULL;
-	nb_set_data(nbl->FirstNetBuffer, MdlChain, DataOffset, DataLength);
-	return nbl;
+	PNET_BUFFER_LIST nbl =
+		nbl_alloc_fast(PoolHandle, ContextSize, ContextBackFill, true,
+			       MdlChain, DataOffset, DataLength);
+	if (ND_LIKELY(nbl != NULL))
+		return nbl;
+	return nbl_alloc(PoolHandle, ContextSize, ContextBackFill, true,
+			 MdlChain, DataOffset, DataLength, ND_SITE());
 }
 
 /* Is c the context the list was allocated with (the pool's preallocated
@@ -234,9 +445,13 @@ nbl_free_extras(struct nd_dpool *dp, PNET_BUFFER_LIST nbl, const void *site)
 	nbl->NdisReserved[0] = NULL;
 }
 
+/* Every free but the fast path's: reports what is wrong; a LIVE list of
+ * a list pool has its extras undone, is restored and goes back to the
+ * pool it came from. */
 static void __attribute__((noinline))
-nbl_free_slow(PNET_BUFFER_LIST nbl, struct nd_pool_hdr *h, const void *site)
+nbl_free_slow(PNET_BUFFER_LIST nbl, const void *site)
 {
+	struct nd_pool_hdr *h = nd_pool_hdr_of(nbl);
 	if (!h) {
 		nd_pool_put_slow(NULL, nbl, site); /* pool.free-unknown */
 		return;
@@ -254,29 +469,72 @@ nbl_free_slow(PNET_BUFFER_LIST nbl, struct nd_pool_hdr *h, const void *site)
 		nd_pool_put(h->pool, nbl, site); /* pool.double-free */
 		return;
 	}
-	nd_report(ND_RULE_POOL_CROSS_FREE, own->ad, (uintptr_t)nbl, 0, site,
-		  "NdisFreeNetBufferList: NdisPoolHandle of %p names %p, not "
-		  "the pool %p it came from; it goes back there",
-		  (void *)nbl, nbl->NdisPoolHandle, (void *)own);
-	nbl_free_extras(own, nbl, site);
+	if (nbl->NdisPoolHandle != own)
+		nd_report(ND_RULE_POOL_CROSS_FREE, own->ad, (uintptr_t)nbl, 0,
+			  site,
+			  "NdisFreeNetBufferList: NdisPoolHandle of %p names "
+			  "%p, not the pool %p it came from; it goes back "
+			  "there",
+			  (void *)nbl, nbl->NdisPoolHandle, (void *)own);
+	if (((uintptr_t)nbl->NdisReserved[0] |
+	     (uintptr_t)nbl->NdisReserved[1]) != 0)
+		nbl_free_extras(own, nbl, site);
+	nbl_restore(own, nbl);
 	nd_pool_put(h->pool, nbl, site);
 }
 
+/* The fast free: a LIVE list of the list pool its NdisPoolHandle names,
+ * nothing to undo (no heap or pushed context, no retreat MDL), no
+ * DataSize (whose MDL is rebuilt) and no byte past the hot ones changed;
+ * put back into the thread's cache.
+ * Anything else is a tail call to nbl_free_slow (or, a full cache, to
+ * the engine's slow free, which resets the list through the hook).
+ * Built twice: with the cold check `clean` of 16-byte and of 32-byte
+ * loads (a function of another target cannot be inlined). */
+#define NBL_FREE_FAST(name, attr, clean)                                       \
+	attr static void name(PNET_BUFFER_LIST nbl, const void *site)          \
+	{                                                                      \
+		struct nd_pool_hdr *h = nd_pool_hdr_of(nbl);                   \
+		struct nd_dpool *dp;                                           \
+		struct nd_pool *p;                                             \
+		_Atomic uint8_t *st;                                           \
+		if (ND_UNLIKELY(                                               \
+			    !h ||                                              \
+			    (dp = nbl->NdisPoolHandle) != (p = h->pool)->arg || \
+			    dp->type != ND_DP_NBL || dp->data_size ||          \
+			    atomic_load_explicit(st = &p->st[h->index],        \
+						 memory_order_relaxed) !=      \
+				    ND_ST_LIVE ||                              \
+			    ((uintptr_t)nbl->NdisReserved[0] |                 \
+			     (uintptr_t)nbl->NdisReserved[1]) != 0 ||          \
+			    !clean(dp, (const char *)nbl))) {                  \
+			nbl_free_slow(nbl, site);                              \
+			return;                                                \
+		}                                                              \
+		nbl_put_hot_as(dp, (char *)nbl, dp->alloc_nb, false);          \
+		struct nd_pcache *c = nd_pcache_put_begin(&nd_tl, p, dp->slot); \
+		if (ND_LIKELY(c != NULL)) {                                    \
+			nd_pcache_put_end(c, st, nbl);                         \
+			return;                                                \
+		}                                                              \
+		nd_pool_put_slow(p, nbl, site);                                \
+	}
+
+NBL_FREE_FAST(nbl_free_v2, ND_ALWAYS_INLINE_ATTR, nbl_cold_clean_v2)
+#if ND_POOL_RUN32
+NBL_FREE_FAST(nbl_free_avx2, __attribute__((target("avx2"), noinline)),
+	      nbl_cold_clean_avx2)
+#endif
+
 VOID NdisFreeNetBufferList(PNET_BUFFER_LIST NetBufferList)
 {
-	PNET_BUFFER_LIST nbl = NetBufferList;
-	struct nd_pool_hdr *h = nd_pool_hdr_of(nbl);
-	if (__builtin_expect(h && nbl->NdisPoolHandle == h->pool->arg &&
-				     nd_pool_is_live(h),
-			     1)) {
-		if (__builtin_expect(((uintptr_t)nbl->NdisReserved[0] |
-				      (uintptr_t)nbl->NdisReserved[1]) != 0,
-				     0))
-			nbl_free_extras(h->pool->arg, nbl, ND_SITE());
-		nd_pool_put_h(h->pool, h, nbl, ND_SITE());
+#if ND_POOL_RUN32
+	if (ND_LIKELY(nd_pool_avx2)) {
+		nbl_free_avx2(NetBufferList, ND_SITE());
 		return;
 	}
-	nbl_free_slow(nbl, h, ND_SITE());
+#endif
+	nbl_free_v2(NetBufferList, ND_SITE());
 }
 
 /* ---- the native bulk API ---- */
@@ -287,12 +545,51 @@ int ndisdma_nbl_alloc_bulk(void *pool, struct _NET_BUFFER_LIST **nbls,
 	struct nd_dpool *dp = dpool_fast(pool, ND_DP_NBL);
 	if (!dp || !nbls || n > INT32_MAX)
 		return -EINVAL;
+	/* free descriptors are in their allocation state already */
 	if (!n || !nd_pool_get_bulk(dp->pool, (void **)nbls, n))
 		return 0;
-	for (unsigned i = 0; i < n; i++)
-		nbl_init(dp, nbls[i], dp->alloc_nb, 0, 0);
 	return (int)n;
 }
+
+/* The bulk free: each LIVE list of this pool has its extras undone and
+ * is restored (hot bytes rewritten; the rest cleared only when the cold
+ * check `clean` finds it changed), then the engine takes the batch and
+ * reports what is wrong. Built twice, as the fast free. */
+#define NBL_FREE_BULK(name, attr, clean)                                       \
+	attr static int name(struct nd_dpool *dp, PNET_BUFFER_LIST *nbls,      \
+			     unsigned n, const void *site)                     \
+	{                                                                      \
+		struct nd_pool *p = dp->pool;                                  \
+		for (unsigned i = 0; i < n; i++) {                             \
+			PNET_BUFFER_LIST l = nbls[i];                          \
+			struct nd_pool_hdr *h = nd_pool_hdr_of(l);             \
+			if (ND_UNLIKELY(!h || !nd_pool_is_live(h)))            \
+				continue; /* the engine reports it */          \
+			bool extras = ((uintptr_t)l->NdisReserved[0] |         \
+				       (uintptr_t)l->NdisReserved[1]) != 0;    \
+			if (ND_UNLIKELY(h->pool != p)) {                       \
+				/* another pool's: the engine's slow path      \
+				 * reports it, its reset hook restores it */   \
+				struct nd_dpool *own = h->pool->arg;           \
+				if (own->type == ND_DP_NBL && extras)          \
+					nbl_free_extras(own, l, site);         \
+				continue;                                      \
+			}                                                      \
+			if (ND_UNLIKELY(extras))                               \
+				nbl_free_extras(dp, l, site);                  \
+			if (ND_LIKELY(clean(dp, (const char *)l)))             \
+				nbl_put_hot(dp, (char *)l);                    \
+			else                                                   \
+				nbl_restore(dp, l);                            \
+		}                                                              \
+		return (int)nd_pool_put_bulk(p, (void **)nbls, n, site);       \
+	}
+
+NBL_FREE_BULK(nbl_free_bulk_v2, ND_ALWAYS_INLINE_ATTR, nbl_cold_clean_v2)
+#if ND_POOL_RUN32
+NBL_FREE_BULK(nbl_free_bulk_avx2, __attribute__((target("avx2"), noinline)),
+	      nbl_cold_clean_avx2)
+#endif
 
 int ndisdma_nbl_free_bulk(void *pool, struct _NET_BUFFER_LIST **nbls,
 			  unsigned n)
@@ -300,14 +597,11 @@ int ndisdma_nbl_free_bulk(void *pool, struct _NET_BUFFER_LIST **nbls,
 	struct nd_dpool *dp = dpool_fast(pool, ND_DP_NBL);
 	if (!dp || !nbls || n > INT32_MAX)
 		return -EINVAL;
-	for (unsigned i = 0; i < n; i++) {
-		struct nd_pool_hdr *h = nd_pool_hdr_of(nbls[i]);
-		if (h && nd_pool_is_live(h) &&
-		    ((uintptr_t)nbls[i]->NdisReserved[0] |
-		     (uintptr_t)nbls[i]->NdisReserved[1]))
-			nbl_free_extras(h->pool->arg, nbls[i], ND_SITE());
-	}
-	return (int)nd_pool_put_bulk(dp->pool, (void **)nbls, n, ND_SITE());
+#if ND_POOL_RUN32
+	if (ND_LIKELY(nd_pool_avx2))
+		return nbl_free_bulk_avx2(dp, nbls, n, ND_SITE());
+#endif
+	return nbl_free_bulk_v2(dp, nbls, n, ND_SITE());
 }
 
 /* ---- contexts ---- */
