@@ -28,4 +28,9 @@
 #include <ndisdma/ndis/nbl.h>
 #include <ndisdma/ndis/sglist.h>
 
+/* the inline bulk buffer calls, when <ndisdma/ndisdma.h> came first */
+#ifdef NDISDMA_NDISDMA_H
+#include <ndisdma/bulk_inline.h>
+#endif
+
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ndisdma/bulk_inline.h - the inline fast paths of the native bulk API
- * for packets (ndisdma_packet_alloc_bulk, ndisdma_packet_free_bulk),
+ * for packets (ndisdma_packet_alloc_bulk, ndisdma_packet_free_bulk) and
+ * buffers (ndisdma_buffer_alloc_bulk, ndisdma_buffer_free_bulk),
  * included by <ndisdma/ndisdma.h>; like NdisAllocatePacket in
  * <ndisdma/ndis/packet.h> they compile into the driver, as DPDK's
  * rte_mempool_get_bulk/put_bulk do.
@@ -12,8 +13,9 @@
  * see src/core/pool.h), which puts it on the thread's cache marked as a
  * checked batch. The allocation takes from such a batch without looking
  * at each descriptor: the n pointers are copied out and their n state
- * bytes set LIVE in one store. Everything else (unknown handle, NULL
- * array, n == 0, a batch that is not neighbours, an empty or unchecked
+ * bytes set LIVE in one store (buffers: then each MDL is filled, when
+ * every range spans at most 16 pages). Everything else (unknown handle,
+ * NULL array, n == 0, a batch that is not neighbours, an empty or unchecked
  * cache, a pool being destroyed or its caches stolen) calls the
  * library's function, which does the same and reports what is wrong, so
  * defining NDISDMA_NO_INLINE changes speed only. The structures they
@@ -46,53 +48,58 @@ static inline NDISDMA_INLINE_ void ndisdma_st_live_(unsigned char *st,
 #endif
 }
 
+/* When the top n (1 <= n < 2^31) of the calling thread's cache of the
+ * pool of dp lie in its checked batch: copy them to objs, mark them
+ * LIVE, take them off the cache and return nonzero; else 0, nothing
+ * done. */
+static inline NDISDMA_INLINE_ int
+ndisdma_bulk_take_(const struct ndisdma_dpool_ *dp, void **objs, unsigned n)
+{
+	struct ndisdma_pool_ *p = dp->pool;
+	unsigned char *st = p->st;
+	struct ndisdma_pcache_ *c = ndisdma_pcache_take_(&ndisdma_tls_, p,
+							 dp->slot);
+	if (__builtin_expect(c == 0, 0))
+		return 0;
+	uint32_t have = __atomic_load_n(&c->count, __ATOMIC_RELAXED);
+	/* the top n lie in the checked batch (never when there is none:
+	 * run_bot is then above any count) */
+	if (__builtin_expect(have < n + c->run_bot, 0)) {
+		ndisdma_pcache_leave_(c);
+		return 0;
+	}
+	uint32_t a = have - n;
+	uint32_t lo = c->run_desc ? c->run_base - (have - 1) : c->run_base + a;
+	memcpy(objs, &c->objs[a], n * sizeof(void *));
+	__atomic_store_n(&c->count, a, __ATOMIC_RELAXED);
+	ndisdma_pcache_leave_(c);
+	/* they are ours now: no other thread writes their state bytes */
+	ndisdma_st_live_(st + lo, n);
+	return 1;
+}
+
 static inline NDISDMA_INLINE_ int
 ndisdma_packet_alloc_bulk_(void *pool, struct _NDIS_PACKET **pkts, unsigned n)
 {
 	const struct ndisdma_dpool_ *dp = (const struct ndisdma_dpool_ *)pool;
 	if (__builtin_expect(dp != 0 && dp->magic == NDISDMA_DP_PACKET_ &&
 				     pkts != 0 && n - 1u < 0x7FFFFFFFu,
-			     1)) {
-		struct ndisdma_pool_ *p = dp->pool;
-		unsigned char *st = p->st;
-		struct ndisdma_pcache_ *c =
-			ndisdma_pcache_take_(&ndisdma_tls_, p, dp->slot);
-		if (__builtin_expect(c != 0, 1)) {
-			uint32_t have = __atomic_load_n(&c->count,
-							__ATOMIC_RELAXED);
-			/* the top n lie in the checked batch (never
-			 * when there is none: run_bot is then above any
-			 * count) */
-			if (__builtin_expect(have >= n + c->run_bot, 1)) {
-				uint32_t a = have - n;
-				uint32_t lo = c->run_desc
-						      ? c->run_base - (have - 1)
-						      : c->run_base + a;
-				memcpy(pkts, &c->objs[a], n * sizeof(void *));
-				__atomic_store_n(&c->count, a,
-						 __ATOMIC_RELAXED);
-				ndisdma_pcache_leave_(c);
-				/* they are ours now: no other thread
-				 * writes their state bytes */
-				ndisdma_st_live_(st + lo, n);
-				return (int)n;
-			}
-			ndisdma_pcache_leave_(c);
-		}
-	}
+			     1) &&
+	    __builtin_expect(ndisdma_bulk_take_(dp, (void **)pkts, n), 1))
+		return (int)n;
 	return (ndisdma_packet_alloc_bulk)(pool, pkts, n);
 }
 
-/* The library's check of a batch of neighbours in memory, all LIVE and
- * unmarked packets of pool, onto the calling thread's cache of it (slot)
+/* The library's check of a batch of neighbours in memory, all exactly
+ * LIVE descriptors of pool, onto the calling thread's cache of it (slot)
  * as a checked batch: true when done, false when not (nothing changed). */
 #ifdef __cplusplus
 bool
 #else
 _Bool
 #endif
-ndisdma_packet_put_run_(struct ndisdma_pool_ *pool, uint32_t slot,
-			struct _NDIS_PACKET **pkts, unsigned n);
+ndisdma_pool_put_run_(struct ndisdma_pool_ *pool, uint32_t slot, void **objs,
+		      unsigned n);
 
 static inline NDISDMA_INLINE_ int
 ndisdma_packet_free_bulk_(void *pool, struct _NDIS_PACKET **pkts, unsigned n)
@@ -101,8 +108,8 @@ ndisdma_packet_free_bulk_(void *pool, struct _NDIS_PACKET **pkts, unsigned n)
 	if (__builtin_expect(dp != 0 && dp->magic == NDISDMA_DP_PACKET_ &&
 				     pkts != 0 && n - 1u < 0x7FFFFFFFu,
 			     1) &&
-	    __builtin_expect(ndisdma_packet_put_run_(dp->pool, dp->slot, pkts,
-						     n),
+	    __builtin_expect(ndisdma_pool_put_run_(dp->pool, dp->slot,
+						   (void **)pkts, n),
 			     1))
 		return 0;
 	return (ndisdma_packet_free_bulk)(pool, pkts, n);
@@ -112,10 +119,78 @@ ndisdma_packet_free_bulk_(void *pool, struct _NDIS_PACKET **pkts, unsigned n)
 	ndisdma_packet_alloc_bulk_((_P), (_K), (_N))
 #define ndisdma_packet_free_bulk(_P, _K, _N)                                  \
 	ndisdma_packet_free_bulk_((_P), (_K), (_N))
-
 #ifdef __cplusplus
 }
 #endif
 #endif
 
+#endif
+
+/* The buffer calls fill MDLs, so they need <ndis.h> as well: this part
+ * is compiled by whichever of <ndis.h> and <ndisdma/ndisdma.h> comes
+ * second (both include this file). */
+#if !defined(NDISDMA_NO_INLINE) && defined(NDISDMA_NDIS_TYPES_H) &&            \
+	defined(NDISDMA_NDISDMA_H) && !defined(NDISDMA_BULK_INLINE_BUFFERS_)
+#define NDISDMA_BULK_INLINE_BUFFERS_
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+static inline NDISDMA_INLINE_ int
+ndisdma_buffer_alloc_bulk_(void *pool, struct _MDL **bufs, void *const *vas,
+			   const uint32_t *lens, unsigned n)
+{
+	const struct ndisdma_dpool_ *dp = (const struct ndisdma_dpool_ *)pool;
+	if (__builtin_expect(dp != 0 && dp->magic == NDISDMA_DP_BUFFER_ &&
+				     bufs != 0 && vas != 0 && lens != 0 &&
+				     n - 1u < 0x7FFFFFFFu,
+			     1)) {
+		/* every range spans at most 16 pages: offset in its first
+		 * page + length - 1 below 64 KiB (a power of two, so the OR
+		 * of them is below it too; an empty range at a page start
+		 * goes to the function) */
+		uint64_t big = 0;
+		for (unsigned i = 0; i < n; i++)
+			big |= ((uintptr_t)vas[i] & 4095u) + (uint64_t)lens[i] -
+			       1u;
+		if (__builtin_expect(big < NDISDMA_MDL_INLINE_PFNS_ * 4096u,
+				     1) &&
+		    __builtin_expect(ndisdma_bulk_take_(dp, (void **)bufs, n),
+				     1)) {
+			for (unsigned i = 0; i < n; i++)
+				ndisdma_mdl_fill_(
+					bufs[i], vas[i], lens[i],
+					(ULONG)((((uintptr_t)vas[i] & 4095u) +
+						 lens[i] + 4095u) >>
+						12));
+			return (int)n;
+		}
+	}
+	return (ndisdma_buffer_alloc_bulk)(pool, bufs, vas, lens, n);
+}
+
+/* (a batch of neighbours holds no heap MDL: one is never at the pool's
+ * stride from a descriptor) */
+static inline NDISDMA_INLINE_ int
+ndisdma_buffer_free_bulk_(void *pool, struct _MDL **bufs, unsigned n)
+{
+	const struct ndisdma_dpool_ *dp = (const struct ndisdma_dpool_ *)pool;
+	if (__builtin_expect(dp != 0 && dp->magic == NDISDMA_DP_BUFFER_ &&
+				     bufs != 0 && n - 1u < 0x7FFFFFFFu,
+			     1) &&
+	    __builtin_expect(ndisdma_pool_put_run_(dp->pool, dp->slot,
+						   (void **)bufs, n),
+			     1))
+		return 0;
+	return (ndisdma_buffer_free_bulk)(pool, bufs, n);
+}
+
+#define ndisdma_buffer_alloc_bulk(_P, _B, _V, _L, _N)                         \
+	ndisdma_buffer_alloc_bulk_((_P), (_B), (_V), (_L), (_N))
+#define ndisdma_buffer_free_bulk(_P, _B, _N)                                  \
+	ndisdma_buffer_free_bulk_((_P), (_B), (_N))
+
+#ifdef __cplusplus
+}
+#endif
 #endif

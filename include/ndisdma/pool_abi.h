@@ -34,8 +34,11 @@ extern "C" {
 #define NDISDMA_ST_LIVE_ 0x80u
 /* run_bot of a cache without a checked batch (the library's ND_RUN_NONE) */
 #define NDISDMA_RUN_NONE_ 0x7FFFFFFFu
-/* pool handle magic of a packet pool */
+/* pool handle magic of a packet pool and of a buffer pool */
 #define NDISDMA_DP_PACKET_ 0x4e445050u
+#define NDISDMA_DP_BUFFER_ 0x4e444250u
+/* page-frame entries a buffer descriptor holds in place */
+#define NDISDMA_MDL_INLINE_PFNS_ 16u
 
 /* NDISDMA_NO_ASAN_: a fast path that reads the 16 bytes in front of a
  * pointer the driver passes before it knows the pointer is a
@@ -72,7 +75,8 @@ struct ndisdma_pool_ {
 	unsigned char *st;
 	uint32_t st_cap;
 	uint32_t slot;
-	unsigned char priv_[48];
+	uint32_t tag; /* the kind's handle magic (NDISDMA_DP_*_) */
+	unsigned char priv_[44];
 	unsigned char live_line[64];
 };
 

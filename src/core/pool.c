@@ -78,6 +78,7 @@ _Static_assert(ND_SAME(struct nd_pool, st, struct ndisdma_pool_, st) &&
 		       ND_SAME(struct nd_pool, st_cap, struct ndisdma_pool_,
 			       st_cap) &&
 		       ND_SAME(struct nd_pool, slot, struct ndisdma_pool_, slot) &&
+		       ND_SAME(struct nd_pool, tag, struct ndisdma_pool_, tag) &&
 		       ND_SAME(struct nd_pool, live_line, struct ndisdma_pool_,
 			       live_line),
 	       "pool_abi.h: struct nd_pool");

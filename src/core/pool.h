@@ -131,6 +131,7 @@ struct nd_pool {
 	_Atomic uint8_t *st;
 	uint32_t st_cap;
 	unsigned slot;          /* id % ND_TL_SLOTS: the thread's cache */
+	uint32_t tag;           /* the owner's kind tag (free checks) */
 	uint32_t st_next;       /* the next slab's first index (pool lock) */
 	bool st_mapped;         /* st is an mmap reservation (growing pool) */
 	/* What the first 64 bytes (header, then 48 bytes of object) of an
@@ -152,7 +153,6 @@ struct nd_pool {
 	uint32_t refill;        /* objects moved per refill / flush */
 	const char *kind;
 	void *arg;              /* on_destroy's argument: the NDIS handle */
-	uint32_t tag;           /* the owner's kind tag (free checks) */
 	bool grow;
 
 	pthread_mutex_t lock;

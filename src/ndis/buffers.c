@@ -26,6 +26,10 @@ struct big_mdl {
 _Static_assert(offsetof(struct big_mdl, mdl) == 16, "cookie before MDL");
 
 #define MDL_OBJ_SIZE (sizeof(MDL) + ND_MDL_INLINE_PFNS * sizeof(PFN_NUMBER))
+/* what the inline NdisAllocateBuffer / NdisFreeBuffer of <ndis.h> see */
+_Static_assert(ND_DP_BUFFER == NDISDMA_DP_BUFFER_ &&
+		       ND_MDL_INLINE_PFNS == NDISDMA_MDL_INLINE_PFNS_,
+	       "pool_abi.h: buffer pools");
 
 ND_NO_ASAN static struct big_mdl *big_of(PMDL m)
 {
@@ -45,7 +49,7 @@ static inline PMDL mdl_alloc(struct nd_dpool *dp, void *va, UINT len)
 		return NULL;
 	ULONG span = ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, len);
 	if (__builtin_expect(span <= ND_MDL_INLINE_PFNS, 1)) {
-		mdl_build_span(m, va, len, span);
+		ndisdma_mdl_fill_(m, va, len, span);
 		return m;
 	}
 	size_t bytes = sizeof(struct big_mdl) + (size_t)span * sizeof(PFN_NUMBER);
@@ -164,9 +168,9 @@ buffer_alloc_fail(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer, NDIS_HANDLE h,
 			  h);
 }
 
-VOID NdisAllocateBuffer(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
-			NDIS_HANDLE PoolHandle, PVOID VirtualAddress,
-			UINT Length)
+VOID(NdisAllocateBuffer)(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
+			 NDIS_HANDLE PoolHandle, PVOID VirtualAddress,
+			 UINT Length)
 {
 	struct nd_dpool *dp = dpool_fast(PoolHandle, ND_DP_BUFFER);
 	if (__builtin_expect(!dp || !Status || !Buffer ||
@@ -180,7 +184,7 @@ VOID NdisAllocateBuffer(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
 	*Status = m ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;
 }
 
-VOID NdisFreeBuffer(PNDIS_BUFFER Buffer)
+VOID(NdisFreeBuffer)(PNDIS_BUFFER Buffer)
 {
 	mdl_free(Buffer, ND_DP_BUFFER, "NdisFreeBuffer", ND_SITE());
 }
@@ -264,9 +268,9 @@ VOID NdisFreeMdl(PMDL Mdl)
 
 /* ---- the native bulk API ---- */
 
-int ndisdma_buffer_alloc_bulk(void *pool, struct _MDL **bufs,
-			      void *const *vas, const uint32_t *lens,
-			      unsigned n)
+int(ndisdma_buffer_alloc_bulk)(void *pool, struct _MDL **bufs,
+			       void *const *vas, const uint32_t *lens,
+			       unsigned n)
 {
 	struct nd_dpool *dp = dpool_fast(pool, ND_DP_BUFFER);
 	if (!dp || !bufs || !vas || !lens || n > INT32_MAX)
@@ -276,7 +280,7 @@ int ndisdma_buffer_alloc_bulk(void *pool, struct _MDL **bufs,
 	for (unsigned i = 0; i < n; i++) {
 		ULONG span = ADDRESS_AND_SIZE_TO_SPAN_PAGES(vas[i], lens[i]);
 		if (__builtin_expect(span <= ND_MDL_INLINE_PFNS, 1)) {
-			mdl_build_span(bufs[i], vas[i], lens[i], span);
+			ndisdma_mdl_fill_(bufs[i], vas[i], lens[i], span);
 			continue;
 		}
 		size_t bytes = sizeof(struct big_mdl) +
@@ -305,7 +309,7 @@ int ndisdma_buffer_alloc_bulk(void *pool, struct _MDL **bufs,
 	return (int)n;
 }
 
-int ndisdma_buffer_free_bulk(void *pool, struct _MDL **bufs, unsigned n)
+int(ndisdma_buffer_free_bulk)(void *pool, struct _MDL **bufs, unsigned n)
 {
 	struct nd_dpool *dp = dpool_fast(pool, ND_DP_BUFFER);
 	if (!dp || !bufs || n > INT32_MAX)

@@ -139,27 +139,11 @@ static inline bool dpool_irql_ok(const char *fn, const void *site)
 		}                                                              \
 	} while (0)
 
-/* Fill an MDL for [va, va+len) spanning `span` pages, with its page-frame
- * entries (user space: the virtual page numbers) after it. */
-static inline void mdl_build_span(PMDL m, void *va, UINT len, ULONG span)
-{
-	m->Next = NULL;
-	m->Size = (CSHORT)(sizeof(MDL) + sizeof(PFN_NUMBER) * span);
-	m->MdlFlags = MDL_ALLOCATED_FIXED_SIZE | MDL_SOURCE_IS_NONPAGED_POOL;
-	m->Process = NULL;
-	m->MappedSystemVa = va;
-	m->StartVa = PAGE_ALIGN(va);
-	m->ByteCount = len;
-	m->ByteOffset = BYTE_OFFSET(va);
-	PPFN_NUMBER pfn = MmGetMdlPfnArray(m);
-	PFN_NUMBER first = (ULONG_PTR)va >> PAGE_SHIFT;
-	for (ULONG i = 0; i < span; i++)
-		pfn[i] = first + i;
-}
-
+/* Fill an MDL for [va, va+len) as a buffer pool's descriptor
+ * (ndisdma_mdl_fill_ of <ndisdma/ndis/types.h>). */
 static inline void mdl_build(PMDL m, void *va, UINT len)
 {
-	mdl_build_span(m, va, len, ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, len));
+	ndisdma_mdl_fill_(m, va, len, ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, len));
 }
 
 #endif

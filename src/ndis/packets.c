@@ -585,11 +585,10 @@ static unsigned free_mark(const struct nd_pool *ep, PNDIS_PACKET *pkts,
 	return i;
 }
 
-bool ndisdma_packet_put_run_(struct ndisdma_pool_ *pool, uint32_t slot,
-			     struct _NDIS_PACKET **pkts, unsigned n)
+bool ndisdma_pool_put_run_(struct ndisdma_pool_ *pool, uint32_t slot,
+			   void **objs, unsigned n)
 {
-	return nd_pool_put_run_at((struct nd_pool *)pool, slot, (void **)pkts,
-				  n);
+	return nd_pool_put_run_at((struct nd_pool *)pool, slot, objs, n);
 }
 
 int(ndisdma_packet_free_bulk)(void *pool, struct _NDIS_PACKET **pkts,

@@ -23,6 +23,11 @@ c++ -x c++ -std=gnu++17 -Wall -Werror -Wno-multichar $(pkg-config --cflags ndisd
 	"$src/consumer.c" -x none -o "$tmp/consumer-cxx" $(pkg-config --libs ndisdma) \
 	-Wl,-rpath,"$(dirname "$libdir")"
 "$tmp/consumer-cxx"
+# <ndisdma/ndisdma.h> before <ndis.h>
+cc -Wall -Werror -Wno-multichar -DCONSUMER_NATIVE_FIRST $(pkg-config --cflags ndisdma) \
+	"$src/consumer.c" -o "$tmp/consumer-native-first" $(pkg-config --libs ndisdma) \
+	-Wl,-rpath,"$(dirname "$libdir")"
+"$tmp/consumer-native-first"
 # the consumer as a plug-in that a host without ndisdma dlopens
 cc -Wall -Werror -Wno-multichar -fPIC -shared -DCONSUMER_PLUGIN \
 	$(pkg-config --cflags ndisdma) "$src/consumer.c" -o "$tmp/consumer.so" \

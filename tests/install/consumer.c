@@ -1,12 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /* An outside program built only from the installed headers and library,
  * through pkg-config: <ndis.h> and the native API resolve, and the inline
- * NdisAllocatePacket / NdisFreePacket and bulk calls reach the library's
- * thread block (<ndisdma/pool_abi.h>). Built as a C program, as C++ (a
- * driver written in C++), and with -DCONSUMER_PLUGIN as a shared object
- * that plugin_host.c dlopens (a driver loaded as a plug-in). */
+ * NdisAllocatePacket / NdisFreePacket, NdisAllocateBuffer /
+ * NdisFreeBuffer and bulk calls reach the library's thread block
+ * (<ndisdma/pool_abi.h>). Built as a C program, as C++ (a driver written
+ * in C++), with -DCONSUMER_NATIVE_FIRST (<ndisdma/ndisdma.h> included
+ * before <ndis.h>: the inline bulk buffer calls are there all the same),
+ * and with -DCONSUMER_PLUGIN as a shared object that plugin_host.c
+ * dlopens (a driver loaded as a plug-in). */
+#ifdef CONSUMER_NATIVE_FIRST
+#include <ndisdma/ndisdma.h>
+#include <ndis.h>
+#else
 #include <ndis.h>
 #include <ndisdma/ndisdma.h>
+#endif
+
+#if !defined(ndisdma_buffer_alloc_bulk) || !defined(NdisFreeBuffer)
+#error "the inline buffer calls are missing"
+#endif
 
 #include <stdio.h>
 
@@ -87,6 +99,61 @@ static int packets(void)
 	return 0;
 }
 
+/* Buffers through the inline calls, one at a time and in batches, and
+ * a range of 17 pages (the library's heap MDL) in a batch. */
+static int buffers(void)
+{
+	static char mem[40 * 4096];
+	NDIS_STATUS st;
+	NDIS_HANDLE pool;
+	PNDIS_BUFFER b[64], none;
+	void *va[32];
+	uint32_t len[32];
+	NdisAllocateBufferPool(&st, &pool, 64);
+	if (st != NDIS_STATUS_SUCCESS)
+		return 1;
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 64; i++) {
+			NdisAllocateBuffer(&st, &b[i], pool, mem + 100 * i,
+					   1514);
+			if (st != NDIS_STATUS_SUCCESS ||
+			    MmGetMdlVirtualAddress(b[i]) != mem + 100 * i ||
+			    MmGetMdlByteCount(b[i]) != 1514)
+				return 2;
+		}
+		NdisAllocateBuffer(&st, &none, pool, mem, 1);
+		if (st != NDIS_STATUS_FAILURE || none)
+			return 3;
+		for (int i = 0; i < 64; i++)
+			NdisFreeBuffer(b[i]);
+	}
+	for (int i = 0; i < 32; i++) {
+		va[i] = mem + 1000 * i;
+		len[i] = i == 9 ? 16 * 4096 + 1 : 1514;
+	}
+	for (int round = 0; round < 4; round++) {
+		if (ndisdma_buffer_alloc_bulk(pool, b, va, len, 32) != 32)
+			return 4;
+		for (int i = 0; i < 32; i++)
+			if (MmGetMdlVirtualAddress(b[i]) != va[i] ||
+			    MmGetMdlByteCount(b[i]) != len[i])
+				return 5;
+		if (ndisdma_buffer_free_bulk(pool, b, 32) != 0)
+			return 6;
+		len[9] = 1514;
+	}
+	unsigned long before = ndisdma_verifier_count("pool.double-free");
+	FILE *out = ndisdma_verifier_set_output(NULL);
+	NdisFreeBuffer(b[3]);
+	int bad = ndisdma_buffer_free_bulk(pool, b, 32);
+	ndisdma_verifier_set_output(out);
+	if (bad != 32 ||
+	    ndisdma_verifier_count("pool.double-free") != before + 33)
+		return 7;
+	NdisFreeBufferPool(pool);
+	return 0;
+}
+
 #ifdef CONSUMER_PLUGIN
 int consumer_main(void);
 int consumer_main(void)
@@ -96,6 +163,11 @@ int main(void)
 {
 	if (packets()) {
 		printf("consumer: inline packet calls failed\n");
+		return 1;
+	}
+	int e = buffers();
+	if (e) {
+		printf("consumer: inline buffer calls failed (%d)\n", e);
 		return 1;
 	}
 	ndisdma_driver *d;

@@ -170,13 +170,14 @@ static void test_bad_frees(void **state)
 	NdisFreeBuffer(a);
 	assert_int_equal(count("pool.double-free"), dbl + 1);
 
-	/* an MDL the driver built itself */
-	struct {
+	/* an MDL the driver built itself (the second of two: the inline
+	 * free reads the 16 bytes in front) */
+	static struct {
 		MDL m;
 		PFN_NUMBER pfn[2];
-	} own __attribute__((aligned(64)));
-	MmInitializeMdl(&own.m, mem, 100);
-	NdisFreeBuffer(&own.m);
+	} own[2] __attribute__((aligned(64)));
+	MmInitializeMdl(&own[1].m, mem, 100);
+	NdisFreeBuffer(&own[1].m);
 	assert_int_equal(count("pool.free-unknown"), unk + 1);
 
 	/* an MDL of NdisAllocateMdl freed with NdisFreeBuffer: reported,
@@ -287,6 +288,208 @@ static void test_bulk(void **state)
 	NdisFreeBufferPool(h);
 }
 
+/* fn 0: the inline calls of the headers; 1: the library's functions */
+static void alloc_via(int fn, NDIS_STATUS *st, PNDIS_BUFFER *b, NDIS_HANDLE h,
+		      void *va, UINT len)
+{
+	if (fn)
+		(NdisAllocateBuffer)(st, b, h, va, len);
+	else
+		NdisAllocateBuffer(st, b, h, va, len);
+}
+
+static void free_via(int fn, PNDIS_BUFFER b)
+{
+	if (fn)
+		(NdisFreeBuffer)(b);
+	else
+		NdisFreeBuffer(b);
+}
+
+static int bulk_alloc_via(int fn, NDIS_HANDLE h, PMDL *b, void *const *va,
+			  const uint32_t *len, unsigned n)
+{
+	return fn ? (ndisdma_buffer_alloc_bulk)(h, b, va, len, n)
+		  : ndisdma_buffer_alloc_bulk(h, b, va, len, n);
+}
+
+static int bulk_free_via(int fn, NDIS_HANDLE h, PMDL *b, unsigned n)
+{
+	return fn ? (ndisdma_buffer_free_bulk)(h, b, n)
+		  : ndisdma_buffer_free_bulk(h, b, n);
+}
+
+/* Every field NdisAllocateBuffer sets, exactly. */
+static void check_fresh(PMDL m, void *va, UINT len)
+{
+	check_mdl(m, va, len);
+	assert_int_equal(m->MdlFlags,
+			 MDL_ALLOCATED_FIXED_SIZE | MDL_SOURCE_IS_NONPAGED_POOL);
+}
+
+/* What a driver may do to a buffer it holds. */
+static void scribble(PMDL m)
+{
+	m->Next = m;
+	m->MdlFlags = 0x7777;
+	m->Size = 12;
+	m->ByteCount = 1;
+	m->ByteOffset = 4095;
+	m->MappedSystemVa = NULL;
+	m->StartVa = NULL;
+	MmGetMdlPfnArray(m)[0] = 0xdead;
+}
+
+/* The inline NdisAllocateBuffer / NdisFreeBuffer and bulk calls of the
+ * headers and the library's functions, each way round: the same fields,
+ * the same limits, the same reports. */
+static void test_inline_and_functions(void **state)
+{
+	(void)state;
+	for (int fn = 0; fn < 2; fn++) {
+		unsigned long dbl = count("pool.double-free");
+		unsigned long par = count("pool.bad-params");
+		unsigned long badh = count("pool.bad-handle");
+		unsigned long irql = count("irql.too-high");
+		unsigned long unk = count("pool.free-unknown");
+		unsigned long cross = count("pool.cross-free");
+		/* 64: the thread's cache holds 32, room for the batches */
+		NDIS_HANDLE h = bpool(64);
+		NDIS_STATUS st;
+		PNDIS_BUFFER b[64], x, y;
+		/* 16 pages in the descriptor, 17 from the heap, an empty
+		 * range, one page, a range ending on a page boundary */
+		static const struct {
+			size_t off;
+			UINT len;
+		} r[] = { { 100, 16 * 4096 - 100 }, { 100, 16 * 4096 - 99 },
+			  { 0, 0 },		    { 4095, 1 },
+			  { 5, 4091 },		    { 4000, 200 } };
+		for (int round = 0; round < 50; round++) {
+			for (int i = 0; i < 64; i++) {
+				void *va = mem + r[i % 6].off;
+				alloc_via(fn, &st, &b[i], h, va, r[i % 6].len);
+				assert_int_equal(st, NDIS_STATUS_SUCCESS);
+				check_fresh(b[i], va, r[i % 6].len);
+				scribble(b[i]);
+			}
+			alloc_via(fn, &st, &x, h, mem, 10);
+			assert_int_equal(st, NDIS_STATUS_FAILURE);
+			assert_null(x);
+			for (int i = 0; i < 64; i++)
+				free_via((fn + i + round) & 1, b[i]);
+		}
+		/* misuse: NULL outputs, bad handles, the IRQL */
+		alloc_via(fn, NULL, &x, h, mem, 10);
+		st = 0;
+		alloc_via(fn, &st, NULL, h, mem, 10);
+		assert_int_equal(st, NDIS_STATUS_FAILURE);
+		assert_int_equal(count("pool.bad-params"), par + 2);
+		static uint64_t junk[16] __attribute__((aligned(64)));
+		alloc_via(fn, &st, &x, junk, mem, 10);
+		assert_int_equal(st, NDIS_STATUS_FAILURE);
+		assert_null(x);
+		NDIS_HANDLE pp;
+		NdisAllocatePacketPool(&st, &pp, 4, 0);
+		alloc_via(fn, &st, &x, pp, mem, 10);
+		assert_int_equal(st, NDIS_STATUS_FAILURE);
+		assert_int_equal(count("pool.bad-handle"), badh + 2);
+		KIRQL old;
+		KeRaiseIrql(DIRQL, &old);
+		alloc_via(fn, &st, &x, h, mem, 10);
+		KeLowerIrql(old);
+		assert_int_equal(st, NDIS_STATUS_FAILURE);
+		assert_int_equal(count("irql.too-high"), irql + 1);
+		/* double (with room in the cache), foreign and cross frees */
+		x = buf(h, mem, 10);
+		y = buf(h, mem, 10);
+		free_via(fn, x);
+		free_via(fn, x);
+		assert_int_equal(count("pool.double-free"), dbl + 1);
+		free_via(fn, y);
+		static struct {
+			MDL m;
+			PFN_NUMBER pfn[2];
+		} own[2] __attribute__((aligned(64)));
+		MmInitializeMdl(&own[1].m, mem, 100);
+		free_via(fn, &own[1].m);
+		assert_int_equal(count("pool.free-unknown"), unk + 1);
+		PNDIS_PACKET pk;
+		NdisAllocatePacket(&st, &pk, pp);
+		assert_int_equal(st, NDIS_STATUS_SUCCESS);
+		free_via(fn, (PNDIS_BUFFER)pk); /* not freed */
+		assert_int_equal(NdisPacketPoolUsage(pp), 1);
+		NdisFreePacket(pk);
+		PMDL m = NdisAllocateMdl(NULL, mem, 10);
+		free_via(fn, m); /* goes back to the MDL pool */
+		assert_int_equal(count("pool.cross-free"), cross + 2);
+		NdisFreePacketPool(pp);
+
+		NdisFreeBufferPool(h);
+
+		/* bulk, on a new pool whose first batch is neighbours: a
+		 * batch the inline path takes, one with a range of 17
+		 * pages and one with an empty range (the function's) */
+		h = bpool(64);
+		PMDL a[16], c[1];
+		void *va[16];
+		uint32_t len[16];
+		for (int i = 0; i < 16; i++) {
+			va[i] = mem + 4096 * i + 66;
+			len[i] = 1514;
+		}
+		for (int k = 0; k < 3; k++) {
+			if (k == 1)
+				len[7] = 16 * 4096;
+			if (k == 2) {
+				len[7] = 0;
+				va[7] = mem + 8192;
+			}
+			/* even rounds free the batch as a batch, odd ones
+			 * each through the function, which finds a header
+			 * a fill ran over */
+			for (int round = 0; round < 4; round++) {
+				assert_int_equal(bulk_alloc_via(fn, h, a, va,
+								len, 16),
+						 16);
+				for (int i = 0; i < 16; i++) {
+					check_fresh(a[i], va[i], len[i]);
+					scribble(a[i]);
+				}
+				if (round & 1) {
+					for (int i = 0; i < 16; i++)
+						(NdisFreeBuffer)(a[i]);
+				} else {
+					assert_int_equal(
+						bulk_free_via(fn, h, a, 16), 0);
+				}
+			}
+		}
+		assert_int_equal(count("pool.free-unknown"), unk + 1);
+		/* a batch freed twice: every one reported, the pool whole */
+		for (int i = 0; i < 16; i++)
+			len[i] = 100;
+		assert_int_equal(bulk_alloc_via(fn, h, a, va, len, 16), 16);
+		assert_int_equal(bulk_free_via(fn, h, a, 16), 0);
+		assert_int_equal(bulk_free_via(fn, h, a, 16), 16);
+		assert_int_equal(count("pool.double-free"), dbl + 17);
+		/* all 64 still there */
+		for (int i = 0; i < 4; i++)
+			assert_int_equal(
+				bulk_alloc_via(fn, h, &b[16 * i], va, len, 16),
+				16);
+		assert_int_equal(bulk_alloc_via(fn, h, c, va, len, 1), 0);
+		for (int i = 0; i < 4; i++)
+			assert_int_equal(bulk_free_via(fn, h, &b[16 * i], 16),
+					 0);
+		assert_int_equal(bulk_alloc_via(fn, NULL, a, va,
+						len, 1),
+				 -EINVAL);
+		assert_int_equal(bulk_free_via(fn, NULL, a, 1), -EINVAL);
+		NdisFreeBufferPool(h);
+	}
+}
+
 struct xfer {
 	NDIS_HANDLE pool;
 	_Atomic(PNDIS_BUFFER) slot;
@@ -350,6 +553,7 @@ int main(void)
 		cmocka_unit_test(test_bad_frees),
 		cmocka_unit_test(test_mdl),
 		cmocka_unit_test(test_bulk),
+		cmocka_unit_test(test_inline_and_functions),
 		cmocka_unit_test(test_cross_thread),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -465,6 +465,108 @@ VOID NdisCopyBuffer(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
 		    NDIS_HANDLE PoolHandle, PVOID MemoryDescriptor,
 		    UINT Offset, UINT Length);
 
+/* NdisAllocateBuffer and NdisFreeBuffer are inline as the packet calls
+ * are: the allocation of a range spanning at most 16 pages is the cache's
+ * pop and the MDL's fill; the free of a buffer pool's own descriptor,
+ * exactly LIVE, is the cache's push. Everything else (a big range, an
+ * MDL from NdisAllocateMdl or the heap, a bad handle or pointer, an
+ * empty or full cache) calls the functions, which report it. */
+#if !defined(NDISDMA_NO_INLINE)
+static inline __attribute__((always_inline)) void
+ndisdma_buffer_alloc_(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
+		      NDIS_HANDLE PoolHandle, PVOID VirtualAddress, UINT Length)
+{
+	const struct ndisdma_dpool_ *dp =
+		(const struct ndisdma_dpool_ *)PoolHandle;
+	struct ndisdma_tls_ *t = &ndisdma_tls_;
+	ULONG span = ADDRESS_AND_SIZE_TO_SPAN_PAGES(VirtualAddress, Length);
+	if (__builtin_expect(dp != 0 && dp->magic == NDISDMA_DP_BUFFER_ &&
+				     Status != 0 && Buffer != 0 &&
+				     span <= NDISDMA_MDL_INLINE_PFNS_ &&
+				     t->irql <= DISPATCH_LEVEL,
+			     1)) {
+		struct ndisdma_pool_ *pool = dp->pool;
+		unsigned char *st = pool->st;
+		struct ndisdma_pcache_ *c =
+			ndisdma_pcache_take_(t, pool, dp->slot);
+		if (__builtin_expect(c != 0, 1)) {
+			uint32_t n = __atomic_load_n(&c->count,
+						     __ATOMIC_RELAXED);
+			if (__builtin_expect(n != 0, 1)) {
+				void *o = c->objs[n - 1];
+				__atomic_store_n(&c->count, n - 1,
+						 __ATOMIC_RELAXED);
+				ndisdma_pcache_leave_(c);
+				__atomic_store_n(
+					&st[((const struct ndisdma_obj_hdr_ *)o)
+						    [-1]
+							    .index],
+					(unsigned char)NDISDMA_ST_LIVE_,
+					__ATOMIC_RELAXED);
+				ndisdma_mdl_fill_((PMDL)o, VirtualAddress,
+						  Length, span);
+				*Buffer = (PNDIS_BUFFER)o;
+				*Status = NDIS_STATUS_SUCCESS;
+				return;
+			}
+			ndisdma_pcache_leave_(c);
+		}
+	}
+	(NdisAllocateBuffer)(Status, Buffer, PoolHandle, VirtualAddress,
+			     Length);
+}
+
+/* (reads the 16 bytes in front of the pointer first, as the packet's) */
+static inline NDISDMA_NO_ASAN_ void ndisdma_buffer_free_(PNDIS_BUFFER Buffer)
+{
+	uintptr_t a = (uintptr_t)Buffer;
+	if (__builtin_expect((((a & 4095u) - 16u) & 0x100fu) == 0, 1)) {
+		const struct ndisdma_obj_hdr_ *h =
+			(const struct ndisdma_obj_hdr_ *)(const void *)Buffer -
+			1;
+		if (__builtin_expect(h->cookie == NDISDMA_POOL_COOKIE_, 1)) {
+			struct ndisdma_pool_ *pool = h->pool;
+			unsigned char *st = &pool->st[h->index];
+			if (__builtin_expect(
+				    pool->tag == NDISDMA_DP_BUFFER_ &&
+					    h->index < pool->st_cap &&
+					    __atomic_load_n(st,
+							    __ATOMIC_RELAXED) ==
+						    NDISDMA_ST_LIVE_,
+				    1)) {
+				struct ndisdma_pcache_ *c = ndisdma_pcache_take_(
+					&ndisdma_tls_, pool, pool->slot);
+				if (__builtin_expect(c != 0, 1)) {
+					uint32_t n = __atomic_load_n(
+						&c->count, __ATOMIC_RELAXED);
+					if (__builtin_expect(n < c->cap, 1)) {
+						__atomic_store_n(
+							st,
+							(unsigned char)
+								NDISDMA_ST_FREE_,
+							__ATOMIC_RELAXED);
+						c->objs[n] = Buffer;
+						c->run_bot =
+							NDISDMA_RUN_NONE_;
+						__atomic_store_n(&c->count,
+								 n + 1,
+								 __ATOMIC_RELAXED);
+						ndisdma_pcache_leave_(c);
+						return;
+					}
+					ndisdma_pcache_leave_(c);
+				}
+			}
+		}
+	}
+	(NdisFreeBuffer)(Buffer);
+}
+
+#define NdisAllocateBuffer(_S, _B, _H, _V, _L)                                 \
+	ndisdma_buffer_alloc_((_S), (_B), (_H), (_V), (_L))
+#define NdisFreeBuffer(_B) ndisdma_buffer_free_(_B)
+#endif
+
 #if !defined(__cplusplus)
 _Static_assert(sizeof(void *) != 8 ||
 		       offsetof(NDIS_PACKET_PRIVATE, NdisPacketOobOffset) == 42,

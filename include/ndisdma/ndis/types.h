@@ -225,6 +225,27 @@ typedef MDL NDIS_BUFFER, *PNDIS_BUFFER;
 		(m)->MappedSystemVa = NULL;                                    \
 	} while (0)
 
+/* (for the library and its inline fast paths) Fill the MDL m for
+ * [va, va+len), which spans `span` pages, as a buffer pool's descriptor:
+ * Next NULL, Size for `span` page-frame entries, MDL_ALLOCATED_FIXED_SIZE
+ * | MDL_SOURCE_IS_NONPAGED_POOL, MappedSystemVa = va, and the entries
+ * after it (user space: the virtual page numbers). Cannot fail. */
+static inline void ndisdma_mdl_fill_(PMDL m, void *va, ULONG len, ULONG span)
+{
+	m->Next = NULL;
+	m->Size = (CSHORT)(sizeof(MDL) + sizeof(PFN_NUMBER) * span);
+	m->MdlFlags = MDL_ALLOCATED_FIXED_SIZE | MDL_SOURCE_IS_NONPAGED_POOL;
+	m->Process = NULL;
+	m->MappedSystemVa = va;
+	m->StartVa = PAGE_ALIGN(va);
+	m->ByteCount = len;
+	m->ByteOffset = BYTE_OFFSET(va);
+	PPFN_NUMBER pfn = MmGetMdlPfnArray(m);
+	PFN_NUMBER first = (ULONG_PTR)va >> PAGE_SHIFT;
+	for (ULONG i = 0; i < span; i++)
+		pfn[i] = first + i;
+}
+
 /* Mark an MDL that describes resident memory as mapped (user space: all
  * memory the process addresses is its own system VA). Cannot fail. */
 void MmBuildMdlForNonPagedPool(PMDL MemoryDescriptorList);
