@@ -269,7 +269,8 @@ int ndisdma_buffer_alloc_bulk(void *pool, struct _MDL **bufs,
 			      void *const *vas, const uint32_t *lens,
 			      unsigned n);
 /* Free n buffer descriptors of `pool`; returns as
- * ndisdma_packet_free_bulk. */
+ * ndisdma_packet_free_bulk. (Both buffer calls are inline once <ndis.h>
+ * and this header are included, in either order; see bulk_inline.h.) */
 int ndisdma_buffer_free_bulk(void *pool, struct _MDL **bufs, unsigned n);
 /* Allocate n NET_BUFFER_LISTs without context (and, for a pool with
  * fAllocateNetBuffer, each with its NET_BUFFER, no MDL chain); all or

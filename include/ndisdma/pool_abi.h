@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ndisdma/pool_abi.h - what the inline fast paths of the public headers
- * (NdisAllocatePacket and NdisFreePacket in <ndisdma/ndis/packet.h>, the
- * packet marks, the packet bulk calls in <ndisdma/bulk_inline.h>) see of
+ * (NdisAllocatePacket, NdisFreePacket, NdisAllocateBuffer and
+ * NdisFreeBuffer in <ndisdma/ndis/packet.h>, the packet marks, the
+ * packet and buffer bulk calls in <ndisdma/bulk_inline.h>) see of
  * the library's descriptor pools: the 16-byte header in front of every
  * descriptor, the start of a pool, a thread's cache of a pool and the
  * thread-local block that finds it.
@@ -68,9 +69,9 @@ extern "C" {
 #endif
 
 /* The start of a pool (struct nd_pool): the state array (one byte per
- * descriptor index) and its size, the pool's cache slot, and the first
- * 64 bytes (header, then 48 bytes) of a descriptor as a free may take it
- * (the header's index masked out). */
+ * descriptor index) and its size, the pool's cache slot, its kind, and
+ * the first 64 bytes (header, then 48 bytes) of a descriptor as a free
+ * may take it (the header's index masked out). */
 struct ndisdma_pool_ {
 	unsigned char *st;
 	uint32_t st_cap;
@@ -113,7 +114,7 @@ struct ndisdma_tls_ {
 extern __thread struct ndisdma_tls_ ndisdma_tls_
 	__attribute__((tls_model("initial-exec")));
 
-/* A packet pool handle (struct nd_dpool). */
+/* A packet or buffer pool handle (struct nd_dpool). */
 struct ndisdma_dpool_ {
 	uint32_t magic, type_;
 	struct ndisdma_pool_ *pool;
