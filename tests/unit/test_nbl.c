@@ -4,8 +4,10 @@
  * values of NET_BUFFER_LIST / NET_BUFFER / context after allocation,
  * CurrentMdl for offsets across an MDL chain, growth, pool destruction
  * with outstanding lists, double / cross / foreign frees, the bulk API,
- * halt reclaiming a pool made with the adapter handle, and frees on
- * another thread.
+ * halt reclaiming a pool made with the adapter handle, frees on
+ * another thread, and lists coming back exactly as allocated after the
+ * driver dirtied every byte it may write (one at a time, in bulk, on
+ * the slow paths).
  */
 #include <ndis.h>
 #include <ndisdma/ndisdma.h>
@@ -22,6 +24,8 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
+#include "nbl_helpers.h"
+
 static char mem[16 * 4096] __attribute__((aligned(4096)));
 
 static unsigned long count(const char *rule)
@@ -34,20 +38,6 @@ static unsigned long count(const char *rule)
 
 static NDIS_HANDLE drv_handle, init_pool;
 static bool free_in_halt;
-
-static NET_BUFFER_LIST_POOL_PARAMETERS params(BOOLEAN nb, USHORT ctx)
-{
-	NET_BUFFER_LIST_POOL_PARAMETERS p;
-	memset(&p, 0, sizeof(p));
-	p.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-	p.Header.Revision = NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
-	p.Header.Size = NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
-	p.ProtocolId = NDIS_PROTOCOL_ID_DEFAULT;
-	p.fAllocateNetBuffer = nb;
-	p.ContextSize = ctx;
-	p.PoolTag = 0x6c62656e;
-	return p;
-}
 
 static NDIS_STATUS mp_init(NDIS_HANDLE handle, NDIS_HANDLE dctx,
 			   PNDIS_MINIPORT_INIT_PARAMETERS ip)
@@ -66,8 +56,7 @@ static NDIS_STATUS mp_init(NDIS_HANDLE handle, NDIS_HANDLE dctx,
 	reg.InterfaceType = NdisInterfacePci;
 	NdisMSetMiniportAttributes(handle,
 				   (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&reg);
-	NET_BUFFER_LIST_POOL_PARAMETERS p = params(TRUE, 0);
-	init_pool = NdisAllocateNetBufferListPool(handle, &p);
+	init_pool = nbl_pool_make(handle, TRUE, 0, 0);
 	return init_pool ? NDIS_STATUS_SUCCESS : NDIS_STATUS_RESOURCES;
 }
 
@@ -114,8 +103,7 @@ static int teardown(void **state)
 
 static NDIS_HANDLE pool_new(BOOLEAN nb, USHORT ctx)
 {
-	NET_BUFFER_LIST_POOL_PARAMETERS p = params(nb, ctx);
-	NDIS_HANDLE h = NdisAllocateNetBufferListPool(drv_handle, &p);
+	NDIS_HANDLE h = nbl_pool_make(drv_handle, nb, ctx, 0);
 	assert_non_null(h);
 	return h;
 }
@@ -125,17 +113,17 @@ static void test_params(void **state)
 	(void)state;
 	unsigned long bad = count("pool.bad-params");
 	unsigned long unk = count("handle.unknown");
-	NET_BUFFER_LIST_POOL_PARAMETERS p = params(FALSE, 0);
+	NET_BUFFER_LIST_POOL_PARAMETERS p = nbl_params(FALSE, 0, 0);
 	assert_null(NdisAllocateNetBufferListPool(drv_handle, NULL));
 	p.Header.Type = NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION;
 	assert_null(NdisAllocateNetBufferListPool(drv_handle, &p));
-	p = params(FALSE, 0);
+	p = nbl_params(FALSE, 0, 0);
 	p.Header.Size = 8;
 	assert_null(NdisAllocateNetBufferListPool(drv_handle, &p));
-	p = params(FALSE, 8); /* not a multiple of 16 */
+	p = nbl_params(FALSE, 8, 0); /* not a multiple of 16 */
 	assert_null(NdisAllocateNetBufferListPool(drv_handle, &p));
 	assert_int_equal(count("pool.bad-params"), bad + 4);
-	p = params(FALSE, 0);
+	p = nbl_params(FALSE, 0, 0);
 	assert_null(NdisAllocateNetBufferListPool((NDIS_HANDLE)&p, &p));
 	assert_int_equal(count("handle.unknown"), unk + 1);
 
@@ -365,6 +353,274 @@ static void test_cross_thread(void **state)
 	assert_int_equal(ndisdma_verifier_count(NULL), before);
 }
 
+/* ---- free lists come back exactly as allocated ----
+ *
+ * The lists are kept in their allocation state while free, and a free
+ * puts back what the driver changed. Each test dirties every byte a
+ * driver may write (all at once, then one 8-byte word at a time: a
+ * piece the free overlooks shows alone), frees, and allocates again:
+ * the per-thread cache is LIFO, so the same descriptors come back, and
+ * every byte of them is checked. */
+
+static const struct {
+	BOOLEAN nb;
+	USHORT ctx;
+} kinds[] = { { TRUE, 0 }, { FALSE, 0 }, { TRUE, 32 }, { FALSE, 32 } };
+
+static MDL *chain_a, *chain_b; /* 100 bytes, then 3000 */
+
+static void chains_make(void)
+{
+	chain_a = NdisAllocateMdl(drv_handle, mem + 10, 100);
+	chain_b = NdisAllocateMdl(drv_handle, mem + 5000, 3000);
+	assert_non_null(chain_a);
+	assert_non_null(chain_b);
+	chain_a->Next = chain_b;
+}
+
+static void chains_free(void)
+{
+	chain_a->Next = NULL;
+	NdisFreeMdl(chain_a);
+	NdisFreeMdl(chain_b);
+}
+
+/* One list, taken in turn each way a driver takes one (variant v):
+ * NdisAllocateNetBufferList, and for a pool with NET_BUFFERs
+ * NdisAllocateNetBufferAndNetBufferList with a range in the chain's
+ * first MDL and with one in its second; *d is what its NET_BUFFER must
+ * describe. */
+static PNET_BUFFER_LIST alloc_variant(NDIS_HANDLE h, BOOLEAN nb, unsigned v,
+				      struct nb_want *d)
+{
+	memset(d, 0, sizeof(*d));
+	if (!nb || v % 3 == 0)
+		return NdisAllocateNetBufferList(h, 0, 0);
+	if (v % 3 == 1) {
+		*d = (struct nb_want){ chain_a, chain_a, 20, 20, 30 };
+		return NdisAllocateNetBufferAndNetBufferList(h, 0, 0, chain_a,
+							     20, 30);
+	}
+	*d = (struct nb_want){ chain_a, chain_b, 50, 150, 1000 };
+	return NdisAllocateNetBufferAndNetBufferList(h, 0, 0, chain_a, 150,
+						     1000);
+}
+
+static void test_dirty_reset_one(void **state)
+{
+	(void)state;
+	unsigned long before = ndisdma_verifier_count(NULL);
+	chains_make();
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		NDIS_HANDLE h = pool_new(kinds[k].nb, kinds[k].ctx);
+		struct nb_want d;
+		PNET_BUFFER_LIST l = alloc_variant(h, kinds[k].nb, 2, &d);
+		assert_non_null(l);
+		PNET_BUFFER nb = NET_BUFFER_LIST_FIRST_NB(l);
+		assert_true(kinds[k].nb ? nb != NULL : nb == NULL);
+		nbl_assert_fresh(l, h, nb, false, &d);
+		/* everything at once */
+		nbl_dirty(l, nb);
+		NdisFreeNetBufferList(l);
+		for (unsigned v = 0; v < 3; v++) {
+			PNET_BUFFER_LIST again = alloc_variant(h, kinds[k].nb,
+							       v, &d);
+			assert_ptr_equal(again, l);
+			nbl_assert_fresh(l, h, nb, false, &d);
+			nbl_dirty(l, nb);
+			NdisFreeNetBufferList(l);
+		}
+		/* one word at a time, the allocation taken each way */
+		for (size_t w = 0; w < NBL_WORDS; w++) {
+			assert_ptr_equal(alloc_variant(h, kinds[k].nb, w, &d),
+					 l);
+			nbl_assert_fresh(l, h, nb, false, &d);
+			if (!nbl_dirty_word(l, nb, w)) {
+				NdisFreeNetBufferList(l);
+				continue;
+			}
+			NdisFreeNetBufferList(l);
+			assert_ptr_equal(alloc_variant(h, kinds[k].nb, w + 1,
+						       &d),
+					 l);
+			nbl_assert_fresh(l, h, nb, false, &d);
+			NdisFreeNetBufferList(l);
+		}
+		/* with a context (the pool's, or one from the heap), dirtied
+		 * with the rest; none the next time */
+		for (USHORT c = 16; c <= 64; c += 48) {
+			assert_ptr_equal(NdisAllocateNetBufferList(h, c, 16), l);
+			assert_non_null(l->Context);
+			assert_int_equal(NET_BUFFER_LIST_CONTEXT_DATA_SIZE(l), c);
+			nbl_assert_fresh(l, h, nb, true, NULL);
+			memset(NET_BUFFER_LIST_CONTEXT_DATA_START(l), 0xEE, c);
+			nbl_dirty(l, nb);
+			NdisFreeNetBufferList(l);
+			assert_ptr_equal(NdisAllocateNetBufferList(h, 0, 0), l);
+			nbl_assert_fresh(l, h, nb, false, NULL);
+			NdisFreeNetBufferList(l);
+		}
+		NdisFreeNetBufferListPool(h);
+	}
+	chains_free();
+	assert_int_equal(ndisdma_verifier_count(NULL), before);
+}
+
+/* Where l is in the batch b of n, or -1. */
+static int in_batch(PNET_BUFFER_LIST l, PNET_BUFFER_LIST *b, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (b[i] == l)
+			return (int)i;
+	return -1;
+}
+
+static void test_dirty_reset_bulk(void **state)
+{
+	(void)state;
+	enum { N = 32 };
+	unsigned long before = ndisdma_verifier_count(NULL);
+	chains_make();
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		NDIS_HANDLE h = pool_new(kinds[k].nb, kinds[k].ctx);
+		PNET_BUFFER_LIST l[N], first[N];
+		PNET_BUFFER nbs[N];
+		assert_int_equal(ndisdma_nbl_alloc_bulk(h, l, N), N);
+		for (int i = 0; i < N; i++) {
+			first[i] = l[i];
+			nbs[i] = NET_BUFFER_LIST_FIRST_NB(l[i]);
+			assert_true(kinds[k].nb ? nbs[i] != NULL
+						: nbs[i] == NULL);
+			nbl_assert_fresh(l[i], h, nbs[i], false, NULL);
+			nbl_dirty(l[i], nbs[i]);
+		}
+		assert_int_equal(ndisdma_nbl_free_bulk(h, l, N), 0);
+		/* one word at a time; w == NBL_WORDS: all at once */
+		for (size_t w = 0; w <= NBL_WORDS; w++) {
+			assert_int_equal(ndisdma_nbl_alloc_bulk(h, l, N), N);
+			for (int i = 0; i < N; i++) {
+				assert_ptr_equal(l[i], first[i]);
+				nbl_assert_fresh(l[i], h, nbs[i], false, NULL);
+				if (w == NBL_WORDS)
+					nbl_dirty(l[i], nbs[i]);
+				else
+					nbl_dirty_word(l[i], nbs[i], w);
+			}
+			assert_int_equal(ndisdma_nbl_free_bulk(h, l, N), 0);
+		}
+		/* taken in bulk, dirtied, freed one at a time; taken one at
+		 * a time, dirtied, freed in bulk */
+		assert_int_equal(ndisdma_nbl_alloc_bulk(h, l, N), N);
+		for (int i = 0; i < N; i++) {
+			nbl_assert_fresh(l[i], h, nbs[i], false, NULL);
+			nbl_dirty(l[i], nbs[i]);
+			NdisFreeNetBufferList(l[i]);
+		}
+		struct nb_want d;
+		for (int i = 0; i < N; i++) {
+			l[i] = alloc_variant(h, kinds[k].nb, (unsigned)i, &d);
+			int j = in_batch(l[i], first, N);
+			assert_true(j >= 0);
+			nbl_assert_fresh(l[i], h, nbs[j], false, &d);
+			nbl_dirty(l[i], nbs[j]);
+		}
+		assert_int_equal(ndisdma_nbl_free_bulk(h, l, N), 0);
+		assert_int_equal(ndisdma_nbl_alloc_bulk(h, l, N), N);
+		for (int i = 0; i < N; i++) {
+			int j = in_batch(l[i], first, N);
+			assert_true(j >= 0);
+			nbl_assert_fresh(l[i], h, nbs[j], false, NULL);
+		}
+		assert_int_equal(ndisdma_nbl_free_bulk(h, l, N), 0);
+		NdisFreeNetBufferListPool(h);
+	}
+	chains_free();
+	assert_int_equal(ndisdma_verifier_count(NULL), before);
+}
+
+/* The lists of a thread that dirties and frees them, for the main
+ * thread to take after the thread is gone. */
+struct dirty_job {
+	PNET_BUFFER_LIST *l;
+	unsigned n;
+};
+
+static void *dirty_and_free(void *arg)
+{
+	struct dirty_job *j = arg;
+	for (unsigned i = 0; i < j->n; i++) {
+		nbl_dirty(j->l[i], NET_BUFFER_LIST_FIRST_NB(j->l[i]));
+		NdisFreeNetBufferList(j->l[i]);
+	}
+	return NULL;
+}
+
+/* The frees that do not end in the thread's cache: a full cache (the
+ * engine's slow free, through the pool's reset hook), another thread's
+ * frees (its cache given back when it exits), a list whose
+ * NdisPoolHandle the driver changed (pool.cross-free: back to its own
+ * pool), a bulk free of another pool's list. */
+static void test_dirty_reset_slow_paths(void **state)
+{
+	(void)state;
+	enum { N = 1200 };
+	NDIS_HANDLE h = pool_new(TRUE, 16), g = pool_new(TRUE, 16);
+	PNET_BUFFER_LIST *l = calloc(N, sizeof(*l));
+	assert_non_null(l);
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < N; i++) {
+			l[i] = NdisAllocateNetBufferList(h, 0, 0);
+			assert_non_null(l[i]);
+			nbl_assert_fresh(l[i], h, NET_BUFFER_LIST_FIRST_NB(l[i]),
+					 false, NULL);
+		}
+		if (round == 0) {
+			/* more than any cache holds, freed here */
+			for (int i = 0; i < N; i++) {
+				nbl_dirty(l[i], NET_BUFFER_LIST_FIRST_NB(l[i]));
+				NdisFreeNetBufferList(l[i]);
+			}
+		} else {
+			struct dirty_job j = { l, N };
+			pthread_t t;
+			assert_int_equal(pthread_create(&t, NULL,
+							dirty_and_free, &j),
+					 0);
+			pthread_join(t, NULL);
+		}
+	}
+	for (int i = 0; i < N; i++) {
+		l[i] = NdisAllocateNetBufferList(h, 0, 0);
+		nbl_assert_fresh(l[i], h, NET_BUFFER_LIST_FIRST_NB(l[i]), false,
+				 NULL);
+	}
+	for (int i = 0; i < N; i++)
+		NdisFreeNetBufferList(l[i]);
+	free(l);
+
+	/* NdisPoolHandle changed (with the rest): reported, back to h */
+	PNET_BUFFER_LIST x = NdisAllocateNetBufferList(h, 0, 0);
+	PNET_BUFFER xnb = NET_BUFFER_LIST_FIRST_NB(x);
+	nbl_dirty(x, xnb);
+	x->NdisPoolHandle = g;
+	unsigned long cross = count("pool.cross-free");
+	NdisFreeNetBufferList(x);
+	assert_int_equal(count("pool.cross-free"), cross + 1);
+	assert_ptr_equal(NdisAllocateNetBufferList(h, 0, 0), x);
+	nbl_assert_fresh(x, h, xnb, false, NULL);
+	/* given dirty to the bulk free of g: reported, back to h */
+	nbl_dirty(x, xnb);
+	assert_int_equal(ndisdma_nbl_free_bulk(g, &x, 1), 1);
+	assert_int_equal(count("pool.cross-free"), cross + 2);
+	assert_ptr_equal(NdisAllocateNetBufferList(h, 0, 0), x);
+	nbl_assert_fresh(x, h, xnb, false, NULL);
+	NdisFreeNetBufferList(x);
+	unsigned long out = count("pool.free-outstanding");
+	NdisFreeNetBufferListPool(h);
+	NdisFreeNetBufferListPool(g);
+	assert_int_equal(count("pool.free-outstanding"), out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +631,9 @@ int main(void)
 		cmocka_unit_test(test_bulk),
 		cmocka_unit_test(test_halt_reclaims),
 		cmocka_unit_test(test_cross_thread),
+		cmocka_unit_test(test_dirty_reset_one),
+		cmocka_unit_test(test_dirty_reset_bulk),
+		cmocka_unit_test(test_dirty_reset_slow_paths),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -11,6 +11,7 @@
  * out; frees on another thread; halt reclaiming a pool.
  */
 #include "testlib.h"
+#include "nbl_helpers.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -59,15 +60,7 @@ static NDIS_HANDLE nb_pool_new(ULONG data_size)
 
 static NDIS_HANDLE nbl_pool_new(BOOLEAN nb, USHORT ctx, ULONG data_size)
 {
-	NET_BUFFER_LIST_POOL_PARAMETERS p;
-	memset(&p, 0, sizeof(p));
-	p.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
-	p.Header.Revision = NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
-	p.Header.Size = NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
-	p.fAllocateNetBuffer = nb;
-	p.ContextSize = ctx;
-	p.DataSize = data_size;
-	return NdisAllocateNetBufferListPool(tl.handle, &p);
+	return nbl_pool_make(tl.handle, nb, ctx, data_size);
 }
 
 static void test_pool_params(void **state)
@@ -273,6 +266,65 @@ static void test_nbl_data_size(void **state)
 		    2048);
 	assert_int_equal(ndisdma_nbl_free_bulk(h, l, 8), 0);
 	NdisFreeNetBufferListPool(h);
+}
+
+/* A DataSize pool's list comes back whole after the driver dirtied
+ * every byte it may write of the list and its NET_BUFFER, and changed
+ * the MDL (NdisAdjustMdlLength-style ByteCount, a chained Next, the
+ * mapped address): one at a time and in bulk. */
+static void test_nbl_data_size_dirty(void **state)
+{
+	(void)state;
+	unsigned long before = ndisdma_verifier_count(NULL);
+	NDIS_HANDLE h = nbl_pool_new(TRUE, 0, 1514);
+	assert_non_null(h);
+	enum { N = 8 };
+	struct {
+		PNET_BUFFER_LIST l;
+		PNET_BUFFER nb;
+		PMDL m;
+		unsigned char mdl[sizeof(MDL) + 2 * sizeof(PFN_NUMBER)];
+	} k[N];
+	PNET_BUFFER_LIST l[N];
+	assert_int_equal(ndisdma_nbl_alloc_bulk(h, l, N), N);
+	for (int i = 0; i < N; i++) {
+		k[i].l = l[i];
+		k[i].nb = NET_BUFFER_LIST_FIRST_NB(l[i]);
+		k[i].m = NET_BUFFER_FIRST_MDL(k[i].nb);
+		assert_non_null(k[i].m);
+		assert_int_equal(MmGetMdlByteCount(k[i].m), 1514);
+		memcpy(k[i].mdl, k[i].m, sizeof(k[i].mdl));
+	}
+	for (int round = 0; round < 4; round++) {
+		/* rounds 0, 1: bulk; 2, 3: one at a time; the same lists
+		 * come back (the thread's cache) */
+		for (int i = 0; i < N; i++) {
+			if (round >= 2)
+				l[i] = NdisAllocateNetBufferList(h, 0, 0);
+			int j = 0;
+			while (j < N && k[j].l != l[i])
+				j++;
+			assert_true(j < N);
+			struct nb_want d = { k[j].m, k[j].m, 0, 0, 1514 };
+			nbl_assert_fresh(l[i], h, k[j].nb, false, &d);
+			assert_memory_equal(k[j].m, k[j].mdl,
+					    sizeof(k[j].mdl));
+			nbl_dirty(l[i], k[j].nb);
+			k[j].m->ByteCount = 60;
+			k[j].m->Next = k[(j + 1) % N].m;
+			k[j].m->MappedSystemVa = mem;
+			if (round >= 2)
+				NdisFreeNetBufferList(l[i]);
+		}
+		if (round < 2) {
+			assert_int_equal(ndisdma_nbl_free_bulk(h, l, N), 0);
+			if (round == 0)
+				assert_int_equal(
+					ndisdma_nbl_alloc_bulk(h, l, N), N);
+		}
+	}
+	NdisFreeNetBufferListPool(h);
+	assert_int_equal(ndisdma_verifier_count(NULL), before);
 }
 
 /* ---- retreat / advance ---- */
@@ -692,6 +744,7 @@ int main(void)
 	    cmocka_unit_test(test_net_buffer_fields),
 	    cmocka_unit_test(test_mdl_and_data),
 	    cmocka_unit_test(test_nbl_data_size),
+	    cmocka_unit_test(test_nbl_data_size_dirty),
 	    cmocka_unit_test(test_retreat_advance),
 	    cmocka_unit_test(test_get_data_buffer),
 	    cmocka_unit_test(test_nbl_context),
