@@ -28,6 +28,11 @@ cc -Wall -Werror -Wno-multichar -DCONSUMER_NATIVE_FIRST $(pkg-config --cflags nd
 	"$src/consumer.c" -o "$tmp/consumer-native-first" $(pkg-config --libs ndisdma) \
 	-Wl,-rpath,"$(dirname "$libdir")"
 "$tmp/consumer-native-first"
+# without the inline calls
+cc -Wall -Werror -Wno-multichar -DNDISDMA_NO_INLINE $(pkg-config --cflags ndisdma) \
+	"$src/consumer.c" -o "$tmp/consumer-no-inline" $(pkg-config --libs ndisdma) \
+	-Wl,-rpath,"$(dirname "$libdir")"
+"$tmp/consumer-no-inline"
 # the consumer as a plug-in that a host without ndisdma dlopens
 cc -Wall -Werror -Wno-multichar -fPIC -shared -DCONSUMER_PLUGIN \
 	$(pkg-config --cflags ndisdma) "$src/consumer.c" -o "$tmp/consumer.so" \

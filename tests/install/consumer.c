@@ -6,7 +6,8 @@
  * (<ndisdma/pool_abi.h>). Built as a C program, as C++ (a driver written
  * in C++), with -DCONSUMER_NATIVE_FIRST (<ndisdma/ndisdma.h> included
  * before <ndis.h>: the inline bulk buffer calls are there all the same),
- * and with -DCONSUMER_PLUGIN as a shared object that plugin_host.c
+ * with -DNDISDMA_NO_INLINE (the functions only, the same results), and
+ * with -DCONSUMER_PLUGIN as a shared object that plugin_host.c
  * dlopens (a driver loaded as a plug-in). */
 #ifdef CONSUMER_NATIVE_FIRST
 #include <ndisdma/ndisdma.h>
@@ -16,7 +17,12 @@
 #include <ndisdma/ndisdma.h>
 #endif
 
-#if !defined(ndisdma_buffer_alloc_bulk) || !defined(NdisFreeBuffer)
+#if defined(NDISDMA_NO_INLINE)
+#if defined(NdisAllocatePacket) || defined(ndisdma_packet_alloc_bulk) ||       \
+	defined(NdisFreeBuffer) || defined(ndisdma_buffer_alloc_bulk)
+#error "NDISDMA_NO_INLINE left an inline call"
+#endif
+#elif !defined(ndisdma_buffer_alloc_bulk) || !defined(NdisFreeBuffer)
 #error "the inline buffer calls are missing"
 #endif
 
