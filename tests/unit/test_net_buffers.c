@@ -2,7 +2,8 @@
 /*
  * test_net_buffers.c - NDIS 6 NET_BUFFER pools and the data-start calls:
  * field values after NdisAllocateNetBuffer / NdisAllocateNetBufferMdlAndData
- * and after NdisAllocateNetBufferList from a pool with a DataSize;
+ * and after NdisAllocateNetBufferList from a pool with a DataSize (also
+ * after the driver dirtied the list, its NET_BUFFER and the MDL);
  * NdisRetreatNetBufferDataStart within the backfill and past it (NDIS's
  * MDL, the driver's NetAllocateMdl, failures) and NdisAdvanceNetBufferDataStart
  * giving the MDLs back (LeakSanitizer checks they go); NdisGetDataBuffer
