@@ -434,8 +434,9 @@ ND_ALWAYS_INLINE void nd_pcache_put_end(struct nd_pcache *c,
 	nd_pcache_leave(c);
 }
 
-/* Give one object back to `p` (an object without a reset: the pool's
- * reset must be NULL). A double free (pool.double-free), a pointer no
+/* Give one object back to `p`, already in its free state: the fast path
+ * does not run the pool's reset (the slow path, on a full cache, does,
+ * once more). A double free (pool.double-free), a pointer no
  * pool handed out (pool.free-unknown) or an object of another pool
  * (pool.cross-free: it goes back to its own pool) is reported with
  * `site` and returned as such; the pool stays intact. */
@@ -659,8 +660,8 @@ static inline bool nd_pool_put_run(struct nd_pool *p, void **objs, unsigned n)
 }
 
 /* Give n objects back to `p`, each checked and reported as nd_pool_put
- * does (objects without a reset). Returns how many were bad (0 = all
- * went back). */
+ * does (objects already in their free state, as for nd_pool_put_h).
+ * Returns how many were bad (0 = all went back). */
 static inline unsigned nd_pool_put_bulk(struct nd_pool *p, void **objs,
 					unsigned n, const void *site)
 {
