@@ -62,8 +62,7 @@ static void mark_parent(PNET_BUFFER nb)
 		return;
 	PNET_BUFFER_LIST nbl = (PNET_BUFFER_LIST)((char *)nb - dp->nb_offset);
 	struct nd_pool_hdr *h = nd_pool_hdr_of(nbl);
-	if (h && h->pool == dp->pool && nbl->NdisPoolHandle == dp &&
-	    nbl->FirstNetBuffer == nb)
+	if (h && h->pool == dp->pool && nbl->NdisPoolHandle == dp)
 		nbl->NdisReserved[1] = (PVOID)((uintptr_t)nbl->NdisReserved[1] |
 					       ND_NBL_NB_RETREAT);
 }

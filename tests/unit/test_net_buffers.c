@@ -503,6 +503,25 @@ static void test_retreat_advance(void **state)
 			 NDIS_STATUS_SUCCESS);
 	assert_int_equal(
 	    RULE_DELTA("nb.retreat-mdl", NdisFreeNetBufferList(nbl)), 1);
+	/* ... also when the driver had unlinked it from the list first
+	 * (FirstNetBuffer replaced): it is still the list's own */
+	nbl = NdisAllocateNetBufferList(l, 0, 0);
+	PNET_BUFFER own = NET_BUFFER_LIST_FIRST_NB(nbl);
+	NET_BUFFER_LIST_FIRST_NB(nbl) = NULL;
+	assert_int_equal(NdisRetreatNetBufferDataStart(own, 54, 10, NULL),
+			 NDIS_STATUS_SUCCESS);
+	assert_int_equal(
+	    RULE_DELTA("nb.retreat-mdl", NdisFreeNetBufferList(nbl)), 1);
+	nbl = NdisAllocateNetBufferList(l, 0, 0);
+	assert_ptr_equal(NET_BUFFER_LIST_FIRST_NB(nbl), own);
+	/* back to its own data alone (the pool's DataSize, 256) */
+	assert_int_equal(NET_BUFFER_DATA_OFFSET(own), 0);
+	assert_int_equal(NET_BUFFER_DATA_LENGTH(own), 256);
+	assert_non_null(NET_BUFFER_FIRST_MDL(own));
+	assert_null(NET_BUFFER_FIRST_MDL(own)->Next);
+	assert_int_equal(MmGetMdlByteCount(NET_BUFFER_FIRST_MDL(own)), 256);
+	assert_int_equal(
+	    RULE_DELTA("nb.retreat-mdl", NdisFreeNetBufferList(nbl)), 0);
 	NdisFreeNetBufferListPool(l);
 	NdisFreeMdl(m);
 	NdisFreeNetBufferPool(h);
