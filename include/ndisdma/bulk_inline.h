@@ -13,10 +13,11 @@
  * see src/core/pool.h), which puts it on the thread's cache marked as a
  * checked batch. The allocation takes from such a batch without looking
  * at each descriptor: the n pointers are copied out and their n state
- * bytes set LIVE in one store (buffers: then each MDL is filled, when
- * every range spans at most 16 pages). Everything else (unknown handle,
- * NULL array, n == 0, a batch that is not neighbours, an empty or unchecked
- * cache, a pool being destroyed or its caches stolen) calls the
+ * bytes set LIVE in one store (buffers: then each MDL is filled; a
+ * range of more than 16 pages hands the rest to the library).
+ * Everything else (unknown handle, NULL array, n == 0, a batch that is
+ * not neighbours, an empty or unchecked cache, a pool being destroyed or
+ * its caches stolen) calls the
  * library's function, which does the same and reports what is wrong, so
  * defining NDISDMA_NO_INLINE changes speed only. The structures they
  * read are ABI (<ndisdma/pool_abi.h>).
@@ -136,6 +137,15 @@ ndisdma_packet_free_bulk_(void *pool, struct _NDIS_PACKET **pkts, unsigned n)
 extern "C" {
 #endif
 
+/* The library's end of an inline bulk buffer allocation that met a
+ * range of more than 16 pages at bufs[from]: bufs[0..n) were taken from
+ * the pool of the handle `pool`, bufs[0..from) filled; it fills the
+ * rest (heap MDLs for the long ranges) and returns n, or gives all back
+ * and returns 0 when memory runs out. */
+int ndisdma_buffer_fill_bulk_(void *pool, struct _MDL **bufs,
+			      void *const *vas, const uint32_t *lens,
+			      unsigned n, unsigned from);
+
 static inline NDISDMA_INLINE_ int
 ndisdma_buffer_alloc_bulk_(void *pool, struct _MDL **bufs, void *const *vas,
 			   const uint32_t *lens, unsigned n)
@@ -144,27 +154,21 @@ ndisdma_buffer_alloc_bulk_(void *pool, struct _MDL **bufs, void *const *vas,
 	if (__builtin_expect(dp != 0 && dp->magic == NDISDMA_DP_BUFFER_ &&
 				     bufs != 0 && vas != 0 && lens != 0 &&
 				     n - 1u < 0x7FFFFFFFu,
-			     1)) {
-		/* every range spans at most 16 pages: offset in its first
-		 * page + length - 1 below 64 KiB (a power of two, so the OR
-		 * of them is below it too; an empty range at a page start
-		 * goes to the function) */
-		uint64_t big = 0;
-		for (unsigned i = 0; i < n; i++)
-			big |= ((uintptr_t)vas[i] & 4095u) + (uint64_t)lens[i] -
-			       1u;
-		if (__builtin_expect(big < NDISDMA_MDL_INLINE_PFNS_ * 4096u,
-				     1) &&
-		    __builtin_expect(ndisdma_bulk_take_(dp, (void **)bufs, n),
-				     1)) {
-			for (unsigned i = 0; i < n; i++)
-				ndisdma_mdl_fill_(
-					bufs[i], vas[i], lens[i],
-					(ULONG)((((uintptr_t)vas[i] & 4095u) +
-						 lens[i] + 4095u) >>
-						12));
-			return (int)n;
+			     1) &&
+	    __builtin_expect(ndisdma_bulk_take_(dp, (void **)bufs, n), 1)) {
+		for (unsigned i = 0; i < n; i++) {
+			/* the pages the range spans */
+			uint64_t span = (((uintptr_t)vas[i] & 4095u) +
+					 (uint64_t)lens[i] + 4095u) >>
+					12;
+			if (__builtin_expect(span > NDISDMA_MDL_INLINE_PFNS_,
+					     0))
+				return ndisdma_buffer_fill_bulk_(
+					pool, bufs, vas, lens, n, i);
+			ndisdma_mdl_fill_(bufs[i], vas[i], lens[i],
+					  (ULONG)span);
 		}
+		return (int)n;
 	}
 	return (ndisdma_buffer_alloc_bulk)(pool, bufs, vas, lens, n);
 }

@@ -268,16 +268,15 @@ VOID NdisFreeMdl(PMDL Mdl)
 
 /* ---- the native bulk API ---- */
 
-int(ndisdma_buffer_alloc_bulk)(void *pool, struct _MDL **bufs,
-			       void *const *vas, const uint32_t *lens,
-			       unsigned n)
+/* bufs[0..n) were just taken from dp's pool; bufs[0..from) are filled.
+ * Fill the rest (a heap MDL standing for its descriptor where a range
+ * spans more than ND_MDL_INLINE_PFNS pages). Returns n; or, when memory
+ * runs out, gives every one back and returns 0. */
+static int fill_from(struct nd_dpool *dp, struct _MDL **bufs,
+		     void *const *vas, const uint32_t *lens, unsigned n,
+		     unsigned from)
 {
-	struct nd_dpool *dp = dpool_fast(pool, ND_DP_BUFFER);
-	if (!dp || !bufs || !vas || !lens || n > INT32_MAX)
-		return -EINVAL;
-	if (!n || !nd_pool_get_bulk(dp->pool, (void **)bufs, n))
-		return 0;
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = from; i < n; i++) {
 		ULONG span = ADDRESS_AND_SIZE_TO_SPAN_PAGES(vas[i], lens[i]);
 		if (__builtin_expect(span <= ND_MDL_INLINE_PFNS, 1)) {
 			ndisdma_mdl_fill_(bufs[i], vas[i], lens[i], span);
@@ -307,6 +306,25 @@ int(ndisdma_buffer_alloc_bulk)(void *pool, struct _MDL **bufs,
 		bufs[i] = &b->mdl;
 	}
 	return (int)n;
+}
+
+int(ndisdma_buffer_alloc_bulk)(void *pool, struct _MDL **bufs,
+			       void *const *vas, const uint32_t *lens,
+			       unsigned n)
+{
+	struct nd_dpool *dp = dpool_fast(pool, ND_DP_BUFFER);
+	if (!dp || !bufs || !vas || !lens || n > INT32_MAX)
+		return -EINVAL;
+	if (!n || !nd_pool_get_bulk(dp->pool, (void **)bufs, n))
+		return 0;
+	return fill_from(dp, bufs, vas, lens, n, 0);
+}
+
+int ndisdma_buffer_fill_bulk_(void *pool, struct _MDL **bufs,
+			      void *const *vas, const uint32_t *lens,
+			      unsigned n, unsigned from)
+{
+	return fill_from(pool, bufs, vas, lens, n, from);
 }
 
 int(ndisdma_buffer_free_bulk)(void *pool, struct _MDL **bufs, unsigned n)
