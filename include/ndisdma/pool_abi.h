@@ -154,6 +154,55 @@ ndisdma_pcache_leave_(struct ndisdma_pcache_ *c)
 	__atomic_store_n(&c->busy, 0u, __ATOMIC_RELEASE);
 }
 
+/* Pop one descriptor off the calling thread's cache of the pool of dp
+ * and mark it LIVE; NULL (nothing done) when the cache is missing,
+ * being taken, or empty. */
+static inline NDISDMA_INLINE_ void *
+ndisdma_pcache_pop1_(struct ndisdma_tls_ *t, const struct ndisdma_dpool_ *dp)
+{
+	struct ndisdma_pool_ *pool = dp->pool;
+	unsigned char *st = pool->st;
+	struct ndisdma_pcache_ *c = ndisdma_pcache_take_(t, pool, dp->slot);
+	if (__builtin_expect(c == 0, 0))
+		return 0;
+	uint32_t n = __atomic_load_n(&c->count, __ATOMIC_RELAXED);
+	if (__builtin_expect(n == 0, 0)) {
+		ndisdma_pcache_leave_(c);
+		return 0;
+	}
+	void *o = c->objs[n - 1];
+	__atomic_store_n(&c->count, n - 1, __ATOMIC_RELAXED);
+	ndisdma_pcache_leave_(c);
+	__atomic_store_n(&st[((const struct ndisdma_obj_hdr_ *)o)[-1].index],
+			 (unsigned char)NDISDMA_ST_LIVE_, __ATOMIC_RELAXED);
+	return o;
+}
+
+/* Push obj, whose state byte st (of pool) the caller found exactly LIVE,
+ * onto the calling thread's cache of pool and mark it FREE; 0 (nothing
+ * done) when the cache is missing, being taken, or full. */
+static inline NDISDMA_INLINE_ int
+ndisdma_pcache_push1_(struct ndisdma_pool_ *pool, unsigned char *st,
+		      void *obj)
+{
+	struct ndisdma_pcache_ *c =
+		ndisdma_pcache_take_(&ndisdma_tls_, pool, pool->slot);
+	if (__builtin_expect(c == 0, 0))
+		return 0;
+	uint32_t n = __atomic_load_n(&c->count, __ATOMIC_RELAXED);
+	if (__builtin_expect(n >= c->cap, 0)) {
+		ndisdma_pcache_leave_(c);
+		return 0;
+	}
+	__atomic_store_n(st, (unsigned char)NDISDMA_ST_FREE_,
+			 __ATOMIC_RELAXED);
+	c->objs[n] = obj;
+	c->run_bot = NDISDMA_RUN_NONE_;
+	__atomic_store_n(&c->count, n + 1, __ATOMIC_RELAXED);
+	ndisdma_pcache_leave_(c);
+	return 1;
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -282,30 +282,12 @@ ndisdma_packet_alloc_(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
 				     Status != 0 && Packet != 0 &&
 				     t->irql <= DISPATCH_LEVEL,
 			     1)) {
-		struct ndisdma_pool_ *pool = dp->pool;
-		unsigned char *st = pool->st;
-		struct ndisdma_pcache_ *c =
-			ndisdma_pcache_take_(t, pool, dp->slot);
-		if (__builtin_expect(c != 0, 1)) {
-			uint32_t n = __atomic_load_n(&c->count,
-						     __ATOMIC_RELAXED);
-			if (__builtin_expect(n != 0, 1)) {
-				void *o = c->objs[n - 1];
-				__atomic_store_n(&c->count, n - 1,
-						 __ATOMIC_RELAXED);
-				ndisdma_pcache_leave_(c);
-				/* a free packet is in its allocation state */
-				__atomic_store_n(
-					&st[((const struct ndisdma_obj_hdr_ *)o)
-						    [-1]
-							    .index],
-					(unsigned char)NDISDMA_ST_LIVE_,
-					__ATOMIC_RELAXED);
-				*Packet = (PNDIS_PACKET)o;
-				*Status = NDIS_STATUS_SUCCESS;
-				return;
-			}
-			ndisdma_pcache_leave_(c);
+		/* a free packet is in its allocation state */
+		void *o = ndisdma_pcache_pop1_(t, dp);
+		if (__builtin_expect(o != 0, 1)) {
+			*Packet = (PNDIS_PACKET)o;
+			*Status = NDIS_STATUS_SUCCESS;
+			return;
 		}
 	}
 	(NdisAllocatePacket)(Status, Packet, PoolHandle);
@@ -347,30 +329,10 @@ static inline NDISDMA_NO_ASAN_ void ndisdma_packet_free_(PNDIS_PACKET Packet)
 		if (__builtin_expect(h->cookie == NDISDMA_POOL_COOKIE_, 1)) {
 			struct ndisdma_pool_ *pool = h->pool;
 			unsigned char *st = ndisdma_packet_line_(h, pool);
-			if (__builtin_expect(st != 0, 1)) {
-				struct ndisdma_pcache_ *c = ndisdma_pcache_take_(
-					&ndisdma_tls_, pool, pool->slot);
-				if (__builtin_expect(c != 0, 1)) {
-					uint32_t n = __atomic_load_n(
-						&c->count, __ATOMIC_RELAXED);
-					if (__builtin_expect(n < c->cap, 1)) {
-						__atomic_store_n(
-							st,
-							(unsigned char)
-								NDISDMA_ST_FREE_,
-							__ATOMIC_RELAXED);
-						c->objs[n] = Packet;
-						c->run_bot =
-							NDISDMA_RUN_NONE_;
-						__atomic_store_n(&c->count,
-								 n + 1,
-								 __ATOMIC_RELAXED);
-						ndisdma_pcache_leave_(c);
-						return;
-					}
-					ndisdma_pcache_leave_(c);
-				}
-			}
+			if (__builtin_expect(st != 0, 1) &&
+			    __builtin_expect(
+				    ndisdma_pcache_push1_(pool, st, Packet), 1))
+				return;
 		}
 	}
 	(NdisFreePacket)(Packet);
@@ -485,31 +447,13 @@ ndisdma_buffer_alloc_(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
 				     span <= NDISDMA_MDL_INLINE_PFNS_ &&
 				     t->irql <= DISPATCH_LEVEL,
 			     1)) {
-		struct ndisdma_pool_ *pool = dp->pool;
-		unsigned char *st = pool->st;
-		struct ndisdma_pcache_ *c =
-			ndisdma_pcache_take_(t, pool, dp->slot);
-		if (__builtin_expect(c != 0, 1)) {
-			uint32_t n = __atomic_load_n(&c->count,
-						     __ATOMIC_RELAXED);
-			if (__builtin_expect(n != 0, 1)) {
-				void *o = c->objs[n - 1];
-				__atomic_store_n(&c->count, n - 1,
-						 __ATOMIC_RELAXED);
-				ndisdma_pcache_leave_(c);
-				__atomic_store_n(
-					&st[((const struct ndisdma_obj_hdr_ *)o)
-						    [-1]
-							    .index],
-					(unsigned char)NDISDMA_ST_LIVE_,
-					__ATOMIC_RELAXED);
-				ndisdma_mdl_fill_((PMDL)o, VirtualAddress,
-						  Length, span);
-				*Buffer = (PNDIS_BUFFER)o;
-				*Status = NDIS_STATUS_SUCCESS;
-				return;
-			}
-			ndisdma_pcache_leave_(c);
+		void *o = ndisdma_pcache_pop1_(t, dp);
+		if (__builtin_expect(o != 0, 1)) {
+			ndisdma_mdl_fill_((PMDL)o, VirtualAddress, Length,
+					  span);
+			*Buffer = (PNDIS_BUFFER)o;
+			*Status = NDIS_STATUS_SUCCESS;
+			return;
 		}
 	}
 	(NdisAllocateBuffer)(Status, Buffer, PoolHandle, VirtualAddress,
@@ -533,30 +477,10 @@ static inline NDISDMA_NO_ASAN_ void ndisdma_buffer_free_(PNDIS_BUFFER Buffer)
 					    __atomic_load_n(st,
 							    __ATOMIC_RELAXED) ==
 						    NDISDMA_ST_LIVE_,
-				    1)) {
-				struct ndisdma_pcache_ *c = ndisdma_pcache_take_(
-					&ndisdma_tls_, pool, pool->slot);
-				if (__builtin_expect(c != 0, 1)) {
-					uint32_t n = __atomic_load_n(
-						&c->count, __ATOMIC_RELAXED);
-					if (__builtin_expect(n < c->cap, 1)) {
-						__atomic_store_n(
-							st,
-							(unsigned char)
-								NDISDMA_ST_FREE_,
-							__ATOMIC_RELAXED);
-						c->objs[n] = Buffer;
-						c->run_bot =
-							NDISDMA_RUN_NONE_;
-						__atomic_store_n(&c->count,
-								 n + 1,
-								 __ATOMIC_RELAXED);
-						ndisdma_pcache_leave_(c);
-						return;
-					}
-					ndisdma_pcache_leave_(c);
-				}
-			}
+				    1) &&
+			    __builtin_expect(
+				    ndisdma_pcache_push1_(pool, st, Buffer), 1))
+				return;
 		}
 	}
 	(NdisFreeBuffer)(Buffer);
