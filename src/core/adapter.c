@@ -5,6 +5,7 @@
  * live adapters, tracked objects and statistics.
  */
 #include "core.h"
+#include "datapath.h"
 #include "host.h"
 #include "mapping.h"
 
@@ -176,6 +177,7 @@ static long reclaim_all(struct nd_adapter *ad)
 
 static void adapter_destroy(struct nd_adapter *ad)
 {
+	nd_dp_destroy(ad);
 	nd_coherence_track(ad, -1);
 	atomic_store(&ad->state, AD_DEAD);
 	registry_del(ad);
@@ -272,7 +274,7 @@ int ndisdma_adapter_start(ndisdma_driver *h, const char *uri,
 	ad->res_head.next = ad->res_head.prev = &ad->res_head;
 	nd_coherence_track(ad, +1);
 	atomic_store(&ad->state, AD_INIT);
-	if (nd_host_create(ad) || registry_add(ad)) {
+	if (nd_host_create(ad) || nd_dp_create(ad) || registry_add(ad)) {
 		adapter_destroy(ad);
 		return -ENOMEM;
 	}
@@ -290,6 +292,7 @@ int ndisdma_adapter_start(ndisdma_driver *h, const char *uri,
 		async_stop(ad);
 		nd_host_quiesce(ad);
 		d->last_init_leaks = nd_host_stop(ad);
+		d->last_init_leaks += nd_dp_destroy(ad);
 		d->last_init_leaks += reclaim_all(ad);
 		nd_set_error("%s: MiniportInitialize failed with NDIS_STATUS "
 			     "0x%08x",
@@ -307,6 +310,16 @@ int ndisdma_adapter_start(ndisdma_driver *h, const char *uri,
 	ad->next_in_driver = d->adapters;
 	d->adapters = ad;
 	pthread_mutex_unlock(&d->lock);
+	/* ready to move frames: sizes and addresses known, packet filter
+	 * and lookahead set */
+	rc = nd_dp_start(ad);
+	if (rc) {
+		char why[256];
+		snprintf(why, sizeof(why), "%s", ndisdma_last_error());
+		ndisdma_adapter_halt((ndisdma_adapter *)ad);
+		nd_set_error("%s", why);
+		return rc;
+	}
 	*out = (ndisdma_adapter *)ad;
 	return 0;
 }
@@ -329,6 +342,7 @@ int ndisdma_adapter_halt(ndisdma_adapter *h)
 	/* What the host queued for the adapter runs first; pending async
 	 * requests complete, so the miniport can free what they bring in
 	 * its halt handler. */
+	nd_dp_stop(ad);
 	nd_host_quiesce(ad);
 	async_drain(ad);
 	call_halt(d, ad);
@@ -336,6 +350,7 @@ int ndisdma_adapter_halt(ndisdma_adapter *h)
 	/* the interrupt, timers, work items the driver left; no runtime
 	 * thread touches the adapter after this */
 	long n = nd_host_stop(ad);
+	n += nd_dp_destroy(ad);
 	n += reclaim_all(ad);
 
 	pthread_mutex_lock(&d->lock);
