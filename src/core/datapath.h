@@ -41,11 +41,11 @@ long nd_dp_destroy(struct nd_adapter *ad);
 
 /* ---- calls from src/ndis (the adapter is live; site = driver's call) */
 
-void nd_dp_send_complete(struct nd_adapter *ad, PNDIS_PACKET p,
-			 NDIS_STATUS st, const void *site);
+void nd_dp_send_complete(struct nd_adapter *ad, PNDIS_PACKET p, NDIS_STATUS st,
+			 const void *site);
 void nd_dp_send_resources(struct nd_adapter *ad);
-void nd_dp_indicate_packets(struct nd_adapter *ad, PNDIS_PACKET *pkts,
-			    UINT n, const void *site);
+void nd_dp_indicate_packets(struct nd_adapter *ad, PNDIS_PACKET *pkts, UINT n,
+			    const void *site);
 void nd_dp_eth_indicate(struct nd_adapter *ad, NDIS_HANDLE rctx,
 			const void *hdr, UINT hlen, const void *la, UINT lalen,
 			UINT psize, const void *site);
@@ -79,10 +79,10 @@ bool nd_dp_retired_read(struct nd_adapter *ad, uint64_t a, void *buf,
 #include "ptrmap.h"
 
 enum nd_frame_state {
-	FR_FREE,    /* in the FIFO free ring */
-	FR_QUEUED,  /* in the host's send queue */
-	FR_SENT,    /* at the miniport */
-	FR_XFER,    /* a TransferData target, in use */
+	FR_FREE,   /* in the FIFO free ring */
+	FR_QUEUED, /* in the host's send queue */
+	FR_SENT,   /* at the miniport */
+	FR_XFER,   /* a TransferData target, in use */
 };
 
 /* One host frame: a buffer that never crosses a page (up to a page), one
@@ -92,10 +92,10 @@ struct nd_frame {
 	PMDL mdl;
 	unsigned char *buf;
 	uint32_t len;
-	uint32_t gen;          /* bumped each time the buffer is reused */
+	uint32_t gen; /* bumped each time the buffer is reused */
 	enum nd_frame_state state;
 	SCATTER_GATHER_LIST *sgl; /* the list the host built, or NULL */
-	struct nd_frame *next;    /* send queue */
+	struct nd_frame *next;	  /* send queue */
 	/* a TransferData target: where the frame starts and its size */
 	uint32_t xfer_off, xfer_total;
 };
@@ -125,7 +125,7 @@ struct nd_dp {
 	/* frames (frames.c) */
 	struct nd_frame *fr; /* ntx send frames, then nxfer transfer ones */
 	unsigned ntx, nxfer;
-	uint32_t slot;       /* bytes per buffer */
+	uint32_t slot; /* bytes per buffer */
 	void *buf_mem, *desc_mem;
 	size_t buf_bytes, desc_stride;
 	unsigned char *desc_base;
@@ -134,13 +134,13 @@ struct nd_dp {
 	struct nd_frame *q_head, *q_tail;
 	unsigned q_len, at_miniport;
 	bool delivering, stalled, kick_queued;
-	unsigned batch;      /* OID_GEN_MAXIMUM_SEND_PACKETS, <= 32 */
+	unsigned batch; /* OID_GEN_MAXIMUM_SEND_PACKETS, <= 32 */
 	struct nd_retired *retired;
 	unsigned nretired, retired_next;
 
 	/* receive (indicate.c) */
-	struct ptrmap held;  /* packets the host keeps -> 1 */
-	PNDIS_PACKET *ret;   /* to give back with MiniportReturnPacket */
+	struct ptrmap held; /* packets the host keeps -> 1 */
+	PNDIS_PACKET *ret;  /* to give back with MiniportReturnPacket */
 	unsigned nret, capret;
 	bool return_queued;
 	void (*rx_cb)(void *, const void *, size_t);
@@ -149,7 +149,7 @@ struct nd_dp {
 	void *st_ctx;
 
 	/* requests, reset, lifecycle (request.c) */
-	struct nd_oid_req *req; /* the one outstanding */
+	struct nd_oid_req *req;	 /* the one outstanding */
 	bool req_completed_once; /* some request was completed already */
 	int32_t last_status;
 	bool resetting, reset_done, reset_addressing;
@@ -174,7 +174,8 @@ static inline struct nd_dp *nd_dp_of(struct nd_adapter *ad)
 }
 
 /* frames.c */
-int nd_frames_alloc(struct nd_adapter *ad, struct nd_dp *dp, uint32_t max_total);
+int nd_frames_alloc(struct nd_adapter *ad, struct nd_dp *dp,
+		    uint32_t max_total);
 void nd_frames_free(struct nd_dp *dp);
 /* The host frame whose packet is p, or NULL. */
 struct nd_frame *nd_frame_of(struct nd_dp *dp, const void *p);

@@ -57,8 +57,9 @@ static void frame_packet_init(struct nd_frame *f, uint32_t span)
 {
 	PNDIS_PACKET p = f->pkt;
 	size_t oob = oob_offset();
-	memset(p, 0, oob + sizeof(NDIS_PACKET_OOB_DATA) +
-			     sizeof(NDIS_PACKET_EXTENSION));
+	memset(p, 0,
+	       oob + sizeof(NDIS_PACKET_OOB_DATA) +
+		   sizeof(NDIS_PACKET_EXTENSION));
 	p->Private.NdisPacketFlags = fPACKET_ALLOCATED_BY_NDIS;
 	p->Private.NdisPacketOobOffset = (USHORT)oob;
 	p->Private.ValidCounts = TRUE;
@@ -145,7 +146,8 @@ struct nd_frame *nd_frame_of(struct nd_dp *dp, const void *p)
 	if (!dp->fr || (const unsigned char *)p < dp->desc_base)
 		return NULL;
 	size_t off = (size_t)((const unsigned char *)p - dp->desc_base);
-	if (off % dp->desc_stride || off / dp->desc_stride >= dp->ntx + dp->nxfer)
+	if (off % dp->desc_stride ||
+	    off / dp->desc_stride >= dp->ntx + dp->nxfer)
 		return NULL;
 	return &dp->fr[off / dp->desc_stride];
 }
@@ -158,7 +160,7 @@ static void retire_locked(struct nd_dp *dp, struct nd_frame *f)
 	uint64_t off = 0;
 	for (ULONG i = 0; l && i < l->NumberOfElements; i++) {
 		struct nd_retired *r =
-			&dp->retired[dp->retired_next++ % dp->nretired];
+		    &dp->retired[dp->retired_next++ % dp->nretired];
 		r->iova = (uint64_t)l->Elements[i].Address.QuadPart;
 		r->len = l->Elements[i].Length;
 		r->va = f->buf + off;
@@ -178,9 +180,8 @@ static void finish_locked(struct nd_adapter *ad, struct nd_dp *dp,
 			retire_locked(dp, f);
 		nd_sg_free(ad, f->sgl, f->pkt, NULL);
 		f->sgl = NULL;
-		NDIS_PER_PACKET_INFO_FROM_PACKET(f->pkt,
-						 ScatterGatherListPacketInfo) =
-			NULL;
+		NDIS_PER_PACKET_INFO_FROM_PACKET(
+		    f->pkt, ScatterGatherListPacketInfo) = NULL;
 	}
 	if (f->state == FR_SENT && dp->at_miniport)
 		dp->at_miniport--;
@@ -199,8 +200,8 @@ static void finish_locked(struct nd_adapter *ad, struct nd_dp *dp,
 		pthread_cond_broadcast(&dp->cond);
 }
 
-void nd_dp_send_complete(struct nd_adapter *ad, PNDIS_PACKET p,
-			 NDIS_STATUS st, const void *site)
+void nd_dp_send_complete(struct nd_adapter *ad, PNDIS_PACKET p, NDIS_STATUS st,
+			 const void *site)
 {
 	struct nd_dp *dp = nd_dp_of(ad);
 	if (!dp)
@@ -218,7 +219,8 @@ void nd_dp_send_complete(struct nd_adapter *ad, PNDIS_PACKET p,
 	}
 	if (f->state != FR_SENT) {
 		pthread_mutex_unlock(&dp->lock);
-		nd_report(ND_RULE_SEND_COMPLETE_TWICE, ad, (uintptr_t)p, 0, site,
+		nd_report(ND_RULE_SEND_COMPLETE_TWICE, ad, (uintptr_t)p, 0,
+			  site,
 			  "NdisMSendComplete: packet %p was completed already "
 			  "(or is not at the miniport); ignored",
 			  (void *)p);
@@ -289,8 +291,7 @@ static unsigned take_locked(struct nd_dp *dp, struct nd_frame **arr,
 }
 
 /* Put arr[0..n) back at the queue head, in order. dp->lock held. */
-static void requeue_locked(struct nd_dp *dp, struct nd_frame **arr,
-			   unsigned n)
+static void requeue_locked(struct nd_dp *dp, struct nd_frame **arr, unsigned n)
 {
 	for (unsigned i = n; i-- > 0;) {
 		struct nd_frame *f = arr[i];
@@ -377,7 +378,8 @@ void nd_dp_kick(struct nd_adapter *ad)
 	dp->delivering = true;
 	while (dp->q_head && !dp->stalled && !dp->resetting) {
 		struct nd_frame *arr[ND_MAX_BATCH];
-		unsigned max = ad->drv->chars5.SendPacketsHandler ? dp->batch : 1;
+		unsigned max =
+		    ad->drv->chars5.SendPacketsHandler ? dp->batch : 1;
 		unsigned n = take_locked(dp, arr, max);
 		pthread_mutex_unlock(&dp->lock);
 		deliver(ad, dp, arr, n);
@@ -431,13 +433,13 @@ int ndisdma_adapter_send(ndisdma_adapter *h, const void *frame, size_t len)
 	frame_set_len(f, 0, (uint32_t)len);
 	if (ad->sg5) {
 		struct nd_sg_req rq = {
-			.mdl = f->mdl,
-			.offset = 0,
-			.length = (ULONG)len,
-			.to_device = true,
-			.owner = f->pkt,
-			.ndis5 = true,
-			.site = NULL,
+		    .mdl = f->mdl,
+		    .offset = 0,
+		    .length = (ULONG)len,
+		    .to_device = true,
+		    .owner = f->pkt,
+		    .ndis5 = true,
+		    .site = NULL,
 		};
 		int rc = nd_sg_build(ad, &rq, &f->sgl);
 		if (rc) {
@@ -447,9 +449,8 @@ int ndisdma_adapter_send(ndisdma_adapter *h, const void *frame, size_t len)
 			pthread_mutex_unlock(&dp->lock);
 			return rc == -ENOMEM ? -ENOBUFS : rc;
 		}
-		NDIS_PER_PACKET_INFO_FROM_PACKET(f->pkt,
-						 ScatterGatherListPacketInfo) =
-			f->sgl;
+		NDIS_PER_PACKET_INFO_FROM_PACKET(
+		    f->pkt, ScatterGatherListPacketInfo) = f->sgl;
 	}
 	pthread_mutex_lock(&dp->lock);
 	f->next = NULL;
@@ -502,7 +503,8 @@ long nd_frames_stop(struct nd_adapter *ad, struct nd_dp *dp)
 			until.tv_nsec -= 1000000000;
 		}
 		while (dp->at_miniport &&
-		       pthread_cond_timedwait(&dp->cond, &dp->lock, &until) == 0)
+		       pthread_cond_timedwait(&dp->cond, &dp->lock, &until) ==
+			   0)
 			;
 		for (unsigned i = 0; i < dp->ntx; i++) {
 			struct nd_frame *f = &dp->fr[i];
@@ -535,14 +537,15 @@ bool nd_dp_retired_read(struct nd_adapter *ad, uint64_t a, void *buf,
 		pthread_mutex_unlock(&dp->lock);
 		return false;
 	}
-	unsigned n = dp->retired_next < dp->nretired ? dp->retired_next
-						     : dp->nretired;
+	unsigned n =
+	    dp->retired_next < dp->nretired ? dp->retired_next : dp->nretired;
 	for (unsigned j = 0; j < n; j++) {
 		struct nd_retired *r =
-			&dp->retired[(dp->retired_next - 1 - j) % dp->nretired];
+		    &dp->retired[(dp->retired_next - 1 - j) % dp->nretired];
 		if (a < r->iova || a - r->iova + len > r->len)
 			continue;
-		bool reused = r->fr->gen != r->gen + 1 || r->fr->state != FR_FREE;
+		bool reused =
+		    r->fr->gen != r->gen + 1 || r->fr->state != FR_FREE;
 		memcpy(buf, r->va + (a - r->iova), len);
 		void *pkt = r->fr->pkt;
 		pthread_mutex_unlock(&dp->lock);

@@ -102,8 +102,7 @@ void nd_dp_return_all(struct nd_adapter *ad)
 
 /* Keep p until the DPC thread returns it. dp->lock held. Returns false
  * when there is no memory to keep it (it is then the miniport's again). */
-static bool hold_locked(struct nd_adapter *ad, struct nd_dp *dp,
-			PNDIS_PACKET p)
+static bool hold_locked(struct nd_adapter *ad, struct nd_dp *dp, PNDIS_PACKET p)
 {
 	if (dp->nret == dp->capret) {
 		unsigned cap = dp->capret ? dp->capret * 2 : 64;
@@ -123,8 +122,8 @@ static bool hold_locked(struct nd_adapter *ad, struct nd_dp *dp,
 	return true;
 }
 
-void nd_dp_indicate_packets(struct nd_adapter *ad, PNDIS_PACKET *pkts,
-			    UINT n, const void *site)
+void nd_dp_indicate_packets(struct nd_adapter *ad, PNDIS_PACKET *pkts, UINT n,
+			    const void *site)
 {
 	struct nd_dp *dp = nd_dp_of(ad);
 	unsigned char tmp[2048];
@@ -224,8 +223,8 @@ void nd_dp_eth_indicate(struct nd_adapter *ad, NDIS_HANDLE rctx,
 	struct nd_dp *dp = nd_dp_of(ad);
 	if (hlen != 14 || !hdr || (lalen && !la) || lalen > psize ||
 	    psize > 65536) {
-		nd_report(ND_RULE_RECV_BAD_INDICATION, ad, (uintptr_t)hdr, psize,
-			  site,
+		nd_report(ND_RULE_RECV_BAD_INDICATION, ad, (uintptr_t)hdr,
+			  psize, site,
 			  "NdisMEthIndicateReceive: header of %u bytes (14 "
 			  "expected), lookahead %u of a %u-byte packet; frame "
 			  "dropped",
@@ -238,8 +237,8 @@ void nd_dp_eth_indicate(struct nd_adapter *ad, NDIS_HANDLE rctx,
 	if (lalen >= psize) {
 		unsigned char small[14 + 1600];
 		unsigned char *tmp = 14 + (size_t)psize <= sizeof(small)
-					     ? small
-					     : malloc(14 + (size_t)psize);
+					 ? small
+					 : malloc(14 + (size_t)psize);
 		if (tmp) {
 			memcpy(tmp, hdr, 14);
 			memcpy(tmp + 14, la, psize);
@@ -270,8 +269,10 @@ void nd_dp_eth_indicate(struct nd_adapter *ad, NDIS_HANDLE rctx,
 	memset(f->pkt, 0, sizeof(NDIS_PACKET_PRIVATE));
 	f->pkt->Private.NdisPacketFlags = fPACKET_ALLOCATED_BY_NDIS;
 	f->pkt->Private.NdisPacketOobOffset =
-		(USHORT)(((offsetof(NDIS_PACKET, ProtocolReserved) +
-			   PROTOCOL_RESERVED_SIZE_IN_PACKET) + 15) & ~15u);
+	    (USHORT)(((offsetof(NDIS_PACKET, ProtocolReserved) +
+		       PROTOCOL_RESERVED_SIZE_IN_PACKET) +
+		      15) &
+		     ~15u);
 	f->pkt->Private.ValidCounts = TRUE;
 	f->pkt->Private.Head = f->pkt->Private.Tail = f->mdl;
 	f->pkt->Private.Count = 1;

@@ -111,13 +111,13 @@ int nd_dp_request(struct nd_adapter *ad, bool set, NDIS_OID oid, void *buf,
 	if (set)
 		ND_DP_CALL(ad, DISPATCH_LEVEL,
 			   st = d->chars5.SetInformationHandler(
-				   ad->context, oid, copy, len, &rq->written,
-				   &rq->needed));
+			       ad->context, oid, copy, len, &rq->written,
+			       &rq->needed));
 	else
 		ND_DP_CALL(ad, DISPATCH_LEVEL,
 			   st = d->chars5.QueryInformationHandler(
-				   ad->context, oid, copy, len, &rq->written,
-				   &rq->needed));
+			       ad->context, oid, copy, len, &rq->written,
+			       &rq->needed));
 	nd_serial_leave(ad);
 
 	pthread_mutex_lock(&dp->lock);
@@ -155,9 +155,9 @@ int nd_dp_request(struct nd_adapter *ad, bool set, NDIS_OID oid, void *buf,
 	if (!set && rc == 0 && buf && len)
 		memcpy(buf, copy, rq->written < len ? rq->written : len);
 	if (written)
-		*written = rc == -EMSGSIZE ? rq->needed
-					   : (rq->written < len ? rq->written
-								: len);
+		*written = rc == -EMSGSIZE
+			       ? rq->needed
+			       : (rq->written < len ? rq->written : len);
 	free(copy);
 	free(rq);
 	return rc;
@@ -180,9 +180,9 @@ void nd_dp_request_complete(struct nd_adapter *ad, bool set, NDIS_STATUS st,
 				  "ignored",
 				  fn);
 		else
-			nd_report(ND_RULE_OID_COMPLETE_NO_REQUEST, ad, 0, 0, site,
-				  "%s: no %s request is pending; ignored", fn,
-				  set ? "set" : "query");
+			nd_report(ND_RULE_OID_COMPLETE_NO_REQUEST, ad, 0, 0,
+				  site, "%s: no %s request is pending; ignored",
+				  fn, set ? "set" : "query");
 		return;
 	}
 	rq->status = st;
@@ -235,8 +235,8 @@ int ndisdma_adapter_set(ndisdma_adapter *h, uint32_t oid, const void *buf,
 	if (atomic_load(&ad->state) != AD_RUNNING)
 		return -ESHUTDOWN;
 	NDIS_STATUS st;
-	int rc = nd_dp_request(ad, true, oid, (void *)buf, (ULONG)len, NULL,
-			       &st);
+	int rc =
+	    nd_dp_request(ad, true, oid, (void *)buf, (ULONG)len, NULL, &st);
 	if (rc == 0 && oid == OID_802_3_MULTICAST_LIST &&
 	    len <= sizeof(dp->multicast)) {
 		pthread_mutex_lock(&dp->lock);
@@ -566,8 +566,8 @@ static void shutdown_reclaim(struct nd_res *r)
 }
 
 static const struct nd_res_ops shutdown_ops = {
-	.name = "adapter shutdown handler (NdisMRegisterAdapterShutdownHandler)",
-	.reclaim = shutdown_reclaim,
+    .name = "adapter shutdown handler (NdisMRegisterAdapterShutdownHandler)",
+    .reclaim = shutdown_reclaim,
 };
 
 void nd_dp_shutdown_register(struct nd_adapter *ad, PVOID ctx,

@@ -14,8 +14,8 @@ VOID NdisMRegisterAdapterShutdownHandler(NDIS_HANDLE h, PVOID ctx,
 					 ADAPTER_SHUTDOWN_HANDLER fn)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad = nd_adapter_lookup(
-		h, "NdisMRegisterAdapterShutdownHandler", site);
+	struct nd_adapter *ad =
+	    nd_adapter_lookup(h, "NdisMRegisterAdapterShutdownHandler", site);
 	if (!ad || !nd_dp_of(ad))
 		return;
 	nd_irql_at_most(PASSIVE_LEVEL, "NdisMRegisterAdapterShutdownHandler",
@@ -26,8 +26,8 @@ VOID NdisMRegisterAdapterShutdownHandler(NDIS_HANDLE h, PVOID ctx,
 VOID NdisMDeregisterAdapterShutdownHandler(NDIS_HANDLE h)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad = nd_adapter_lookup(
-		h, "NdisMDeregisterAdapterShutdownHandler", site);
+	struct nd_adapter *ad =
+	    nd_adapter_lookup(h, "NdisMDeregisterAdapterShutdownHandler", site);
 	if (!ad || !nd_dp_of(ad))
 		return;
 	nd_irql_at_most(PASSIVE_LEVEL, "NdisMDeregisterAdapterShutdownHandler",
@@ -41,7 +41,7 @@ VOID NdisWriteErrorLogEntry(NDIS_HANDLE h, NDIS_ERROR_CODE ErrorCode,
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad =
-		nd_adapter_lookup(h, "NdisWriteErrorLogEntry", site);
+	    nd_adapter_lookup(h, "NdisWriteErrorLogEntry", site);
 	if (!ad)
 		return;
 	nd_irql_at_most(DISPATCH_LEVEL, "NdisWriteErrorLogEntry", ad, site);

@@ -21,7 +21,7 @@ VOID NdisMQueryInformationComplete(NDIS_HANDLE h, NDIS_STATUS Status)
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad =
-		completer(h, "NdisMQueryInformationComplete", site);
+	    completer(h, "NdisMQueryInformationComplete", site);
 	if (ad)
 		nd_dp_request_complete(ad, false, Status, site);
 }
@@ -30,7 +30,7 @@ VOID NdisMSetInformationComplete(NDIS_HANDLE h, NDIS_STATUS Status)
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad =
-		completer(h, "NdisMSetInformationComplete", site);
+	    completer(h, "NdisMSetInformationComplete", site);
 	if (ad)
 		nd_dp_request_complete(ad, true, Status, site);
 }

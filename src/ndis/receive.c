@@ -21,8 +21,7 @@ VOID NdisMIndicateReceivePacket(NDIS_HANDLE h, PPNDIS_PACKET PacketArray,
 				UINT NumberOfPackets)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
-		receiver(h, "NdisMIndicateReceivePacket", site);
+	struct nd_adapter *ad = receiver(h, "NdisMIndicateReceivePacket", site);
 	if (!ad || !PacketArray)
 		return;
 	nd_dp_indicate_packets(ad, PacketArray, NumberOfPackets, site);
@@ -46,7 +45,7 @@ VOID NdisMEthIndicateReceiveComplete(NDIS_HANDLE h)
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad =
-		receiver(h, "NdisMEthIndicateReceiveComplete", site);
+	    receiver(h, "NdisMEthIndicateReceiveComplete", site);
 	if (ad)
 		nd_dp_eth_indicate_complete(ad);
 }
@@ -55,8 +54,7 @@ VOID NdisMTransferDataComplete(NDIS_HANDLE h, PNDIS_PACKET Packet,
 			       NDIS_STATUS Status, UINT BytesTransferred)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
-		receiver(h, "NdisMTransferDataComplete", site);
+	struct nd_adapter *ad = receiver(h, "NdisMTransferDataComplete", site);
 	if (ad)
 		nd_dp_transfer_complete(ad, Packet, Status, BytesTransferred,
 					site);

@@ -22,7 +22,7 @@ VOID NdisMSendResourcesAvailable(NDIS_HANDLE h)
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad =
-		nd_adapter_lookup(h, "NdisMSendResourcesAvailable", site);
+	    nd_adapter_lookup(h, "NdisMSendResourcesAvailable", site);
 	if (!ad || !nd_dp_of(ad))
 		return;
 	nd_irql_at_most(DISPATCH_LEVEL, "NdisMSendResourcesAvailable", ad,

@@ -11,7 +11,7 @@ VOID NdisMIndicateStatus(NDIS_HANDLE h, NDIS_STATUS GeneralStatus,
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad =
-		nd_adapter_lookup(h, "NdisMIndicateStatus", site);
+	    nd_adapter_lookup(h, "NdisMIndicateStatus", site);
 	if (!ad || !nd_dp_of(ad))
 		return;
 	nd_irql_at_most(DISPATCH_LEVEL, "NdisMIndicateStatus", ad, site);
@@ -24,7 +24,7 @@ VOID NdisMIndicateStatusComplete(NDIS_HANDLE h)
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad =
-		nd_adapter_lookup(h, "NdisMIndicateStatusComplete", site);
+	    nd_adapter_lookup(h, "NdisMIndicateStatusComplete", site);
 	if (ad)
 		nd_irql_at_most(DISPATCH_LEVEL, "NdisMIndicateStatusComplete",
 				ad, site);

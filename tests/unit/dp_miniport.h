@@ -29,24 +29,24 @@
 static struct dpm {
 	/* set by the test */
 	int serialized;
-	int use_send;         /* MiniportSend instead of MiniportSendPackets */
-	int sg;               /* NdisMInitializeScatterGatherDma */
-	NDIS_STATUS send_status; /* serialized: the status each send gets */
-	int resources_once;   /* serialized: RESOURCES for the next send */
-	int complete_inline;  /* NdisMSendComplete inside the send call */
-	int oid_pending;      /* requests return PENDING */
-	int complete_and_return; /* complete inside, and return the status */
-	NDIS_STATUS oid_status; /* final status of every request */
+	int use_send; /* MiniportSend instead of MiniportSendPackets */
+	int sg;	      /* NdisMInitializeScatterGatherDma */
+	NDIS_STATUS send_status;   /* serialized: the status each send gets */
+	int resources_once;	   /* serialized: RESOURCES for the next send */
+	int complete_inline;	   /* NdisMSendComplete inside the send call */
+	int oid_pending;	   /* requests return PENDING */
+	int complete_and_return;   /* complete inside, and return the status */
+	NDIS_STATUS oid_status;	   /* final status of every request */
 	NDIS_STATUS filter_status; /* of OID_GEN_CURRENT_PACKET_FILTER */
-	ULONG max_total;      /* OID_GEN_MAXIMUM_TOTAL_SIZE, 0: unsupported */
-	int no_query;         /* no QueryInformation/SetInformation handler */
-	BOOLEAN hang;         /* CheckForHang answers */
+	ULONG max_total; /* OID_GEN_MAXIMUM_TOTAL_SIZE, 0: unsupported */
+	int no_query;	 /* no QueryInformation/SetInformation handler */
+	BOOLEAN hang;	 /* CheckForHang answers */
 	int reset_pending;
 	BOOLEAN reset_addressing;
-	int no_return;        /* no ReturnPacket handler */
+	int no_return;		 /* no ReturnPacket handler */
 	NDIS_STATUS xfer_status; /* TransferData returns */
-	int loopback;         /* each send is indicated back at once */
-	void (*on_send)(void); /* called inside MiniportSendPackets */
+	int loopback;		 /* each send is indicated back at once */
+	void (*on_send)(void);	 /* called inside MiniportSendPackets */
 	void (*init)(NDIS_HANDLE h);
 	void (*halt)(NDIS_HANDLE h);
 
@@ -279,8 +279,8 @@ static NDIS_STATUS dpm_query(NDIS_HANDLE ctx, NDIS_OID oid, PVOID buf,
 	return dpm_request(0, oid, buf, len, written, needed);
 }
 
-static NDIS_STATUS dpm_set(NDIS_HANDLE ctx, NDIS_OID oid, PVOID buf,
-			   ULONG len, PULONG read, PULONG needed)
+static NDIS_STATUS dpm_set(NDIS_HANDLE ctx, NDIS_OID oid, PVOID buf, ULONG len,
+			   PULONG read, PULONG needed)
 {
 	assert_ptr_equal(ctx, &dpm);
 	return dpm_request(1, oid, buf, len, read, needed);
@@ -356,14 +356,15 @@ static NDIS_STATUS dpm_initialize(PNDIS_STATUS oe, PUINT sel, PNDIS_MEDIUM m,
 	(void)oe, (void)m, (void)n, (void)cfg;
 	*sel = 0;
 	dpm.handle = h;
-	NdisMSetAttributesEx(h, &dpm, 0,
-			     NDIS_ATTRIBUTE_BUS_MASTER |
-				     (dpm.serialized ? 0
-						     : NDIS_ATTRIBUTE_DESERIALIZE),
-			     NdisInterfacePci);
+	NdisMSetAttributesEx(
+	    h, &dpm, 0,
+	    NDIS_ATTRIBUTE_BUS_MASTER |
+		(dpm.serialized ? 0 : NDIS_ATTRIBUTE_DESERIALIZE),
+	    NdisInterfacePci);
 	if (dpm.sg)
-		assert_int_equal(NdisMInitializeScatterGatherDma(h, TRUE, 65536),
-				 NDIS_STATUS_SUCCESS);
+		assert_int_equal(
+		    NdisMInitializeScatterGatherDma(h, TRUE, 65536),
+		    NDIS_STATUS_SUCCESS);
 	if (dpm.init)
 		dpm.init(h);
 	return NDIS_STATUS_SUCCESS;
@@ -400,8 +401,8 @@ static NTSTATUS dpm_entry(PDRIVER_OBJECT obj, PUNICODE_STRING path)
 	c.CheckForHangHandler = dpm_check_for_hang;
 	c.ResetHandler = dpm_reset_h;
 	return NdisMRegisterMiniport(w, &c, sizeof(c)) == NDIS_STATUS_SUCCESS
-		       ? STATUS_SUCCESS
-		       : STATUS_UNSUCCESSFUL;
+		   ? STATUS_SUCCESS
+		   : STATUS_UNSUCCESSFUL;
 }
 
 /* Load and start on uri; the test asserts success. */

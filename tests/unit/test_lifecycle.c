@@ -170,12 +170,12 @@ static void error_log(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(hang_then_reset, setup),
-		cmocka_unit_test_setup(pending_reset, setup),
-		cmocka_unit_test_setup(sync_reset, setup),
-		cmocka_unit_test_setup(shutdown_handler, setup),
-		cmocka_unit_test_setup(shutdown_irql, setup),
-		cmocka_unit_test_setup(error_log, setup),
+	    cmocka_unit_test_setup(hang_then_reset, setup),
+	    cmocka_unit_test_setup(pending_reset, setup),
+	    cmocka_unit_test_setup(sync_reset, setup),
+	    cmocka_unit_test_setup(shutdown_handler, setup),
+	    cmocka_unit_test_setup(shutdown_irql, setup),
+	    cmocka_unit_test_setup(error_log, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,8 +23,8 @@ static void start_sets_filter(void **state)
 	(void)state;
 	dpm_start("sim");
 	assert_int_equal(dpm.filter, NDIS_PACKET_TYPE_DIRECTED |
-					     NDIS_PACKET_TYPE_BROADCAST |
-					     NDIS_PACKET_TYPE_MULTICAST);
+					 NDIS_PACKET_TYPE_BROADCAST |
+					 NDIS_PACKET_TYPE_MULTICAST);
 	assert_int_equal(dpm.lookahead, 256);
 	struct ndisdma_link l;
 	assert_int_equal(ndisdma_adapter_link(dpm.ad, &l), 0);
@@ -45,8 +45,9 @@ static void query_and_set(void **state)
 	dpm_start("sim");
 	UCHAR mac[6];
 	size_t w = 99;
-	assert_int_equal(ndisdma_adapter_query(dpm.ad, OID_802_3_CURRENT_ADDRESS,
-					       mac, sizeof(mac), &w),
+	assert_int_equal(ndisdma_adapter_query(dpm.ad,
+					       OID_802_3_CURRENT_ADDRESS, mac,
+					       sizeof(mac), &w),
 			 0);
 	assert_int_equal(w, 6);
 	assert_memory_equal(mac, dpm_mac, 6);
@@ -60,23 +61,23 @@ static void query_and_set(void **state)
 			 NDIS_STATUS_SUCCESS);
 	/* errors */
 	ULONG v;
-	assert_int_equal(ndisdma_adapter_query(dpm.ad, 0x00FFFFFF, &v,
-					       sizeof(v), &w),
-			 -EOPNOTSUPP);
+	assert_int_equal(
+	    ndisdma_adapter_query(dpm.ad, 0x00FFFFFF, &v, sizeof(v), &w),
+	    -EOPNOTSUPP);
 	assert_int_equal(ndisdma_adapter_last_status(dpm.ad),
 			 NDIS_STATUS_NOT_SUPPORTED);
-	assert_int_equal(ndisdma_adapter_query(dpm.ad, OID_802_3_CURRENT_ADDRESS,
-					       mac, 4, &w),
+	assert_int_equal(ndisdma_adapter_query(
+			     dpm.ad, OID_802_3_CURRENT_ADDRESS, mac, 4, &w),
 			 -EMSGSIZE);
 	assert_int_equal(w, 6); /* the bytes needed */
 	assert_int_equal(ndisdma_adapter_last_status(dpm.ad),
 			 NDIS_STATUS_INVALID_LENGTH);
-	assert_int_equal(ndisdma_adapter_query(dpm.ad, OID_GEN_LINK_SPEED, NULL,
-					       4, &w),
-			 -EINVAL);
-	assert_int_equal(ndisdma_adapter_query(NULL, OID_GEN_LINK_SPEED, &v, 4,
-					       &w),
-			 -EINVAL);
+	assert_int_equal(
+	    ndisdma_adapter_query(dpm.ad, OID_GEN_LINK_SPEED, NULL, 4, &w),
+	    -EINVAL);
+	assert_int_equal(
+	    ndisdma_adapter_query(NULL, OID_GEN_LINK_SPEED, &v, 4, &w),
+	    -EINVAL);
 	assert_int_equal(ndisdma_adapter_last_status(NULL),
 			 NDIS_STATUS_ADAPTER_NOT_FOUND);
 	assert_int_equal(dpm_stop(), 0);
@@ -93,11 +94,11 @@ static void *completer(void *arg)
 			__atomic_store_n(&dpm.pend_oid, 0, __ATOMIC_SEQ_CST);
 			(void)oid;
 			if (set)
-				NdisMSetInformationComplete(dpm.handle,
-							    NDIS_STATUS_SUCCESS);
+				NdisMSetInformationComplete(
+				    dpm.handle, NDIS_STATUS_SUCCESS);
 			else
 				NdisMQueryInformationComplete(
-					dpm.handle, NDIS_STATUS_SUCCESS);
+				    dpm.handle, NDIS_STATUS_SUCCESS);
 			return NULL;
 		}
 		nanosleep(&(struct timespec){0, 1000000}, NULL);
@@ -211,13 +212,13 @@ static void filter_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(start_sets_filter, setup),
-		cmocka_unit_test_setup(query_and_set, setup),
-		cmocka_unit_test_setup(pending_requests, setup),
-		cmocka_unit_test_setup(complete_without_request, setup),
-		cmocka_unit_test_setup(complete_and_return, setup),
-		cmocka_unit_test_setup(one_at_a_time, setup),
-		cmocka_unit_test_setup(filter_refused, setup),
+	    cmocka_unit_test_setup(start_sets_filter, setup),
+	    cmocka_unit_test_setup(query_and_set, setup),
+	    cmocka_unit_test_setup(pending_requests, setup),
+	    cmocka_unit_test_setup(complete_without_request, setup),
+	    cmocka_unit_test_setup(complete_and_return, setup),
+	    cmocka_unit_test_setup(one_at_a_time, setup),
+	    cmocka_unit_test_setup(filter_refused, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

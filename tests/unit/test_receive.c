@@ -98,8 +98,7 @@ static void start(void)
 	dpm.halt = rx_halt;
 	dpm_start("sim");
 	assert_int_equal(ndisdma_adapter_on_receive(dpm.ad, on_rx, &rx), 0);
-	assert_int_equal(ndisdma_adapter_on_status(dpm.ad, on_status, &rx),
-			 0);
+	assert_int_equal(ndisdma_adapter_on_status(dpm.ad, on_status, &rx), 0);
 }
 
 static void indicate_kept_and_returned(void **state)
@@ -264,15 +263,15 @@ static void eth_indicate_lookahead(void **state)
 	memset(rx.last, 0, sizeof(rx.last));
 	NdisMEthIndicateReceive(dpm.handle, &r, f, 14, f + 14, 64, 1500);
 	assert_int_equal(rx.n, 2);
-	NdisMTransferDataComplete(dpm.handle, dpm.xfer_pkt,
-				  NDIS_STATUS_SUCCESS, 1500 - 64);
+	NdisMTransferDataComplete(dpm.handle, dpm.xfer_pkt, NDIS_STATUS_SUCCESS,
+				  1500 - 64);
 	assert_int_equal(rx.n, 3);
 	assert_memory_equal(rx.last, f, 1514);
 	/* again: nothing pending for that packet now */
-	NdisMTransferDataComplete(dpm.handle, dpm.xfer_pkt,
-				  NDIS_STATUS_SUCCESS, 10);
+	NdisMTransferDataComplete(dpm.handle, dpm.xfer_pkt, NDIS_STATUS_SUCCESS,
+				  10);
 	assert_int_equal(
-		ndisdma_verifier_count("recv.transfer-complete-unknown"), 1);
+	    ndisdma_verifier_count("recv.transfer-complete-unknown"), 1);
 	assert_int_equal(rx.n, 3);
 	struct ndisdma_counters c;
 	ndisdma_adapter_counters(dpm.ad, &c);
@@ -323,15 +322,15 @@ static void status_link(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(indicate_kept_and_returned, setup),
-		cmocka_unit_test_setup(indicate_resources_copied, setup),
-		cmocka_unit_test_setup(multi_buffer_packet, setup),
-		cmocka_unit_test_setup(indicate_held_packet, setup),
-		cmocka_unit_test_setup(no_return_handler_copies, setup),
-		cmocka_unit_test_setup(not_returned_at_halt, setup),
-		cmocka_unit_test_setup(eth_indicate_lookahead, setup),
-		cmocka_unit_test_setup(eth_indicate_bad, setup),
-		cmocka_unit_test_setup(status_link, setup),
+	    cmocka_unit_test_setup(indicate_kept_and_returned, setup),
+	    cmocka_unit_test_setup(indicate_resources_copied, setup),
+	    cmocka_unit_test_setup(multi_buffer_packet, setup),
+	    cmocka_unit_test_setup(indicate_held_packet, setup),
+	    cmocka_unit_test_setup(no_return_handler_copies, setup),
+	    cmocka_unit_test_setup(not_returned_at_halt, setup),
+	    cmocka_unit_test_setup(eth_indicate_lookahead, setup),
+	    cmocka_unit_test_setup(eth_indicate_bad, setup),
+	    cmocka_unit_test_setup(status_link, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -247,7 +247,7 @@ static void sg_list_and_late_read(void **state)
 	send_frame(1514, 9);
 	PNDIS_PACKET p = dpm.sent[0];
 	PSCATTER_GATHER_LIST l =
-		NDIS_PER_PACKET_INFO_FROM_PACKET(p, ScatterGatherListPacketInfo);
+	    NDIS_PER_PACKET_INFO_FROM_PACKET(p, ScatterGatherListPacketInfo);
 	assert_non_null(l);
 	assert_int_equal(l->NumberOfElements, 1);
 	assert_int_equal(l->Elements[0].Length, 1514);
@@ -258,13 +258,12 @@ static void sg_list_and_late_read(void **state)
 	assert_int_equal(ndisdma_sim_dma_read(sim, a, got, sizeof(got)), 0);
 	assert_memory_equal(got, want, sizeof(got));
 	dpm_complete(1, NDIS_STATUS_SUCCESS);
-	assert_null(NDIS_PER_PACKET_INFO_FROM_PACKET(
-		p, ScatterGatherListPacketInfo));
+	assert_null(
+	    NDIS_PER_PACKET_INFO_FROM_PACKET(p, ScatterGatherListPacketInfo));
 	memset(got, 0, sizeof(got));
 	assert_int_equal(ndisdma_sim_dma_read(sim, a, got, sizeof(got)), 0);
 	assert_memory_equal(got, want, sizeof(got));
-	assert_int_equal(ndisdma_verifier_count("send.read-after-complete"),
-			 1);
+	assert_int_equal(ndisdma_verifier_count("send.read-after-complete"), 1);
 	assert_int_equal(ndisdma_verifier_count("device.stale"), 0);
 	assert_int_equal(dpm_stop(), 0);
 	assert_int_equal(ndisdma_verifier_count("halt.leak-sglist"), 0);
@@ -320,18 +319,18 @@ static void send_from_callback(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(deserialized_send_packets, setup),
-		cmocka_unit_test_setup(buffers_one_page_fifo, setup),
-		cmocka_unit_test_setup(serialized_statuses, setup),
-		cmocka_unit_test_setup(serialized_resources, setup),
-		cmocka_unit_test_setup(send_packets_batches, setup),
-		cmocka_unit_test_setup(bad_sends, setup),
-		cmocka_unit_test_setup(complete_twice_and_unknown, setup),
-		cmocka_unit_test_setup(never_completed, setup),
-		cmocka_unit_test_setup(halt_waits_for_sends, setup),
-		cmocka_unit_test_setup(sg_list_and_late_read, setup),
-		cmocka_unit_test_setup(irql_too_high, setup),
-		cmocka_unit_test_setup(send_from_callback, setup),
+	    cmocka_unit_test_setup(deserialized_send_packets, setup),
+	    cmocka_unit_test_setup(buffers_one_page_fifo, setup),
+	    cmocka_unit_test_setup(serialized_statuses, setup),
+	    cmocka_unit_test_setup(serialized_resources, setup),
+	    cmocka_unit_test_setup(send_packets_batches, setup),
+	    cmocka_unit_test_setup(bad_sends, setup),
+	    cmocka_unit_test_setup(complete_twice_and_unknown, setup),
+	    cmocka_unit_test_setup(never_completed, setup),
+	    cmocka_unit_test_setup(halt_waits_for_sends, setup),
+	    cmocka_unit_test_setup(sg_list_and_late_read, setup),
+	    cmocka_unit_test_setup(irql_too_high, setup),
+	    cmocka_unit_test_setup(send_from_callback, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

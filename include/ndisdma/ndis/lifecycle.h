@@ -19,9 +19,9 @@ typedef VOID (*ADAPTER_SHUTDOWN_HANDLER)(PVOID ShutdownContext);
  * registration replaces the first. A registration still in place after
  * MiniportHalt is reported ("halt.leak-object") and dropped. Cannot
  * fail; an unknown handle is reported ("handle.unknown"). */
-VOID NdisMRegisterAdapterShutdownHandler(NDIS_HANDLE MiniportHandle,
-					 PVOID ShutdownContext,
-					 ADAPTER_SHUTDOWN_HANDLER ShutdownHandler);
+VOID NdisMRegisterAdapterShutdownHandler(
+    NDIS_HANDLE MiniportHandle, PVOID ShutdownContext,
+    ADAPTER_SHUTDOWN_HANDLER ShutdownHandler);
 /* Undo it (MiniportHalt). Without a registration: reported
  * ("shutdown.not-registered") and ignored. */
 VOID NdisMDeregisterAdapterShutdownHandler(NDIS_HANDLE MiniportHandle);

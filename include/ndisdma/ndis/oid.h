@@ -69,7 +69,8 @@ typedef ULONG NDIS_OID, *PNDIS_OID;
 typedef enum _NDIS_MEDIA_STATE {
 	NdisMediaStateConnected,
 	NdisMediaStateDisconnected
-} NDIS_MEDIA_STATE, *PNDIS_MEDIA_STATE;
+} NDIS_MEDIA_STATE,
+    *PNDIS_MEDIA_STATE;
 #endif
 
 /* request and status codes of this topic */
