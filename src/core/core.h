@@ -147,6 +147,7 @@ struct nd_driver {
 	struct nd_adapter *adapters; /* list of running adapters */
 	int32_t last_init_status;
 	long last_init_leaks;
+	struct nd_drvhw *hw; /* parameters, sim model (hwio.h); under lock */
 };
 
 /* Look up a live driver by wrapper/driver handle or driver object. NULL
@@ -219,6 +220,9 @@ struct nd_adapter {
 	/* other tracked objects */
 	pthread_mutex_t res_lock;
 	struct nd_res res_head;
+
+	/* configuration, resources, the sim device's model (hwio.h) */
+	struct nd_hwio *hwio;
 };
 
 struct nd_sgdma {
