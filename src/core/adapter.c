@@ -7,6 +7,7 @@
 #include "core.h"
 #include "datapath.h"
 #include "host.h"
+#include "hwio.h"
 #include "mapping.h"
 
 #include <errno.h>
@@ -179,6 +180,7 @@ static void adapter_destroy(struct nd_adapter *ad)
 {
 	nd_dp_destroy(ad);
 	nd_coherence_track(ad, -1);
+	nd_hwio_detach(ad);
 	atomic_store(&ad->state, AD_DEAD);
 	registry_del(ad);
 	nd_host_destroy(ad);
@@ -277,6 +279,14 @@ int ndisdma_adapter_start(ndisdma_driver *h, const char *uri,
 	if (nd_host_create(ad) || nd_dp_create(ad) || registry_add(ad)) {
 		adapter_destroy(ad);
 		return -ENOMEM;
+	}
+	rc = nd_hwio_attach(ad);
+	if (rc) {
+		nd_set_error("%s: the simulated device's model failed to "
+			     "attach (%d)",
+			     ad->name, rc);
+		adapter_destroy(ad);
+		return rc;
 	}
 
 	NDIS_STATUS st = call_initialize(d, ad);

@@ -155,6 +155,7 @@ struct nd_driver {
 	struct nd_adapter *adapters; /* list of running adapters */
 	int32_t last_init_status;
 	long last_init_leaks;
+	struct nd_drvhw *hw; /* parameters, sim model (hwio.h); under lock */
 };
 
 /* Look up a live driver by wrapper/driver handle or driver object. NULL
@@ -234,6 +235,8 @@ struct nd_adapter {
 	/* the data path: frames, indications, OIDs (datapath.h) */
 	struct nd_dp *dp;
 	unsigned hang_seconds; /* CheckForHangTimeInSeconds, 0 = default */
+	/* configuration, resources, the sim device's model (hwio.h) */
+	struct nd_hwio *hwio;
 };
 
 struct nd_sgdma {

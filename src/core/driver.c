@@ -4,6 +4,7 @@
  * live drivers, unloading.
  */
 #include "core.h"
+#include "hwio.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -76,6 +77,7 @@ static void driver_free(struct nd_driver *d)
 {
 	registry_del(d);
 	pthread_mutex_destroy(&d->lock);
+	nd_drvhw_free(d->hw);
 	free(d->regpath.Buffer);
 	free(d->name);
 	free(d);
