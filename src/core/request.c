@@ -389,7 +389,12 @@ int nd_dp_start(struct nd_adapter *ad)
 		batch = 32;
 
 	pthread_mutex_lock(&dp->lock);
-	int rc = nd_frames_alloc(ad, dp, l.max_total);
+	/* frames only for a miniport that sends (and receives by
+	 * lookahead, which needs the transfer frames) */
+	int rc = d->chars5.SendPacketsHandler || d->chars5.SendHandler ||
+				 d->chars5.TransferDataHandler
+			 ? nd_frames_alloc(ad, dp, l.max_total)
+			 : 0;
 	if (rc == 0) {
 		dp->link = l;
 		dp->batch = batch;
