@@ -22,6 +22,8 @@
 #include <ndisdma/ndis/dma.h>
 #include <ndisdma/ndis/memory.h>
 #include <ndisdma/ndis/registers.h>
+#include <ndisdma/ndis/io.h>
+#include <ndisdma/ndis/config.h>
 #include <ndisdma/ndis/mapping.h>
 #include <ndisdma/ndis/system_dma.h>
 #include <ndisdma/ndis/packet.h>
