@@ -451,7 +451,12 @@ static void rx_done(struct ringnic *nic, unsigned i)
 	NdisUnchainBufferAtFront(nic->rx_pkt[i], &b);
 	if (b)
 		NdisFreeBuffer(b);
+	/* the descriptor's cache line also holds ones the NIC may have
+	 * written since: read them in before writing the line back */
+	NdisMUpdateSharedMemory(nic->handle, nic->rx_ring.length,
+				nic->rx_ring.va, nic->rx_ring.pa);
 	rdsc->status = 0;
+	NdisFlushBuffer(&nic->rx_ring.mdl, TRUE);
 	nic->rx_returned[i] = TRUE;
 }
 
@@ -756,8 +761,10 @@ static NDIS_STATUS ringnic5_reset(PBOOLEAN addressing, NDIS_HANDLE ctx)
 {
 	struct ringnic *nic = ctx;
 	*addressing = FALSE;
-	if (nic->bar)
+	if (nic->bar) { /* on again, interrupts too */
+		wr(nic, RN_IMS, RN_INT_TXDW | RN_INT_RXT0 | RN_INT_LSC);
 		wr(nic, RN_CTRL, RN_CTRL_EN);
+	}
 	return NDIS_STATUS_SUCCESS;
 }
 
