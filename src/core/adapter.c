@@ -354,6 +354,7 @@ int ndisdma_adapter_halt(ndisdma_adapter *h)
 	 * its halt handler. */
 	nd_dp_stop(ad);
 	nd_host_quiesce(ad);
+	nd_dp_quiesced(ad);
 	async_drain(ad);
 	call_halt(d, ad);
 	async_stop(ad);

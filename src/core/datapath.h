@@ -33,6 +33,10 @@ int nd_dp_start(struct nd_adapter *ad);
  * never completed), stop check-for-hang, give back the packets the host
  * holds. Must not run on the adapter's own threads. Cannot fail. */
 void nd_dp_stop(struct nd_adapter *ad);
+/* After the runtime's threads are quiet (nd_host_quiesce), before
+ * MiniportHalt: give back the packets indicated since nd_dp_stop. Cannot
+ * fail. */
+void nd_dp_quiesced(struct nd_adapter *ad);
 /* After MiniportHalt (or a failed initialize): report what the miniport
  * left (packets indicated during halt, sends never completed), release
  * the host's frames and free the state. Returns how many objects were

@@ -673,6 +673,12 @@ void nd_dp_stop(struct nd_adapter *ad)
 		nd_dp_return_all(ad);
 }
 
+void nd_dp_quiesced(struct nd_adapter *ad)
+{
+	if (nd_dp_of(ad) && ad->drv->chars5.ReturnPacketHandler)
+		nd_dp_return_all(ad);
+}
+
 long nd_dp_destroy(struct nd_adapter *ad)
 {
 	struct nd_dp *dp = nd_dp_of(ad);
