@@ -89,8 +89,10 @@ static void dpm_reset(void)
 static void dpm_take(PNDIS_PACKET p)
 {
 	pthread_mutex_lock(&dpm.lock);
-	if (dpm.nsent < DPM_MAX)
-		dpm.sent[dpm.nsent++] = p;
+	if (dpm.nsent < DPM_MAX) { /* dpm_wait reads the count */
+		dpm.sent[dpm.nsent] = p;
+		__atomic_store_n(&dpm.nsent, dpm.nsent + 1, __ATOMIC_SEQ_CST);
+	}
 	pthread_mutex_unlock(&dpm.lock);
 }
 
@@ -165,7 +167,7 @@ static inline unsigned dpm_complete(unsigned n, NDIS_STATUS st)
 		n = dpm.nsent;
 	memcpy(done, dpm.sent, n * sizeof(*done));
 	memmove(dpm.sent, dpm.sent + n, (dpm.nsent - n) * sizeof(*done));
-	dpm.nsent -= n;
+	__atomic_store_n(&dpm.nsent, dpm.nsent - n, __ATOMIC_SEQ_CST);
 	pthread_mutex_unlock(&dpm.lock);
 	for (unsigned i = 0; i < n; i++)
 		NdisMSendComplete(dpm.handle, done[i], st);
@@ -243,7 +245,8 @@ static NDIS_STATUS dpm_request(int set, NDIS_OID oid, PVOID buf, ULONG len,
 		dpm.sets++;
 		if (oid == OID_GEN_CURRENT_PACKET_FILTER && len == 4) {
 			memcpy(&dpm.filter, buf, 4);
-			dpm.filter_sets++;
+			__atomic_add_fetch(&dpm.filter_sets, 1,
+					   __ATOMIC_SEQ_CST);
 			if (dpm.filter_status != NDIS_STATUS_SUCCESS)
 				st = dpm.filter_status;
 		} else if (oid == OID_GEN_CURRENT_LOOKAHEAD && len == 4) {
@@ -264,8 +267,8 @@ static NDIS_STATUS dpm_request(int set, NDIS_OID oid, PVOID buf, ULONG len,
 			NdisMQueryInformationComplete(dpm.handle, st);
 	}
 	if (dpm.oid_pending) {
-		dpm.pend_oid = oid;
 		dpm.pend_set = set;
+		__atomic_store_n(&dpm.pend_oid, oid, __ATOMIC_SEQ_CST);
 		return NDIS_STATUS_PENDING;
 	}
 	return st;
@@ -292,8 +295,11 @@ static VOID dpm_return(NDIS_HANDLE ctx, PNDIS_PACKET p)
 {
 	assert_ptr_equal(ctx, &dpm);
 	pthread_mutex_lock(&dpm.lock);
-	if (dpm.nreturned < DPM_MAX)
-		dpm.returned[dpm.nreturned++] = p;
+	if (dpm.nreturned < DPM_MAX) {
+		dpm.returned[dpm.nreturned] = p;
+		__atomic_store_n(&dpm.nreturned, dpm.nreturned + 1,
+				 __ATOMIC_SEQ_CST);
+	}
 	pthread_mutex_unlock(&dpm.lock);
 }
 
