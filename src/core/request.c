@@ -392,9 +392,9 @@ int nd_dp_start(struct nd_adapter *ad)
 	/* frames only for a miniport that sends (and receives by
 	 * lookahead, which needs the transfer frames) */
 	int rc = d->chars5.SendPacketsHandler || d->chars5.SendHandler ||
-				 d->chars5.TransferDataHandler
-			 ? nd_frames_alloc(ad, dp, l.max_total)
-			 : 0;
+			 d->chars5.TransferDataHandler
+		     ? nd_frames_alloc(ad, dp, l.max_total)
+		     : 0;
 	if (rc == 0) {
 		dp->link = l;
 		dp->batch = batch;
