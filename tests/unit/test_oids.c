@@ -8,6 +8,7 @@
  * a start that fails when the filter is refused, and the rules
  * oid.complete-twice, oid.complete-no-request, irql.too-high. */
 #include "dp_miniport.h"
+#include "ringnic.h"
 
 static int setup(void **state)
 {
@@ -209,6 +210,26 @@ static void filter_refused(void **state)
 	ndisdma_driver_unload(dpm.drv);
 }
 
+/* the NDIS 6 data path is not hosted: the frame API says so */
+static void ndis6_not_hosted(void **state)
+{
+	(void)state;
+	ndisdma_driver *d;
+	ndisdma_adapter *a;
+	assert_int_equal(ndisdma_driver_load(ringnic6_driver_entry, "rn6", &d),
+			 0);
+	assert_int_equal(ndisdma_adapter_start(d, "sim", &a), 0);
+	unsigned char f[60] = {0};
+	ULONG v;
+	assert_int_equal(ndisdma_adapter_send(a, f, sizeof(f)), -EOPNOTSUPP);
+	assert_int_equal(ndisdma_adapter_query(a, OID_GEN_LINK_SPEED, &v,
+					       sizeof(v), NULL),
+			 -EOPNOTSUPP);
+	assert_int_equal(ndisdma_adapter_miniport_reset(a), -EOPNOTSUPP);
+	assert_int_equal(ndisdma_adapter_halt(a), 0);
+	ndisdma_driver_unload(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +240,7 @@ int main(void)
 	    cmocka_unit_test_setup(complete_and_return, setup),
 	    cmocka_unit_test_setup(one_at_a_time, setup),
 	    cmocka_unit_test_setup(filter_refused, setup),
+	    cmocka_unit_test_setup(ndis6_not_hosted, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
