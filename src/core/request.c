@@ -685,6 +685,15 @@ long nd_dp_destroy(struct nd_adapter *ad)
 	if (!dp)
 		return 0;
 	long n = nd_dp_held_report(ad);
+	/* the registration lives here: report it before the state goes */
+	if (dp->shutdown_tracked) {
+		nd_adapter_untrack(ad, &dp->shutdown_res);
+		nd_report(ND_RULE_HALT_LEAK_OBJECT, ad,
+			  (uintptr_t)dp->shutdown_ctx, 0, dp->shutdown_res.site,
+			  "%s not released by the miniport", shutdown_ops.name);
+		dp->shutdown_tracked = false;
+		n++;
+	}
 	pthread_mutex_lock(&dp->lock);
 	if (dp->hang_timer)
 		nd_timer_cancel(dp->hang_storage);
