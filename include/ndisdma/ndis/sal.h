@@ -83,6 +83,7 @@
 #define _Post_ptr_invalid_
 #define _Printf_format_string_
 #define _Interlocked_operand_
+#define _Interlocked_
 #define _No_competing_thread_
 #define _Benign_race_begin_
 #define _Benign_race_end_
