@@ -196,6 +196,15 @@ VOID NdisMSetAttributesEx(NDIS_HANDLE h, NDIS_HANDLE ctx, UINT hang,
 	set_attributes(ad, ctx, flags & NDIS_ATTRIBUTE_BUS_MASTER, flags);
 }
 
+/* ndis.sys treats the NDIS 3.0 call as NdisMSetAttributesEx with the
+ * default hang time (0) and the bus-master attribute. */
+VOID NdisMSetAttributes(NDIS_HANDLE h, NDIS_HANDLE ctx, BOOLEAN BusMaster,
+			NDIS_INTERFACE_TYPE type)
+{
+	NdisMSetAttributesEx(h, ctx, 0,
+			     BusMaster ? NDIS_ATTRIBUTE_BUS_MASTER : 0, type);
+}
+
 NDIS_STATUS NdisMSetMiniportAttributes(NDIS_HANDLE h,
 				       PNDIS_MINIPORT_ADAPTER_ATTRIBUTES a)
 {

@@ -170,6 +170,15 @@ VOID NdisMFreeSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length,
 VOID NdisMUpdateSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length,
 			     PVOID VirtualAddress,
 			     NDIS_PHYSICAL_ADDRESS PhysicalAddress);
+/* The function behind the WDK's NdisMUpdateSharedMemory macro: the same
+ * call (its reports name NdisUpdateSharedMemory). */
+VOID NdisUpdateSharedMemory(NDIS_HANDLE NdisAdapterHandle, ULONG Length,
+			    PVOID VirtualAddress,
+			    NDIS_PHYSICAL_ADDRESS PhysicalAddress);
+/* The alignment, in bytes, that keeps data shared between processors in
+ * cache lines of its own (the largest data cache line; 64 when the
+ * system does not say). Cannot fail. */
+ULONG NdisGetSharedDataAlignment(VOID);
 
 /* Write back (WriteToDevice) or prepare for a device write the cache
  * lines of the memory the buffer describes. NULL is reported (rule

@@ -306,6 +306,11 @@ VOID NdisMSetAttributesEx(NDIS_HANDLE MiniportAdapterHandle,
 			  NDIS_HANDLE MiniportAdapterContext,
 			  UINT CheckForHangTimeInSeconds, ULONG AttributeFlags,
 			  NDIS_INTERFACE_TYPE AdapterType);
+/* The NDIS 3.0 form: NdisMSetAttributesEx with the default hang time and
+ * NDIS_ATTRIBUTE_BUS_MASTER when BusMaster; the same reports. */
+VOID NdisMSetAttributes(NDIS_HANDLE MiniportAdapterHandle,
+			NDIS_HANDLE MiniportAdapterContext, BOOLEAN BusMaster,
+			NDIS_INTERFACE_TYPE AdapterType);
 
 /* ===================== NDIS 6 ===================== */
 
