@@ -106,15 +106,49 @@ static void test_ndis6_characteristics(void **s)
 	unloaded = 0;
 	assert_int_equal(try6(), NDIS_STATUS_SUCCESS);
 	assert_int_equal(unloaded, 1);
+	/* NDIS 6.0/6.1: ndis.sys checks only Size; a wrong Type or Revision
+	 * is reported and registers (strict: refused) */
 	c6.Header.Type = 0x80;
+	assert_int_equal(RULE_DELTA("miniport.characteristics",
+				    assert_int_equal(try6(),
+						     NDIS_STATUS_SUCCESS)),
+			 1);
+	TL_STRICT("miniport.characteristics");
 	assert_int_equal(try6(), NDIS_STATUS_BAD_CHARACTERISTICS);
 	c6.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS;
 	c6.Header.Revision = 9;
 	assert_int_equal(try6(), NDIS_STATUS_BAD_VERSION);
+	TL_DEFAULT("miniport.characteristics");
+	assert_int_equal(RULE_DELTA("miniport.characteristics",
+				    assert_int_equal(try6(),
+						     NDIS_STATUS_SUCCESS)),
+			 1);
+	c6.Header.Size = 135;
+	assert_int_equal(try6(), NDIS_STATUS_BAD_CHARACTERISTICS);
+	/* NDIS 6.20: Type, Revision >= 2, Size >= 152 */
+	c6.MinorNdisVersion = 20;
 	c6.Header.Revision = NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2;
+	c6.Header.Size = NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1;
 	assert_int_equal(try6(), NDIS_STATUS_BAD_CHARACTERISTICS); /* size */
 	c6.Header.Size = NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2;
 	assert_int_equal(try6(), NDIS_STATUS_SUCCESS);
+	c6.Header.Type = 0x80;
+	assert_int_equal(try6(), NDIS_STATUS_BAD_CHARACTERISTICS);
+	c6.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS;
+	c6.Header.Revision = NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1;
+	assert_int_equal(try6(), NDIS_STATUS_BAD_VERSION);
+	/* NDIS 6.80: revision 3, 160 bytes on x64 */
+	c6.MinorNdisVersion = 80;
+	c6.Header.Revision = NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2;
+	assert_int_equal(try6(), NDIS_STATUS_BAD_CHARACTERISTICS);
+	c6.Header.Size = NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_3;
+	assert_int_equal(try6(), NDIS_STATUS_BAD_VERSION);
+	c6.Header.Revision = NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_3;
+	assert_int_equal(try6(), NDIS_STATUS_SUCCESS);
+	assert_int_equal(NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1,
+			 sizeof(void *) == 8 ? 136 : 72);
+	assert_int_equal(NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_3,
+			 sizeof(void *) == 8 ? 160 : 84);
 	c6.MajorNdisVersion = 5;
 	assert_int_equal(try6(), NDIS_STATUS_BAD_VERSION);
 	c6.MajorNdisVersion = 6;
@@ -178,10 +212,19 @@ static void test_attributes(void **s)
 				    assert_int_equal(tl_start("sim"), 0)),
 			 1);
 	assert_null(ndisdma_adapter_context(tl.ad));
+	/* outside MiniportInitialize: reported, applied as ndis.sys does */
+	assert_int_equal(RULE_DELTA("miniport.attributes",
+				    NdisMSetAttributesEx(tl.handle, &tl, 0, 0,
+							 NdisInterfacePci)),
+			 1);
+	assert_ptr_equal(ndisdma_adapter_context(tl.ad), &tl);
+	TL_STRICT("miniport.attributes");
 	assert_int_equal(RULE_DELTA("miniport.attributes",
 				    NdisMSetAttributesEx(tl.handle, NULL, 0, 0,
 							 NdisInterfacePci)),
 			 1);
+	assert_ptr_equal(ndisdma_adapter_context(tl.ad), &tl);
+	TL_DEFAULT("miniport.attributes");
 	assert_int_equal(tl_stop(), 0);
 
 	tl_reset();
@@ -195,10 +238,38 @@ static void test_attributes(void **s)
 		NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
 	r.Header.Revision = 1;
 	r.Header.Size = sizeof(r);
+	/* outside InitializeEx, revision 2 (NDIS 6.30), a revision 7 of a
+	 * short size: reported where misuse, applied */
+	r.MiniportAdapterContext = &c6;
+	assert_int_equal(RULE_DELTA("miniport.attributes",
+				    assert_int_equal(NdisMSetMiniportAttributes(
+							     tl.handle,
+							     (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&r),
+						     NDIS_STATUS_SUCCESS)),
+			 1);
+	assert_ptr_equal(ndisdma_adapter_context(tl.ad), &c6);
+	r.Header.Revision = 7;
+	r.Header.Size = 8;
+	assert_int_equal(RULE_DELTA("miniport.attributes",
+				    NdisMSetMiniportAttributes(
+					    tl.handle,
+					    (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&r)),
+			 2);
+	TL_STRICT("miniport.attributes");
 	assert_int_equal(NdisMSetMiniportAttributes(
 				 tl.handle,
 				 (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&r),
 			 NDIS_STATUS_FAILURE); /* outside InitializeEx */
+	TL_DEFAULT("miniport.attributes");
+	r.MiniportAdapterContext = &tl;
+	r.Header.Revision = 2;
+	r.Header.Size = sizeof(r);
+	assert_int_equal(RULE_DELTA("miniport.attributes",
+				    NdisMSetMiniportAttributes(
+					    tl.handle,
+					    (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&r)),
+			 1);
+	assert_ptr_equal(ndisdma_adapter_context(tl.ad), &tl);
 	assert_int_equal(tl_stop(), 0);
 }
 
