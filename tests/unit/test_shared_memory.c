@@ -292,7 +292,8 @@ static void test_not_busmaster(void **s)
 	/* and registering map registers without the attribute fails */
 	tl_reset();
 	tl.attrs = 0;
-	n = RULE_DELTA("dma.not-busmaster",
+	TL_STRICT("mapreg.not-busmaster");
+	n = RULE_DELTA("mapreg.not-busmaster",
 		       assert_int_equal(tl_start("sim"), 0));
 	assert_int_equal(n, 1);
 	assert_int_equal(tl.dma_status, NDIS_STATUS_NOT_SUPPORTED);

@@ -263,12 +263,15 @@ static void init_bad(NDIS_HANDLE h)
 	assert_null(d);
 	desc.DmaChannel = 1;
 	desc.DmaPort = 5;
+	TL_STRICT("dma.params-ignored");
 	assert_int_equal(NdisMRegisterDmaChannel(&d, h, 0, FALSE, &desc, 100),
 			 NDIS_STATUS_INVALID_PARAMETER);
+	TL_DEFAULT("dma.params-ignored");
 	desc.DmaPort = 0;
 	assert_int_equal(NdisMRegisterDmaChannel(&dma, h, 0, FALSE, &desc,
 						 100),
 			 NDIS_STATUS_SUCCESS);
+	TL_STRICT("dma.register-twice");
 	assert_int_equal(RULE_DELTA("dma.register-twice",
 				    reg_status = NdisMRegisterDmaChannel(
 					    &d, h, 0, FALSE, &desc, 100)),
