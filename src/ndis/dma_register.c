@@ -221,6 +221,11 @@ NDIS_STATUS NdisMRegisterScatterGatherDma(NDIS_HANDLE h,
 	struct nd_sgdma *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NDIS_STATUS_RESOURCES;
+	if (ad->sgdma) { /* registered again: the new one replaces it */
+		struct nd_sgdma *old = ad->sgdma;
+		nd_adapter_untrack(ad, &old->res);
+		sgdma_reclaim(&old->res);
+	}
 	s->magic = ND_SGDMA_MAGIC;
 	s->ad = ad;
 	memcpy(&s->desc, d, NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1);

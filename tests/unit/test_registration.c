@@ -388,6 +388,90 @@ static void test_sg_dma_no_handler(void **s)
 	assert_int_equal(tl_stop(), 0);
 }
 
+/* What ndis.sys lets through, in the default mode: map registers with
+ * a count of 0 or 65 and an unknown DmaSize, a second allocation (it
+ * replaces the first), scatter-gather with MaximumPhysicalMapping 0 and
+ * twice, a second NdisMRegisterScatterGatherDma; on a non-busmaster
+ * NdisMAllocateMapRegisters is SUCCESS and allocates nothing. */
+static NDIS_STATUS win[8];
+static NDIS_HANDLE win_sg[2];
+static void dma_as_windows(NDIS_HANDLE h)
+{
+	win[0] = NdisMAllocateMapRegisters(h, 0, (NDIS_DMA_SIZE)3, 0, 4096);
+	win[1] = NdisMAllocateMapRegisters(h, 0, NDIS_DMA_32BITS, 65, 4096);
+	win[2] = NdisMInitializeScatterGatherDma(h, TRUE, 0);
+	win[3] = NdisMInitializeScatterGatherDma(h, TRUE, 4096);
+	NdisMFreeMapRegisters(h);
+}
+
+static void sg6_twice(NDIS_HANDLE h)
+{
+	NDIS_SG_DMA_DESCRIPTION d;
+	memset(&d, 0, sizeof(d));
+	d.Header.Type = NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION;
+	d.Header.Revision = NDIS_SG_DMA_DESCRIPTION_REVISION_1;
+	d.Header.Size = NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1;
+	d.MaximumPhysicalMapping = 4096;
+	d.ProcessSGListHandler = tl_sg_list;
+	win[4] = NdisMRegisterScatterGatherDma(h, &d, &win_sg[0]);
+	win[5] = NdisMRegisterScatterGatherDma(h, &d, &win_sg[1]);
+}
+
+static void test_dma_as_windows(void **s)
+{
+	(void)s;
+	tl.dma = TL_DMA_NONE;
+	tl.init = dma_as_windows;
+	unsigned long ign = ndisdma_verifier_count("dma.params-ignored");
+	unsigned long twice = ndisdma_verifier_count("dma.register-twice");
+	assert_int_equal(tl_start("sim"), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(win[i], NDIS_STATUS_SUCCESS);
+	assert_int_equal(ndisdma_verifier_count("dma.params-ignored") - ign, 3);
+	assert_int_equal(ndisdma_verifier_count("dma.register-twice") - twice,
+			 2);
+	/* outside initialize: registered too (reported) */
+	assert_int_equal(RULE_DELTA("dma.register-context",
+				    assert_int_equal(NdisMAllocateMapRegisters(
+							     tl.handle, 0,
+							     NDIS_DMA_64BITS, 4,
+							     4096),
+						     NDIS_STATUS_SUCCESS)),
+			 1);
+	ndisdma_verifier_set_mode("mapreg.free-context", NDISDMA_VERIFY_REPORT);
+	assert_int_equal(tl_stop(), 1); /* the map registers left: reclaimed */
+
+	tl_reset();
+	tl.attrs = 0;
+	tl.dma = TL_DMA_NONE;
+	assert_int_equal(tl_start("sim"), 0);
+	assert_int_equal(RULE_DELTA("mapreg.not-busmaster",
+				    assert_int_equal(NdisMAllocateMapRegisters(
+							     tl.handle, 0,
+							     NDIS_DMA_64BITS, 4,
+							     4096),
+						     NDIS_STATUS_SUCCESS)),
+			 1);
+	assert_int_equal(tl_stop(), 0); /* nothing was allocated */
+
+	tl_reset();
+	tl.ndis6 = 1;
+	tl.dma = TL_DMA_NONE;
+	tl.init = sg6_twice;
+	twice = ndisdma_verifier_count("dma.register-twice");
+	assert_int_equal(tl_start("sim"), 0);
+	assert_int_equal(win[4], NDIS_STATUS_SUCCESS);
+	assert_int_equal(win[5], NDIS_STATUS_SUCCESS);
+	assert_int_equal(ndisdma_verifier_count("dma.register-twice") - twice,
+			 1);
+	/* the second replaced the first, whose handle is gone */
+	assert_int_equal(RULE_DELTA("sgdma.bad-handle",
+				    NdisMDeregisterScatterGatherDma(win_sg[0])),
+			 1);
+	NdisMDeregisterScatterGatherDma(win_sg[1]);
+	assert_int_equal(tl_stop(), 0);
+}
+
 static void test_map_register_params(void **s)
 {
 	(void)s;
@@ -462,6 +546,7 @@ int main(void)
 		cmocka_unit_test_setup(test_attributes, tl_setup),
 		cmocka_unit_test_setup(test_sg_dma_registration, tl_setup),
 		cmocka_unit_test_setup(test_map_register_params, tl_setup),
+		cmocka_unit_test_setup(test_dma_as_windows, tl_setup),
 		cmocka_unit_test_setup(test_sg_dma_no_handler, tl_setup),
 		cmocka_unit_test_setup(test_free_map_registers_none, tl_setup),
 		cmocka_unit_test_setup(test_dma_alignment_and_cpus, tl_setup),

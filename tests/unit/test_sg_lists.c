@@ -564,6 +564,57 @@ static void test_shared_memory_fast_path(void **s)
 	memset(&shm, 0, sizeof(shm));
 }
 
+/* What ndis.sys lets through, in the default mode: a NET_BUFFER longer
+ * than MaximumPhysicalMapping (its list from our storage), an empty one
+ * (a list of no elements), an SGListBuffer that holds a live list (the
+ * new list elsewhere, the old one still live). Each reported; halt
+ * reclaims nothing once the lists are freed. */
+static void test_lists_as_windows(void **s)
+{
+	(void)s;
+	start6("sim", 1, 8192);
+	unsigned char *mem = pages(4, 11);
+	struct mdlbuf b;
+	PMDL m = mk_mdl(&b, mem + 5, 3 * PG);
+	PNET_BUFFER_LIST nbl =
+	    NdisAllocateNetBufferAndNetBufferList(nbl_pool, 0, 0, m, 0, 9000);
+	PNET_BUFFER nb = NET_BUFFER_LIST_FIRST_NB(nbl);
+	PSCATTER_GATHER_LIST l;
+	assert_int_equal(RULE_DELTA("sg.too-long",
+				    l = sg_alloc(nb, 0, NULL, 0, NULL)),
+			 1);
+	assert_non_null(l);
+	struct piece w[] = {{mem + 5, 9000}};
+	check_list(l, w, 1, 0, 1);
+	NdisMFreeNetBufferSGList(tl.dma_handle, l, nb);
+	nb->DataLength = 0;
+	assert_int_equal(RULE_DELTA("sg.empty",
+				    l = sg_alloc(nb, 0, NULL, 0, NULL)),
+			 1);
+	assert_non_null(l);
+	assert_int_equal(l->NumberOfElements, 0);
+	NdisMFreeNetBufferSGList(tl.dma_handle, l, nb);
+	nb->DataLength = 100;
+	void *big = malloc(sg.list_size);
+	PSCATTER_GATHER_LIST l1 = sg_alloc(nb, 0, big, sg.list_size, NULL);
+	assert_ptr_equal(l1, big);
+	NET_BUFFER nb2 = *nb;
+	nb2.Next = NULL;
+	PSCATTER_GATHER_LIST l2;
+	assert_int_equal(RULE_DELTA("sg.buffer-live",
+				    l2 = sg_alloc(&nb2, 0, big, sg.list_size,
+						  NULL)),
+			 1);
+	assert_non_null(l2);
+	assert_ptr_not_equal(l2, big);
+	NdisMFreeNetBufferSGList(tl.dma_handle, l2, &nb2);
+	NdisMFreeNetBufferSGList(tl.dma_handle, l1, nb);
+	free(big);
+	free(mem);
+	NdisFreeNetBufferList(nbl);
+	assert_int_equal(stop6(), 0);
+}
+
 static void test_rules6(void **s)
 {
 	(void)s;
@@ -978,6 +1029,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_bounce6_both_directions, tl_setup),
 	    cmocka_unit_test_setup(test_bounce6_out_of_space, tl_setup),
 	    cmocka_unit_test_setup(test_shared_memory_fast_path, tl_setup),
+	    cmocka_unit_test_setup(test_lists_as_windows, tl_setup),
 	    cmocka_unit_test_setup(test_rules6, tl_setup),
 	    cmocka_unit_test_setup(test_no_registration6, tl_setup),
 	    cmocka_unit_test_setup(test_leak6_at_halt, tl_setup),
