@@ -304,7 +304,8 @@ long ndisdma_pool_memory(void *pool);
  * Returns 0; -EINVAL (unknown adapter, NULL packet, a packet without
  * bytes); -ENOTSUP (no NdisMInitializeScatterGatherDma: reported
  * "sg.no-registration"); -EMSGSIZE (the packet is longer than
- * MaximumPhysicalMapping: reported "sg.too-long"); -EBUSY (the packet
+ * MaximumPhysicalMapping and "sg.too-long" is in mode fail; in the
+ * default mode it is reported and the list built, as the HAL does); -EBUSY (the packet
  * already carries a live list); -ENOMEM (memory, device address space or
  * bounce space: not reported). On failure the per-packet slot is left
  * as it was and nothing is mapped. */

@@ -169,14 +169,14 @@ int ndisdma_packet_sg_build(ndisdma_adapter *h, struct _NDIS_PACKET *p,
 		total += MmGetMdlByteCount(b);
 	if (total == 0 || total > 0xFFFFFFFFu)
 		return -EINVAL;
-	if (total > ad->sg5_max_mapping) {
-		nd_report(ND_RULE_SG_TOO_LONG, ad, (uintptr_t)p, total, site,
-			  "%s: packet %p has %llu bytes; "
-			  "MaximumPhysicalMapping is %u",
-			  fn, (void *)p, (unsigned long long)total,
-			  ad->sg5_max_mapping);
+	/* no length check in NDIS either (the HAL builds the list) */
+	if (ad->sg5_max_mapping && total > ad->sg5_max_mapping &&
+	    nd_report(ND_RULE_SG_TOO_LONG, ad, (uintptr_t)p, total, site,
+		      "%s: packet %p has %llu bytes; "
+		      "MaximumPhysicalMapping is %u",
+		      fn, (void *)p, (unsigned long long)total,
+		      ad->sg5_max_mapping))
 		return -EMSGSIZE;
-	}
 	struct nd_sg_req rq = {
 	    .mdl = p->Private.Head,
 	    .offset = 0,
