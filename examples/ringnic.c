@@ -771,7 +771,7 @@ static NDIS_STATUS ringnic5_reset(PBOOLEAN addressing, NDIS_HANDLE ctx)
 /* ---------------- NDIS 6.20 ---------------- */
 
 /* ProcessSGList of a send: the descriptor gets the list's one element. */
-static VOID ringnic6_process_sg_list(PVOID dev, PVOID reserved,
+static VOID ringnic6_process_sg_list(PDEVICE_OBJECT dev, PVOID reserved,
 				     PSCATTER_GATHER_LIST sg, PVOID ctx)
 {
 	(void)dev;

@@ -18,8 +18,9 @@ VOID NdisMRegisterAdapterShutdownHandler(NDIS_HANDLE h, PVOID ctx,
 	    nd_adapter_lookup(h, "NdisMRegisterAdapterShutdownHandler", site);
 	if (!ad || !nd_dp_of(ad))
 		return;
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisMRegisterAdapterShutdownHandler",
-			ad, site);
+	if (!nd_irql_at_most(PASSIVE_LEVEL,
+			     "NdisMRegisterAdapterShutdownHandler", ad, site))
+		return; /* irql.too-high: refused, as Windows bug-checks */
 	nd_dp_shutdown_register(ad, ctx, fn, site);
 }
 
@@ -30,8 +31,9 @@ VOID NdisMDeregisterAdapterShutdownHandler(NDIS_HANDLE h)
 	    nd_adapter_lookup(h, "NdisMDeregisterAdapterShutdownHandler", site);
 	if (!ad || !nd_dp_of(ad))
 		return;
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisMDeregisterAdapterShutdownHandler",
-			ad, site);
+	if (!nd_irql_at_most(PASSIVE_LEVEL,
+			     "NdisMDeregisterAdapterShutdownHandler", ad, site))
+		return; /* irql.too-high: refused, as Windows bug-checks */
 	nd_dp_shutdown_deregister(ad, site);
 }
 
@@ -44,7 +46,9 @@ VOID NdisWriteErrorLogEntry(NDIS_HANDLE h, NDIS_ERROR_CODE ErrorCode,
 	    nd_adapter_lookup(h, "NdisWriteErrorLogEntry", site);
 	if (!ad)
 		return;
-	nd_irql_at_most(DISPATCH_LEVEL, "NdisWriteErrorLogEntry", ad, site);
+	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisWriteErrorLogEntry", ad,
+			     site))
+		return; /* irql.too-high: refused, as Windows bug-checks */
 	ULONG v[16];
 	va_list ap;
 	va_start(ap, NumberOfErrorValues);

@@ -13,7 +13,8 @@ static struct nd_adapter *receiver(NDIS_HANDLE h, const char *fn,
 	struct nd_adapter *ad = nd_adapter_lookup(h, fn, site);
 	if (!ad || !nd_dp_of(ad))
 		return NULL;
-	nd_irql_at_most(DISPATCH_LEVEL, fn, ad, site);
+	if (!nd_irql_at_most(DISPATCH_LEVEL, fn, ad, site))
+		return NULL; /* irql.too-high: refused, as Windows bug-checks */
 	return ad;
 }
 

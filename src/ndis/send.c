@@ -14,7 +14,8 @@ VOID NdisMSendComplete(NDIS_HANDLE h, PNDIS_PACKET Packet, NDIS_STATUS Status)
 	struct nd_adapter *ad = nd_adapter_lookup(h, "NdisMSendComplete", site);
 	if (!ad || !nd_dp_of(ad))
 		return;
-	nd_irql_at_most(DISPATCH_LEVEL, "NdisMSendComplete", ad, site);
+	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisMSendComplete", ad, site))
+		return; /* irql.too-high: refused, as Windows bug-checks */
 	nd_dp_send_complete(ad, Packet, Status, site);
 }
 
@@ -25,7 +26,8 @@ VOID NdisMSendResourcesAvailable(NDIS_HANDLE h)
 	    nd_adapter_lookup(h, "NdisMSendResourcesAvailable", site);
 	if (!ad || !nd_dp_of(ad))
 		return;
-	nd_irql_at_most(DISPATCH_LEVEL, "NdisMSendResourcesAvailable", ad,
-			site);
+	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisMSendResourcesAvailable", ad,
+			     site))
+		return; /* irql.too-high: refused, as Windows bug-checks */
 	nd_dp_send_resources(ad);
 }

@@ -14,7 +14,8 @@ VOID NdisMIndicateStatus(NDIS_HANDLE h, NDIS_STATUS GeneralStatus,
 	    nd_adapter_lookup(h, "NdisMIndicateStatus", site);
 	if (!ad || !nd_dp_of(ad))
 		return;
-	nd_irql_at_most(DISPATCH_LEVEL, "NdisMIndicateStatus", ad, site);
+	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisMIndicateStatus", ad, site))
+		return; /* irql.too-high: refused, as Windows bug-checks */
 	nd_dp_indicate_status(ad, GeneralStatus,
 			      StatusBufferSize ? StatusBuffer : NULL,
 			      StatusBuffer ? StatusBufferSize : 0);

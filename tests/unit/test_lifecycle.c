@@ -141,6 +141,8 @@ static void shutdown_irql(void **state)
 	dpm.init = register_at_dispatch;
 	dpm_start("sim");
 	assert_int_equal(ndisdma_verifier_count("irql.too-high"), 1);
+	/* refused: nothing was registered for the deregistration */
+	assert_int_equal(ndisdma_verifier_count("shutdown.not-registered"), 1);
 	assert_int_equal(dpm_stop(), 0);
 }
 

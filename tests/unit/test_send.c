@@ -274,14 +274,19 @@ static void irql_too_high(void **state)
 	(void)state;
 	dpm_start("sim");
 	send_frame(60, 0);
+	PNDIS_PACKET p = dpm.sent[0];
 	KIRQL old;
 	KeRaiseIrql(HIGH_LEVEL, &old);
-	dpm_complete(1, NDIS_STATUS_SUCCESS);
+	NdisMSendComplete(dpm.handle, p, NDIS_STATUS_SUCCESS);
 	KeLowerIrql(old);
 	assert_int_equal(ndisdma_verifier_count("irql.too-high"), 1);
 	struct ndisdma_counters c;
 	ndisdma_adapter_counters(dpm.ad, &c);
-	assert_int_equal(c.tx_frames, 1); /* completed as Windows would */
+	/* refused (Windows bug-checks): still pending */
+	assert_int_equal(c.tx_pending, 1);
+	dpm_complete(1, NDIS_STATUS_SUCCESS);
+	ndisdma_adapter_counters(dpm.ad, &c);
+	assert_int_equal(c.tx_frames, 1);
 	assert_int_equal(dpm_stop(), 0);
 }
 

@@ -11,30 +11,19 @@
  * MiniportDisableInterrupt), queues MiniportHandleInterrupt as the DPC
  * at DISPATCH_LEVEL on the adapter's DPC thread (serialized with the
  * miniport's other handlers unless it is deserialized), then calls
- * MiniportEnableInterrupt (RequestIsr FALSE only) and unmasks the
- * level-triggered line.
+ * MiniportEnableInterrupt (when the miniport has one, at DISPATCH_LEVEL)
+ * and unmasks the level-triggered line.
  */
 #ifndef NDISDMA_NDIS_INTERRUPT_H
 #define NDISDMA_NDIS_INTERRUPT_H
 
+#include "resources.h" /* NDIS_INTERRUPT_MODE */
 #include "types.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#ifndef NDISDMA_HAVE_KINTERRUPT_MODE
-#define NDISDMA_HAVE_KINTERRUPT_MODE 1
-/* NdisMRegisterInterrupt's InterruptMode (ignored: the bus decides). */
-typedef enum _KINTERRUPT_MODE {
-	LevelSensitive,
-	Latched
-} KINTERRUPT_MODE,
-    *PKINTERRUPT_MODE;
-typedef KINTERRUPT_MODE NDIS_INTERRUPT_MODE, *PNDIS_INTERRUPT_MODE;
-#define NdisInterruptLevelSensitive LevelSensitive
-#define NdisInterruptLatched Latched
-#endif
 
 /* Caller-allocated storage of a registered interrupt; opaque to the
  * driver (the host keeps its state elsewhere and fills the names below
@@ -65,7 +54,9 @@ typedef MINIPORT_SYNCHRONIZE_ISR *PMINIPORT_SYNCHRONIZE_ISR;
  * NDIS_STATUS_FAILURE (unknown handle: "handle.unknown"; the adapter
  * already has an interrupt: "interrupt.register-twice"; no
  * MiniportHandleInterrupt, or no MiniportISR where it must be called:
- * "interrupt.bad-params"); NDIS_STATUS_RESOURCE_CONFLICT (the bus has no
+ * "interrupt.bad-params"). SharedInterrupt TRUE with RequestIsr FALSE is
+ * reported ("interrupt.shared-without-isr") and MiniportISR is called.
+ * NDIS_STATUS_RESOURCE_CONFLICT (the bus has no
  * interrupt, e.g. VFIO without an IRQ: ndisdma_last_error says why);
  * NDIS_STATUS_RESOURCES (no memory / thread). A call outside
  * MiniportInitialize is reported ("interrupt.register-context") and
@@ -84,12 +75,12 @@ NDIS_STATUS NdisMRegisterInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt,
 VOID NdisMDeregisterInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt);
 
 /* Run SynchronizeFunction(SynchronizeContext) (a
- * MINIPORT_SYNCHRONIZE_ISR) at DIRQL, excluded from MiniportISR,
- * MiniportDisableInterrupt and MiniportEnableInterrupt; returns what it
+ * MINIPORT_SYNCHRONIZE_ISR) at DIRQL, excluded from MiniportISR and
+ * MiniportDisableInterrupt; returns what it
  * returns. At IRQL <= DIRQL. Called from inside the ISR it runs at once
  * (the lock is already held). Storage that is not a registered interrupt
- * is reported ("interrupt.not-registered"); the function still runs at
- * DIRQL (there is nothing to exclude). */
+ * ("interrupt.not-registered") or a NULL function ("interrupt.bad-params")
+ * is reported: FALSE, nothing run. */
 BOOLEAN NdisMSynchronizeWithInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt,
 				      PVOID SynchronizeFunction,
 				      PVOID SynchronizeContext);

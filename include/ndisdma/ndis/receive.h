@@ -19,19 +19,6 @@ extern "C" {
 
 struct _NDIS_PACKET;
 
-#ifndef NDIS_STATUS_MEDIA_CONNECT
-#define NDIS_STATUS_MEDIA_CONNECT ((NDIS_STATUS)0x4001000B)
-#endif
-#ifndef NDIS_STATUS_MEDIA_DISCONNECT
-#define NDIS_STATUS_MEDIA_DISCONNECT ((NDIS_STATUS)0x4001000C)
-#endif
-#ifndef NDIS_STATUS_RESET_START
-#define NDIS_STATUS_RESET_START ((NDIS_STATUS)0x40010004)
-#endif
-#ifndef NDIS_STATUS_RESET_END
-#define NDIS_STATUS_RESET_END ((NDIS_STATUS)0x40010005)
-#endif
-
 /* Indicate NumberOfPackets received packets. For each, the status the
  * miniport set with NDIS_SET_PACKET_STATUS decides who owns it after the
  * call: NDIS_STATUS_RESOURCES - the host copied the frame, the packet is
