@@ -72,9 +72,9 @@ static void reset_replaces_and_cancel(void **state)
 {
 	(void)state;
 	assert_int_equal(rt_start(), 0);
-	NdisMSetTimer(&mt, 20);
-	NdisMSetTimer(&mt, 10000); /* replaces the 20 ms expiry */
-	rt_sleep_ms(60);
+	NdisMSetTimer(&mt, 300);
+	NdisMSetTimer(&mt, 10000); /* replaces the 300 ms expiry */
+	rt_sleep_ms(400);
 	assert_int_equal(atomic_load(&fired), 0);
 	BOOLEAN c = FALSE;
 	NdisMCancelTimer(&mt, &c);
@@ -152,7 +152,7 @@ static void init_while_set(void **state)
 	    RT_DELTA("timer.init-while-set",
 		     NdisMInitializeTimer(&mt, rt.handle, timer_fn, &fired)),
 	    1);
-	rt_sleep_ms(50);
+	rt_sleep_ms(400);
 	assert_int_equal(atomic_load(&fired), 0); /* cancelled by the re-init */
 	assert_int_equal(rt_stop(), 0);
 }
