@@ -266,14 +266,13 @@ int nd_intr_sync(PNDIS_MINIPORT_INTERRUPT storage, BOOLEAN (*fn)(PVOID),
 	pthread_mutex_lock(&intr_lock);
 	struct nd_intr *in = find_storage(storage);
 	pthread_mutex_unlock(&intr_lock);
+	if (!in) {
+		*ret = FALSE;
+		return -ENOENT;
+	}
 	KIRQL old = KeGetCurrentIrql();
 	if (old < DIRQL)
 		nd_self()->irql = DIRQL;
-	if (!in) {
-		*ret = fn(ctx);
-		nd_self()->irql = old;
-		return -ENOENT;
-	}
 	if (isr_lock_mine(in)) {
 		*ret = fn(ctx);
 	} else {

@@ -49,7 +49,7 @@ NDIS_STATUS NdisMRegisterInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt,
 		return NDIS_STATUS_FAILURE;
 	}
 	if (SharedInterrupt && !RequestIsr)
-		nd_report(ND_RULE_INTERRUPT_BAD_PARAMS, ad,
+		nd_report(ND_RULE_INTERRUPT_SHARED_NO_ISR, ad,
 			  (uintptr_t)Interrupt, 0, site,
 			  "NdisMRegisterInterrupt: a shared interrupt needs "
 			  "RequestIsr TRUE; MiniportISR is called anyway");
@@ -117,8 +117,8 @@ BOOLEAN NdisMSynchronizeWithInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt,
 		nd_report(ND_RULE_INTERRUPT_NOT_REGISTERED, nd_self()->adapter,
 			  (uintptr_t)Interrupt, 0, site,
 			  "NdisMSynchronizeWithInterrupt: %p holds no "
-			  "registered interrupt; the function ran at DIRQL "
-			  "unsynchronized",
+			  "registered interrupt (Windows would use a stale "
+			  "interrupt object); the function is not run",
 			  (void *)Interrupt);
 	return ret;
 }

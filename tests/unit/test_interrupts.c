@@ -194,8 +194,8 @@ static void synchronize_without_interrupt(void **state)
 				  r = NdisMSynchronizeWithInterrupt(
 				      &never, sync_fn, (PVOID)5)),
 			 1);
-	assert_true(r);
-	assert_int_equal(shared_counter, 5); /* it ran, at DIRQL */
+	assert_false(r);
+	assert_int_equal(shared_counter, 0); /* not run */
 	assert_int_equal(atomic_load(&sync_irql_bad), 0);
 	assert_int_equal(KeGetCurrentIrql(), PASSIVE_LEVEL);
 	assert_int_equal(RT_DELTA("interrupt.not-registered",
@@ -260,12 +260,18 @@ static void bad_params(void **state)
 	rt_reset();
 	rt.shared = TRUE;
 	rt.request_isr = FALSE;
-	n = RT_DELTA("interrupt.bad-params", assert_int_equal(rt_start(), 0));
+	n = RT_DELTA("interrupt.shared-without-isr",
+		     assert_int_equal(rt_start(), 0));
 	assert_int_equal(n, 1);
 	assert_int_equal(rt.reg_status, NDIS_STATUS_SUCCESS);
 	raise_and_wait(1);
 	assert_int_equal(atomic_load(&rt.isr_calls), 1);
 	assert_int_equal(atomic_load(&rt.disable_calls), 0);
+	/* a NULL synchronize function: refused */
+	assert_int_equal(RT_DELTA("interrupt.bad-params",
+				  assert_false(NdisMSynchronizeWithInterrupt(
+				      &rt.intr, NULL, NULL))),
+			 1);
 	assert_int_equal(rt_stop(), 0);
 }
 

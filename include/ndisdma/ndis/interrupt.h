@@ -65,7 +65,9 @@ typedef MINIPORT_SYNCHRONIZE_ISR *PMINIPORT_SYNCHRONIZE_ISR;
  * NDIS_STATUS_FAILURE (unknown handle: "handle.unknown"; the adapter
  * already has an interrupt: "interrupt.register-twice"; no
  * MiniportHandleInterrupt, or no MiniportISR where it must be called:
- * "interrupt.bad-params"); NDIS_STATUS_RESOURCE_CONFLICT (the bus has no
+ * "interrupt.bad-params"). SharedInterrupt TRUE with RequestIsr FALSE is
+ * reported ("interrupt.shared-without-isr") and MiniportISR is called.
+ * NDIS_STATUS_RESOURCE_CONFLICT (the bus has no
  * interrupt, e.g. VFIO without an IRQ: ndisdma_last_error says why);
  * NDIS_STATUS_RESOURCES (no memory / thread). A call outside
  * MiniportInitialize is reported ("interrupt.register-context") and
@@ -88,8 +90,8 @@ VOID NdisMDeregisterInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt);
  * MiniportDisableInterrupt and MiniportEnableInterrupt; returns what it
  * returns. At IRQL <= DIRQL. Called from inside the ISR it runs at once
  * (the lock is already held). Storage that is not a registered interrupt
- * is reported ("interrupt.not-registered"); the function still runs at
- * DIRQL (there is nothing to exclude). */
+ * ("interrupt.not-registered") or a NULL function ("interrupt.bad-params")
+ * is reported: FALSE, nothing run. */
 BOOLEAN NdisMSynchronizeWithInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt,
 				      PVOID SynchronizeFunction,
 				      PVOID SynchronizeContext);
