@@ -17,24 +17,13 @@
 #ifndef NDISDMA_NDIS_INTERRUPT_H
 #define NDISDMA_NDIS_INTERRUPT_H
 
+#include "resources.h" /* NDIS_INTERRUPT_MODE */
 #include "types.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#ifndef NDISDMA_HAVE_KINTERRUPT_MODE
-#define NDISDMA_HAVE_KINTERRUPT_MODE 1
-/* NdisMRegisterInterrupt's InterruptMode (ignored: the bus decides). */
-typedef enum _KINTERRUPT_MODE {
-	LevelSensitive,
-	Latched
-} KINTERRUPT_MODE,
-    *PKINTERRUPT_MODE;
-typedef KINTERRUPT_MODE NDIS_INTERRUPT_MODE, *PNDIS_INTERRUPT_MODE;
-#define NdisInterruptLevelSensitive LevelSensitive
-#define NdisInterruptLatched Latched
-#endif
 
 /* Caller-allocated storage of a registered interrupt; opaque to the
  * driver (the host keeps its state elsewhere and fills the names below
