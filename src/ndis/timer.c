@@ -3,7 +3,7 @@
  * timer.c - NdisMInitializeTimer / NdisMSetTimer / NdisMSetPeriodicTimer /
  * NdisMCancelTimer and NdisInitializeTimer / NdisSetTimer /
  * NdisCancelTimer over the host's timer engine (core/host.c), which fires
- * them on the adapter's DPC thread at DISPATCH_LEVEL.
+ * them on the adapter's timer thread at DISPATCH_LEVEL.
  */
 #include "../core/host.h"
 
@@ -82,8 +82,8 @@ VOID NdisMSetTimer(PNDIS_MINIPORT_TIMER Timer, UINT MillisecondsToDelay)
 
 VOID NdisMSetPeriodicTimer(PNDIS_MINIPORT_TIMER Timer, UINT MillisecondPeriod)
 {
-	set_timer(Timer, MillisecondPeriod,
-		  MillisecondPeriod ? MillisecondPeriod : 1,
+	/* a period of 0 is a one-shot timer due now (KeSetTimerEx) */
+	set_timer(Timer, MillisecondPeriod, MillisecondPeriod,
 		  "NdisMSetPeriodicTimer", ND_SITE());
 }
 

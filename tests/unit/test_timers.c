@@ -98,6 +98,12 @@ static void periodic(void **state)
 	rt_sleep_ms(40);
 	assert_int_equal(atomic_load(&fired), n);
 	assert_int_equal(atomic_load(&wrong_irql), 0);
+	/* period 0: once, at once */
+	atomic_store(&fired, 0);
+	NdisMSetPeriodicTimer(&mt, 0);
+	assert_int_equal(rt_wait_at_least(&fired, 1, 5000), 1);
+	rt_sleep_ms(30);
+	assert_int_equal(atomic_load(&fired), 1);
 	assert_int_equal(rt_stop(), 0);
 }
 
