@@ -92,14 +92,11 @@ static void intr_dpc(struct nd_adapter *ad, void *arg)
 	c->HandleInterruptHandler(ad->context);
 	if (!is_registered(in))
 		return; /* deregistered from inside the DPC */
-	if (!in->call_isr && c->EnableInterruptHandler) {
-		KIRQL old;
-		KeRaiseIrql(DIRQL, &old);
-		isr_lock(in);
+	/* NDIS calls MiniportEnableInterrupt after every HandleInterrupt
+	 * (a driver may instead re-enable in the DPC and register none); it
+	 * runs at DISPATCH_LEVEL and may be preempted by the ISR */
+	if (c->EnableInterruptHandler)
 		c->EnableInterruptHandler(ad->context);
-		isr_unlock(in);
-		KeLowerIrql(old);
-	}
 	unmask(in);
 }
 

@@ -110,9 +110,11 @@ static VOID rt_disable(NDIS_HANDLE ctx)
 static VOID rt_enable(NDIS_HANDLE ctx)
 {
 	assert_ptr_equal(ctx, &rt);
-	if (KeGetCurrentIrql() != DIRQL)
+	if (KeGetCurrentIrql() != DISPATCH_LEVEL)
 		atomic_fetch_add(&rt.bad_irql, 1);
-	if (atomic_load(&rt.phase) != 2)
+	/* after the DPC: its count is taken at its end, so the DPC of this
+	 * interrupt has run; in the Disable path the phase says so too */
+	if (!rt.request_isr && !rt.shared && atomic_load(&rt.phase) != 2)
 		atomic_fetch_add(&rt.order_bad, 1);
 	atomic_store(&rt.phase, 0);
 	atomic_fetch_add(&rt.enable_calls, 1);

@@ -11,8 +11,8 @@
  * MiniportDisableInterrupt), queues MiniportHandleInterrupt as the DPC
  * at DISPATCH_LEVEL on the adapter's DPC thread (serialized with the
  * miniport's other handlers unless it is deserialized), then calls
- * MiniportEnableInterrupt (RequestIsr FALSE only) and unmasks the
- * level-triggered line.
+ * MiniportEnableInterrupt (when the miniport has one, at DISPATCH_LEVEL)
+ * and unmasks the level-triggered line.
  */
 #ifndef NDISDMA_NDIS_INTERRUPT_H
 #define NDISDMA_NDIS_INTERRUPT_H
@@ -75,8 +75,8 @@ NDIS_STATUS NdisMRegisterInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt,
 VOID NdisMDeregisterInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt);
 
 /* Run SynchronizeFunction(SynchronizeContext) (a
- * MINIPORT_SYNCHRONIZE_ISR) at DIRQL, excluded from MiniportISR,
- * MiniportDisableInterrupt and MiniportEnableInterrupt; returns what it
+ * MINIPORT_SYNCHRONIZE_ISR) at DIRQL, excluded from MiniportISR and
+ * MiniportDisableInterrupt; returns what it
  * returns. At IRQL <= DIRQL. Called from inside the ISR it runs at once
  * (the lock is already held). Storage that is not a registered interrupt
  * ("interrupt.not-registered") or a NULL function ("interrupt.bad-params")
