@@ -175,6 +175,14 @@ static void set_at_dispatch_ok_init_at_dispatch_reported(void **state)
 		     NdisMInitializeTimer(&mt, rt.handle, timer_fn, &fired)),
 	    1);
 	KeLowerIrql(old);
+	KeRaiseIrql(DIRQL, &old);
+	BOOLEAN c;
+	assert_int_equal(RT_DELTA("irql.too-high", NdisMSetTimer(&mt, 1000)),
+			 1);
+	assert_int_equal(RT_DELTA("irql.too-high", NdisMCancelTimer(&mt, &c)),
+			 1);
+	assert_true(c); /* served */
+	KeLowerIrql(old);
 	assert_int_equal(rt_stop(), 0);
 }
 
