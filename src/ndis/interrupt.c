@@ -20,7 +20,9 @@ NDIS_STATUS NdisMRegisterInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt,
 	    MiniportAdapterHandle, "NdisMRegisterInterrupt", site);
 	if (!ad)
 		return NDIS_STATUS_FAILURE;
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisMRegisterInterrupt", ad, site);
+	/* above its IRQL Windows bug-checks: refused, as everywhere */
+	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMRegisterInterrupt", ad, site))
+		return NDIS_STATUS_FAILURE;
 	if (!Interrupt) {
 		nd_report(ND_RULE_INTERRUPT_BAD_PARAMS, ad, 0, 0, site,
 			  "NdisMRegisterInterrupt with a NULL interrupt "
@@ -88,7 +90,9 @@ VOID NdisMDeregisterInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt)
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad = nd_intr_adapter(Interrupt);
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisMDeregisterInterrupt", ad, site);
+	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMDeregisterInterrupt", ad,
+			     site))
+		return; /* still registered: halt deregisters it */
 	if (nd_intr_deregister(Interrupt))
 		nd_report(ND_RULE_INTERRUPT_NOT_REGISTERED, nd_self()->adapter,
 			  (uintptr_t)Interrupt, 0, site,
@@ -103,7 +107,8 @@ BOOLEAN NdisMSynchronizeWithInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt,
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad = nd_intr_adapter(Interrupt);
-	nd_irql_at_most(DIRQL, "NdisMSynchronizeWithInterrupt", ad, site);
+	if (!nd_irql_at_most(DIRQL, "NdisMSynchronizeWithInterrupt", ad, site))
+		return FALSE;
 	if (!SynchronizeFunction) {
 		nd_report(ND_RULE_INTERRUPT_BAD_PARAMS, ad,
 			  (uintptr_t)Interrupt, 0, site,

@@ -281,14 +281,15 @@ static void bad_params(void **state)
 	assert_int_equal(rt_stop(), 0);
 }
 
+static NDIS_STATUS dispatch_status;
 static void register_at_dispatch(NDIS_HANDLE h)
 {
-	(void)h;
 	KIRQL old;
 	KeRaiseIrql(DISPATCH_LEVEL, &old);
-	NdisMDeregisterInterrupt(&rt.intr); /* PASSIVE_LEVEL only */
+	NdisMDeregisterInterrupt(&rt.intr); /* PASSIVE_LEVEL only: refused */
+	dispatch_status = NdisMRegisterInterrupt(
+	    &second, h, 11, 11, TRUE, FALSE, NdisInterruptLevelSensitive);
 	KeLowerIrql(old);
-	rt.keep_irq = 1; /* deregistered already */
 }
 
 static void irql_rules(void **state)
@@ -297,8 +298,21 @@ static void irql_rules(void **state)
 	rt.init = register_at_dispatch;
 	unsigned long n =
 	    RT_DELTA("irql.too-high", assert_int_equal(rt_start(), 0));
-	assert_int_equal(n, 1);
-	assert_int_equal(rt_stop(), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(dispatch_status, NDIS_STATUS_FAILURE);
+	raise_and_wait(1); /* the interrupt is still registered */
+	/* above DIRQL: refused, nothing run */
+	KIRQL old;
+	KeRaiseIrql(HIGH_LEVEL, &old);
+	BOOLEAN r = TRUE;
+	assert_int_equal(
+	    RT_DELTA("irql.too-high", r = NdisMSynchronizeWithInterrupt(
+					  &rt.intr, sync_fn, (PVOID)7)),
+	    1);
+	KeLowerIrql(old);
+	assert_false(r);
+	assert_int_equal(shared_counter, 0);
+	assert_int_equal(rt_stop(), 0); /* MiniportHalt deregisters */
 }
 
 static void leak_at_halt(void **state)
@@ -375,23 +389,23 @@ static void halt_refused_on_runtime_thread(void **state)
 	assert_int_equal(rt_stop(), 0);
 }
 
-/* A DPC that deregisters its own interrupt: nothing is called after. */
+/* A DPC that deregisters its own interrupt: refused (PASSIVE_LEVEL
+ * only), the interrupt keeps working and MiniportHalt deregisters it. */
 static void deregister_self(void)
 {
 	NdisMDeregisterInterrupt(&rt.intr);
-	rt.keep_irq = 1;
 }
 
-static void deregister_from_dpc(void **state)
+static void deregister_from_dpc_refused(void **state)
 {
 	(void)state;
 	rt.dpc_hook = deregister_self;
 	assert_int_equal(rt_start(), 0);
 	unsigned long irql = RT_DELTA("irql.too-high", raise_and_wait(1));
-	assert_int_equal(irql, 1); /* PASSIVE_LEVEL only, served anyway */
-	assert_int_equal(ndisdma_sim_irq_set(rt.sim, 1), 0);
-	rt_sleep_ms(20);
-	assert_int_equal(atomic_load(&rt.isr_calls), 1);
+	assert_int_equal(irql, 1);
+	raise_and_wait(1);
+	assert_int_equal(atomic_load(&rt.isr_calls), 2);
+	rt.dpc_hook = NULL;
 	assert_int_equal(rt_stop(), 0);
 }
 
@@ -412,7 +426,7 @@ int main(void)
 	    cmocka_unit_test_setup(leak_at_halt, rt_setup),
 	    cmocka_unit_test_setup(halt_races_interrupts, rt_setup),
 	    cmocka_unit_test_setup(halt_refused_on_runtime_thread, rt_setup),
-	    cmocka_unit_test_setup(deregister_from_dpc, rt_setup),
+	    cmocka_unit_test_setup(deregister_from_dpc_refused, rt_setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

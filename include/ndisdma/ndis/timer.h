@@ -20,6 +20,10 @@
 extern "C" {
 #endif
 
+/* Every function here called above its documented IRQL is reported
+ * ("irql.too-high") and refused (Windows bug-checks): nothing is
+ * initialized, set or cancelled (*TimerCancelled FALSE). */
+
 /* A timer function: SystemSpecific1 is the timer's storage,
  * FunctionContext what the driver gave, the others NULL. */
 typedef VOID(NDIS_TIMER_FUNCTION)(PVOID SystemSpecific1, PVOID FunctionContext,
