@@ -132,8 +132,8 @@ int nd_intr_register(struct nd_adapter *ad, PNDIS_MINIPORT_INTERRUPT storage,
  * the ISR and DPC (not for one the caller is inside of). */
 int nd_intr_deregister(PNDIS_MINIPORT_INTERRUPT storage);
 /* Run fn(ctx) at DIRQL under the interrupt's lock; *ret its value.
- * 0, or -ENOENT (no registered interrupt there: fn ran at DIRQL without
- * a lock). */
+ * 0, or -ENOENT (no registered interrupt there: fn not run, *ret
+ * FALSE). */
 int nd_intr_sync(PNDIS_MINIPORT_INTERRUPT storage, BOOLEAN (*fn)(PVOID),
 		 PVOID ctx, BOOLEAN *ret);
 /* The adapter of a registered interrupt, or NULL. */

@@ -92,14 +92,11 @@ static void intr_dpc(struct nd_adapter *ad, void *arg)
 	c->HandleInterruptHandler(ad->context);
 	if (!is_registered(in))
 		return; /* deregistered from inside the DPC */
-	if (!in->call_isr && c->EnableInterruptHandler) {
-		KIRQL old;
-		KeRaiseIrql(DIRQL, &old);
-		isr_lock(in);
+	/* NDIS calls MiniportEnableInterrupt after every HandleInterrupt
+	 * (a driver may instead re-enable in the DPC and register none); it
+	 * runs at DISPATCH_LEVEL and may be preempted by the ISR */
+	if (c->EnableInterruptHandler)
 		c->EnableInterruptHandler(ad->context);
-		isr_unlock(in);
-		KeLowerIrql(old);
-	}
 	unmask(in);
 }
 
@@ -206,13 +203,15 @@ int nd_intr_register(struct nd_adapter *ad, PNDIS_MINIPORT_INTERRUPT storage,
 	in->next = intr_list;
 	intr_list = in;
 	pthread_mutex_unlock(&intr_lock);
-	if (pthread_create(&in->thread, NULL, intr_main, in)) {
-		pthread_mutex_lock(&intr_lock);
+	pthread_mutex_lock(&intr_lock);
+	int prc = pthread_create(&in->thread, NULL, intr_main, in);
+	if (prc)
 		in->registered = false;
-		pthread_mutex_unlock(&intr_lock);
+	else
+		in->thread_running = true;
+	pthread_mutex_unlock(&intr_lock);
+	if (prc)
 		return -ENOMEM;
-	}
-	in->thread_running = true;
 	/* a line already asserted delivers now that someone listens */
 	unmask(in);
 	return 0;
@@ -221,18 +220,23 @@ int nd_intr_register(struct nd_adapter *ad, PNDIS_MINIPORT_INTERRUPT storage,
 /* Stop the interrupt `in` (registered: cleared by the caller). */
 static void stop(struct nd_intr *in)
 {
-	if (in->thread_running) {
+	/* one caller claims the join; from the interrupt thread itself (an
+	 * ISR deregistering) the thread ends on its own and halt joins it */
+	pthread_mutex_lock(&intr_lock);
+	bool running = in->thread_running;
+	pthread_t th = in->thread;
+	bool join = running && !pthread_equal(th, pthread_self());
+	if (join)
+		in->thread_running = false;
+	pthread_mutex_unlock(&intr_lock);
+	if (running) {
 		uint64_t one = 1;
 		if (write(in->stop_fd, &one, sizeof(one)) != sizeof(one)) {
 			/* an eventfd counter cannot overflow here */
 		}
-		if (!pthread_equal(in->thread, pthread_self())) {
-			pthread_join(in->thread, NULL);
-			pthread_mutex_lock(&intr_lock);
-			in->thread_running = false;
-			pthread_mutex_unlock(&intr_lock);
-		}
 	}
+	if (join)
+		pthread_join(th, NULL);
 	nd_host_remove(in->ad, &in->dpc, true);
 	/* a DPC that waits for the serialization this thread holds would
 	 * wait forever: it sees the interrupt gone and returns instead */
@@ -259,14 +263,13 @@ int nd_intr_sync(PNDIS_MINIPORT_INTERRUPT storage, BOOLEAN (*fn)(PVOID),
 	pthread_mutex_lock(&intr_lock);
 	struct nd_intr *in = find_storage(storage);
 	pthread_mutex_unlock(&intr_lock);
+	if (!in) {
+		*ret = FALSE;
+		return -ENOENT;
+	}
 	KIRQL old = KeGetCurrentIrql();
 	if (old < DIRQL)
 		nd_self()->irql = DIRQL;
-	if (!in) {
-		*ret = fn(ctx);
-		nd_self()->irql = old;
-		return -ENOENT;
-	}
 	if (isr_lock_mine(in)) {
 		*ret = fn(ctx);
 	} else {

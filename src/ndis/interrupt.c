@@ -20,7 +20,9 @@ NDIS_STATUS NdisMRegisterInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt,
 	    MiniportAdapterHandle, "NdisMRegisterInterrupt", site);
 	if (!ad)
 		return NDIS_STATUS_FAILURE;
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisMRegisterInterrupt", ad, site);
+	/* above its IRQL Windows bug-checks: refused, as everywhere */
+	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMRegisterInterrupt", ad, site))
+		return NDIS_STATUS_FAILURE;
 	if (!Interrupt) {
 		nd_report(ND_RULE_INTERRUPT_BAD_PARAMS, ad, 0, 0, site,
 			  "NdisMRegisterInterrupt with a NULL interrupt "
@@ -49,7 +51,7 @@ NDIS_STATUS NdisMRegisterInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt,
 		return NDIS_STATUS_FAILURE;
 	}
 	if (SharedInterrupt && !RequestIsr)
-		nd_report(ND_RULE_INTERRUPT_BAD_PARAMS, ad,
+		nd_report(ND_RULE_INTERRUPT_SHARED_NO_ISR, ad,
 			  (uintptr_t)Interrupt, 0, site,
 			  "NdisMRegisterInterrupt: a shared interrupt needs "
 			  "RequestIsr TRUE; MiniportISR is called anyway");
@@ -88,7 +90,9 @@ VOID NdisMDeregisterInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt)
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad = nd_intr_adapter(Interrupt);
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisMDeregisterInterrupt", ad, site);
+	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMDeregisterInterrupt", ad,
+			     site))
+		return; /* still registered: halt deregisters it */
 	if (nd_intr_deregister(Interrupt))
 		nd_report(ND_RULE_INTERRUPT_NOT_REGISTERED, nd_self()->adapter,
 			  (uintptr_t)Interrupt, 0, site,
@@ -103,7 +107,8 @@ BOOLEAN NdisMSynchronizeWithInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt,
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad = nd_intr_adapter(Interrupt);
-	nd_irql_at_most(DIRQL, "NdisMSynchronizeWithInterrupt", ad, site);
+	if (!nd_irql_at_most(DIRQL, "NdisMSynchronizeWithInterrupt", ad, site))
+		return FALSE;
 	if (!SynchronizeFunction) {
 		nd_report(ND_RULE_INTERRUPT_BAD_PARAMS, ad,
 			  (uintptr_t)Interrupt, 0, site,
@@ -117,8 +122,8 @@ BOOLEAN NdisMSynchronizeWithInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt,
 		nd_report(ND_RULE_INTERRUPT_NOT_REGISTERED, nd_self()->adapter,
 			  (uintptr_t)Interrupt, 0, site,
 			  "NdisMSynchronizeWithInterrupt: %p holds no "
-			  "registered interrupt; the function ran at DIRQL "
-			  "unsynchronized",
+			  "registered interrupt (Windows would use a stale "
+			  "interrupt object); the function is not run",
 			  (void *)Interrupt);
 	return ret;
 }

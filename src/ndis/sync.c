@@ -24,9 +24,9 @@ static void futex_wake_all(LONG *word)
 
 VOID NdisInitializeEvent(PNDIS_EVENT Event)
 {
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisInitializeEvent",
-			nd_self()->adapter, ND_SITE());
-	if (!Event)
+	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisInitializeEvent",
+			     nd_self()->adapter, ND_SITE()) ||
+	    !Event)
 		return;
 	__atomic_store_n(&Event->State, 0, __ATOMIC_SEQ_CST);
 	Event->Waiters = 0;
@@ -35,9 +35,9 @@ VOID NdisInitializeEvent(PNDIS_EVENT Event)
 
 VOID NdisSetEvent(PNDIS_EVENT Event)
 {
-	nd_irql_at_most(DISPATCH_LEVEL, "NdisSetEvent", nd_self()->adapter,
-			ND_SITE());
-	if (!Event)
+	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisSetEvent", nd_self()->adapter,
+			     ND_SITE()) ||
+	    !Event)
 		return;
 	__atomic_store_n(&Event->State, 1, __ATOMIC_SEQ_CST);
 	futex_wake_all(&Event->State);
@@ -45,9 +45,9 @@ VOID NdisSetEvent(PNDIS_EVENT Event)
 
 VOID NdisResetEvent(PNDIS_EVENT Event)
 {
-	nd_irql_at_most(DISPATCH_LEVEL, "NdisResetEvent", nd_self()->adapter,
-			ND_SITE());
-	if (!Event)
+	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisResetEvent",
+			     nd_self()->adapter, ND_SITE()) ||
+	    !Event)
 		return;
 	__atomic_store_n(&Event->State, 0, __ATOMIC_SEQ_CST);
 }
@@ -61,9 +61,11 @@ static uint64_t mono_ns(void)
 
 BOOLEAN NdisWaitEvent(PNDIS_EVENT Event, UINT MsToWait)
 {
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisWaitEvent", nd_self()->adapter,
-			ND_SITE());
-	if (!Event)
+	/* waiting at DISPATCH_LEVEL bug-checks on Windows (and could wait
+	 * for this very thread here): refused */
+	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisWaitEvent", nd_self()->adapter,
+			     ND_SITE()) ||
+	    !Event)
 		return FALSE;
 	uint64_t end =
 	    MsToWait ? mono_ns() + (uint64_t)MsToWait * 1000000ull : 0;
@@ -102,8 +104,9 @@ VOID NdisStallExecution(UINT MicrosecondsToStall)
 
 VOID NdisMSleep(ULONG MicrosecondsToSleep)
 {
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisMSleep", nd_self()->adapter,
-			ND_SITE());
+	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMSleep", nd_self()->adapter,
+			     ND_SITE()))
+		return;
 	struct timespec ts = {
 	    .tv_sec = (time_t)(MicrosecondsToSleep / 1000000u),
 	    .tv_nsec = (long)(MicrosecondsToSleep % 1000000u) * 1000};

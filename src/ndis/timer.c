@@ -3,7 +3,7 @@
  * timer.c - NdisMInitializeTimer / NdisMSetTimer / NdisMSetPeriodicTimer /
  * NdisMCancelTimer and NdisInitializeTimer / NdisSetTimer /
  * NdisCancelTimer over the host's timer engine (core/host.c), which fires
- * them on the adapter's DPC thread at DISPATCH_LEVEL.
+ * them on the adapter's timer thread at DISPATCH_LEVEL.
  */
 #include "../core/host.h"
 
@@ -31,7 +31,8 @@ static void set_timer(void *storage, UINT due, UINT period, const char *name,
 		      const void *site)
 {
 	struct nd_adapter *ad = nd_timer_adapter(storage);
-	nd_irql_at_most(DISPATCH_LEVEL, name, ad, site);
+	if (!nd_irql_at_most(DISPATCH_LEVEL, name, ad, site))
+		return;
 	if (nd_timer_set(storage, due, period) == -ENOENT)
 		nd_report(ND_RULE_TIMER_NOT_INITIALIZED, nd_self()->adapter,
 			  (uintptr_t)storage, 0, site,
@@ -43,7 +44,11 @@ static void cancel_timer(void *storage, PBOOLEAN cancelled, const char *name,
 			 const void *site)
 {
 	struct nd_adapter *ad = nd_timer_adapter(storage);
-	nd_irql_at_most(DISPATCH_LEVEL, name, ad, site);
+	if (!nd_irql_at_most(DISPATCH_LEVEL, name, ad, site)) {
+		if (cancelled)
+			*cancelled = FALSE;
+		return;
+	}
 	int rc = nd_timer_cancel(storage);
 	if (rc == -ENOENT)
 		nd_report(ND_RULE_TIMER_NOT_INITIALIZED, nd_self()->adapter,
@@ -61,7 +66,8 @@ VOID NdisMInitializeTimer(PNDIS_MINIPORT_TIMER Timer,
 	const void *site = ND_SITE();
 	struct nd_adapter *ad = nd_adapter_lookup(MiniportAdapterHandle,
 						  "NdisMInitializeTimer", site);
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisMInitializeTimer", ad, site);
+	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMInitializeTimer", ad, site))
+		return;
 	if (!Timer || !TimerFunction) {
 		nd_set_error("NdisMInitializeTimer: NULL %s",
 			     Timer ? "TimerFunction" : "Timer");
@@ -82,8 +88,8 @@ VOID NdisMSetTimer(PNDIS_MINIPORT_TIMER Timer, UINT MillisecondsToDelay)
 
 VOID NdisMSetPeriodicTimer(PNDIS_MINIPORT_TIMER Timer, UINT MillisecondPeriod)
 {
-	set_timer(Timer, MillisecondPeriod,
-		  MillisecondPeriod ? MillisecondPeriod : 1,
+	/* a period of 0 is a one-shot timer due now (KeSetTimerEx) */
+	set_timer(Timer, MillisecondPeriod, MillisecondPeriod,
 		  "NdisMSetPeriodicTimer", ND_SITE());
 }
 
@@ -97,7 +103,8 @@ VOID NdisInitializeTimer(PNDIS_TIMER Timer, PNDIS_TIMER_FUNCTION TimerFunction,
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad = nd_self()->adapter;
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisInitializeTimer", ad, site);
+	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisInitializeTimer", ad, site))
+		return;
 	if (!Timer || !TimerFunction) {
 		nd_set_error("NdisInitializeTimer: NULL %s",
 			     Timer ? "TimerFunction" : "Timer");

@@ -49,7 +49,8 @@ NDIS_STATUS NdisScheduleWorkItem(PNDIS_WORK_ITEM WorkItem)
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad = nd_self()->adapter;
-	nd_irql_at_most(DISPATCH_LEVEL, "NdisScheduleWorkItem", ad, site);
+	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisScheduleWorkItem", ad, site))
+		return NDIS_STATUS_FAILURE;
 	if (!WorkItem || !WorkItem->Routine) {
 		nd_set_error("NdisScheduleWorkItem: NULL %s",
 			     WorkItem ? "Routine" : "work item");

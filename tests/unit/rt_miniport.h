@@ -45,7 +45,7 @@ struct rt_state {
 	ndisdma_sim *sim;
 	NDIS_MINIPORT_INTERRUPT intr;
 	NDIS_STATUS reg_status;
-	_Atomic int isr_calls, dpc_calls, disable_calls, enable_calls;
+	_Atomic int isr_calls, isr_done, dpc_calls, disable_calls, enable_calls;
 	_Atomic int bad_irql;  /* a handler ran at the wrong IRQL */
 	_Atomic int order_bad; /* Disable, DPC, Enable out of order */
 	_Atomic int phase;     /* 0 idle, 1 disabled, 2 in DPC */
@@ -86,12 +86,14 @@ static VOID rt_isr(PBOOLEAN recognized, PBOOLEAN queue, NDIS_HANDLE ctx)
 		*recognized = FALSE;
 		*queue = FALSE;
 		ndisdma_sim_irq_set(rt.sim, 0);
+		atomic_fetch_add(&rt.isr_done, 1);
 		return;
 	}
 	*recognized = TRUE;
 	*queue = TRUE;
 	if (!rt.ack_in_dpc && n >= rt.isr_keep_level)
 		ndisdma_sim_irq_set(rt.sim, 0); /* read the cause: deasserts */
+	atomic_fetch_add(&rt.isr_done, 1);
 }
 
 static VOID rt_disable(NDIS_HANDLE ctx)
@@ -108,9 +110,11 @@ static VOID rt_disable(NDIS_HANDLE ctx)
 static VOID rt_enable(NDIS_HANDLE ctx)
 {
 	assert_ptr_equal(ctx, &rt);
-	if (KeGetCurrentIrql() != DIRQL)
+	if (KeGetCurrentIrql() != DISPATCH_LEVEL)
 		atomic_fetch_add(&rt.bad_irql, 1);
-	if (atomic_load(&rt.phase) != 2)
+	/* after the DPC: its count is taken at its end, so the DPC of this
+	 * interrupt has run; in the Disable path the phase says so too */
+	if (!rt.request_isr && !rt.shared && atomic_load(&rt.phase) != 2)
 		atomic_fetch_add(&rt.order_bad, 1);
 	atomic_store(&rt.phase, 0);
 	atomic_fetch_add(&rt.enable_calls, 1);

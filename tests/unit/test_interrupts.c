@@ -31,9 +31,10 @@ static void isr_then_dpc(void **state)
 	}
 	assert_int_equal(atomic_load(&rt.dpc_calls), 20);
 	assert_int_equal(atomic_load(&rt.bad_irql), 0);
-	/* RequestIsr TRUE: NDIS calls neither Disable nor Enable */
+	/* RequestIsr TRUE: no DisableInterrupt; EnableInterrupt after each
+	 * DPC (at DISPATCH_LEVEL) */
 	assert_int_equal(atomic_load(&rt.disable_calls), 0);
-	assert_int_equal(atomic_load(&rt.enable_calls), 0);
+	assert_int_equal(rt_wait_at_least(&rt.enable_calls, 20, 5000), 20);
 	assert_int_equal(rt_stop(), 0);
 }
 
@@ -67,7 +68,7 @@ static void level_masked_until_dpc(void **state)
 }
 
 /* RequestIsr FALSE: DisableInterrupt at DIRQL, then the DPC, then
- * EnableInterrupt; the ISR is never called. */
+ * EnableInterrupt at DISPATCH_LEVEL; the ISR is never called. */
 static void no_isr_disable_dpc_enable(void **state)
 {
 	(void)state;
@@ -97,7 +98,8 @@ static void isr_not_recognized(void **state)
 	assert_int_equal(rt_start(), 0);
 	for (int i = 1; i <= 5; i++) {
 		assert_int_equal(ndisdma_sim_irq_set(rt.sim, 1), 0);
-		assert_int_equal(rt_wait_at_least(&rt.isr_calls, i, 5000), i);
+		/* the ISR has acknowledged (deasserted) before the next */
+		assert_int_equal(rt_wait_at_least(&rt.isr_done, i, 5000), i);
 	}
 	rt_sleep_ms(20);
 	assert_int_equal(atomic_load(&rt.dpc_calls), 0);
@@ -126,6 +128,11 @@ static void raised_from_threads(void **state)
 		pthread_join(t[i], NULL);
 	/* the last assertion is always seen */
 	assert_true(rt_wait_at_least(&rt.dpc_calls, 1, 5000) >= 1);
+	/* each ISR queued one DPC: wait until the last one ran */
+	for (int i = 0; i < 5000 &&
+			atomic_load(&rt.dpc_calls) < atomic_load(&rt.isr_calls);
+	     i++)
+		rt_sleep_ms(1);
 	rt_sleep_ms(20);
 	int isr = atomic_load(&rt.isr_calls), dpc = atomic_load(&rt.dpc_calls);
 	assert_true(isr >= 1 && isr <= 600);
@@ -193,8 +200,8 @@ static void synchronize_without_interrupt(void **state)
 				  r = NdisMSynchronizeWithInterrupt(
 				      &never, sync_fn, (PVOID)5)),
 			 1);
-	assert_true(r);
-	assert_int_equal(shared_counter, 5); /* it ran, at DIRQL */
+	assert_false(r);
+	assert_int_equal(shared_counter, 0); /* not run */
 	assert_int_equal(atomic_load(&sync_irql_bad), 0);
 	assert_int_equal(KeGetCurrentIrql(), PASSIVE_LEVEL);
 	assert_int_equal(RT_DELTA("interrupt.not-registered",
@@ -259,23 +266,30 @@ static void bad_params(void **state)
 	rt_reset();
 	rt.shared = TRUE;
 	rt.request_isr = FALSE;
-	n = RT_DELTA("interrupt.bad-params", assert_int_equal(rt_start(), 0));
+	n = RT_DELTA("interrupt.shared-without-isr",
+		     assert_int_equal(rt_start(), 0));
 	assert_int_equal(n, 1);
 	assert_int_equal(rt.reg_status, NDIS_STATUS_SUCCESS);
 	raise_and_wait(1);
 	assert_int_equal(atomic_load(&rt.isr_calls), 1);
 	assert_int_equal(atomic_load(&rt.disable_calls), 0);
+	/* a NULL synchronize function: refused */
+	assert_int_equal(RT_DELTA("interrupt.bad-params",
+				  assert_false(NdisMSynchronizeWithInterrupt(
+				      &rt.intr, NULL, NULL))),
+			 1);
 	assert_int_equal(rt_stop(), 0);
 }
 
+static NDIS_STATUS dispatch_status;
 static void register_at_dispatch(NDIS_HANDLE h)
 {
-	(void)h;
 	KIRQL old;
 	KeRaiseIrql(DISPATCH_LEVEL, &old);
-	NdisMDeregisterInterrupt(&rt.intr); /* PASSIVE_LEVEL only */
+	NdisMDeregisterInterrupt(&rt.intr); /* PASSIVE_LEVEL only: refused */
+	dispatch_status = NdisMRegisterInterrupt(
+	    &second, h, 11, 11, TRUE, FALSE, NdisInterruptLevelSensitive);
 	KeLowerIrql(old);
-	rt.keep_irq = 1; /* deregistered already */
 }
 
 static void irql_rules(void **state)
@@ -284,8 +298,21 @@ static void irql_rules(void **state)
 	rt.init = register_at_dispatch;
 	unsigned long n =
 	    RT_DELTA("irql.too-high", assert_int_equal(rt_start(), 0));
-	assert_int_equal(n, 1);
-	assert_int_equal(rt_stop(), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(dispatch_status, NDIS_STATUS_FAILURE);
+	raise_and_wait(1); /* the interrupt is still registered */
+	/* above DIRQL: refused, nothing run */
+	KIRQL old;
+	KeRaiseIrql(HIGH_LEVEL, &old);
+	BOOLEAN r = TRUE;
+	assert_int_equal(
+	    RT_DELTA("irql.too-high", r = NdisMSynchronizeWithInterrupt(
+					  &rt.intr, sync_fn, (PVOID)7)),
+	    1);
+	KeLowerIrql(old);
+	assert_false(r);
+	assert_int_equal(shared_counter, 0);
+	assert_int_equal(rt_stop(), 0); /* MiniportHalt deregisters */
 }
 
 static void leak_at_halt(void **state)
@@ -299,17 +326,27 @@ static void leak_at_halt(void **state)
 	assert_int_equal(n, 1);
 }
 
-/* Halt while another thread keeps interrupting: MiniportHalt deregisters
- * (or halt does it for the driver); no ISR or DPC runs after halt
- * returned, and no thread touches the freed adapter (ASan, TSan). */
+/* Halt while another thread keeps interrupting: interrupts, ISRs and
+ * DPCs race MiniportHalt until it stops the device model (as a driver's
+ * halt stops its NIC); MiniportHalt deregisters, or halt does it for the
+ * driver; no ISR or DPC runs after halt returned, and no thread touches
+ * the freed adapter (ASan, TSan). */
 static _Atomic int stop_raising;
+static pthread_t storm_thread;
 static void *storm(void *arg)
 {
 	ndisdma_sim *sim = arg;
 	while (!atomic_load(&stop_raising))
-		if (ndisdma_sim_irq_set(sim, 1) == -EINVAL)
-			break; /* the adapter is gone */
+		ndisdma_sim_irq_set(sim, 1);
 	return NULL;
+}
+
+static void stop_storm(NDIS_HANDLE h)
+{
+	(void)h;
+	rt_sleep_ms(2); /* interrupts keep coming during MiniportHalt */
+	atomic_store(&stop_raising, 1);
+	pthread_join(storm_thread, NULL);
 }
 
 static void halt_races_interrupts(void **state)
@@ -318,10 +355,11 @@ static void halt_races_interrupts(void **state)
 	for (int round = 0; round < 20; round++) {
 		rt_reset();
 		rt.keep_irq = round & 1;
+		rt.halt = stop_storm;
 		assert_int_equal(rt_start(), 0);
 		atomic_store(&stop_raising, 0);
-		pthread_t t;
-		assert_int_equal(pthread_create(&t, NULL, storm, rt.sim), 0);
+		assert_int_equal(
+		    pthread_create(&storm_thread, NULL, storm, rt.sim), 0);
 		rt_wait_at_least(&rt.dpc_calls, 3, 5000);
 		int n = rt_stop();
 		assert_int_equal(n, round & 1);
@@ -330,8 +368,6 @@ static void halt_races_interrupts(void **state)
 		rt_sleep_ms(2);
 		assert_int_equal(atomic_load(&rt.isr_calls), isr);
 		assert_int_equal(atomic_load(&rt.dpc_calls), dpc);
-		atomic_store(&stop_raising, 1);
-		pthread_join(t, NULL);
 	}
 }
 
@@ -353,23 +389,23 @@ static void halt_refused_on_runtime_thread(void **state)
 	assert_int_equal(rt_stop(), 0);
 }
 
-/* A DPC that deregisters its own interrupt: nothing is called after. */
+/* A DPC that deregisters its own interrupt: refused (PASSIVE_LEVEL
+ * only), the interrupt keeps working and MiniportHalt deregisters it. */
 static void deregister_self(void)
 {
 	NdisMDeregisterInterrupt(&rt.intr);
-	rt.keep_irq = 1;
 }
 
-static void deregister_from_dpc(void **state)
+static void deregister_from_dpc_refused(void **state)
 {
 	(void)state;
 	rt.dpc_hook = deregister_self;
 	assert_int_equal(rt_start(), 0);
 	unsigned long irql = RT_DELTA("irql.too-high", raise_and_wait(1));
-	assert_int_equal(irql, 1); /* PASSIVE_LEVEL only, served anyway */
-	assert_int_equal(ndisdma_sim_irq_set(rt.sim, 1), 0);
-	rt_sleep_ms(20);
-	assert_int_equal(atomic_load(&rt.isr_calls), 1);
+	assert_int_equal(irql, 1);
+	raise_and_wait(1);
+	assert_int_equal(atomic_load(&rt.isr_calls), 2);
+	rt.dpc_hook = NULL;
 	assert_int_equal(rt_stop(), 0);
 }
 
@@ -390,7 +426,7 @@ int main(void)
 	    cmocka_unit_test_setup(leak_at_halt, rt_setup),
 	    cmocka_unit_test_setup(halt_races_interrupts, rt_setup),
 	    cmocka_unit_test_setup(halt_refused_on_runtime_thread, rt_setup),
-	    cmocka_unit_test_setup(deregister_from_dpc, rt_setup),
+	    cmocka_unit_test_setup(deregister_from_dpc_refused, rt_setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

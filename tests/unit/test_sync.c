@@ -57,19 +57,6 @@ static void event_wakes_waiters(void **state)
 	pthread_join(t, NULL);
 }
 
-static void event_wait_at_dispatch_reported(void **state)
-{
-	(void)state;
-	NDIS_EVENT e;
-	NdisInitializeEvent(&e);
-	NdisSetEvent(&e);
-	KIRQL old;
-	KeRaiseIrql(DISPATCH_LEVEL, &old);
-	assert_int_equal(RT_DELTA("irql.too-high", NdisWaitEvent(&e, 1)), 1);
-	assert_int_equal(RT_DELTA("irql.too-high", NdisMSleep(1)), 1);
-	KeLowerIrql(old);
-}
-
 /* ---- work items ---- */
 
 static _Atomic int work_runs, work_bad_irql;
@@ -82,6 +69,38 @@ static VOID work_fn(PNDIS_WORK_ITEM wi, PVOID ctx)
 		atomic_fetch_add(&work_bad_irql, 100);
 	atomic_fetch_add(&work_runs, 1);
 	NdisSetEvent(&work_done);
+}
+
+static void event_wait_at_dispatch_reported(void **state)
+{
+	(void)state;
+	NDIS_EVENT e;
+	NdisInitializeEvent(&e);
+	NdisSetEvent(&e);
+	KIRQL old;
+	KeRaiseIrql(DISPATCH_LEVEL, &old);
+	BOOLEAN w = TRUE;
+	assert_int_equal(RT_DELTA("irql.too-high", w = NdisWaitEvent(&e, 1)),
+			 1);
+	assert_false(w); /* refused, though the event is set */
+	assert_int_equal(RT_DELTA("irql.too-high", NdisMSleep(1)), 1);
+	assert_int_equal(RT_DELTA("irql.too-high", NdisInitializeEvent(&e)), 1);
+	assert_int_equal(RT_DELTA("irql.too-high", NdisSetEvent(&e)), 0);
+	KeLowerIrql(old);
+	/* above DISPATCH_LEVEL: set / reset / schedule are reported too */
+	KeRaiseIrql(DIRQL, &old);
+	assert_int_equal(RT_DELTA("irql.too-high", NdisSetEvent(&e)), 1);
+	assert_int_equal(RT_DELTA("irql.too-high", NdisResetEvent(&e)), 1);
+	NDIS_WORK_ITEM wi;
+	NdisInitializeWorkItem(&wi, work_fn, &work_runs);
+	NDIS_STATUS st = 0;
+	assert_int_equal(
+	    RT_DELTA("irql.too-high", st = NdisScheduleWorkItem(&wi)), 1);
+	assert_int_equal(st, NDIS_STATUS_FAILURE);
+	KeLowerIrql(old);
+	/* refused calls changed nothing: still set (the DIRQL reset was
+	 * refused) */
+	assert_true(NdisWaitEvent(&e, 1));
 }
 
 static void work_item_process_wide(void **state)

@@ -72,9 +72,9 @@ static void reset_replaces_and_cancel(void **state)
 {
 	(void)state;
 	assert_int_equal(rt_start(), 0);
-	NdisMSetTimer(&mt, 20);
-	NdisMSetTimer(&mt, 10000); /* replaces the 20 ms expiry */
-	rt_sleep_ms(60);
+	NdisMSetTimer(&mt, 300);
+	NdisMSetTimer(&mt, 10000); /* replaces the 300 ms expiry */
+	rt_sleep_ms(400);
 	assert_int_equal(atomic_load(&fired), 0);
 	BOOLEAN c = FALSE;
 	NdisMCancelTimer(&mt, &c);
@@ -98,6 +98,12 @@ static void periodic(void **state)
 	rt_sleep_ms(40);
 	assert_int_equal(atomic_load(&fired), n);
 	assert_int_equal(atomic_load(&wrong_irql), 0);
+	/* period 0: once, at once */
+	atomic_store(&fired, 0);
+	NdisMSetPeriodicTimer(&mt, 0);
+	assert_int_equal(rt_wait_at_least(&fired, 1, 5000), 1);
+	rt_sleep_ms(30);
+	assert_int_equal(atomic_load(&fired), 1);
 	assert_int_equal(rt_stop(), 0);
 }
 
@@ -152,7 +158,7 @@ static void init_while_set(void **state)
 	    RT_DELTA("timer.init-while-set",
 		     NdisMInitializeTimer(&mt, rt.handle, timer_fn, &fired)),
 	    1);
-	rt_sleep_ms(50);
+	rt_sleep_ms(400);
 	assert_int_equal(atomic_load(&fired), 0); /* cancelled by the re-init */
 	assert_int_equal(rt_stop(), 0);
 }
@@ -164,11 +170,23 @@ static void set_at_dispatch_ok_init_at_dispatch_reported(void **state)
 	KIRQL old;
 	KeRaiseIrql(DISPATCH_LEVEL, &old);
 	assert_int_equal(RT_DELTA("irql.too-high", NdisMSetTimer(&mt, 1)), 0);
+	/* PASSIVE_LEVEL only: refused (the timer stays set, and fires) */
 	assert_int_equal(
 	    RT_DELTA("irql.too-high",
 		     NdisMInitializeTimer(&mt, rt.handle, timer_fn, &fired)),
 	    1);
 	KeLowerIrql(old);
+	assert_int_equal(rt_wait_at_least(&fired, 1, 5000), 1);
+	KeRaiseIrql(DIRQL, &old);
+	BOOLEAN c = TRUE;
+	assert_int_equal(RT_DELTA("irql.too-high", NdisMSetTimer(&mt, 1000)),
+			 1);
+	assert_int_equal(RT_DELTA("irql.too-high", NdisMCancelTimer(&mt, &c)),
+			 1);
+	assert_false(c);
+	KeLowerIrql(old);
+	NdisMCancelTimer(&mt, &c);
+	assert_false(c); /* the set at DIRQL was refused: nothing was set */
 	assert_int_equal(rt_stop(), 0);
 }
 

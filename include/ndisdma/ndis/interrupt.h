@@ -24,6 +24,10 @@
 extern "C" {
 #endif
 
+/* Every function here called above its documented IRQL is reported
+ * ("irql.too-high") and refused (Windows bug-checks): a register fails
+ * with NDIS_STATUS_FAILURE, a deregister leaves the interrupt registered
+ * (halt deregisters it), a synchronize returns FALSE. */
 
 /* Caller-allocated storage of a registered interrupt; opaque to the
  * driver (the host keeps its state elsewhere and fills the names below
@@ -60,7 +64,7 @@ typedef MINIPORT_SYNCHRONIZE_ISR *PMINIPORT_SYNCHRONIZE_ISR;
  * interrupt, e.g. VFIO without an IRQ: ndisdma_last_error says why);
  * NDIS_STATUS_RESOURCES (no memory / thread). A call outside
  * MiniportInitialize is reported ("interrupt.register-context") and
- * served. Above PASSIVE_LEVEL: "irql.too-high", served. */
+ * served. */
 NDIS_STATUS NdisMRegisterInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt,
 				   NDIS_HANDLE MiniportAdapterHandle,
 				   UINT InterruptVector, UINT InterruptLevel,

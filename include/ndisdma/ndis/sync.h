@@ -13,6 +13,11 @@
 extern "C" {
 #endif
 
+/* Every function here called above its documented IRQL is reported
+ * ("irql.too-high") and refused (Windows bug-checks): the event is left
+ * as it was, a wait or sleep returns at once (FALSE), a work item is not
+ * scheduled (NDIS_STATUS_FAILURE). */
+
 /* ---- events ---- */
 
 /* A notification event (stays signaled until reset). Caller storage. */
@@ -29,8 +34,7 @@ VOID NdisSetEvent(PNDIS_EVENT Event);
 /* At IRQL <= DISPATCH_LEVEL: back to not signaled. */
 VOID NdisResetEvent(PNDIS_EVENT Event);
 /* At PASSIVE_LEVEL: wait until signaled or MsToWait milliseconds passed
- * (0: no limit). TRUE when signaled, FALSE on timeout. Above
- * PASSIVE_LEVEL: "irql.too-high", and it still waits. */
+ * (0: no limit). TRUE when signaled, FALSE on timeout. */
 BOOLEAN NdisWaitEvent(PNDIS_EVENT Event, UINT MsToWait);
 
 /* ---- work items ---- */
@@ -54,9 +58,9 @@ typedef struct _NDIS_WORK_ITEM {
  * once at PASSIVE_LEVEL on a worker thread (the adapter's work thread
  * when called from an adapter's callback, else a process-wide one).
  * Returns NDIS_STATUS_SUCCESS; NDIS_STATUS_FAILURE for a NULL item or
- * Routine; NDIS_STATUS_RESOURCES (no memory or thread). An item already
- * queued is reported ("work.requeued") and stays queued once
- * (NDIS_STATUS_SUCCESS). A work item still queued when MiniportHalt
+ * Routine (or above DISPATCH_LEVEL); NDIS_STATUS_RESOURCES (no memory or
+ * thread). An item already queued is reported ("work.requeued") and stays
+ * queued once (NDIS_STATUS_SUCCESS). A work item still queued when MiniportHalt
  * returns never runs ("halt.leak-workitem"). */
 NDIS_STATUS NdisScheduleWorkItem(PNDIS_WORK_ITEM WorkItem);
 
@@ -66,8 +70,7 @@ NDIS_STATUS NdisScheduleWorkItem(PNDIS_WORK_ITEM WorkItem);
  * microseconds and so does the host: longer stalls are served but
  * reported, "stall.too-long"). */
 VOID NdisStallExecution(UINT MicrosecondsToStall);
-/* At PASSIVE_LEVEL: sleep at least MicrosecondsToSleep. Above:
- * "irql.too-high", then sleeps anyway. */
+/* At PASSIVE_LEVEL: sleep at least MicrosecondsToSleep. */
 VOID NdisMSleep(ULONG MicrosecondsToSleep);
 /* The time of day in 100-nanosecond units since 1 January 1601 (UTC).
  * Any IRQL. */

@@ -20,6 +20,10 @@
 extern "C" {
 #endif
 
+/* Every function here called above its documented IRQL is reported
+ * ("irql.too-high") and refused (Windows bug-checks): nothing is
+ * initialized, set or cancelled (*TimerCancelled FALSE). */
+
 /* A timer function: SystemSpecific1 is the timer's storage,
  * FunctionContext what the driver gave, the others NULL. */
 typedef VOID(NDIS_TIMER_FUNCTION)(PVOID SystemSpecific1, PVOID FunctionContext,
@@ -57,7 +61,8 @@ VOID NdisMInitializeTimer(PNDIS_MINIPORT_TIMER Timer,
  * ("timer.not-initialized") and ignored. */
 VOID NdisMSetTimer(PNDIS_MINIPORT_TIMER Timer, UINT MillisecondsToDelay);
 /* At IRQL <= DISPATCH_LEVEL: fire every MillisecondPeriod, first after
- * one period. Same failures. */
+ * one period (a period of 0: once, now). Missed periods are not
+ * replayed. Same failures. */
 VOID NdisMSetPeriodicTimer(PNDIS_MINIPORT_TIMER Timer, UINT MillisecondPeriod);
 /* At IRQL <= DISPATCH_LEVEL: dequeue; *TimerCancelled TRUE when it was
  * set (its function will not run for that expiry), FALSE when not set
