@@ -14,122 +14,15 @@
 #ifndef NDISDMA_NDIS_CONFIG_H
 #define NDISDMA_NDIS_CONFIG_H
 
+#include "resources.h"
 #include "types.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* ---- CM resource descriptors (the layout of wdm.h: packed to 4) ---- */
-
-#ifndef NDISDMA_HAVE_CM_RESOURCES
-#define NDISDMA_HAVE_CM_RESOURCES 1
-
-typedef ULONG_PTR KAFFINITY;
-
-#define CmResourceTypeNull 0
-#define CmResourceTypePort 1
-#define CmResourceTypeInterrupt 2
-#define CmResourceTypeMemory 3
-#define CmResourceTypeDma 4
-#define CmResourceTypeDeviceSpecific 5
-#define CmResourceTypeBusNumber 6
-#define CmResourceTypeMemoryLarge 7
-
-typedef enum _CM_SHARE_DISPOSITION {
-	CmResourceShareUndetermined = 0,
-	CmResourceShareDeviceExclusive,
-	CmResourceShareDriverExclusive,
-	CmResourceShareShared
-} CM_SHARE_DISPOSITION;
-
-#define CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE 0
-#define CM_RESOURCE_INTERRUPT_LATCHED 1
-#define CM_RESOURCE_INTERRUPT_MESSAGE 2
-#define CM_RESOURCE_MEMORY_READ_WRITE 0x0000
-#define CM_RESOURCE_MEMORY_READ_ONLY 0x0001
-#define CM_RESOURCE_MEMORY_WRITE_ONLY 0x0002
-#define CM_RESOURCE_MEMORY_PREFETCHABLE 0x0004
-#define CM_RESOURCE_PORT_MEMORY 0x0000
-#define CM_RESOURCE_PORT_IO 0x0001
-#define CM_RESOURCE_PORT_10_BIT_DECODE 0x0004
-#define CM_RESOURCE_PORT_12_BIT_DECODE 0x0008
-#define CM_RESOURCE_PORT_16_BIT_DECODE 0x0010
-#define CM_RESOURCE_PORT_POSITIVE_DECODE 0x0020
-
-#pragma pack(push, 4)
-typedef struct _CM_PARTIAL_RESOURCE_DESCRIPTOR {
-	UCHAR Type;
-	UCHAR ShareDisposition;
-	USHORT Flags;
-	union {
-		struct {
-			PHYSICAL_ADDRESS Start;
-			ULONG Length;
-		} Generic, Port, Memory;
-		struct {
-			ULONG Level;
-			ULONG Vector;
-			KAFFINITY Affinity;
-		} Interrupt;
-		struct {
-			ULONG Channel;
-			ULONG Port;
-			ULONG Reserved1;
-		} Dma;
-		struct {
-			ULONG Data[3];
-		} DevicePrivate;
-		struct {
-			ULONG Start;
-			ULONG Length;
-			ULONG Reserved;
-		} BusNumber;
-		struct {
-			ULONG DataSize;
-			ULONG Reserved1;
-			ULONG Reserved2;
-		} DeviceSpecificData;
-	} u;
-} CM_PARTIAL_RESOURCE_DESCRIPTOR, *PCM_PARTIAL_RESOURCE_DESCRIPTOR;
-#pragma pack(pop)
-
-typedef struct _CM_PARTIAL_RESOURCE_LIST {
-	USHORT Version;
-	USHORT Revision;
-	ULONG Count;
-	CM_PARTIAL_RESOURCE_DESCRIPTOR PartialDescriptors[1];
-} CM_PARTIAL_RESOURCE_LIST, *PCM_PARTIAL_RESOURCE_LIST;
-
-typedef CM_PARTIAL_RESOURCE_LIST NDIS_RESOURCE_LIST, *PNDIS_RESOURCE_LIST;
-#endif /* NDISDMA_HAVE_CM_RESOURCES */
-
-/* ---- configuration parameters ---- */
-
-#ifndef NDISDMA_HAVE_CONFIGURATION_PARAMETER
-#define NDISDMA_HAVE_CONFIGURATION_PARAMETER 1
-typedef enum _NDIS_PARAMETER_TYPE {
-	NdisParameterInteger,
-	NdisParameterHexInteger,
-	NdisParameterString,
-	NdisParameterMultiString,
-	NdisParameterBinary
-} NDIS_PARAMETER_TYPE,
-    *PNDIS_PARAMETER_TYPE;
-
-typedef struct {
-	USHORT Length;
-	PVOID Buffer;
-} BINARY_DATA;
-
-typedef struct _NDIS_CONFIGURATION_PARAMETER {
-	NDIS_PARAMETER_TYPE ParameterType;
-	union {
-		ULONG IntegerData;
-		NDIS_STRING StringData;
-		BINARY_DATA BinaryData;
-	} ParameterData;
-} NDIS_CONFIGURATION_PARAMETER, *PNDIS_CONFIGURATION_PARAMETER;
+/* The CM resource types (NDIS_RESOURCE_LIST) and NDIS_CONFIGURATION_PARAMETER
+ * are in <ndisdma/ndis/resources.h>. */
 
 typedef enum _NDIS_ENVIRONMENT_TYPE {
 	NdisEnvironmentWindows,
@@ -148,7 +41,6 @@ typedef enum _NDIS_PROCESSOR_TYPE {
 	NdisProcessorArm64
 } NDIS_PROCESSOR_TYPE,
     *PNDIS_PROCESSOR_TYPE;
-#endif /* NDISDMA_HAVE_CONFIGURATION_PARAMETER */
 
 /* Open the adapter's parameter key. WrapperConfigurationContext is the
  * handle MiniportInitialize got (the adapter). *Status: SUCCESS with
