@@ -35,8 +35,10 @@ static void find_resources(NDIS_HANDLE h)
 	NDIS_STATUS st;
 	NdisMQueryAdapterResources(&st, h, &u.l, &size);
 	assert_int_equal(st, NDIS_STATUS_SUCCESS);
+	/* through a pointer: PartialDescriptors is declared [1] */
+	CM_PARTIAL_RESOURCE_DESCRIPTOR *all = u.l.PartialDescriptors;
 	for (ULONG i = 0; i < u.l.Count; i++) {
-		CM_PARTIAL_RESOURCE_DESCRIPTOR *d = &u.l.PartialDescriptors[i];
+		CM_PARTIAL_RESOURCE_DESCRIPTOR *d = &all[i];
 		if (d->Type == CmResourceTypeMemory) {
 			io.mem = (uint64_t)d->u.Memory.Start.QuadPart;
 			io.mem_len = d->u.Memory.Length;

@@ -112,10 +112,9 @@ static void no_interrupt_pin_no_interrupt(void **s)
 	hm.cfg.bar[5].size = 64 * 1024; /* a second memory BAR */
 	assert_int_equal(hm_start(), 0);
 	assert_int_equal(r.u.l.Count, 2);
-	assert_int_equal(r.u.l.PartialDescriptors[1].Type,
-			 CmResourceTypeMemory);
-	assert_int_equal(r.u.l.PartialDescriptors[1].u.Memory.Length,
-			 64 * 1024);
+	CM_PARTIAL_RESOURCE_DESCRIPTOR *d = r.u.l.PartialDescriptors;
+	assert_int_equal(d[1].Type, CmResourceTypeMemory);
+	assert_int_equal(d[1].u.Memory.Length, 64 * 1024);
 	assert_int_equal(tl_stop(), 0);
 }
 
