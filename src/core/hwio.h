@@ -49,6 +49,7 @@ struct nd_hwio {
 	struct nd_params params;
 	struct nd_res *configs;	      /* open configuration handles (list) */
 	PNDIS_RESOURCE_LIST assigned; /* what NdisMPciAssignResources gave */
+	PNDIS_RESOURCE_LIST init_res; /* NDIS 6 AllocatedResources */
 	/* the simulated device's model */
 	bool model_attached;
 	struct ndisdma_sim_model model;
@@ -58,7 +59,8 @@ struct nd_hwio {
 
 /* At adapter start, after the bus is open and before MiniportInitialize:
  * copy the driver's parameters, attach the sim model (its attach hook
- * runs), publish the device's I/O BARs for port access. Returns 0, -ENOMEM,
+ * runs), publish the device's I/O BARs for port access, build the resource
+ * list NDIS 6 passes in AllocatedResources. Returns 0, -ENOMEM,
  * or the model's attach error. On failure nothing is left to detach. */
 int nd_hwio_attach(struct nd_adapter *ad);
 /* At adapter destroy, after reclaim: withdraw the device's ports, detach

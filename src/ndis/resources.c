@@ -67,14 +67,13 @@ NDIS_STATUS NdisMPciAssignResources(NDIS_HANDLE h, ULONG SlotNumber,
 }
 
 static ULONG slot_access(NDIS_HANDLE h, ULONG off, PVOID buf, ULONG len,
-			 bool write, const void *site)
+			 bool write, const char *fn, KIRQL max,
+			 const void *site)
 {
-	const char *fn = write ? "NdisWritePciSlotInformation"
-			       : "NdisReadPciSlotInformation";
 	struct nd_adapter *ad = nd_adapter_lookup(h, fn, site);
 	if (!ad || !buf || !len)
 		return 0;
-	nd_irql_at_most(DISPATCH_LEVEL, fn, ad, site);
+	nd_irql_at_most(max, fn, ad, site);
 	const struct bus_ops *o = ad->bus->ops;
 	int rc = write ? (o->cfg_write ? o->cfg_write(ad->bus, off, buf, len)
 				       : -ENOTSUP)
@@ -87,12 +86,34 @@ ULONG NdisReadPciSlotInformation(NDIS_HANDLE h, ULONG SlotNumber, ULONG Offset,
 				 PVOID Buffer, ULONG Length)
 {
 	(void)SlotNumber;
-	return slot_access(h, Offset, Buffer, Length, false, ND_SITE());
+	return slot_access(h, Offset, Buffer, Length, false,
+			   "NdisReadPciSlotInformation", DISPATCH_LEVEL,
+			   ND_SITE());
 }
 
 ULONG NdisWritePciSlotInformation(NDIS_HANDLE h, ULONG SlotNumber, ULONG Offset,
 				  PVOID Buffer, ULONG Length)
 {
 	(void)SlotNumber;
-	return slot_access(h, Offset, Buffer, Length, true, ND_SITE());
+	return slot_access(h, Offset, Buffer, Length, true,
+			   "NdisWritePciSlotInformation", DISPATCH_LEVEL,
+			   ND_SITE());
+}
+
+ULONG NdisMGetBusData(NDIS_HANDLE h, ULONG WhichSpace, ULONG Offset,
+		      PVOID Buffer, ULONG Length)
+{
+	if (WhichSpace != PCI_WHICHSPACE_CONFIG)
+		return 0;
+	return slot_access(h, Offset, Buffer, Length, false, "NdisMGetBusData",
+			   HIGH_LEVEL, ND_SITE());
+}
+
+ULONG NdisMSetBusData(NDIS_HANDLE h, ULONG WhichSpace, ULONG Offset,
+		      PVOID Buffer, ULONG Length)
+{
+	if (WhichSpace != PCI_WHICHSPACE_CONFIG)
+		return 0;
+	return slot_access(h, Offset, Buffer, Length, true, "NdisMSetBusData",
+			   HIGH_LEVEL, ND_SITE());
 }

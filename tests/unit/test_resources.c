@@ -94,6 +94,26 @@ static void resources_list_bars_and_interrupt(void **s)
 	assert_int_equal(tl_stop(), 0); /* the list is freed at halt */
 }
 
+static void init6_copy_allocated(NDIS_HANDLE h)
+{
+	init_query(h);
+	PNDIS_RESOURCE_LIST l = tl.params6->AllocatedResources;
+	assert_non_null(l);
+	assert_int_equal(l->Count, 3);
+	assert_memory_equal(l, &r.u.l, r.size);
+}
+
+/* NDIS 6: the same list in MiniportInitializeEx's parameters. */
+static void ndis6_gets_allocated_resources(void **s)
+{
+	(void)s;
+	tl.ndis6 = 1;
+	tl.init = init6_copy_allocated;
+	assert_int_equal(hm_start(), 0);
+	assert_int_equal(r.st, NDIS_STATUS_SUCCESS);
+	assert_int_equal(tl_stop(), 0);
+}
+
 static void without_model_no_resources(void **s)
 {
 	(void)s;
@@ -147,6 +167,21 @@ static void slot_information(void **s)
 	assert_int_equal(NdisReadPciSlotInformation(h, 0, 0, big, 4), 4);
 	KeLowerIrql(old);
 	assert_int_equal(ndisdma_verifier_count("irql.too-high"), 0);
+	/* NDIS 6's names, at any IRQL */
+	KeRaiseIrql(DIRQL, &old);
+	uint32_t id = 0;
+	assert_int_equal(NdisMGetBusData(h, PCI_WHICHSPACE_CONFIG, 0, &id, 4),
+			 4);
+	assert_int_equal(id, HM_VENDOR | (uint32_t)HM_DEVICE << 16);
+	cmd = 0x0002;
+	assert_int_equal(NdisMSetBusData(h, PCI_WHICHSPACE_CONFIG, 4, &cmd, 2),
+			 2);
+	KeLowerIrql(old);
+	assert_int_equal(NdisReadPciSlotInformation(h, 0, 4, &back, 2), 2);
+	assert_int_equal(back, 2);
+	assert_int_equal(NdisMGetBusData(h, PCI_WHICHSPACE_ROM, 0, &id, 4), 0);
+	assert_int_equal(NdisMSetBusData(h, PCI_WHICHSPACE_ROM, 0, &id, 4), 0);
+	assert_int_equal(ndisdma_verifier_count("irql.too-high"), 0);
 	assert_int_equal(tl_stop(), 0);
 }
 
@@ -197,6 +232,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(resources_list_bars_and_interrupt, setup),
+	    cmocka_unit_test_setup(ndis6_gets_allocated_resources, setup),
 	    cmocka_unit_test_setup(without_model_no_resources, setup),
 	    cmocka_unit_test_setup(no_interrupt_pin_no_interrupt, setup),
 	    cmocka_unit_test_setup(slot_information, setup),

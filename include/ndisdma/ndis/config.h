@@ -140,6 +140,14 @@ ULONG NdisWritePciSlotInformation(NDIS_HANDLE NdisAdapterHandle,
 				  ULONG SlotNumber, ULONG Offset, PVOID Buffer,
 				  ULONG Length);
 
+/* NDIS 6's names for the same: WhichSpace PCI_WHICHSPACE_CONFIG (any other
+ * space transfers 0 bytes). Returns the bytes transferred, as above. Any
+ * IRQL. */
+ULONG NdisMGetBusData(NDIS_HANDLE NdisMiniportHandle, ULONG WhichSpace,
+		      ULONG Offset, PVOID Buffer, ULONG Length);
+ULONG NdisMSetBusData(NDIS_HANDLE NdisMiniportHandle, ULONG WhichSpace,
+		      ULONG Offset, PVOID Buffer, ULONG Length);
+
 #ifdef __cplusplus
 }
 #endif
