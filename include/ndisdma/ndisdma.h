@@ -261,7 +261,9 @@ int ndisdma_sim_dma_write(ndisdma_sim *sim, uint64_t device_address,
  * thread-safe; they may be called from MiniportInitialize(Ex) on. Each
  * returns 0 or a negative errno: -EINVAL for a NULL argument or an
  * adapter that is not live, -ENOTSUP on a bus without the facility (the
- * simulated bus has none of them). */
+ * simulated bus has configuration space only - all ones without a device
+ * model; its registers are reached through NdisMMapIoSpace and the
+ * register and port macros, which call the model). */
 
 /* Map memory BAR `bar` (0..5) of the device into this process: *va and
  * *len. The mapping lives until the adapter is halted; calling again
