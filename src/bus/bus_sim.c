@@ -320,7 +320,7 @@ static size_t stale_forget(struct sim_bus *s, uint64_t iova, size_t len)
 	size_t i = stale_search(s, iova), j = i;
 	while (j < s->nstale && s->stale[j].iova < iova + len)
 		j++;
-	if (j > i && j < s->nstale) /* (stale may be NULL when empty) */
+	if (j > i) /* (no memmove of an empty, perhaps NULL, array) */
 		memmove(&s->stale[i], &s->stale[j],
 			(s->nstale - j) * sizeof(s->stale[0]));
 	s->nstale -= j - i;

@@ -25,9 +25,9 @@ int main(int argc, char **argv)
 	if (!so)
 		FAIL("%s", dlerror());
 	ndisdma_driver_entry entry =
-		(ndisdma_driver_entry)dlsym(so, "DriverEntry");
+	    (ndisdma_driver_entry)dlsym(so, "DriverEntry");
 	int32_t (*selftest)(void *) =
-		(int32_t(*)(void *))dlsym(so, "WdkmpSelfTest");
+	    (int32_t(*)(void *))dlsym(so, "WdkmpSelfTest");
 	if (!entry || !selftest)
 		FAIL("DriverEntry or WdkmpSelfTest not exported");
 	ndisdma_driver *drv;

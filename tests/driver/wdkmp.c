@@ -72,18 +72,29 @@ typedef struct _WDKMP_ADAPTER {
 } WDKMP_ADAPTER, *PWDKMP_ADAPTER;
 
 static const NDIS_OID WdkmpSupportedOids[] = {
-	OID_GEN_SUPPORTED_LIST,	      OID_GEN_HARDWARE_STATUS,
-	OID_GEN_MEDIA_SUPPORTED,      OID_GEN_MEDIA_IN_USE,
-	OID_GEN_MAXIMUM_LOOKAHEAD,    OID_GEN_MAXIMUM_FRAME_SIZE,
-	OID_GEN_LINK_SPEED,	      OID_GEN_CURRENT_PACKET_FILTER,
-	OID_GEN_CURRENT_LOOKAHEAD,    OID_GEN_MAC_OPTIONS,
-	OID_GEN_MEDIA_CONNECT_STATUS, OID_GEN_PHYSICAL_MEDIUM,
-	OID_GEN_XMIT_OK,	      OID_GEN_RCV_OK,
-	OID_GEN_RCV_CRC_ERROR,	      OID_802_3_PERMANENT_ADDRESS,
-	OID_802_3_CURRENT_ADDRESS,    OID_802_3_MULTICAST_LIST,
-	OID_802_3_MAXIMUM_LIST_SIZE,  OID_802_3_RCV_ERROR_ALIGNMENT,
-	OID_802_3_XMIT_ONE_COLLISION, OID_PNP_CAPABILITIES,
-	OID_PNP_QUERY_POWER,
+    OID_GEN_SUPPORTED_LIST,
+    OID_GEN_HARDWARE_STATUS,
+    OID_GEN_MEDIA_SUPPORTED,
+    OID_GEN_MEDIA_IN_USE,
+    OID_GEN_MAXIMUM_LOOKAHEAD,
+    OID_GEN_MAXIMUM_FRAME_SIZE,
+    OID_GEN_LINK_SPEED,
+    OID_GEN_CURRENT_PACKET_FILTER,
+    OID_GEN_CURRENT_LOOKAHEAD,
+    OID_GEN_MAC_OPTIONS,
+    OID_GEN_MEDIA_CONNECT_STATUS,
+    OID_GEN_PHYSICAL_MEDIUM,
+    OID_GEN_XMIT_OK,
+    OID_GEN_RCV_OK,
+    OID_GEN_RCV_CRC_ERROR,
+    OID_802_3_PERMANENT_ADDRESS,
+    OID_802_3_CURRENT_ADDRESS,
+    OID_802_3_MULTICAST_LIST,
+    OID_802_3_MAXIMUM_LIST_SIZE,
+    OID_802_3_RCV_ERROR_ALIGNMENT,
+    OID_802_3_XMIT_ONE_COLLISION,
+    OID_PNP_CAPABILITIES,
+    OID_PNP_QUERY_POWER,
 };
 
 EXTERN_C DRIVER_INITIALIZE DriverEntry;
@@ -92,22 +103,22 @@ MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE WdkmpAllocateComplete;
 EXTERN_C LONG WdkmpSelfTest(_In_ NDIS_HANDLE MiniportAdapterContext);
 
 static NDIS_STATUS NTAPI WdkmpInitialize(
-	_Out_ PNDIS_STATUS OpenErrorStatus, _Out_ PUINT SelectedMediumIndex,
-	_In_reads_(MediumArraySize) PNDIS_MEDIUM MediumArray,
-	_In_ UINT MediumArraySize, _In_ NDIS_HANDLE MiniportAdapterHandle,
-	_In_ NDIS_HANDLE WrapperConfigurationContext);
+    _Out_ PNDIS_STATUS OpenErrorStatus, _Out_ PUINT SelectedMediumIndex,
+    _In_reads_(MediumArraySize) PNDIS_MEDIUM MediumArray,
+    _In_ UINT MediumArraySize, _In_ NDIS_HANDLE MiniportAdapterHandle,
+    _In_ NDIS_HANDLE WrapperConfigurationContext);
 static VOID NTAPI WdkmpHalt(_In_ NDIS_HANDLE MiniportAdapterContext);
 static NDIS_STATUS NTAPI WdkmpQueryInformation(
-	_In_ NDIS_HANDLE MiniportAdapterContext, _In_ NDIS_OID Oid,
-	_Out_writes_bytes_to_(InformationBufferLength, *BytesWritten)
-		PVOID InformationBuffer,
-	_In_ ULONG InformationBufferLength, _Out_ PULONG BytesWritten,
-	_Out_ PULONG BytesNeeded);
+    _In_ NDIS_HANDLE MiniportAdapterContext, _In_ NDIS_OID Oid,
+    _Out_writes_bytes_to_(InformationBufferLength, *BytesWritten)
+	PVOID InformationBuffer,
+    _In_ ULONG InformationBufferLength, _Out_ PULONG BytesWritten,
+    _Out_ PULONG BytesNeeded);
 static NDIS_STATUS NTAPI WdkmpSetInformation(
-	_In_ NDIS_HANDLE MiniportAdapterContext, _In_ NDIS_OID Oid,
-	_In_reads_bytes_(InformationBufferLength) PVOID InformationBuffer,
-	_In_ ULONG InformationBufferLength, _Out_ PULONG BytesRead,
-	_Out_ PULONG BytesNeeded);
+    _In_ NDIS_HANDLE MiniportAdapterContext, _In_ NDIS_OID Oid,
+    _In_reads_bytes_(InformationBufferLength) PVOID InformationBuffer,
+    _In_ ULONG InformationBufferLength, _Out_ PULONG BytesRead,
+    _Out_ PULONG BytesNeeded);
 
 /* The scatter-gather callback of NDIS 6 (declared through its role
  * type); an NDIS 5.1 miniport never receives it. */
@@ -133,7 +144,7 @@ VOID WdkmpAllocateComplete(_In_ NDIS_HANDLE MiniportAdapterContext,
 }
 
 static FORCEINLINE BOOLEAN WdkmpIsMulticast(_In_reads_bytes_(6)
-						    const UCHAR *Address)
+						const UCHAR *Address)
 {
 	return (Address[0] & 1) != 0;
 }
@@ -145,7 +156,7 @@ static VOID WdkmpParseResources(_Inout_ PWDKMP_ADAPTER Adapter,
 {
 	for (ULONG i = 0; i < Resources->Count; i++) {
 		PCM_PARTIAL_RESOURCE_DESCRIPTOR d =
-			&Resources->PartialDescriptors[i];
+		    &Resources->PartialDescriptors[i];
 		switch (d->Type) {
 		case CmResourceTypePort:
 			Adapter->IoBase = (USHORT)d->u.Port.Start.LowPart;
@@ -153,9 +164,9 @@ static VOID WdkmpParseResources(_Inout_ PWDKMP_ADAPTER Adapter,
 		case CmResourceTypeInterrupt:
 			Adapter->InterruptLevel = d->u.Interrupt.Level;
 			Adapter->InterruptMode =
-				(d->Flags & CM_RESOURCE_INTERRUPT_LATCHED)
-					? Latched
-					: LevelSensitive;
+			    (d->Flags & CM_RESOURCE_INTERRUPT_LATCHED)
+				? Latched
+				: LevelSensitive;
 			break;
 		default:
 			break;
@@ -214,10 +225,10 @@ static VOID WdkmpFreeAll(_In_ PWDKMP_ADAPTER a)
 }
 
 static NDIS_STATUS NTAPI WdkmpInitialize(
-	_Out_ PNDIS_STATUS OpenErrorStatus, _Out_ PUINT SelectedMediumIndex,
-	_In_reads_(MediumArraySize) PNDIS_MEDIUM MediumArray,
-	_In_ UINT MediumArraySize, _In_ NDIS_HANDLE MiniportAdapterHandle,
-	_In_ NDIS_HANDLE WrapperConfigurationContext)
+    _Out_ PNDIS_STATUS OpenErrorStatus, _Out_ PUINT SelectedMediumIndex,
+    _In_reads_(MediumArraySize) PNDIS_MEDIUM MediumArray,
+    _In_ UINT MediumArraySize, _In_ NDIS_HANDLE MiniportAdapterHandle,
+    _In_ NDIS_HANDLE WrapperConfigurationContext)
 {
 	PWDKMP_ADAPTER a;
 	NDIS_STATUS status;
@@ -248,14 +259,15 @@ static NDIS_STATUS NTAPI WdkmpInitialize(
 	a->HardwareStatus = NdisHardwareStatusReady;
 	a->Lookahead = WDKMP_FRAME - sizeof(WDKMP_ETH_HEADER);
 	{
-		static const UCHAR mac[6] = {0x02, 0x00, 0x5e, 0x10, 0x20, 0x30};
+		static const UCHAR mac[6] = {0x02, 0x00, 0x5e,
+					     0x10, 0x20, 0x30};
 		NdisMoveMemory(a->PermanentAddress, mac, 6);
 		NdisMoveMemory(a->CurrentAddress, mac, 6);
 	}
 
 	NdisMSetAttributesEx(MiniportAdapterHandle, a, 0,
 			     NDIS_ATTRIBUTE_BUS_MASTER |
-				     NDIS_ATTRIBUTE_DESERIALIZE,
+				 NDIS_ATTRIBUTE_DESERIALIZE,
 			     NdisInterfacePci);
 	status = NdisMInitializeScatterGatherDma(MiniportAdapterHandle, TRUE,
 						 WDKMP_FRAME);
@@ -304,12 +316,13 @@ static NDIS_STATUS NTAPI WdkmpInitialize(
 		list->PartialDescriptors[0].u.Port.Length = 0x40;
 		list->PartialDescriptors[1].Type = CmResourceTypeInterrupt;
 		list->PartialDescriptors[1].ShareDisposition =
-			CmResourceShareShared;
+		    CmResourceShareShared;
 		list->PartialDescriptors[1].Flags =
-			CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE;
+		    CM_RESOURCE_INTERRUPT_LEVEL_SENSITIVE;
 		list->PartialDescriptors[1].u.Interrupt.Level = 11;
 		list->PartialDescriptors[1].u.Interrupt.Vector = 11;
-		list->PartialDescriptors[1].u.Interrupt.Affinity = (KAFFINITY)-1;
+		list->PartialDescriptors[1].u.Interrupt.Affinity =
+		    (KAFFINITY)-1;
 		WdkmpParseResources(a, list);
 	}
 	ASSERT(a->IoBase == 0xc000);
@@ -327,11 +340,11 @@ static VOID NTAPI WdkmpHalt(_In_ NDIS_HANDLE MiniportAdapterContext)
 }
 
 static NDIS_STATUS NTAPI WdkmpQueryInformation(
-	_In_ NDIS_HANDLE MiniportAdapterContext, _In_ NDIS_OID Oid,
-	_Out_writes_bytes_to_(InformationBufferLength, *BytesWritten)
-		PVOID InformationBuffer,
-	_In_ ULONG InformationBufferLength, _Out_ PULONG BytesWritten,
-	_Out_ PULONG BytesNeeded)
+    _In_ NDIS_HANDLE MiniportAdapterContext, _In_ NDIS_OID Oid,
+    _Out_writes_bytes_to_(InformationBufferLength, *BytesWritten)
+	PVOID InformationBuffer,
+    _In_ ULONG InformationBufferLength, _Out_ PULONG BytesWritten,
+    _Out_ PULONG BytesNeeded)
 {
 	PWDKMP_ADAPTER a = (PWDKMP_ADAPTER)MiniportAdapterContext;
 	ULONG value = 0;
@@ -383,9 +396,8 @@ static NDIS_STATUS NTAPI WdkmpQueryInformation(
 		/* 64 bits when the buffer holds them, else 32 */
 		value64 = a->FramesSent;
 		src = &value64;
-		len = InformationBufferLength >= sizeof(UINT64)
-			      ? sizeof(UINT64)
-			      : sizeof(ULONG);
+		len = InformationBufferLength >= sizeof(UINT64) ? sizeof(UINT64)
+								: sizeof(ULONG);
 		break;
 	case OID_GEN_RCV_CRC_ERROR:
 	case OID_802_3_RCV_ERROR_ALIGNMENT:
@@ -410,11 +422,11 @@ static NDIS_STATUS NTAPI WdkmpQueryInformation(
 	case OID_PNP_CAPABILITIES:
 		NdisZeroMemory(&pnp, sizeof(pnp));
 		pnp.WakeUpCapabilities.MinMagicPacketWakeUp =
-			NdisDeviceStateUnspecified;
+		    NdisDeviceStateUnspecified;
 		pnp.WakeUpCapabilities.MinPatternWakeUp =
-			NdisDeviceStateUnspecified;
+		    NdisDeviceStateUnspecified;
 		pnp.WakeUpCapabilities.MinLinkChangeWakeUp =
-			NdisDeviceStateUnspecified;
+		    NdisDeviceStateUnspecified;
 		src = &pnp;
 		len = sizeof(pnp);
 		break;
@@ -438,17 +450,16 @@ static NDIS_STATUS NTAPI WdkmpQueryInformation(
 }
 
 static NDIS_STATUS NTAPI WdkmpSetInformation(
-	_In_ NDIS_HANDLE MiniportAdapterContext, _In_ NDIS_OID Oid,
-	_In_reads_bytes_(InformationBufferLength) PVOID InformationBuffer,
-	_In_ ULONG InformationBufferLength, _Out_ PULONG BytesRead,
-	_Out_ PULONG BytesNeeded)
+    _In_ NDIS_HANDLE MiniportAdapterContext, _In_ NDIS_OID Oid,
+    _In_reads_bytes_(InformationBufferLength) PVOID InformationBuffer,
+    _In_ ULONG InformationBufferLength, _Out_ PULONG BytesRead,
+    _Out_ PULONG BytesNeeded)
 {
 	PWDKMP_ADAPTER a = (PWDKMP_ADAPTER)MiniportAdapterContext;
-	const ULONG allowed = NDIS_PACKET_TYPE_DIRECTED |
-			      NDIS_PACKET_TYPE_MULTICAST |
-			      NDIS_PACKET_TYPE_ALL_MULTICAST |
-			      NDIS_PACKET_TYPE_BROADCAST |
-			      NDIS_PACKET_TYPE_PROMISCUOUS;
+	const ULONG allowed =
+	    NDIS_PACKET_TYPE_DIRECTED | NDIS_PACKET_TYPE_MULTICAST |
+	    NDIS_PACKET_TYPE_ALL_MULTICAST | NDIS_PACKET_TYPE_BROADCAST |
+	    NDIS_PACKET_TYPE_PROMISCUOUS;
 	ULONG value;
 
 	*BytesRead = 0;
@@ -521,7 +532,8 @@ WdkmpSelfTest(_In_ NDIS_HANDLE MiniportAdapterContext)
 		CHECK(NdisEqualString(&key, &lit, TRUE));
 		CHECK(!NdisEqualString(&key, &lit, FALSE));
 		NdisInitializeString(&made, (PUCHAR) "NetworkAddress");
-		CHECK(made.Buffer != NULL && NdisEqualString(&key, &made, FALSE));
+		CHECK(made.Buffer != NULL &&
+		      NdisEqualString(&key, &made, FALSE));
 		DbgPrint("wdkmp: %wZ, adapter %p, %I64u frames\n", &made, a,
 			 a->FramesSent);
 		NdisFreeString(made);
@@ -586,11 +598,11 @@ WdkmpSelfTest(_In_ NDIS_HANDLE MiniportAdapterContext)
 				 sizeof(filter), &written, &needed);
 	CHECK(st == NDIS_STATUS_SUCCESS && a->PacketFilter == filter);
 	NdisFillMemory(buf, 36, 0x01);
-	st = WdkmpSetInformation(a, OID_802_3_MULTICAST_LIST, buf, 30,
-				 &written, &needed);
+	st = WdkmpSetInformation(a, OID_802_3_MULTICAST_LIST, buf, 30, &written,
+				 &needed);
 	CHECK(st == NDIS_STATUS_MULTICAST_FULL);
-	st = WdkmpSetInformation(a, OID_802_3_MULTICAST_LIST, buf, 12,
-				 &written, &needed);
+	st = WdkmpSetInformation(a, OID_802_3_MULTICAST_LIST, buf, 12, &written,
+				 &needed);
 	CHECK(st == NDIS_STATUS_SUCCESS && a->MulticastCount == 2);
 	CHECK(a->Requests == 5); /* the five queries above */
 	return failures;

@@ -183,11 +183,9 @@ static void test_lists(void **s)
 				 want[k++]);
 	assert_int_equal(k, 4);
 	assert_int_equal(
-		CONTAINING_RECORD(RemoveHeadList(&head), struct item, link)->v,
-		3);
+	    CONTAINING_RECORD(RemoveHeadList(&head), struct item, link)->v, 3);
 	assert_int_equal(
-		CONTAINING_RECORD(RemoveTailList(&head), struct item, link)->v,
-		1);
+	    CONTAINING_RECORD(RemoveTailList(&head), struct item, link)->v, 1);
 	assert_false(RemoveEntryList(&it[2].link));
 	assert_true(RemoveEntryList(&it[0].link));
 	assert_true(IsListEmpty(&head));
@@ -219,12 +217,12 @@ static void test_lists(void **s)
 	NdisAllocateSpinLock(&lock);
 	InitializeListHead(&head);
 	assert_null(NdisInterlockedInsertTailList(&head, &it[0].link, &lock));
-	assert_ptr_equal(NdisInterlockedInsertTailList(&head, &it[1].link,
-						       &lock),
-			 &it[0].link);
-	assert_ptr_equal(NdisInterlockedInsertHeadList(&head, &it[2].link,
-						       &lock),
-			 &it[0].link);
+	assert_ptr_equal(
+	    NdisInterlockedInsertTailList(&head, &it[1].link, &lock),
+	    &it[0].link);
+	assert_ptr_equal(
+	    NdisInterlockedInsertHeadList(&head, &it[2].link, &lock),
+	    &it[0].link);
 	assert_ptr_equal(NdisInterlockedRemoveHeadList(&head, &lock),
 			 &it[2].link);
 	assert_ptr_equal(NdisInterlockedRemoveHeadList(&head, &lock),
@@ -233,8 +231,7 @@ static void test_lists(void **s)
 			 &it[1].link);
 	assert_null(NdisInterlockedRemoveHeadList(&head, &lock));
 	assert_null(NdisInterlockedPushEntryList(&sh, &it[0].slink, &lock));
-	assert_ptr_equal(NdisInterlockedPopEntryList(&sh, &lock),
-			 &it[0].slink);
+	assert_ptr_equal(NdisInterlockedPopEntryList(&sh, &lock), &it[0].slink);
 	ULONG sum = 1;
 	NdisInterlockedAddUlong(&sum, 41, &lock);
 	assert_int_equal(sum, 42);
@@ -307,15 +304,16 @@ static void test_dbgprint(void **s)
 	RtlInitUnicodeString(&u, w_abc);
 	RtlInitAnsiString(&a, "xyz");
 	/* %ld and %lx are 32 bits, %I64x / %llx 64, %Ix pointer-sized */
-	CAPTURE(DbgPrint("%wZ|%Z|%ws|%S|%ld|%lx|%I64x|%llu|%Ix|%5s|%-3d|%c%wc%%\n",
-			 &u, &a, w_abc, w_ABC, (LONG)-7, (ULONG)0xdeadbeef,
-			 0x123456789abcULL, 18446744073709551615ULL,
-			 (ULONG_PTR)0xfeedface12ULL, "hi", 4, 'q', (WCHAR)'W'));
+	CAPTURE(
+	    DbgPrint("%wZ|%Z|%ws|%S|%ld|%lx|%I64x|%llu|%Ix|%5s|%-3d|%c%wc%%\n",
+		     &u, &a, w_abc, w_ABC, (LONG)-7, (ULONG)0xdeadbeef,
+		     0x123456789abcULL, 18446744073709551615ULL,
+		     (ULONG_PTR)0xfeedface12ULL, "hi", 4, 'q', (WCHAR)'W'));
 	assert_string_equal(printed, "abc|xyz|abc|ABC|-7|deadbeef|123456789abc|"
 				     "18446744073709551615|feedface12|   hi|4  "
 				     "|qW%\n");
-	CAPTURE(DbgPrint("%p %hd %hu %.2s %04x\n", (void *)0x1234, 70000,
-			 70000, "abc", 0x2a));
+	CAPTURE(DbgPrint("%p %hd %hu %.2s %04x\n", (void *)0x1234, 70000, 70000,
+			 "abc", 0x2a));
 	assert_string_equal(printed, "0000000000001234 4464 4464 ab 002a\n");
 	CAPTURE(DbgPrint("%wZ %ws\n", (PUNICODE_STRING)NULL, (PCWSTR)NULL));
 	assert_string_equal(printed, "(null) (null)\n");
@@ -342,7 +340,8 @@ static void test_packet_info(void **s)
 	assert_null(NDIS_GET_PACKET_CANCEL_ID(p));
 	NDIS_SET_PACKET_CANCEL_ID(p, (PVOID)0x77);
 	assert_ptr_equal(NDIS_GET_PACKET_CANCEL_ID(p), (PVOID)0x77);
-	NdisSetPacketFlags(p, NDIS_PROTOCOL_ID_TCP_IP | NDIS_FLAGS_DONT_LOOPBACK);
+	NdisSetPacketFlags(p,
+			   NDIS_PROTOCOL_ID_TCP_IP | NDIS_FLAGS_DONT_LOOPBACK);
 	assert_int_equal(NDIS_GET_PACKET_PROTOCOL_TYPE(p),
 			 NDIS_PROTOCOL_ID_TCP_IP);
 
@@ -351,10 +350,10 @@ static void test_packet_info(void **s)
 	ck.Receive.NdisPacketIpChecksumSucceeded = 1;
 	assert_int_equal(ck.Value, 0x28);
 	NDIS_PER_PACKET_INFO_FROM_PACKET(p, TcpIpChecksumPacketInfo) =
-		(PVOID)(ULONG_PTR)ck.Value;
+	    (PVOID)(ULONG_PTR)ck.Value;
 	NDIS_TCP_IP_CHECKSUM_PACKET_INFO rd;
 	rd.Value = (ULONG)(ULONG_PTR)NDIS_PER_PACKET_INFO_FROM_PACKET(
-		p, TcpIpChecksumPacketInfo);
+	    p, TcpIpChecksumPacketInfo);
 	assert_int_equal(rd.Receive.NdisPacketTcpChecksumSucceeded, 1);
 	assert_int_equal(rd.Receive.NdisPacketUdpChecksumSucceeded, 0);
 
@@ -428,17 +427,17 @@ static void test_set_attributes_and_update(void **s)
 	unsigned char byte = 0x5a;
 	assert_int_equal(ndisdma_sim_dma_write(sim, shm_pa.QuadPart, &byte, 1),
 			 0);
-	assert_int_equal(RULE_DELTA("shm.update-range",
-				    NdisUpdateSharedMemory(tl.handle, 16, shm,
-							   shm_pa)),
-			 0);
+	assert_int_equal(
+	    RULE_DELTA("shm.update-range",
+		       NdisUpdateSharedMemory(tl.handle, 16, shm, shm_pa)),
+	    0);
 	assert_int_equal(((unsigned char *)shm)[0], 0x5a);
 	NDIS_PHYSICAL_ADDRESS wrong = shm_pa;
 	wrong.QuadPart += 8;
-	assert_int_equal(RULE_DELTA("shm.update-range",
-				    NdisUpdateSharedMemory(tl.handle, 16, shm,
-							   wrong)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("shm.update-range",
+		       NdisUpdateSharedMemory(tl.handle, 16, shm, wrong)),
+	    1);
 	assert_int_equal(tl_stop(), 0);
 }
 
@@ -446,9 +445,9 @@ static void test_set_attributes_and_update(void **s)
 static void test_characteristics_sizes(void **s)
 {
 	(void)s;
-	assert_int_equal(sizeof(NDIS30_MINIPORT_CHARACTERISTICS),
-			 offsetof(NDIS51_MINIPORT_CHARACTERISTICS,
-				  ReturnPacketHandler));
+	assert_int_equal(
+	    sizeof(NDIS30_MINIPORT_CHARACTERISTICS),
+	    offsetof(NDIS51_MINIPORT_CHARACTERISTICS, ReturnPacketHandler));
 	assert_int_equal(sizeof(NDIS_MINIPORT_CHARACTERISTICS),
 			 sizeof(NDIS51_MINIPORT_CHARACTERISTICS));
 	assert_int_equal(NdisMediaStateDisconnected, 1);
@@ -461,17 +460,17 @@ static void test_characteristics_sizes(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_init_and_compare),
-		cmocka_unit_test(test_initialize_and_free),
-		cmocka_unit_test(test_conversions),
-		cmocka_unit_test(test_integers_and_memory),
-		cmocka_unit_test(test_lists),
-		cmocka_unit_test(test_interlocked),
-		cmocka_unit_test(test_dbgprint),
-		cmocka_unit_test(test_packet_info),
-		cmocka_unit_test(test_adjust_buffer_length),
-		cmocka_unit_test_setup(test_set_attributes_and_update, tl_setup),
-		cmocka_unit_test(test_characteristics_sizes),
+	    cmocka_unit_test(test_init_and_compare),
+	    cmocka_unit_test(test_initialize_and_free),
+	    cmocka_unit_test(test_conversions),
+	    cmocka_unit_test(test_integers_and_memory),
+	    cmocka_unit_test(test_lists),
+	    cmocka_unit_test(test_interlocked),
+	    cmocka_unit_test(test_dbgprint),
+	    cmocka_unit_test(test_packet_info),
+	    cmocka_unit_test(test_adjust_buffer_length),
+	    cmocka_unit_test_setup(test_set_attributes_and_update, tl_setup),
+	    cmocka_unit_test(test_characteristics_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -154,17 +154,17 @@ VOID DbgBreakPoint(VOID);
 #define KdPrintEx(args) DbgPrintEx args
 #define KdBreakPoint() DbgBreakPoint()
 #define ASSERT(e)                                                              \
-	((!(e)) ? (DbgPrint("*** Assertion failed: %s\n***   Source File: "    \
-			    "%s, line %d\n\n",                                 \
-			    #e, __FILE__, __LINE__),                           \
-		   DbgBreakPoint(), FALSE)                                     \
-		: TRUE)
+	((void)((!(e)) ? (DbgPrint("*** Assertion failed: %s\n***   Source "   \
+				   "File: %s, line %d\n\n",                  \
+				   #e, __FILE__, __LINE__),                    \
+			  DbgBreakPoint(), 0)                                  \
+		       : 1))
 #define ASSERTMSG(msg, e)                                                      \
-	((!(e)) ? (DbgPrint("*** Assertion failed: %s\n***   Source File: "    \
-			    "%s, line %d\n\n",                                 \
-			    (msg), __FILE__, __LINE__),                        \
-		   DbgBreakPoint(), FALSE)                                     \
-		: TRUE)
+	((void)((!(e)) ? (DbgPrint("*** Assertion failed: %s\n***   Source "   \
+				   "File: %s, line %d\n\n",                  \
+				   (msg), __FILE__, __LINE__),                 \
+			  DbgBreakPoint(), 0)                                  \
+		       : 1))
 /* In checked builds the kernel asserts that pageable code runs below
  * DISPATCH_LEVEL. */
 #define PAGED_CODE()                                                           \
