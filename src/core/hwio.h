@@ -83,11 +83,12 @@ int nd_hwio_irq_line(struct nd_adapter *ad, unsigned *line, unsigned *pin);
 int nd_hwio_resources(struct nd_adapter *ad, void *buf, size_t size,
 		      size_t *need);
 
-/* Register a port range for `ad` (tracked: halt reclaims it). *decoded:
- * whether one of the adapter's I/O BARs decodes all of it. 0 or
+/* Whether one of the adapter's I/O BARs decodes all of [port, port+n). */
+bool nd_io_port_decoded(struct nd_adapter *ad, uint64_t port, uint64_t n);
+/* Register a port range for `ad` (tracked: halt reclaims it). 0 or
  * -ENOMEM. */
 int nd_io_port_register(struct nd_adapter *ad, uint64_t port, uint64_t n,
-			bool *decoded, const void *site);
+			const void *site);
 /* Deregister exactly that range of `ad`. 0 or -ENOENT. */
 int nd_io_port_deregister(struct nd_adapter *ad, uint64_t port, uint64_t n);
 

@@ -185,14 +185,14 @@ static uint32_t port_access(uint64_t port, unsigned w, bool write, uint32_t v,
 	pthread_rwlock_rdlock(&io_lock);
 	bool registered = range_has(port, w);
 	struct io_dev *d = dev_of(port, w);
-	if (!registered)
-		nd_report(ND_RULE_IO_PORT_RANGE, d ? d->ad : NULL, port, w,
-			  site,
-			  "port %s of %u byte(s) at 0x%llx: no "
-			  "NdisMRegisterIoPortRange covers it%s",
-			  write ? "write" : "read", w, (unsigned long long)port,
-			  d ? " (it reaches the device anyway, as on x86)"
-			    : "; no device decodes it (reads all ones)");
+	if (!registered &&
+	    nd_report(ND_RULE_IO_PORT_RANGE, d ? d->ad : NULL, port, w, site,
+		      "port %s of %u byte(s) at 0x%llx: no "
+		      "NdisMRegisterIoPortRange covers it%s",
+		      write ? "write" : "read", w, (unsigned long long)port,
+		      d ? " (it reaches the device anyway, as on x86)"
+			: "; no device decodes it (reads all ones)"))
+		d = NULL; /* mode fail: the access does not happen */
 	if (d)
 		atomic_fetch_add(&d->users, 1);
 	pthread_rwlock_unlock(&io_lock);
@@ -269,8 +269,20 @@ static const struct nd_res_ops range_ops = {
     .reclaim = range_reclaim,
 };
 
+bool nd_io_port_decoded(struct nd_adapter *ad, uint64_t port, uint64_t n)
+{
+	bool decoded = false;
+	pthread_rwlock_rdlock(&io_lock);
+	for (struct io_dev *d = devs; d; d = d->next)
+		if (d->ad == ad && port >= d->base &&
+		    port + n <= d->base + d->size)
+			decoded = true;
+	pthread_rwlock_unlock(&io_lock);
+	return decoded;
+}
+
 int nd_io_port_register(struct nd_adapter *ad, uint64_t port, uint64_t n,
-			bool *decoded, const void *site)
+			const void *site)
 {
 	struct io_range *x = calloc(1, sizeof(*x));
 	if (!x)
@@ -285,11 +297,6 @@ int nd_io_port_register(struct nd_adapter *ad, uint64_t port, uint64_t n,
 		return -ENOMEM;
 	}
 	ranges[nranges++] = x;
-	*decoded = false;
-	for (struct io_dev *d = devs; d; d = d->next)
-		if (d->ad == ad && port >= d->base &&
-		    port + n <= d->base + d->size)
-			*decoded = true;
 	pthread_rwlock_unlock(&io_lock);
 	nd_adapter_track(ad, &x->res, &range_ops, site);
 	return 0;
