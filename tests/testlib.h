@@ -44,6 +44,7 @@ struct tl_state {
 	MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER complete6;
 	/* filled in */
 	NDIS_HANDLE handle, dma_handle;
+	PNDIS_MINIPORT_INIT_PARAMETERS params6; /* during MiniportInitializeEx */
 	NDIS_STATUS dma_status;
 	ndisdma_driver *drv;
 	ndisdma_adapter *ad;
@@ -154,8 +155,9 @@ static NTSTATUS tl_entry5(PDRIVER_OBJECT obj, PUNICODE_STRING path)
 static NDIS_STATUS tl_initialize6(NDIS_HANDLE h, NDIS_HANDLE dctx,
 				  PNDIS_MINIPORT_INIT_PARAMETERS p)
 {
-	(void)dctx, (void)p;
+	(void)dctx;
 	tl.handle = h;
+	tl.params6 = p;
 	if (!tl.no_attrs) {
 		NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES r;
 		memset(&r, 0, sizeof(r));

@@ -70,7 +70,7 @@ long ndisdma_driver_last_init_leaks(const ndisdma_driver *drv);
  * value names do. NdisReadConfiguration returns the value as
  * NdisParameterInteger when asked for an integer and it parses as a
  * decimal number, NdisParameterHexInteger when it parses as hex, and
- * NdisParameterString otherwise (see docs/runtime.md). Returns 0;
+ * NdisParameterString otherwise (docs/hwio.md). Returns 0;
  * -EINVAL (unknown driver, NULL or empty name, a name or value longer than
  * 255 / 4095 characters, a value with a control character); -ENOENT (value
  * NULL and no such name); -ENOMEM. */
@@ -396,8 +396,10 @@ int ndisdma_sim_irq_set(ndisdma_sim *sim, int level);
  * thread-safe; they may be called from MiniportInitialize(Ex) on. Each
  * returns 0 or a negative errno: -EINVAL for a NULL argument or an
  * adapter that is not live, -ENOTSUP on a bus without the facility (the
- * simulated bus has only the interrupt ones: its line is driven by
- * ndisdma_sim_irq_set). */
+ * simulated bus has configuration space - all ones without a device
+ * model - and the interrupt ones, its line driven by ndisdma_sim_irq_set;
+ * its registers are reached through NdisMMapIoSpace and the register and
+ * port macros, which call the model). */
 
 /* Map memory BAR `bar` (0..5) of the device into this process: *va and
  * *len. The mapping lives until the adapter is halted; calling again

@@ -208,6 +208,7 @@ static NDIS_STATUS call_initialize(struct nd_driver *d, struct nd_adapter *ad)
 		p.Header.Revision = NDIS_MINIPORT_INIT_PARAMETERS_REVISION_1;
 		p.Header.Size = sizeof(p);
 		p.IfIndex = d->adapters_started;
+		p.AllocatedResources = ad->hwio ? ad->hwio->init_res : NULL;
 		st = d->chars6.InitializeHandlerEx((NDIS_HANDLE)ad,
 						   d->driver_context, &p);
 	} else {

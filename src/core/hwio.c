@@ -82,6 +82,14 @@ int nd_hwio_attach(struct nd_adapter *ad)
 	}
 	if (!rc)
 		rc = nd_io_publish(ad); /* real devices' ports; idempotent */
+	if (!rc) {
+		size_t need;
+		nd_hwio_resources(ad, NULL, 0, &need);
+		hw->init_res = malloc(need);
+		if (!hw->init_res ||
+		    nd_hwio_resources(ad, hw->init_res, need, &need))
+			rc = -ENOMEM;
+	}
 	if (rc) {
 		nd_hwio_detach(ad);
 		return rc;
@@ -101,6 +109,7 @@ void nd_hwio_detach(struct nd_adapter *ad)
 	ad->hwio = NULL;
 	nd_params_free(&hw->params);
 	free(hw->assigned);
+	free(hw->init_res);
 	pthread_mutex_destroy(&hw->lock);
 	free(hw);
 }

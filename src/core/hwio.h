@@ -49,6 +49,7 @@ struct nd_hwio {
 	struct nd_params params;
 	struct nd_res *configs;	      /* open configuration handles (list) */
 	PNDIS_RESOURCE_LIST assigned; /* what NdisMPciAssignResources gave */
+	PNDIS_RESOURCE_LIST init_res; /* NDIS 6 AllocatedResources */
 	/* the simulated device's model */
 	bool model_attached;
 	struct ndisdma_sim_model model;
@@ -58,7 +59,8 @@ struct nd_hwio {
 
 /* At adapter start, after the bus is open and before MiniportInitialize:
  * copy the driver's parameters, attach the sim model (its attach hook
- * runs), publish the device's I/O BARs for port access. Returns 0, -ENOMEM,
+ * runs), publish the device's I/O BARs for port access, build the resource
+ * list NDIS 6 passes in AllocatedResources. Returns 0, -ENOMEM,
  * or the model's attach error. On failure nothing is left to detach. */
 int nd_hwio_attach(struct nd_adapter *ad);
 /* At adapter destroy, after reclaim: withdraw the device's ports, detach
@@ -81,11 +83,12 @@ int nd_hwio_irq_line(struct nd_adapter *ad, unsigned *line, unsigned *pin);
 int nd_hwio_resources(struct nd_adapter *ad, void *buf, size_t size,
 		      size_t *need);
 
-/* Register a port range for `ad` (tracked: halt reclaims it). *decoded:
- * whether one of the adapter's I/O BARs decodes all of it. 0 or
+/* Whether one of the adapter's I/O BARs decodes all of [port, port+n). */
+bool nd_io_port_decoded(struct nd_adapter *ad, uint64_t port, uint64_t n);
+/* Register a port range for `ad` (tracked: halt reclaims it). 0 or
  * -ENOMEM. */
 int nd_io_port_register(struct nd_adapter *ad, uint64_t port, uint64_t n,
-			bool *decoded, const void *site);
+			const void *site);
 /* Deregister exactly that range of `ad`. 0 or -ENOENT. */
 int nd_io_port_deregister(struct nd_adapter *ad, uint64_t port, uint64_t n);
 

@@ -7,14 +7,17 @@
  * macros route to the device model), and the resource list built from the
  * BARs and the interrupt.
  *
- * One rwlock guards the three tables. An access holds it shared while it
- * calls the bus (and so the device model); removing an entry takes it
- * exclusive, so once a mapping or device is gone no access is still in
- * its callback.
+ * One rwlock guards the three tables, and is never held while the bus (and
+ * so the device model) is called: an access finds its entry under the lock
+ * shared, counts itself on the entry (users), drops the lock, does the
+ * access and uncounts. Removal takes the entry out under the lock
+ * exclusive, then waits until its users are gone, so once a mapping or a
+ * device is removed no access is still in its callback.
  */
 #include "hwio.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,9 +25,11 @@
 
 /* An I/O BAR of a live device. */
 struct io_dev {
+	struct io_dev *next;
 	struct nd_adapter *ad;
 	unsigned bar;
 	uint64_t base, size;
+	_Atomic long users; /* accesses in progress */
 };
 
 /* A port range a miniport registered. */
@@ -44,11 +49,11 @@ struct io_map {
 	uintptr_t va;	   /* what it got */
 	bool sim;	   /* va is a simulated register address */
 	unsigned slot;
+	_Atomic long users; /* accesses in progress */
 };
 
 static pthread_rwlock_t io_lock = PTHREAD_RWLOCK_INITIALIZER;
-static struct io_dev *devs;
-static size_t ndevs, capdevs;
+static struct io_dev *devs; /* a list */
 static struct io_range **ranges;
 static size_t nranges, capranges;
 static struct io_map *slots[ND_IOMAP_SLOTS];
@@ -71,56 +76,89 @@ static bool grow(void **v, size_t *cap, size_t n, size_t elem)
 
 /* ---------------- the devices' ports ---------------- */
 
-/* Remove ad's devs entries. io_lock held exclusive. */
-static void devs_drop(struct nd_adapter *ad)
+/* Wait until no access uses an entry that left its table. */
+static void wait_idle(_Atomic long *users)
 {
-	for (size_t i = 0; i < ndevs;)
-		if (devs[i].ad == ad)
-			devs[i] = devs[--ndevs];
-		else
-			i++;
+	while (atomic_load(users))
+		sched_yield();
+}
+
+/* Unlink ad's devs entries; returns them as a list. io_lock held
+ * exclusive. */
+static struct io_dev *devs_take(struct nd_adapter *ad)
+{
+	struct io_dev *out = NULL;
+	for (struct io_dev **pp = &devs; *pp;) {
+		struct io_dev *d = *pp;
+		if (d->ad == ad) {
+			*pp = d->next;
+			d->next = out;
+			out = d;
+		} else {
+			pp = &d->next;
+		}
+	}
+	return out;
+}
+
+/* Free taken entries once no access uses them. io_lock not held. */
+static void devs_free(struct io_dev *d)
+{
+	while (d) {
+		struct io_dev *next = d->next;
+		wait_idle(&d->users);
+		free(d);
+		d = next;
+	}
 }
 
 int nd_io_publish(struct nd_adapter *ad)
 {
-	struct bus_bar b[6];
-	bool have[6];
+	struct io_dev *fresh = NULL;
 	const struct bus_ops *o = ad->bus->ops;
-	for (unsigned i = 0; i < 6; i++)
-		have[i] = o->bar_info && o->bar_read &&
-			  !o->bar_info(ad->bus, i, &b[i]) && b[i].io &&
-			  b[i].size;
-	int rc = 0;
-	pthread_rwlock_wrlock(&io_lock);
-	devs_drop(ad);
-	for (unsigned i = 0; i < 6 && !rc; i++) {
-		if (!have[i])
+	for (unsigned i = 0; i < 6 && o->bar_info && o->bar_read; i++) {
+		struct bus_bar b;
+		if (o->bar_info(ad->bus, i, &b) || !b.io || !b.size)
 			continue;
-		if (!grow((void **)&devs, &capdevs, ndevs, sizeof(*devs))) {
-			devs_drop(ad);
-			rc = -ENOMEM;
-			break;
+		struct io_dev *d = calloc(1, sizeof(*d));
+		if (!d) {
+			devs_free(fresh);
+			return -ENOMEM;
 		}
-		devs[ndevs++] = (struct io_dev){ad, i, b[i].addr, b[i].size};
+		*d = (struct io_dev){.next = fresh,
+				     .ad = ad,
+				     .bar = i,
+				     .base = b.addr,
+				     .size = b.size};
+		fresh = d;
+	}
+	pthread_rwlock_wrlock(&io_lock);
+	struct io_dev *old = devs_take(ad);
+	while (fresh) {
+		struct io_dev *d = fresh;
+		fresh = d->next;
+		d->next = devs;
+		devs = d;
 	}
 	pthread_rwlock_unlock(&io_lock);
-	return rc;
+	devs_free(old);
+	return 0;
 }
 
 void nd_io_withdraw(struct nd_adapter *ad)
 {
 	pthread_rwlock_wrlock(&io_lock);
-	devs_drop(ad);
+	struct io_dev *old = devs_take(ad);
 	pthread_rwlock_unlock(&io_lock);
+	devs_free(old);
 }
 
 /* The device entry decoding [port, port+w). io_lock held. */
-static const struct io_dev *dev_of(uint64_t port, unsigned w)
+static struct io_dev *dev_of(uint64_t port, unsigned w)
 {
-	for (size_t i = 0; i < ndevs; i++)
-		if (port >= devs[i].base &&
-		    port + w <= devs[i].base + devs[i].size)
-			return &devs[i];
+	for (struct io_dev *d = devs; d; d = d->next)
+		if (port >= d->base && port + w <= d->base + d->size)
+			return d;
 	return NULL;
 }
 
@@ -146,23 +184,27 @@ static uint32_t port_access(uint64_t port, unsigned w, bool write, uint32_t v,
 	uint32_t out = ones(w);
 	pthread_rwlock_rdlock(&io_lock);
 	bool registered = range_has(port, w);
-	const struct io_dev *d = dev_of(port, w);
-	struct nd_adapter *ad = d ? d->ad : NULL;
-	if (!registered)
-		nd_report(ND_RULE_IO_PORT_RANGE, ad, port, w, site,
-			  "port %s of %u byte(s) at 0x%llx: no "
-			  "NdisMRegisterIoPortRange covers it%s",
-			  write ? "write" : "read", w, (unsigned long long)port,
-			  d ? " (it reaches the device anyway, as on x86)"
-			    : "; no device decodes it (reads all ones)");
-	if (d) {
-		uint64_t off = port - d->base;
-		if (write)
-			ad->bus->ops->bar_write(ad->bus, d->bar, off, w, v);
-		else if (ad->bus->ops->bar_read(ad->bus, d->bar, off, w, &out))
-			out = ones(w);
-	}
+	struct io_dev *d = dev_of(port, w);
+	if (!registered &&
+	    nd_report(ND_RULE_IO_PORT_RANGE, d ? d->ad : NULL, port, w, site,
+		      "port %s of %u byte(s) at 0x%llx: no "
+		      "NdisMRegisterIoPortRange covers it%s",
+		      write ? "write" : "read", w, (unsigned long long)port,
+		      d ? " (it reaches the device anyway, as on x86)"
+			: "; no device decodes it (reads all ones)"))
+		d = NULL; /* mode fail: the access does not happen */
+	if (d)
+		atomic_fetch_add(&d->users, 1);
 	pthread_rwlock_unlock(&io_lock);
+	if (!d)
+		return out;
+	struct bus *b = d->ad->bus;
+	uint64_t off = port - d->base;
+	if (write)
+		b->ops->bar_write(b, d->bar, off, w, v);
+	else if (b->ops->bar_read(b, d->bar, off, w, &out))
+		out = ones(w);
+	atomic_fetch_sub(&d->users, 1);
 	return out;
 }
 
@@ -227,8 +269,20 @@ static const struct nd_res_ops range_ops = {
     .reclaim = range_reclaim,
 };
 
+bool nd_io_port_decoded(struct nd_adapter *ad, uint64_t port, uint64_t n)
+{
+	bool decoded = false;
+	pthread_rwlock_rdlock(&io_lock);
+	for (struct io_dev *d = devs; d; d = d->next)
+		if (d->ad == ad && port >= d->base &&
+		    port + n <= d->base + d->size)
+			decoded = true;
+	pthread_rwlock_unlock(&io_lock);
+	return decoded;
+}
+
 int nd_io_port_register(struct nd_adapter *ad, uint64_t port, uint64_t n,
-			bool *decoded, const void *site)
+			const void *site)
 {
 	struct io_range *x = calloc(1, sizeof(*x));
 	if (!x)
@@ -243,11 +297,6 @@ int nd_io_port_register(struct nd_adapter *ad, uint64_t port, uint64_t n,
 		return -ENOMEM;
 	}
 	ranges[nranges++] = x;
-	*decoded = false;
-	for (size_t i = 0; i < ndevs; i++)
-		if (devs[i].ad == ad && port >= devs[i].base &&
-		    port + n <= devs[i].base + devs[i].size)
-			*decoded = true;
 	pthread_rwlock_unlock(&io_lock);
 	nd_adapter_track(ad, &x->res, &range_ops, site);
 	return 0;
@@ -291,6 +340,7 @@ static void map_reclaim(struct nd_res *r)
 {
 	struct io_map *m = (struct io_map *)r;
 	map_remove(m);
+	wait_idle(&m->users);
 	free(m);
 }
 
@@ -388,6 +438,7 @@ int nd_io_unmap(struct nd_adapter *ad, void *va, uint64_t len)
 	if (!still)
 		return -ENOENT;
 	nd_adapter_untrack(ad, &m->res);
+	wait_idle(&m->users);
 	free(m);
 	return 0;
 }
@@ -410,14 +461,19 @@ static uint32_t mmio_access(uintptr_t addr, unsigned w, bool write, uint32_t v,
 			      "mapped"
 			    : "no live NdisMMapIoSpace mapping there "
 			      "(unmapped, or never returned)");
+		m = NULL;
 	} else {
-		struct bus *b = m->ad->bus;
-		if (write)
-			b->ops->bar_write(b, m->bar, m->off + off, w, v);
-		else if (b->ops->bar_read(b, m->bar, m->off + off, w, &out))
-			out = ones(w);
+		atomic_fetch_add(&m->users, 1);
 	}
 	pthread_rwlock_unlock(&io_lock);
+	if (!m)
+		return out;
+	struct bus *b = m->ad->bus;
+	if (write)
+		b->ops->bar_write(b, m->bar, m->off + off, w, v);
+	else if (b->ops->bar_read(b, m->bar, m->off + off, w, &out))
+		out = ones(w);
+	atomic_fetch_sub(&m->users, 1);
 	return out;
 }
 

@@ -231,14 +231,14 @@ void NdisOpenConfiguration(PNDIS_STATUS Status,
 	    WrapperConfigurationContext, "NdisOpenConfiguration", site);
 	if (ConfigurationHandle)
 		*ConfigurationHandle = NULL;
-	if (ad && ConfigurationHandle && ad->hwio) {
-		nd_irql_at_most(PASSIVE_LEVEL, "NdisOpenConfiguration", ad,
-				site);
-		if (!nd_in_init(ad))
-			nd_report(ND_RULE_CONFIG_CONTEXT, ad, 0, 0, site,
-				  "NdisOpenConfiguration with the "
-				  "WrapperConfigurationContext outside "
-				  "MiniportInitialize");
+	if (ad && ConfigurationHandle && ad->hwio &&
+	    nd_irql_at_most(PASSIVE_LEVEL, "NdisOpenConfiguration", ad, site) &&
+	    /* the context is stale after MiniportInitialize: refused */
+	    (nd_in_init(ad) ||
+	     !nd_report(ND_RULE_CONFIG_CONTEXT, ad, 0, 0, site,
+			"NdisOpenConfiguration with the "
+			"WrapperConfigurationContext outside "
+			"MiniportInitialize"))) {
 		struct nd_cfg *c = cfg_new(ad, "", site);
 		*ConfigurationHandle = c;
 		st = c ? NDIS_STATUS_SUCCESS : NDIS_STATUS_RESOURCES;
@@ -251,9 +251,9 @@ void NdisCloseConfiguration(NDIS_HANDLE h)
 {
 	const void *site = ND_SITE();
 	struct nd_cfg *c = cfg_lookup(h, "NdisCloseConfiguration", site);
-	if (!c)
+	if (!c || !nd_irql_at_most(PASSIVE_LEVEL, "NdisCloseConfiguration",
+				   c->ad, site))
 		return;
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisCloseConfiguration", c->ad, site);
 	if (!cfg_unlist(c))
 		return; /* closed by another thread meanwhile */
 	nd_adapter_untrack(c->ad, &c->res);
@@ -305,8 +305,8 @@ static void open_subkey(PNDIS_STATUS Status, NDIS_HANDLE h, const char *fn,
 	if (KeyHandle)
 		*KeyHandle = NULL;
 	struct nd_cfg *c = cfg_lookup(h, fn, site);
-	if (c && KeyHandle && (key || idx >= 0)) {
-		nd_irql_at_most(PASSIVE_LEVEL, fn, c->ad, site);
+	if (c && KeyHandle && (key || idx >= 0) &&
+	    nd_irql_at_most(PASSIVE_LEVEL, fn, c->ad, site)) {
 		struct nd_hwio *hw = c->ad->hwio;
 		char *sub = NULL, *prefix = NULL;
 		pthread_mutex_lock(&hw->lock);
@@ -444,9 +444,10 @@ void NdisReadConfiguration(PNDIS_STATUS Status,
 		*ParameterValue = NULL;
 	struct nd_cfg *c = cfg_lookup(h, "NdisReadConfiguration", site);
 	char *kw = c && ParameterValue ? from_unicode(Keyword) : NULL;
-	if (!kw || !*kw)
+	if (!kw || !*kw ||
+	    !nd_irql_at_most(PASSIVE_LEVEL, "NdisReadConfiguration", c->ad,
+			     site))
 		goto out;
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisReadConfiguration", c->ad, site);
 	if (asprintf(&full, "%s%s", c->prefix, kw) < 0) {
 		st = NDIS_STATUS_RESOURCES;
 		goto out;
@@ -523,9 +524,10 @@ void NdisWriteConfiguration(PNDIS_STATUS Status, NDIS_HANDLE h,
 	if (!c || !ParameterValue)
 		goto out;
 	kw = from_unicode(Keyword);
-	if (!kw || !*kw)
+	if (!kw || !*kw ||
+	    !nd_irql_at_most(PASSIVE_LEVEL, "NdisWriteConfiguration", c->ad,
+			     site))
 		goto out;
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisWriteConfiguration", c->ad, site);
 	int n = -1;
 	switch (ParameterValue->ParameterType) {
 	case NdisParameterInteger:
@@ -612,9 +614,10 @@ void NdisReadNetworkAddress(PNDIS_STATUS Status, PVOID *NetworkAddress,
 	if (NetworkAddressLength)
 		*NetworkAddressLength = 0;
 	struct nd_cfg *c = cfg_lookup(h, "NdisReadNetworkAddress", site);
-	if (!c || !NetworkAddress || !NetworkAddressLength)
+	if (!c || !NetworkAddress || !NetworkAddressLength ||
+	    !nd_irql_at_most(PASSIVE_LEVEL, "NdisReadNetworkAddress", c->ad,
+			     site))
 		goto out;
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisReadNetworkAddress", c->ad, site);
 	struct nd_hwio *hw = c->ad->hwio;
 	UCHAR mac[6];
 	char *name = NULL;

@@ -2,8 +2,8 @@
 /*
  * io.c - port ranges and mapped I/O space: NdisMRegisterIoPortRange,
  * NdisMDeregisterIoPortRange, NdisMMapIoSpace, NdisMUnmapIoSpace. Checks
- * the documented rules, then calls core (iospace.c), where the port and
- * register accesses themselves are.
+ * the documented rules (report, then what ndis.sys does: nd_report), then
+ * calls core (iospace.c), where the port and register accesses are.
  */
 #include "../core/hwio.h"
 
@@ -18,21 +18,22 @@ NDIS_STATUS NdisMRegisterIoPortRange(PVOID *PortOffset, NDIS_HANDLE h,
 	if (!ad || !PortOffset || NumberOfPorts == 0 ||
 	    (uint64_t)InitialPort + NumberOfPorts > 0x100000000ull)
 		return NDIS_STATUS_FAILURE;
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisMRegisterIoPortRange", ad, site);
-	if (!nd_in_init(ad))
-		nd_report(ND_RULE_IO_CONTEXT, ad, InitialPort, NumberOfPorts,
-			  site,
-			  "NdisMRegisterIoPortRange outside "
-			  "MiniportInitialize");
-	bool decoded;
-	if (nd_io_port_register(ad, InitialPort, NumberOfPorts, &decoded, site))
+	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMRegisterIoPortRange", ad,
+			     site))
+		return NDIS_STATUS_FAILURE;
+	if (!nd_in_init(ad) &&
+	    nd_report(ND_RULE_IO_CONTEXT, ad, InitialPort, NumberOfPorts, site,
+		      "NdisMRegisterIoPortRange outside MiniportInitialize"))
+		return NDIS_STATUS_FAILURE;
+	if (!nd_io_port_decoded(ad, InitialPort, NumberOfPorts) &&
+	    nd_report(ND_RULE_IO_PORT_REGISTER, ad, InitialPort, NumberOfPorts,
+		      site,
+		      "NdisMRegisterIoPortRange of ports 0x%x..0x%x: no I/O "
+		      "BAR of the device decodes all of them",
+		      InitialPort, InitialPort + NumberOfPorts - 1))
+		return NDIS_STATUS_RESOURCE_CONFLICT;
+	if (nd_io_port_register(ad, InitialPort, NumberOfPorts, site))
 		return NDIS_STATUS_RESOURCES;
-	if (!decoded)
-		nd_report(ND_RULE_IO_PORT_REGISTER, ad, InitialPort,
-			  NumberOfPorts, site,
-			  "NdisMRegisterIoPortRange of ports 0x%x..0x%x: no "
-			  "I/O BAR of the device decodes all of them",
-			  InitialPort, InitialPort + NumberOfPorts - 1);
 	/* x86: the mapped "virtual" port is the port itself */
 	*PortOffset = (PVOID)(ULONG_PTR)InitialPort;
 	return NDIS_STATUS_SUCCESS;
@@ -45,9 +46,9 @@ void NdisMDeregisterIoPortRange(NDIS_HANDLE h, UINT InitialPort,
 	(void)PortOffset;
 	struct nd_adapter *ad =
 	    nd_adapter_lookup(h, "NdisMDeregisterIoPortRange", site);
-	if (!ad)
+	if (!ad || !nd_irql_at_most(PASSIVE_LEVEL, "NdisMDeregisterIoPortRange",
+				    ad, site))
 		return;
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisMDeregisterIoPortRange", ad, site);
 	if (nd_io_port_deregister(ad, InitialPort, NumberOfPorts))
 		nd_report(ND_RULE_IO_DEREGISTER_UNKNOWN, ad, InitialPort,
 			  NumberOfPorts, site,
@@ -65,13 +66,16 @@ NDIS_STATUS NdisMMapIoSpace(PVOID *VirtualAddress, NDIS_HANDLE h,
 	struct nd_adapter *ad = nd_adapter_lookup(h, "NdisMMapIoSpace", site);
 	if (!ad || !VirtualAddress || Length == 0)
 		return NDIS_STATUS_FAILURE;
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisMMapIoSpace", ad, site);
+	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMMapIoSpace", ad, site))
+		return NDIS_STATUS_FAILURE;
 	uint64_t pa = (uint64_t)PhysicalAddress.QuadPart;
-	if (!nd_in_init(ad))
-		nd_report(ND_RULE_IO_CONTEXT, ad, pa, Length, site,
-			  "NdisMMapIoSpace outside MiniportInitialize");
+	if (!nd_in_init(ad) &&
+	    nd_report(ND_RULE_IO_CONTEXT, ad, pa, Length, site,
+		      "NdisMMapIoSpace outside MiniportInitialize"))
+		return NDIS_STATUS_FAILURE;
 	int rc = nd_io_map(ad, pa, Length, VirtualAddress, site);
 	if (rc == -ENOENT) {
+		/* Windows maps any physical range; user space cannot */
 		nd_report(ND_RULE_IO_MAP_OUTSIDE, ad, pa, Length, site,
 			  "NdisMMapIoSpace of 0x%llx+%u: no memory BAR of the "
 			  "device covers it (see NdisMQueryAdapterResources)",
@@ -85,10 +89,11 @@ void NdisMUnmapIoSpace(NDIS_HANDLE h, PVOID VirtualAddress, UINT Length)
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad = nd_adapter_lookup(h, "NdisMUnmapIoSpace", site);
-	if (!ad)
+	if (!ad ||
+	    !nd_irql_at_most(PASSIVE_LEVEL, "NdisMUnmapIoSpace", ad, site))
 		return;
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisMUnmapIoSpace", ad, site);
 	if (nd_io_unmap(ad, VirtualAddress, Length))
+		/* Windows bug-checks: nothing is unmapped */
 		nd_report(ND_RULE_IO_UNMAP_UNKNOWN, ad,
 			  (uintptr_t)VirtualAddress, Length, site,
 			  "NdisMUnmapIoSpace of %p+%u: not a mapping "

@@ -20,14 +20,15 @@ void NdisMQueryAdapterResources(PNDIS_STATUS Status,
 	NDIS_STATUS st = NDIS_STATUS_FAILURE;
 	struct nd_adapter *ad = nd_adapter_lookup(
 	    WrapperConfigurationContext, "NdisMQueryAdapterResources", site);
-	if (ad && BufferSize) {
-		nd_irql_at_most(PASSIVE_LEVEL, "NdisMQueryAdapterResources", ad,
-				site);
-		if (!nd_in_init(ad))
-			nd_report(ND_RULE_CONFIG_CONTEXT, ad, 0, 0, site,
-				  "NdisMQueryAdapterResources with the "
-				  "WrapperConfigurationContext outside "
-				  "MiniportInitialize");
+	if (ad && BufferSize &&
+	    nd_irql_at_most(PASSIVE_LEVEL, "NdisMQueryAdapterResources", ad,
+			    site) &&
+	    /* the context is stale after MiniportInitialize: refused */
+	    (nd_in_init(ad) ||
+	     !nd_report(ND_RULE_CONFIG_CONTEXT, ad, 0, 0, site,
+			"NdisMQueryAdapterResources with the "
+			"WrapperConfigurationContext outside "
+			"MiniportInitialize"))) {
 		size_t need;
 		int rc =
 		    nd_hwio_resources(ad, ResourceList, *BufferSize, &need);
@@ -47,9 +48,10 @@ NDIS_STATUS NdisMPciAssignResources(NDIS_HANDLE h, ULONG SlotNumber,
 	    nd_adapter_lookup(h, "NdisMPciAssignResources", site);
 	if (AssignedResources)
 		*AssignedResources = NULL;
-	if (!ad || !AssignedResources || !ad->hwio)
+	if (!ad || !AssignedResources || !ad->hwio ||
+	    !nd_irql_at_most(PASSIVE_LEVEL, "NdisMPciAssignResources", ad,
+			     site))
 		return NDIS_STATUS_FAILURE;
-	nd_irql_at_most(PASSIVE_LEVEL, "NdisMPciAssignResources", ad, site);
 	size_t need;
 	nd_hwio_resources(ad, NULL, 0, &need);
 	PNDIS_RESOURCE_LIST l = malloc(need);
@@ -67,14 +69,12 @@ NDIS_STATUS NdisMPciAssignResources(NDIS_HANDLE h, ULONG SlotNumber,
 }
 
 static ULONG slot_access(NDIS_HANDLE h, ULONG off, PVOID buf, ULONG len,
-			 bool write, const void *site)
+			 bool write, const char *fn, KIRQL max,
+			 const void *site)
 {
-	const char *fn = write ? "NdisWritePciSlotInformation"
-			       : "NdisReadPciSlotInformation";
 	struct nd_adapter *ad = nd_adapter_lookup(h, fn, site);
-	if (!ad || !buf || !len)
+	if (!ad || !buf || !len || !nd_irql_at_most(max, fn, ad, site))
 		return 0;
-	nd_irql_at_most(DISPATCH_LEVEL, fn, ad, site);
 	const struct bus_ops *o = ad->bus->ops;
 	int rc = write ? (o->cfg_write ? o->cfg_write(ad->bus, off, buf, len)
 				       : -ENOTSUP)
@@ -87,12 +87,34 @@ ULONG NdisReadPciSlotInformation(NDIS_HANDLE h, ULONG SlotNumber, ULONG Offset,
 				 PVOID Buffer, ULONG Length)
 {
 	(void)SlotNumber;
-	return slot_access(h, Offset, Buffer, Length, false, ND_SITE());
+	return slot_access(h, Offset, Buffer, Length, false,
+			   "NdisReadPciSlotInformation", DISPATCH_LEVEL,
+			   ND_SITE());
 }
 
 ULONG NdisWritePciSlotInformation(NDIS_HANDLE h, ULONG SlotNumber, ULONG Offset,
 				  PVOID Buffer, ULONG Length)
 {
 	(void)SlotNumber;
-	return slot_access(h, Offset, Buffer, Length, true, ND_SITE());
+	return slot_access(h, Offset, Buffer, Length, true,
+			   "NdisWritePciSlotInformation", DISPATCH_LEVEL,
+			   ND_SITE());
+}
+
+ULONG NdisMGetBusData(NDIS_HANDLE h, ULONG WhichSpace, ULONG Offset,
+		      PVOID Buffer, ULONG Length)
+{
+	if (WhichSpace != PCI_WHICHSPACE_CONFIG)
+		return 0;
+	return slot_access(h, Offset, Buffer, Length, false, "NdisMGetBusData",
+			   HIGH_LEVEL, ND_SITE());
+}
+
+ULONG NdisMSetBusData(NDIS_HANDLE h, ULONG WhichSpace, ULONG Offset,
+		      PVOID Buffer, ULONG Length)
+{
+	if (WhichSpace != PCI_WHICHSPACE_CONFIG)
+		return 0;
+	return slot_access(h, Offset, Buffer, Length, true, "NdisMSetBusData",
+			   HIGH_LEVEL, ND_SITE());
 }

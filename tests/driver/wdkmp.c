@@ -573,7 +573,9 @@ WdkmpSelfTest(_In_ NDIS_HANDLE MiniportAdapterContext)
 		CHECK(total == 60);
 		CHECK(NDIS_GET_PACKET_CANCEL_ID(a->Packet) == (PVOID)1);
 	}
-	/* OIDs through the miniport's own handlers */
+	/* OIDs through the miniport's own handlers (the host's own start-up
+	 * queries counted before) */
+	LONG requests = a->Requests;
 	st = WdkmpQueryInformation(a, OID_GEN_SUPPORTED_LIST, buf, sizeof(buf),
 				   &written, &needed);
 	CHECK(st == NDIS_STATUS_SUCCESS &&
@@ -604,6 +606,6 @@ WdkmpSelfTest(_In_ NDIS_HANDLE MiniportAdapterContext)
 	st = WdkmpSetInformation(a, OID_802_3_MULTICAST_LIST, buf, 12, &written,
 				 &needed);
 	CHECK(st == NDIS_STATUS_SUCCESS && a->MulticastCount == 2);
-	CHECK(a->Requests == 5); /* the five queries above */
+	CHECK(a->Requests - requests == 5); /* the five queries above */
 	return failures;
 }

@@ -35,8 +35,10 @@ static void find_resources(NDIS_HANDLE h)
 	NDIS_STATUS st;
 	NdisMQueryAdapterResources(&st, h, &u.l, &size);
 	assert_int_equal(st, NDIS_STATUS_SUCCESS);
+	/* through a pointer: PartialDescriptors is declared [1] */
+	CM_PARTIAL_RESOURCE_DESCRIPTOR *all = u.l.PartialDescriptors;
 	for (ULONG i = 0; i < u.l.Count; i++) {
-		CM_PARTIAL_RESOURCE_DESCRIPTOR *d = &u.l.PartialDescriptors[i];
+		CM_PARTIAL_RESOURCE_DESCRIPTOR *d = &all[i];
 		if (d->Type == CmResourceTypeMemory) {
 			io.mem = (uint64_t)d->u.Memory.Start.QuadPart;
 			io.mem_len = d->u.Memory.Length;
@@ -397,22 +399,54 @@ static void io_setup_outside_initialize_is_reported_and_works(void **s)
 
 static void init_at_dispatch(NDIS_HANDLE h)
 {
+	find_resources(h);
+	NDIS_PHYSICAL_ADDRESS pa;
+	pa.QuadPart = (LONGLONG)io.mem;
 	KIRQL old;
 	KeRaiseIrql(DISPATCH_LEVEL, &old);
-	init_map_all(h);
+	io.map_st = NdisMMapIoSpace(&io.regs, h, pa, io.mem_len);
+	io.port_st =
+	    NdisMRegisterIoPortRange(&io.ports, h, (UINT)io.port, io.port_len);
 	KeLowerIrql(old);
 }
 
-static void io_setup_above_passive_is_reported(void **s)
+/* Undefined on Windows (IRQL_NOT_LESS_OR_EQUAL): reported and refused. */
+static void io_setup_above_passive_is_refused(void **s)
 {
 	(void)s;
 	tl.init = init_at_dispatch;
 	unsigned long before = ndisdma_verifier_count("irql.too-high");
 	assert_int_equal(hm_start(), 0);
-	/* NdisMQueryAdapterResources, NdisMMapIoSpace,
-	 * NdisMRegisterIoPortRange */
-	assert_int_equal(ndisdma_verifier_count("irql.too-high"), before + 3);
-	assert_int_equal(io.map_st, NDIS_STATUS_SUCCESS); /* as Windows */
+	assert_int_equal(ndisdma_verifier_count("irql.too-high"), before + 2);
+	assert_int_equal(io.map_st, NDIS_STATUS_FAILURE);
+	assert_null(io.regs);
+	assert_int_equal(io.port_st, NDIS_STATUS_FAILURE);
+	assert_int_equal(tl_stop(), 0);
+}
+
+/* Mode fail: the rules Windows lets through fail their call. */
+static void fail_mode_refuses_what_report_mode_lets_through(void **s)
+{
+	(void)s;
+	tl.init = init_small_range;
+	assert_int_equal(hm_start(), 0);
+	assert_true(ndisdma_verifier_set_mode("io.*", NDISDMA_VERIFY_FAIL) > 0);
+	unsigned before = hm.reads;
+	ULONG v = 0;
+	assert_int_equal(
+	    RULE_DELTA("io.port-range", NdisRawReadPortUlong(io.port + 16, &v)),
+	    1);
+	assert_int_equal(v, 0xFFFFFFFFu); /* the device was not asked */
+	assert_int_equal(hm.reads, before);
+	PVOID off = (PVOID)1;
+	assert_int_equal(NdisMRegisterIoPortRange(&off, tl.handle, 0xFF00, 4),
+			 NDIS_STATUS_FAILURE); /* io.context first */
+	NDIS_PHYSICAL_ADDRESS pa;
+	pa.QuadPart = (LONGLONG)io.mem;
+	assert_int_equal(NdisMMapIoSpace(&off, tl.handle, pa, 4),
+			 NDIS_STATUS_FAILURE);
+	assert_null(off);
+	ndisdma_verifier_set_mode("io.*", NDISDMA_VERIFY_REPORT);
 	assert_int_equal(tl_stop(), 0);
 }
 
@@ -504,7 +538,9 @@ int main(void)
 				   setup),
 	    cmocka_unit_test_setup(
 		io_setup_outside_initialize_is_reported_and_works, setup),
-	    cmocka_unit_test_setup(io_setup_above_passive_is_reported, setup),
+	    cmocka_unit_test_setup(io_setup_above_passive_is_refused, setup),
+	    cmocka_unit_test_setup(
+		fail_mode_refuses_what_report_mode_lets_through, setup),
 	    cmocka_unit_test_setup(bad_arguments, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,7 +19,8 @@ static struct {
 		NDIS_RESOURCE_LIST l;
 		char raw[512];
 	} u;
-	UINT size, small_size;
+	UINT size, small_size, null_size;
+	NDIS_STATUS null_st;
 	NDIS_STATUS st, small_st;
 	PNDIS_RESOURCE_LIST assigned;
 	NDIS_STATUS assign_st;
@@ -29,6 +30,7 @@ static struct {
 
 static void init_query(NDIS_HANDLE h)
 {
+	NdisMQueryAdapterResources(&r.null_st, h, NULL, &r.null_size);
 	r.small_size = 8;
 	NdisMQueryAdapterResources(&r.small_st, h, &r.u.l, &r.small_size);
 	r.size = sizeof(r.u);
@@ -94,6 +96,26 @@ static void resources_list_bars_and_interrupt(void **s)
 	assert_int_equal(tl_stop(), 0); /* the list is freed at halt */
 }
 
+static void init6_copy_allocated(NDIS_HANDLE h)
+{
+	init_query(h);
+	PNDIS_RESOURCE_LIST l = tl.params6->AllocatedResources;
+	assert_non_null(l);
+	assert_int_equal(l->Count, 3);
+	assert_memory_equal(l, &r.u.l, r.size);
+}
+
+/* NDIS 6: the same list in MiniportInitializeEx's parameters. */
+static void ndis6_gets_allocated_resources(void **s)
+{
+	(void)s;
+	tl.ndis6 = 1;
+	tl.init = init6_copy_allocated;
+	assert_int_equal(hm_start(), 0);
+	assert_int_equal(r.st, NDIS_STATUS_SUCCESS);
+	assert_int_equal(tl_stop(), 0);
+}
+
 static void without_model_no_resources(void **s)
 {
 	(void)s;
@@ -112,10 +134,9 @@ static void no_interrupt_pin_no_interrupt(void **s)
 	hm.cfg.bar[5].size = 64 * 1024; /* a second memory BAR */
 	assert_int_equal(hm_start(), 0);
 	assert_int_equal(r.u.l.Count, 2);
-	assert_int_equal(r.u.l.PartialDescriptors[1].Type,
-			 CmResourceTypeMemory);
-	assert_int_equal(r.u.l.PartialDescriptors[1].u.Memory.Length,
-			 64 * 1024);
+	CM_PARTIAL_RESOURCE_DESCRIPTOR *d = r.u.l.PartialDescriptors;
+	assert_int_equal(d[1].Type, CmResourceTypeMemory);
+	assert_int_equal(d[1].u.Memory.Length, 64 * 1024);
 	assert_int_equal(tl_stop(), 0);
 }
 
@@ -148,6 +169,21 @@ static void slot_information(void **s)
 	assert_int_equal(NdisReadPciSlotInformation(h, 0, 0, big, 4), 4);
 	KeLowerIrql(old);
 	assert_int_equal(ndisdma_verifier_count("irql.too-high"), 0);
+	/* NDIS 6's names, at any IRQL */
+	KeRaiseIrql(DIRQL, &old);
+	uint32_t id = 0;
+	assert_int_equal(NdisMGetBusData(h, PCI_WHICHSPACE_CONFIG, 0, &id, 4),
+			 4);
+	assert_int_equal(id, HM_VENDOR | (uint32_t)HM_DEVICE << 16);
+	cmd = 0x0002;
+	assert_int_equal(NdisMSetBusData(h, PCI_WHICHSPACE_CONFIG, 4, &cmd, 2),
+			 2);
+	KeLowerIrql(old);
+	assert_int_equal(NdisReadPciSlotInformation(h, 0, 4, &back, 2), 2);
+	assert_int_equal(back, 2);
+	assert_int_equal(NdisMGetBusData(h, PCI_WHICHSPACE_ROM, 0, &id, 4), 0);
+	assert_int_equal(NdisMSetBusData(h, PCI_WHICHSPACE_ROM, 0, &id, 4), 0);
+	assert_int_equal(ndisdma_verifier_count("irql.too-high"), 0);
 	assert_int_equal(tl_stop(), 0);
 }
 
@@ -157,7 +193,7 @@ static void query_in_halt(NDIS_HANDLE h)
 	NdisMQueryAdapterResources(&r.st, h, &r.u.l, &size);
 }
 
-static void query_outside_initialize_is_reported_and_works(void **s)
+static void query_outside_initialize_is_refused(void **s)
 {
 	(void)s;
 	tl.init = NULL;
@@ -165,8 +201,9 @@ static void query_outside_initialize_is_reported_and_works(void **s)
 	assert_int_equal(hm_start(), 0);
 	assert_int_equal(
 	    RULE_DELTA("config.context", assert_int_equal(tl_stop(), 0)), 1);
-	assert_int_equal(r.st, NDIS_STATUS_SUCCESS);
-	assert_int_equal(r.u.l.Count, 3);
+	/* the context is ndis.sys's record for the initialize call only:
+	 * refused as the stale pointer it is on Windows */
+	assert_int_equal(r.st, NDIS_STATUS_FAILURE);
 }
 
 static void bad_arguments(void **s)
@@ -187,10 +224,16 @@ static void bad_arguments(void **s)
 	assert_int_equal(NdisMPciAssignResources(tl.handle, 0, NULL),
 			 NDIS_STATUS_FAILURE);
 	/* a NULL list with a size: only the size */
-	size = 0;
-	NdisMQueryAdapterResources(&st, tl.handle, NULL, &size);
-	assert_int_equal(st, NDIS_STATUS_RESOURCES);
-	assert_int_equal(size, 8 + 3 * sizeof(CM_PARTIAL_RESOURCE_DESCRIPTOR));
+	assert_int_equal(r.null_st, NDIS_STATUS_RESOURCES);
+	assert_int_equal(r.null_size,
+			 8 + 3 * sizeof(CM_PARTIAL_RESOURCE_DESCRIPTOR));
+	/* from the host's thread the context is stale: refused */
+	size = sizeof(r.u);
+	assert_int_equal(RULE_DELTA("config.context",
+				    NdisMQueryAdapterResources(&st, tl.handle,
+							       &r.u.l, &size)),
+			 1);
+	assert_int_equal(st, NDIS_STATUS_FAILURE);
 	assert_int_equal(tl_stop(), 0);
 }
 
@@ -198,11 +241,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(resources_list_bars_and_interrupt, setup),
+	    cmocka_unit_test_setup(ndis6_gets_allocated_resources, setup),
 	    cmocka_unit_test_setup(without_model_no_resources, setup),
 	    cmocka_unit_test_setup(no_interrupt_pin_no_interrupt, setup),
 	    cmocka_unit_test_setup(slot_information, setup),
-	    cmocka_unit_test_setup(
-		query_outside_initialize_is_reported_and_works, setup),
+	    cmocka_unit_test_setup(query_outside_initialize_is_refused, setup),
 	    cmocka_unit_test_setup(bad_arguments, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -349,9 +349,9 @@ typedef union _NET_LUID {
 	} Info;
 } NET_LUID, *PNET_LUID;
 
-/* Handed to MiniportInitializeEx. AllocatedResources is NULL on every
- * bus ndisdma has: a driver reaches its registers through the native
- * API's device-access calls. */
+/* Handed to MiniportInitializeEx. AllocatedResources is the adapter's
+ * resource list (its BARs and interrupt), as NdisMQueryAdapterResources
+ * gives it; valid until halt. */
 typedef struct _NDIS_MINIPORT_INIT_PARAMETERS {
 	NDIS_OBJECT_HEADER Header;
 	ULONG Flags;
