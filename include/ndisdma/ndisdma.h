@@ -316,7 +316,8 @@ long ndisdma_pool_memory(void *pool);
  * Returns 0; -EINVAL (unknown adapter, NULL packet, a packet without
  * bytes); -ENOTSUP (no NdisMInitializeScatterGatherDma: reported
  * "sg.no-registration"); -EMSGSIZE (the packet is longer than
- * MaximumPhysicalMapping: reported "sg.too-long"); -EBUSY (the packet
+ * MaximumPhysicalMapping and "sg.too-long" is in mode fail; in the
+ * default mode it is reported and the list built, as the HAL does); -EBUSY (the packet
  * already carries a live list); -ENOMEM (memory, device address space or
  * bounce space: not reported). On failure the per-packet slot is left
  * as it was and nothing is mapped. */
@@ -352,13 +353,18 @@ long ndisdma_verifier_check(ndisdma_adapter *ad);
 /* Zero all counts (for tests). */
 void ndisdma_verifier_reset_counts(void);
 
-/* What a rule does when it fires:
- * REPORT (default) - one line on the report stream, counted, and the call
- *                    fails the documented way (NULL, NDIS_STATUS_...);
- * FAIL             - counted and the call fails the documented way, with
- *                    no line (for runs where the misuse is expected);
+/* What a rule does when it fires (each rule records what Windows' ndis.sys
+ * does with the misuse: docs/verifier.md, column "Windows does"):
+ * REPORT (default) - one line on the report stream, counted, then the call
+ *                    behaves as ndis.sys does: it goes on where Windows
+ *                    lets it (ignores the field, clamps, defers, frees what
+ *                    was passed), fails where Windows fails, and is refused
+ *                    where Windows bug-checks;
+ * FAIL             - the line, counted, and the call fails the documented
+ *                    way (NULL, NDIS_STATUS_...) even where Windows lets it
+ *                    through: the strict mode;
  * ABORT            - the line, then abort(): Driver Verifier's bug check.
- * In no mode does ndisdma let a misused call go on to corrupt its state. */
+ * In no mode does ndisdma let a misused call corrupt its own state. */
 enum ndisdma_verify_mode {
 	NDISDMA_VERIFY_REPORT = 0,
 	NDISDMA_VERIFY_FAIL = 1,

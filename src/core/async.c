@@ -2,7 +2,9 @@
 /*
  * async.c - NdisMAllocateSharedMemoryAsync(Ex): a work thread per adapter
  * that allocates and calls the miniport's completion handler at
- * DISPATCH_LEVEL with the adapter context.
+ * DISPATCH_LEVEL with the adapter context; the same thread runs the
+ * NdisMFreeSharedMemory calls made above PASSIVE_LEVEL, as ndis.sys
+ * defers them to a work item.
  */
 #include "core.h"
 
@@ -25,6 +27,15 @@ static void *worker(void *arg)
 		ad->async_busy = true;
 		pthread_mutex_unlock(&ad->async_lock);
 
+		if (r->free_va) {
+			shm_free(ad, r->length, r->cached, r->free_va,
+				 r->free_iova, r->site);
+			free(r);
+			pthread_mutex_lock(&ad->async_lock);
+			ad->async_busy = false;
+			pthread_cond_broadcast(&ad->async_cond);
+			continue;
+		}
 		void *va;
 		uint64_t iova;
 		NDIS_PHYSICAL_ADDRESS pa;
@@ -107,6 +118,36 @@ NDIS_STATUS async_submit(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 	return NDIS_STATUS_PENDING;
 }
 
+void async_free_deferred(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
+			 void *va, uint64_t iova, const void *site)
+{
+	struct nd_async_req *r = calloc(1, sizeof(*r));
+	if (r) {
+		r->length = length;
+		r->cached = cached;
+		r->site = site;
+		r->free_va = va;
+		r->free_iova = iova;
+		pthread_mutex_lock(&ad->async_lock);
+		if (!ad->async_stop && !ad->async_thread_running &&
+		    !pthread_create(&ad->async_thread, NULL, worker, ad))
+			ad->async_thread_running = true;
+		if (ad->async_thread_running) {
+			/* frees go first: they never wait for a driver */
+			r->next = ad->async_head;
+			ad->async_head = r;
+			if (!ad->async_tail)
+				ad->async_tail = r;
+			pthread_cond_broadcast(&ad->async_cond);
+			pthread_mutex_unlock(&ad->async_lock);
+			return;
+		}
+		pthread_mutex_unlock(&ad->async_lock);
+		free(r);
+	}
+	shm_free(ad, length, cached, va, iova, site);
+}
+
 void async_drain(struct nd_adapter *ad)
 {
 	pthread_mutex_lock(&ad->async_lock);
@@ -121,9 +162,15 @@ long async_stop(struct nd_adapter *ad)
 	long n = 0;
 	pthread_mutex_lock(&ad->async_lock);
 	ad->async_stop = true;
+	struct nd_async_req *frees = NULL;
 	while (ad->async_head) {
 		struct nd_async_req *r = ad->async_head;
 		ad->async_head = r->next;
+		if (r->free_va) {
+			r->next = frees;
+			frees = r;
+			continue;
+		}
 		free(r);
 		ad->async_pending--;
 		ad->async_cancelled++;
@@ -136,5 +183,12 @@ long async_stop(struct nd_adapter *ad)
 	pthread_mutex_unlock(&ad->async_lock);
 	if (running)
 		pthread_join(ad->async_thread, NULL);
+	while (frees) {
+		struct nd_async_req *r = frees;
+		frees = r->next;
+		shm_free(ad, r->length, r->cached, r->free_va, r->free_iova,
+			 r->site);
+		free(r);
+	}
 	return n;
 }

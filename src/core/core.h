@@ -21,18 +21,36 @@
 /* ---------------- verifier rules and reports ---------------- */
 
 enum nd_rule {
-#define RULE(e, id, what) ND_RULE_##e,
+#define RULE(e, id, ...) ND_RULE_##e,
 #include "rules.def"
 #undef RULE
 	ND_RULE_COUNT
+};
+
+/* What Windows does with a rule's misuse (rules.def). */
+enum nd_windows {
+	ND_WIN_SUCCEEDS,    /* lets the call through: so do we (report mode) */
+	ND_WIN_FAILS,       /* fails it too */
+	ND_WIN_BUGCHECKS,   /* bug-checks or corrupts: refused in every mode */
+	ND_WIN_UNSUPPORTED, /* honours it; user space cannot: refused */
+	ND_WIN_AFTER,       /* found after the fact: no call to refuse */
 };
 
 struct nd_adapter;
 
 /* Report a rule violation: count it and print one line naming the rule
  * id, the adapter, the address and length involved, the caller `site`
- * (a code address, may be NULL) and a short explanation. Cannot fail. */
-void nd_report(enum nd_rule rule, struct nd_adapter *ad, uint64_t addr,
+ * (a code address, may be NULL) and a short explanation; abort() in mode
+ * abort. Returns true when the call must fail ("strict"): the rule is in
+ * mode fail, or Windows itself fails, bug-checks or cannot be matched
+ * (rules.def); false when the call goes on as ndis.sys does. Every check
+ * uses it one way:
+ *	if (nd_report(ND_RULE_X, ad, addr, len, site, "...")) // strict
+ *		return <the documented failure>;
+ *	<what ndis.sys does>
+ * Rules Windows always refuses may simply be followed by the failure.
+ * Cannot fail. */
+bool nd_report(enum nd_rule rule, struct nd_adapter *ad, uint64_t addr,
 	       uint64_t len, const void *site, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
@@ -171,6 +189,8 @@ struct nd_async_req {
 	PVOID context;
 	const void *site;
 	MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER handler;
+	void *free_va; /* non-NULL: a deferred NdisMFreeSharedMemory */
+	uint64_t free_iova;
 };
 
 struct nd_adapter {
@@ -293,9 +313,16 @@ NDIS_STATUS async_submit(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 			 PVOID context,
 			 MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER handler,
 			 const void *site);
+/* NdisMFreeSharedMemory above PASSIVE_LEVEL: queue the free on the work
+ * thread, as ndis.sys queues a work item; frees at once when no request
+ * can be queued (no memory, no thread). Runs even while the adapter
+ * halts; async_drain and async_stop complete it. Cannot fail. */
+void async_free_deferred(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
+			 void *va, uint64_t iova, const void *site);
 /* Complete everything queued, then stop accepting (halt). */
 void async_drain(struct nd_adapter *ad);
-/* Stop the worker; cancel what is left; returns how many were cancelled. */
+/* Stop the worker; cancel what is left (deferred frees are done, not
+ * cancelled); returns how many were cancelled. */
 long async_stop(struct nd_adapter *ad);
 
 /* ---------------- general memory: memtrack.c ---------------- */
@@ -306,7 +333,8 @@ enum mem_family { MEM_PLAIN, MEM_TAGGED, MEM_TAG_PRIORITY };
  * context, or nobody). NULL on failure. */
 void *mem_alloc(size_t len, UINT flags, ULONG tag, enum mem_family fam,
 		struct nd_adapter *ad, const void *site);
-/* Free with checks; on a mismatch report and keep the memory. */
+/* Free with checks; on a mismatch report, and keep the memory when the
+ * report says the call must fail (nd_report). */
 void mem_free(void *va, UINT len, UINT flags, ULONG tag, enum mem_family fam,
 	      bool check_len_flags, const void *site);
 /* Reclaim memory owned by an adapter / a driver; returns how many. */

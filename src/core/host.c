@@ -641,6 +641,20 @@ int nd_timer_set(void *storage, unsigned due_ms, unsigned period_ms)
 	return 0;
 }
 
+int nd_timer_state(void *storage)
+{
+	pthread_mutex_lock(&timers_lock);
+	struct nd_timer *t = ptrmap_get(&timers_map, (uintptr_t)storage);
+	int rc = -ENOENT;
+	if (t) {
+		pthread_mutex_lock(&t->h->lock);
+		rc = t->set;
+		pthread_mutex_unlock(&t->h->lock);
+	}
+	pthread_mutex_unlock(&timers_lock);
+	return rc;
+}
+
 int nd_timer_cancel(void *storage)
 {
 	pthread_mutex_lock(&timers_lock);

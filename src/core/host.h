@@ -110,6 +110,9 @@ void nd_host_flush(struct nd_adapter *ad, struct nd_dpc *d, bool dpc_thread);
 int nd_timer_init(void *storage, struct nd_adapter *ad, struct nd_driver *drv,
 		  bool miniport, void (*fn)(PVOID, PVOID, PVOID, PVOID),
 		  PVOID ctx, const void *site);
+/* 1 when the timer is set, 0 when not, -ENOENT when never
+ * initialized. */
+int nd_timer_state(void *storage);
 /* Set (replace any pending expiry): first expiry in due_ms, then every
  * period_ms (0: once). Returns 0, or -ENOENT (never initialized). */
 int nd_timer_set(void *storage, unsigned due_ms, unsigned period_ms);

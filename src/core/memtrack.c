@@ -130,35 +130,30 @@ void mem_free(void *va, UINT len, UINT flags, ULONG tag, enum mem_family fam,
 		return;
 	}
 	bool bad = false;
-	if ((fam == MEM_TAG_PRIORITY) != (r->fam == MEM_TAG_PRIORITY)) {
-		nd_report(ND_RULE_MEM_FREE_TAG, NULL, (uintptr_t)va, len, site,
-			  "memory from %s freed with %s",
-			  r->fam == MEM_TAG_PRIORITY
-				  ? "NdisAllocateMemoryWithTagPriority"
-				  : "NdisAllocateMemory(WithTag)",
-			  fam == MEM_TAG_PRIORITY
-				  ? "NdisFreeMemoryWithTagPriority"
-				  : "NdisFreeMemory");
-		bad = true;
+	if (fam == MEM_TAG_PRIORITY && r->fam != MEM_TAG_PRIORITY) {
+		bad = nd_report(ND_RULE_MEM_FREE_TAG, NULL, (uintptr_t)va, len,
+				site,
+				"memory from NdisAllocateMemory(WithTag) freed "
+				"with NdisFreeMemoryWithTagPriority");
 	} else if (fam == MEM_TAG_PRIORITY && r->tag != tag) {
-		nd_report(ND_RULE_MEM_FREE_TAG, NULL, (uintptr_t)va, r->len,
-			  site, "freed with tag 0x%08x, allocated with 0x%08x",
-			  tag, r->tag);
-		bad = true;
+		bad = nd_report(ND_RULE_MEM_FREE_TAG, NULL, (uintptr_t)va,
+				r->len, site,
+				"freed with tag 0x%08x, allocated with 0x%08x",
+				tag, r->tag);
 	}
+	/* NdisFreeMemory with MemoryFlags 0 is the documented free of
+	 * NdisAllocateMemoryWithTagPriority's memory; its Length is ignored
+	 * then (NdisFreeMemory reference page). */
 	if (!bad && check_len_flags) {
-		if (r->len != len) {
-			nd_report(ND_RULE_MEM_FREE_LENGTH, NULL, (uintptr_t)va,
-				  len, site, "allocated with Length %zu",
-				  r->len);
-			bad = true;
-		}
 		if (r->flags != flags) {
-			nd_report(ND_RULE_MEM_FREE_FLAGS, NULL, (uintptr_t)va,
-				  len, site,
-				  "MemoryFlags 0x%x; allocated with 0x%x",
-				  flags, r->flags);
-			bad = true;
+			bad = nd_report(ND_RULE_MEM_FREE_FLAGS, NULL,
+					(uintptr_t)va, len, site,
+					"MemoryFlags 0x%x; allocated with 0x%x",
+					flags, r->flags);
+		} else if (r->len != len && r->fam != MEM_TAG_PRIORITY) {
+			bad = nd_report(ND_RULE_MEM_FREE_LENGTH, NULL,
+					(uintptr_t)va, len, site,
+					"allocated with Length %zu", r->len);
 		}
 	}
 	if (!bad)

@@ -12,7 +12,13 @@
 #include <string.h>
 
 static const char *const rule_ids[ND_RULE_COUNT] = {
-#define RULE(e, id, what) [ND_RULE_##e] = id,
+#define RULE(e, id, what, win, does) [ND_RULE_##e] = id,
+#include "rules.def"
+#undef RULE
+};
+
+static const unsigned char rule_windows[ND_RULE_COUNT] = {
+#define RULE(e, id, what, win, does) [ND_RULE_##e] = ND_WIN_##win,
 #include "rules.def"
 #undef RULE
 };
@@ -108,20 +114,28 @@ int ndisdma_verifier_set_mode(const char *pattern,
 	return set_mode(pattern, mode);
 }
 
-void nd_report(enum nd_rule rule, struct nd_adapter *ad, uint64_t addr,
+/* True when a call that broke `rule` must fail in `mode`. */
+static bool strict(enum nd_rule rule, int mode)
+{
+	return mode == NDISDMA_VERIFY_FAIL ||
+	       rule_windows[rule] != ND_WIN_SUCCEEDS;
+}
+
+bool nd_report(enum nd_rule rule, struct nd_adapter *ad, uint64_t addr,
 	       uint64_t len, const void *site, const char *fmt, ...)
 {
 	if ((unsigned)rule >= ND_RULE_COUNT)
-		return;
+		return true;
 	nd_verifier_init();
 	atomic_fetch_add(&rule_counts[rule], 1);
 	int mode = atomic_load(&rule_mode[rule]);
+	bool fail = strict(rule, mode);
 	FILE *out = atomic_load(&report_out_set) ? atomic_load(&report_out)
 						 : stderr;
 	if (mode == NDISDMA_VERIFY_ABORT && !out)
 		out = stderr;
-	if (!out || mode == NDISDMA_VERIFY_FAIL)
-		return;
+	if (!out)
+		return fail;
 	char where[160], msg[256];
 	nd_site_name(site, where, sizeof(where));
 	va_list ap;
@@ -140,6 +154,7 @@ void nd_report(enum nd_rule rule, struct nd_adapter *ad, uint64_t addr,
 			rule_ids[rule]);
 		abort();
 	}
+	return fail;
 }
 
 unsigned long ndisdma_verifier_count(const char *rule_id)

@@ -42,7 +42,14 @@ static int walk(const struct nd_sg_req *rq,
 	PMDL m = rq->mdl;
 	unsigned pieces = 0;
 	uint64_t pages = 0;
-	if (!m || rq->length == 0 || rq->offset > MmGetMdlByteCount(m))
+	if (rq->length == 0) { /* an empty list (NdisMAllocateNetBufferSGList) */
+		if (nmdls)
+			*nmdls = 0;
+		if (nelems)
+			*nelems = 0;
+		return 0;
+	}
+	if (!m || rq->offset > MmGetMdlByteCount(m))
 		return -EINVAL;
 	ULONG off = rq->offset, left = rq->length;
 	for (; m && left; m = m->Next, off = 0) {

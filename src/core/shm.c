@@ -254,18 +254,17 @@ void shm_free(struct nd_adapter *ad, ULONG length, BOOLEAN cached, void *va,
 	bool bad = false;
 	char where[128];
 	nd_site_name(b->site, where, sizeof(where));
-	if (b->length != length) {
-		nd_report(ND_RULE_SHM_FREE_LENGTH, ad, (uintptr_t)va, length,
-			  site, "allocated with Length %u at %s", b->length,
-			  where);
+	/* ndis.sys frees the block whatever Length and Cached say (a
+	 * larger block with the caller's values): the whole block here. */
+	if (b->length != length &&
+	    nd_report(ND_RULE_SHM_FREE_LENGTH, ad, (uintptr_t)va, length, site,
+		      "allocated with Length %u at %s", b->length, where))
 		bad = true;
-	}
-	if (!b->cached != !cached) {
-		nd_report(ND_RULE_SHM_FREE_CACHED, ad, (uintptr_t)va, length,
-			  site, "allocated with Cached=%s at %s",
-			  b->cached ? "TRUE" : "FALSE", where);
+	if (!b->cached != !cached &&
+	    nd_report(ND_RULE_SHM_FREE_CACHED, ad, (uintptr_t)va, length, site,
+		      "allocated with Cached=%s at %s",
+		      b->cached ? "TRUE" : "FALSE", where))
 		bad = true;
-	}
 	if (b->iova != iova) {
 		nd_report(ND_RULE_SHM_FREE_ADDRESS, ad, (uintptr_t)va, length,
 			  site,

@@ -65,6 +65,49 @@ static inline PMDL mdl_alloc(struct nd_dpool *dp, void *va, UINT len)
 	return &b->mdl;
 }
 
+/* ---- buffers outside any pool ----
+ * ndis.sys's buffer pool is a no-op and NdisAllocateBuffer an MDL
+ * allocation that ignores the handle: it never runs out. Past a pool's
+ * NumberOfDescriptors, or with no pool, the MDL comes from the heap (a
+ * big_mdl with no slot), reported; the live ones are kept in a map so
+ * that a double free is caught, not a crash. */
+static pthread_mutex_t loose_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ptrmap loose_live;
+
+static PMDL loose_alloc(void *va, UINT len)
+{
+	ULONG span = ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, len);
+	size_t bytes = sizeof(struct big_mdl) + (size_t)span * sizeof(PFN_NUMBER);
+	struct big_mdl *b = aligned_alloc(16, (bytes + 15) & ~(size_t)15);
+	if (!b)
+		return NULL;
+	b->slot = NULL;
+	b->reserved = 0;
+	b->cookie = BIG_COOKIE;
+	mdl_build(&b->mdl, va, len);
+	pthread_mutex_lock(&loose_lock);
+	int rc = ptrmap_put(&loose_live, (uintptr_t)&b->mdl, b);
+	pthread_mutex_unlock(&loose_lock);
+	if (rc) {
+		free(b);
+		return NULL;
+	}
+	return &b->mdl;
+}
+
+/* True when m was a live loose MDL (now freed). */
+static bool loose_free(PMDL m)
+{
+	pthread_mutex_lock(&loose_lock);
+	struct big_mdl *b = ptrmap_del(&loose_live, (uintptr_t)m);
+	pthread_mutex_unlock(&loose_lock);
+	if (!b)
+		return false;
+	b->cookie = 0;
+	free(b);
+	return true;
+}
+
 /* Free an MDL of a pool of `type` (buffer or MDL pool). */
 static inline void mdl_free(PMDL m, uint32_t type, const char *fn,
 			    const void *site)
@@ -86,6 +129,8 @@ static inline void mdl_free(PMDL m, uint32_t type, const char *fn,
 		nd_pool_put_h(h->pool, h, m, site);
 		return;
 	}
+	if (type == ND_DP_BUFFER && loose_free(m))
+		return;
 	struct big_mdl *b = big_of(m);
 	if (b) {
 		void *slot = b->slot;
@@ -123,9 +168,10 @@ VOID NdisAllocateBufferPool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle,
 	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisAllocateBufferPool", NULL,
 			     site))
 		return;
-	if (!NumberOfDescriptors) {
-		nd_report(ND_RULE_POOL_BAD_SIZE, NULL, 0, 0, site,
-			  "NdisAllocateBufferPool of 0 descriptors");
+	if (!NumberOfDescriptors) { /* ndis.sys: SUCCESS, a NULL handle */
+		if (!nd_report(ND_RULE_POOL_CLAMPED, NULL, 0, 0, site,
+			       "NdisAllocateBufferPool of 0 descriptors"))
+			*Status = NDIS_STATUS_SUCCESS;
 		return;
 	}
 	struct nd_dpool *dp =
@@ -141,6 +187,8 @@ VOID NdisAllocateBufferPool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle,
 VOID NdisFreeBufferPool(NDIS_HANDLE PoolHandle)
 {
 	const void *site = ND_SITE();
+	if (!PoolHandle) /* a pool of 0 descriptors: nothing to free */
+		return;
 	struct nd_dpool *dp = dpool_lookup(PoolHandle, ND_DP_BUFFER,
 					   "NdisFreeBufferPool", site);
 	if (dp)
@@ -149,7 +197,7 @@ VOID NdisFreeBufferPool(NDIS_HANDLE PoolHandle)
 
 static void __attribute__((noinline))
 buffer_alloc_fail(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer, NDIS_HANDLE h,
-		  const void *site)
+		  void *va, UINT len, const void *site)
 {
 	if (!Status || !Buffer) {
 		nd_report(ND_RULE_POOL_BAD_PARAMS, NULL, 0, 0, site,
@@ -162,10 +210,26 @@ buffer_alloc_fail(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer, NDIS_HANDLE h,
 	*Status = NDIS_STATUS_FAILURE;
 	if (!dpool_irql_ok("NdisAllocateBuffer", site))
 		return;
-	if (!dpool_fast(h, ND_DP_BUFFER))
-		nd_report(ND_RULE_POOL_BAD_HANDLE, NULL, (uintptr_t)h, 0, site,
-			  "NdisAllocateBuffer: %p is not a live buffer pool",
-			  h);
+	/* ndis.sys ignores the handle: an MDL all the same */
+	if (!dpool_fast(h, ND_DP_BUFFER) &&
+	    nd_report(ND_RULE_POOL_PARAM_IGNORED, NULL, (uintptr_t)h, 0, site,
+		      "NdisAllocateBuffer: %p is not a live buffer pool", h))
+		return;
+	*Buffer = loose_alloc(va, len);
+	*Status = *Buffer ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;
+}
+
+/* The pool is exhausted: ndis.sys never runs out. */
+static void __attribute__((noinline))
+buffer_past_pool(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
+		 struct nd_dpool *dp, void *va, UINT len, const void *site)
+{
+	if (nd_report(ND_RULE_POOL_CLAMPED, dp->ad, (uintptr_t)dp, len, site,
+		      "NdisAllocateBuffer past the pool's "
+		      "NumberOfDescriptors; the MDL comes from outside it"))
+		return;
+	*Buffer = loose_alloc(va, len);
+	*Status = *Buffer ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;
 }
 
 VOID(NdisAllocateBuffer)(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
@@ -176,12 +240,16 @@ VOID(NdisAllocateBuffer)(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
 	if (__builtin_expect(!dp || !Status || !Buffer ||
 				     nd_self()->irql > DISPATCH_LEVEL,
 			     0)) {
-		buffer_alloc_fail(Status, Buffer, PoolHandle, ND_SITE());
+		buffer_alloc_fail(Status, Buffer, PoolHandle, VirtualAddress,
+				  Length, ND_SITE());
 		return;
 	}
 	PMDL m = mdl_alloc(dp, VirtualAddress, Length);
 	*Buffer = m;
 	*Status = m ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;
+	if (__builtin_expect(!m, 0))
+		buffer_past_pool(Status, Buffer, dp, VirtualAddress, Length,
+				 ND_SITE());
 }
 
 VOID(NdisFreeBuffer)(PNDIS_BUFFER Buffer)

@@ -12,17 +12,17 @@
 #include <string.h>
 
 /* The checks every registration shares. Returns NDIS_STATUS_SUCCESS or the
- * documented failure, after reporting it. */
+ * documented failure, after reporting it. ndis.sys checks neither the
+ * context nor a second registration (the new one replaces the old). */
 static NDIS_STATUS precheck(struct nd_adapter *ad, const char *fn,
-			    const void *site)
+			    bool registered, const void *site)
 {
 	if (!nd_irql_at_most(PASSIVE_LEVEL, fn, ad, site))
 		return NDIS_STATUS_FAILURE;
-	if (!nd_in_init(ad)) {
-		nd_report(ND_RULE_DMA_REGISTER_CONTEXT, ad, 0, 0, site,
-			  "%s outside MiniportInitialize(Ex)", fn);
+	if (!nd_in_init(ad) &&
+	    nd_report(ND_RULE_DMA_REGISTER_CONTEXT, ad, 0, 0, site,
+		      "%s outside MiniportInitialize(Ex)", fn))
 		return NDIS_STATUS_FAILURE;
-	}
 	if (!ad->busmaster) {
 		nd_report(ND_RULE_DMA_NOT_BUSMASTER, ad, 0, 0, site,
 			  "%s: the adapter's attributes do not declare a "
@@ -30,14 +30,10 @@ static NDIS_STATUS precheck(struct nd_adapter *ad, const char *fn,
 			  fn);
 		return NDIS_STATUS_NOT_SUPPORTED;
 	}
-	if (ad->mapregs || ad->sg5 || ad->sgdma) {
-		nd_report(ND_RULE_DMA_REGISTER_TWICE, ad, 0, 0, site,
-			  "%s: DMA is already registered (%s)", fn,
-			  ad->mapregs ? "map registers"
-			  : ad->sg5   ? "NdisMInitializeScatterGatherDma"
-				      : "NdisMRegisterScatterGatherDma");
+	if (registered &&
+	    nd_report(ND_RULE_DMA_REGISTER_TWICE, ad, 0, 0, site,
+		      "%s: already registered on this adapter", fn))
 		return NDIS_STATUS_FAILURE;
-	}
 	return NDIS_STATUS_SUCCESS;
 }
 
@@ -51,7 +47,18 @@ NDIS_STATUS NdisMAllocateMapRegisters(NDIS_HANDLE h, UINT DmaChannel,
 		nd_adapter_lookup(h, "NdisMAllocateMapRegisters", site);
 	if (!ad)
 		return NDIS_STATUS_INVALID_PARAMETER;
-	NDIS_STATUS st = precheck(ad, "NdisMAllocateMapRegisters", site);
+	/* ndis.sys: a non-busmaster gets SUCCESS and nothing allocated; the
+	 * count is stored as a USHORT (0 allowed, no cap of 64); an unknown
+	 * DmaSize is neither 32- nor 64-bit (24-bit addresses here). */
+	if (!ad->busmaster) {
+		if (nd_report(ND_RULE_MAPREG_NOT_BUSMASTER, ad, 0, 0, site,
+			      "NdisMAllocateMapRegisters: the adapter's "
+			      "attributes do not declare a busmaster"))
+			return NDIS_STATUS_NOT_SUPPORTED;
+		return NDIS_STATUS_SUCCESS;
+	}
+	NDIS_STATUS st = precheck(ad, "NdisMAllocateMapRegisters", ad->mapregs,
+				  site);
 	if (st != NDIS_STATUS_SUCCESS)
 		return st;
 	unsigned bits;
@@ -61,17 +68,32 @@ NDIS_STATUS NdisMAllocateMapRegisters(NDIS_HANDLE h, UINT DmaChannel,
 	case NDIS_DMA_64BITS: bits = 64; break;
 	default: bits = 0; break;
 	}
-	if (!bits || count == 0 || count > NDIS_MAX_MAP_REGISTERS ||
-	    MaximumBufferSize == 0) {
-		nd_report(ND_RULE_DMA_BAD_PARAMS, ad, 0, MaximumBufferSize,
-			  site,
-			  "NdisMAllocateMapRegisters(DmaSize=%d, "
-			  "BaseMapRegistersNeeded=%u, MaximumBufferSize=%u): "
-			  "DmaSize must be 24/32/64 bits, 1..%d registers, a "
-			  "non-zero buffer size",
-			  (int)DmaSize, count, MaximumBufferSize,
-			  NDIS_MAX_MAP_REGISTERS);
+	if ((!bits || count == 0 || count > NDIS_MAX_MAP_REGISTERS) &&
+	    nd_report(ND_RULE_DMA_PARAMS_IGNORED, ad, 0, MaximumBufferSize,
+		      site,
+		      "NdisMAllocateMapRegisters(DmaSize=%d, "
+		      "BaseMapRegistersNeeded=%u): DmaSize 24/32/64 bits and "
+		      "1..%d registers are documented",
+		      (int)DmaSize, count, NDIS_MAX_MAP_REGISTERS))
 		return NDIS_STATUS_INVALID_PARAMETER;
+	if (!bits)
+		bits = 24;
+	count &= 0xFFFF;
+	if (MaximumBufferSize == 0) {
+		nd_report(ND_RULE_DMA_BAD_PARAMS, ad, 0, 0, site,
+			  "NdisMAllocateMapRegisters with MaximumBufferSize 0");
+		return NDIS_STATUS_INVALID_PARAMETER;
+	}
+	if (ad->mapregs) { /* registered again: the new set replaces it */
+		struct nd_mapregs *r = ad->mapping;
+		pthread_mutex_lock(&r->lock);
+		unsigned active = r->active;
+		pthread_mutex_unlock(&r->lock);
+		if (active)
+			return NDIS_STATUS_RESOURCES;
+		mapregs_destroy(ad);
+		ad->mapregs = false;
+		ad->mapreg_count = 0;
 	}
 	if (nd_fault_inject(NDISDMA_FAULT_MAPREG) ||
 	    mapregs_create(ad, count, MaximumBufferSize))
@@ -127,16 +149,17 @@ NDIS_STATUS NdisMInitializeScatterGatherDma(NDIS_HANDLE h, BOOLEAN dma64,
 		nd_adapter_lookup(h, "NdisMInitializeScatterGatherDma", site);
 	if (!ad)
 		return NDIS_STATUS_INVALID_PARAMETER;
-	NDIS_STATUS st =
-		precheck(ad, "NdisMInitializeScatterGatherDma", site);
+	/* ndis.sys: no check of MaximumPhysicalMapping, of map registers
+	 * allocated before, or of a second call */
+	NDIS_STATUS st = precheck(ad, "NdisMInitializeScatterGatherDma",
+				  ad->sg5, site);
 	if (st != NDIS_STATUS_SUCCESS)
 		return st;
-	if (MaximumPhysicalMapping == 0) {
-		nd_report(ND_RULE_DMA_BAD_PARAMS, ad, 0, 0, site,
-			  "NdisMInitializeScatterGatherDma with "
-			  "MaximumPhysicalMapping 0");
+	if (MaximumPhysicalMapping == 0 &&
+	    nd_report(ND_RULE_DMA_PARAMS_IGNORED, ad, 0, 0, site,
+		      "NdisMInitializeScatterGatherDma with "
+		      "MaximumPhysicalMapping 0"))
 		return NDIS_STATUS_INVALID_PARAMETER;
-	}
 	ad->dma_bits = dma64 ? 64 : 32;
 	ad->sg5 = true;
 	ad->sg5_max_mapping = MaximumPhysicalMapping;
@@ -147,7 +170,8 @@ static void sgdma_reclaim(struct nd_res *r)
 {
 	struct nd_sgdma *s = (struct nd_sgdma *)((char *)r -
 						  offsetof(struct nd_sgdma, res));
-	s->ad->sgdma = NULL;
+	if (s->ad->sgdma == s) /* not replaced by a second registration */
+		s->ad->sgdma = NULL;
 	s->magic = 0;
 	free(s);
 }
@@ -168,28 +192,40 @@ NDIS_STATUS NdisMRegisterScatterGatherDma(NDIS_HANDLE h,
 	if (!ad || !d || !out)
 		return NDIS_STATUS_INVALID_PARAMETER;
 	*out = NULL;
-	NDIS_STATUS st = precheck(ad, "NdisMRegisterScatterGatherDma", site);
+	NDIS_STATUS st = precheck(ad, "NdisMRegisterScatterGatherDma",
+				  ad->sgdma != NULL, site);
 	if (st != NDIS_STATUS_SUCCESS)
 		return st;
+	/* ndis.sys accepts revision 2 (NDIS 6.85, PdoOverride), checks Flags
+	 * only for NDIS 6.50+ drivers and allows the low bits there
+	 * (NDIS_SG_DMA_64_BIT_ADDRESS, NDIS_SG_DMA_V3_HAL_API), and takes a
+	 * NULL ProcessSGListHandler (checked in
+	 * NdisMAllocateNetBufferSGList). */
+	ULONG known = NDIS_SG_DMA_64_BIT_ADDRESS | 0x2u;
+	bool flags_bad = ad->drv->ndis_major == 6 && ad->drv->ndis_minor >= 50 &&
+			 (d->Flags & ~known);
 	if (d->Header.Type != NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION ||
-	    d->Header.Revision != NDIS_SG_DMA_DESCRIPTION_REVISION_1 ||
+	    d->Header.Revision < NDIS_SG_DMA_DESCRIPTION_REVISION_1 ||
 	    d->Header.Size < NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1 ||
-	    !d->ProcessSGListHandler ||
-	    (d->Flags & ~(ULONG)NDIS_SG_DMA_64_BIT_ADDRESS)) {
+	    flags_bad) {
 		nd_report(ND_RULE_DMA_BAD_PARAMS, ad, 0, d->Header.Size, site,
 			  "NDIS_SG_DMA_DESCRIPTION: type 0x%x revision %u "
-			  "size %u flags 0x%x ProcessSGListHandler %s "
-			  "(want type 0x%x, revision 1, size >= %zu, flags "
-			  "0 or NDIS_SG_DMA_64_BIT_ADDRESS, a handler)",
+			  "size %u flags 0x%x (want type 0x%x, revision >= 1, "
+			  "size >= %zu, flags within 0x%x)",
 			  d->Header.Type, d->Header.Revision, d->Header.Size,
-			  d->Flags, d->ProcessSGListHandler ? "set" : "NULL",
-			  NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION,
-			  (size_t)NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1);
+			  d->Flags, NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION,
+			  (size_t)NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1,
+			  known);
 		return NDIS_STATUS_INVALID_PARAMETER;
 	}
 	struct nd_sgdma *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NDIS_STATUS_RESOURCES;
+	if (ad->sgdma) { /* registered again: the new one replaces it */
+		struct nd_sgdma *old = ad->sgdma;
+		nd_adapter_untrack(ad, &old->res);
+		sgdma_reclaim(&old->res);
+	}
 	s->magic = ND_SGDMA_MAGIC;
 	s->ad = ad;
 	memcpy(&s->desc, d, NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1);

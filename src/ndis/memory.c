@@ -17,12 +17,12 @@ NDIS_STATUS NdisAllocateMemoryWithTag(PVOID *VirtualAddress, UINT Length,
 	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisAllocateMemoryWithTag",
 			     NULL, site))
 		return NDIS_STATUS_FAILURE;
-	if (Length == 0) {
-		nd_report(ND_RULE_MEM_ZERO_LENGTH, NULL, 0, 0, site,
-			  "NdisAllocateMemoryWithTag with Length 0");
+	/* No NDIS check of Length: the pool allocator returns a block. */
+	if (Length == 0 && nd_report(ND_RULE_MEM_ZERO_LENGTH, NULL, 0, 0, site,
+				     "NdisAllocateMemoryWithTag with Length 0"))
 		return NDIS_STATUS_FAILURE;
-	}
-	*VirtualAddress = mem_alloc(Length, 0, Tag, MEM_TAGGED, NULL, site);
+	*VirtualAddress = mem_alloc(Length ? Length : 1, 0, Tag, MEM_TAGGED,
+				    NULL, site);
 	return *VirtualAddress ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;
 }
 
@@ -32,22 +32,23 @@ PVOID NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, UINT Length,
 	(void)Priority;
 	const void *site = ND_SITE();
 	struct nd_adapter *ad = nd_adapter_lookup(NdisHandle, NULL, NULL);
-	if (!ad && !nd_driver_from_handle(NdisHandle)) {
-		nd_report(ND_RULE_HANDLE_UNKNOWN, NULL, (uintptr_t)NdisHandle,
-			  Length, site,
-			  "NdisAllocateMemoryWithTagPriority: not an adapter "
-			  "or driver handle");
+	/* ndis.sys does not use the handle; the memory belongs to the
+	 * adapter or driver in context (mem_alloc). */
+	if (!ad && !nd_driver_from_handle(NdisHandle) &&
+	    nd_report(ND_RULE_MEM_BAD_HANDLE, NULL, (uintptr_t)NdisHandle,
+		      Length, site,
+		      "NdisAllocateMemoryWithTagPriority: not an adapter or "
+		      "driver handle"))
 		return NULL;
-	}
 	if (!nd_irql_at_most(DISPATCH_LEVEL,
 			     "NdisAllocateMemoryWithTagPriority", ad, site))
 		return NULL;
-	if (Length == 0) {
-		nd_report(ND_RULE_MEM_ZERO_LENGTH, ad, 0, 0, site,
-			  "NdisAllocateMemoryWithTagPriority with Length 0");
+	if (Length == 0 &&
+	    nd_report(ND_RULE_MEM_ZERO_LENGTH, ad, 0, 0, site,
+		      "NdisAllocateMemoryWithTagPriority with Length 0"))
 		return NULL;
-	}
-	return mem_alloc(Length, 0, Tag, MEM_TAG_PRIORITY, ad, site);
+	return mem_alloc(Length ? Length : 1, 0, Tag, MEM_TAG_PRIORITY, ad,
+			 site);
 }
 
 NDIS_STATUS NdisAllocateMemory(PVOID *VirtualAddress, UINT Length,
@@ -58,31 +59,34 @@ NDIS_STATUS NdisAllocateMemory(PVOID *VirtualAddress, UINT Length,
 	if (!VirtualAddress)
 		return NDIS_STATUS_FAILURE;
 	*VirtualAddress = NULL;
-	if (!nd_irql_at_most((MemoryFlags & (NDIS_MEMORY_CONTIGUOUS |
-					     NDIS_MEMORY_NONCACHED))
-				     ? PASSIVE_LEVEL
-				     : DISPATCH_LEVEL,
+	/* ndis.sys: a known bit wins (CONTIGUOUS before NONCACHED), unknown
+	 * bits are ignored, HighestAcceptableAddress is used only with
+	 * CONTIGUOUS, and Length is not checked (the allocator decides). */
+	UINT known = MemoryFlags &
+		     (UINT)(NDIS_MEMORY_CONTIGUOUS | NDIS_MEMORY_NONCACHED);
+	if (!nd_irql_at_most(known ? PASSIVE_LEVEL : DISPATCH_LEVEL,
 			     "NdisAllocateMemory", NULL, site))
 		return NDIS_STATUS_FAILURE;
-	if (Length == 0) {
-		nd_report(ND_RULE_MEM_ZERO_LENGTH, NULL, 0, 0, site,
-			  "NdisAllocateMemory with Length 0");
+	if (Length == 0 && nd_report(ND_RULE_MEM_ZERO_LENGTH, NULL, 0, 0, site,
+				     "NdisAllocateMemory with Length 0"))
 		return NDIS_STATUS_FAILURE;
-	}
-	if (MemoryFlags & ~(UINT)(NDIS_MEMORY_CONTIGUOUS |
-				  NDIS_MEMORY_NONCACHED))
+	if (MemoryFlags != known &&
+	    nd_report(ND_RULE_MEM_FLAGS_UNKNOWN, NULL, 0, Length, site,
+		      "NdisAllocateMemory with MemoryFlags 0x%x (unknown "
+		      "bits 0x%x)",
+		      MemoryFlags, MemoryFlags & ~known))
 		return NDIS_STATUS_FAILURE;
-	if (Highest.QuadPart != -1 && (uint64_t)Highest.QuadPart < 0xFFFFFFFFull) {
-		nd_report(ND_RULE_MEM_HIGHEST_ADDRESS, NULL,
-			  (uint64_t)Highest.QuadPart, Length, site,
-			  "a user-space process cannot place general memory "
-			  "below 0x%llx; memory a device reaches comes from "
-			  "NdisMAllocateSharedMemory",
-			  (unsigned long long)Highest.QuadPart + 1);
+	if ((known & NDIS_MEMORY_CONTIGUOUS) && Highest.QuadPart != -1 &&
+	    (uint64_t)Highest.QuadPart < 0xFFFFFFFFull &&
+	    nd_report(ND_RULE_MEM_HIGHEST_ADDRESS, NULL,
+		      (uint64_t)Highest.QuadPart, Length, site,
+		      "a user-space process cannot place contiguous memory "
+		      "below 0x%llx; memory a device reaches comes from "
+		      "NdisMAllocateSharedMemory",
+		      (unsigned long long)Highest.QuadPart + 1))
 		return NDIS_STATUS_FAILURE;
-	}
-	*VirtualAddress =
-		mem_alloc(Length, MemoryFlags, TAG_NDIS, MEM_PLAIN, NULL, site);
+	*VirtualAddress = mem_alloc(Length ? Length : 1, known, TAG_NDIS,
+				    MEM_PLAIN, NULL, site);
 	return *VirtualAddress ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;
 }
 

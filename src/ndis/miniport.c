@@ -119,23 +119,42 @@ NDIS_STATUS NdisMRegisterMiniportDriver(
 	if (!c || !out)
 		return NDIS_STATUS_INVALID_PARAMETER;
 	*out = NULL;
-	if (c->Header.Type != NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS)
-		return NDIS_STATUS_BAD_CHARACTERISTICS;
-	size_t need;
-	switch (c->Header.Revision) {
-	case NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1:
-		need = NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1;
-		break;
-	case NDIS_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2:
-		need = NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2;
-		break;
-	default:
-		return NDIS_STATUS_BAD_VERSION;
-	}
-	if (c->Header.Size < need)
-		return NDIS_STATUS_BAD_CHARACTERISTICS;
 	if (c->MajorNdisVersion != 6)
 		return NDIS_STATUS_BAD_VERSION;
+	/* ndis.sys checks by the NDIS version the driver names: 6.0/6.1
+	 * only Size >= revision 1's; 6.20 on the Type, Revision >= 2 and
+	 * Size >= revision 2's; 6.80 on Revision >= 3 and Size >= revision
+	 * 3's (NDIS_MINIPORT_DRIVER_CHARACTERISTICS reference page). */
+	UCHAR want_rev = c->MinorNdisVersion >= 80   ? 3
+			 : c->MinorNdisVersion >= 20 ? 2
+						     : 1;
+	static const USHORT size_of[4] = {
+		0, NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1,
+		NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2,
+		NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_3};
+	bool type_ok = c->Header.Type ==
+		       NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS;
+	if (c->Header.Size < size_of[want_rev])
+		return NDIS_STATUS_BAD_CHARACTERISTICS;
+	if (want_rev >= 2 && !type_ok)
+		return NDIS_STATUS_BAD_CHARACTERISTICS;
+	if (c->Header.Revision < want_rev)
+		return NDIS_STATUS_BAD_VERSION;
+	if ((!type_ok || c->Header.Revision > 3) &&
+	    nd_report(ND_RULE_MINIPORT_CHARACTERISTICS, NULL, (uintptr_t)c,
+		      c->Header.Size, site,
+		      "NDIS 6.%u characteristics with Type 0x%x Revision %u "
+		      "(want 0x%x, revision 1..3)",
+		      c->MinorNdisVersion, c->Header.Type, c->Header.Revision,
+		      NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS))
+		return type_ok ? NDIS_STATUS_BAD_VERSION
+			       : NDIS_STATUS_BAD_CHARACTERISTICS;
+	/* the fields the revision has, and no more than the caller gave */
+	UCHAR rev = c->Header.Revision >= 1 && c->Header.Revision <= 3
+			    ? c->Header.Revision
+			    : want_rev;
+	size_t need = size_of[rev] < c->Header.Size ? size_of[rev]
+						    : c->Header.Size;
 	if (!c->InitializeHandlerEx || !c->HaltHandlerEx)
 		return NDIS_STATUS_BAD_CHARACTERISTICS;
 	memset(&d->chars6, 0, sizeof(d->chars6));
@@ -184,15 +203,15 @@ VOID NdisMSetAttributesEx(NDIS_HANDLE h, NDIS_HANDLE ctx, UINT hang,
 						  site);
 	if (!ad)
 		return;
-	if (!nd_in_init(ad) || ad->drv->ndis_major == 6) {
-		nd_report(ND_RULE_MINIPORT_ATTRIBUTES, ad, 0, 0, site,
-			  "NdisMSetAttributesEx %s",
-			  ad->drv->ndis_major == 6
-				  ? "from an NDIS 6 miniport (use "
-				    "NdisMSetMiniportAttributes)"
-				  : "outside MiniportInitialize");
+	/* ndis.sys applies them from anywhere (its NdisMSetMiniportAttributes
+	 * calls this function). */
+	if ((!nd_in_init(ad) || ad->drv->ndis_major == 6) &&
+	    nd_report(ND_RULE_MINIPORT_ATTRIBUTES, ad, 0, 0, site,
+		      "NdisMSetAttributesEx %s",
+		      ad->drv->ndis_major == 6 ? "from an NDIS 6 miniport (use "
+						 "NdisMSetMiniportAttributes)"
+					       : "outside MiniportInitialize"))
 		return;
-	}
 	set_attributes(ad, ctx, flags & NDIS_ATTRIBUTE_BUS_MASTER, flags);
 }
 
@@ -213,25 +232,24 @@ NDIS_STATUS NdisMSetMiniportAttributes(NDIS_HANDLE h,
 		nd_adapter_lookup(h, "NdisMSetMiniportAttributes", site);
 	if (!ad || !a)
 		return NDIS_STATUS_INVALID_PARAMETER;
-	if (!nd_in_init(ad)) {
-		nd_report(ND_RULE_MINIPORT_ATTRIBUTES, ad, 0, 0, site,
-			  "NdisMSetMiniportAttributes outside "
-			  "MiniportInitializeEx");
+	/* ndis.sys checks neither the caller nor the revision or size of the
+	 * registration attributes: it translates the flags and applies them
+	 * (revision 2 is NDIS 6.30's). */
+	if (!nd_in_init(ad) &&
+	    nd_report(ND_RULE_MINIPORT_ATTRIBUTES, ad, 0, 0, site,
+		      "NdisMSetMiniportAttributes outside "
+		      "MiniportInitializeEx"))
 		return NDIS_STATUS_FAILURE;
-	}
 	if (a->Header.Type !=
 	    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES)
 		return NDIS_STATUS_SUCCESS; /* general, offload...: not ours */
-	if (a->Header.Revision !=
-		    NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1 ||
-	    a->Header.Size <
-		    NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1) {
-		nd_report(ND_RULE_MINIPORT_ATTRIBUTES, ad, 0, a->Header.Size,
-			  site,
-			  "registration attributes with revision %u size %u",
-			  a->Header.Revision, a->Header.Size);
+	if ((a->Header.Revision < 1 || a->Header.Revision > 2 ||
+	     a->Header.Size <
+		     NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1) &&
+	    nd_report(ND_RULE_MINIPORT_ATTRIBUTES, ad, 0, a->Header.Size, site,
+		      "registration attributes with revision %u size %u",
+		      a->Header.Revision, a->Header.Size))
 		return NDIS_STATUS_INVALID_PARAMETER;
-	}
 	const NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES *r =
 		&a->RegistrationAttributes;
 	set_attributes(ad, r->MiniportAdapterContext,

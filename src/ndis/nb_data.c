@@ -264,15 +264,24 @@ PVOID NdisGetDataBuffer(PNET_BUFFER NetBuffer, ULONG BytesNeeded, PVOID Storage,
 	if (!dpool_irql_ok(fn, site))
 		return NULL;
 	PNET_BUFFER nb = NetBuffer;
-	if (!nb || !AlignMultiple || (AlignMultiple & (AlignMultiple - 1)) ||
-	    AlignOffset >= AlignMultiple) {
-		nd_report(ND_RULE_POOL_BAD_PARAMS, NULL, (uintptr_t)nb, 0, site,
-			  "%s: %s", fn,
-			  !nb ? "NetBuffer is NULL"
-			      : "AlignMultiple must be a power of two and "
-				"AlignOffset below it");
+	if (!nb) {
+		nd_report(ND_RULE_POOL_BAD_PARAMS, NULL, 0, 0, site,
+			  "%s: NetBuffer is NULL", fn);
 		return NULL;
 	}
+	/* ndis.sys checks no parameter: contiguous data in place, else a
+	 * copy into Storage; a malformed alignment asks for none here */
+	bool align_ok = AlignMultiple &&
+			!(AlignMultiple & (AlignMultiple - 1)) &&
+			AlignOffset < AlignMultiple;
+	if (!align_ok &&
+	    nd_report(ND_RULE_POOL_PARAM_IGNORED, NULL, (uintptr_t)nb, 0, site,
+		      "%s: AlignMultiple %u / AlignOffset %u: want a power of "
+		      "two and an offset below it",
+		      fn, AlignMultiple, AlignOffset))
+		return NULL;
+	if (!align_ok)
+		AlignMultiple = 1, AlignOffset = 0;
 	if (nb->DataLength < BytesNeeded)
 		return NULL; /* documented: not enough data */
 	uintptr_t mask = AlignMultiple - 1;
@@ -287,14 +296,13 @@ PVOID NdisGetDataBuffer(PNET_BUFFER NetBuffer, ULONG BytesNeeded, PVOID Storage,
 	}
 	if (!Storage)
 		return NULL;
-	if (((uintptr_t)Storage & mask) != AlignOffset) {
-		nd_report(
-		    ND_RULE_POOL_BAD_PARAMS, NULL, (uintptr_t)Storage, 0, site,
-		    "%s: Storage %p is not AlignOffset %u past a multiple "
-		    "of %u",
-		    fn, Storage, AlignOffset, AlignMultiple);
+	if (((uintptr_t)Storage & mask) != AlignOffset &&
+	    nd_report(ND_RULE_POOL_PARAM_IGNORED, NULL, (uintptr_t)Storage, 0,
+		      site,
+		      "%s: Storage %p is not AlignOffset %u past a multiple "
+		      "of %u",
+		      fn, Storage, AlignOffset, AlignMultiple))
 		return NULL;
-	}
 	char *dst = Storage;
 	ULONG left = BytesNeeded;
 	while (left) {

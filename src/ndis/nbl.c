@@ -201,34 +201,45 @@ NDIS_HANDLE NdisAllocateNetBufferListPool(
 	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisAllocateNetBufferListPool",
 			     NULL, site))
 		return NULL;
+	/* ndis.sys only stores the handle (NDIS itself passes NULL), never
+	 * checks Header.Size, and wants ContextSize a multiple of 8 */
 	struct nd_adapter *ad = nd_adapter_lookup(NdisHandle, NULL, NULL);
-	if (!ad && !nd_driver_from_handle(NdisHandle)) {
-		nd_report(ND_RULE_HANDLE_UNKNOWN, NULL, (uintptr_t)NdisHandle,
-			  0, site,
-			  "NdisAllocateNetBufferListPool: %p is neither an "
-			  "adapter nor a driver handle",
-			  NdisHandle);
+	if (!ad && !nd_driver_from_handle(NdisHandle) &&
+	    nd_report(ND_RULE_POOL_PARAM_IGNORED, NULL, (uintptr_t)NdisHandle,
+		      0, site,
+		      "NdisAllocateNetBufferListPool: %p is neither an "
+		      "adapter nor a driver handle",
+		      NdisHandle))
 		return NULL;
-	}
 	PNET_BUFFER_LIST_POOL_PARAMETERS p = Parameters;
 	if (!p || p->Header.Type != NDIS_OBJECT_TYPE_DEFAULT ||
 	    p->Header.Revision < NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 ||
-	    p->Header.Size <
-		    NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 ||
-	    (p->ContextSize % MEMORY_ALLOCATION_ALIGNMENT) ||
-	    (p->DataSize && !p->fAllocateNetBuffer)) {
+	    (p->ContextSize % 8) || (p->DataSize && !p->fAllocateNetBuffer)) {
 		nd_report(ND_RULE_POOL_BAD_PARAMS, ad, 0, 0, site,
 			  "NdisAllocateNetBufferListPool: Parameters %s",
 			  !p ? "NULL"
-			  : (p->ContextSize % MEMORY_ALLOCATION_ALIGNMENT)
-				  ? "ContextSize not a multiple of "
-				    "MEMORY_ALLOCATION_ALIGNMENT"
+			  : (p->ContextSize % 8)
+				  ? "ContextSize not a multiple of 8"
 			  : (p->DataSize && !p->fAllocateNetBuffer)
 				  ? "DataSize set without fAllocateNetBuffer"
 				  : "header not NDIS_OBJECT_TYPE_DEFAULT, "
-				    "revision 1, size of revision 1");
+				    "revision 1");
 		return NULL;
 	}
+	if ((p->Header.Size <
+		     NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 ||
+	     (p->ContextSize % MEMORY_ALLOCATION_ALIGNMENT)) &&
+	    nd_report(ND_RULE_POOL_PARAM_IGNORED, ad, 0, p->ContextSize, site,
+		      "NdisAllocateNetBufferListPool: %s",
+		      (p->ContextSize % MEMORY_ALLOCATION_ALIGNMENT)
+			      ? "ContextSize not a multiple of "
+				"MEMORY_ALLOCATION_ALIGNMENT"
+			      : "Header.Size below revision 1's"))
+		return NULL;
+	/* the pool's context area keeps 16-byte alignment */
+	NET_BUFFER_LIST_POOL_PARAMETERS pv = *p;
+	pv.ContextSize = (USHORT)A16(pv.ContextSize);
+	p = &pv;
 	size_t nb_off = NBL_NB_OFF;
 	size_t ctx_off = nb_off + (p->fAllocateNetBuffer ? A16(sizeof(NET_BUFFER))
 							  : 0);
@@ -295,19 +306,25 @@ nbl_alloc_refused(struct nd_dpool *dp, NDIS_HANDLE h, bool with_nb, PMDL chain,
 				  fn, h);
 		return;
 	}
-	if (with_nb && (!dp->alloc_nb || dp->data_size)) {
-		nd_report(ND_RULE_POOL_BAD_PARAMS, dp->ad, (uintptr_t)h, 0,
-			  site, "%s: the pool was created %s", fn,
-			  !dp->alloc_nb ? "without fAllocateNetBuffer"
-					: "with a DataSize (use "
-					  "NdisAllocateNetBufferList)");
-		return;
-	}
-	nd_report(ND_RULE_NB_DATA_RANGE, dp->ad, (uintptr_t)chain, len, site,
-		  "%s: DataOffset %lu + DataLength %llu %s", fn,
-		  (unsigned long)off, (unsigned long long)len,
-		  chain ? "is past the end of the MDL chain"
-			: "must be 0 + 0 without an MDL chain");
+	nd_report(ND_RULE_POOL_BAD_PARAMS, dp->ad, (uintptr_t)h, 0, site,
+		  "%s: the pool was created %s", fn,
+		  !dp->alloc_nb ? "without fAllocateNetBuffer"
+				: "with a DataSize (use "
+				  "NdisAllocateNetBufferList)");
+	(void)chain, (void)off, (void)len;
+}
+
+/* A range past the chain: ndis.sys does not validate it. True when the
+ * call must fail (nd_report). */
+static bool __attribute__((noinline, cold))
+nbl_range_refused(struct nd_dpool *dp, PMDL chain, ULONG off, SIZE_T len,
+		  const char *fn, const void *site)
+{
+	return nd_report(ND_RULE_NB_ALLOC_RANGE, dp->ad, (uintptr_t)chain, len,
+			 site, "%s: DataOffset %lu + DataLength %llu %s", fn,
+			 (unsigned long)off, (unsigned long long)len,
+			 chain ? "is past the end of the MDL chain"
+			       : "must be 0 + 0 without an MDL chain");
 }
 
 /* with_nb: NdisAllocateNetBufferAndNetBufferList (a pool with
@@ -323,11 +340,13 @@ nbl_alloc(NDIS_HANDLE h, USHORT ctx, USHORT backfill, bool with_nb, PMDL chain,
 				 : "NdisAllocateNetBufferList";
 	struct nd_dpool *dp = dpool_fast(h, ND_DP_NBL);
 	if (ND_UNLIKELY(!dp || nd_self()->irql > DISPATCH_LEVEL) ||
-	    (with_nb && ND_UNLIKELY(!dp->alloc_nb || dp->data_size ||
-				    !nb_range_ok(chain, off, len)))) {
+	    (with_nb && ND_UNLIKELY(!dp->alloc_nb || dp->data_size))) {
 		nbl_alloc_refused(dp, h, with_nb, chain, off, len, fn, site);
 		return NULL;
 	}
+	if (with_nb && ND_UNLIKELY(!nb_range_ok(chain, off, len)) &&
+	    nbl_range_refused(dp, chain, off, len, fn, site))
+		return NULL;
 	PNET_BUFFER_LIST nbl = nd_pool_get_at(dp->pool, dp->slot);
 	if (ND_UNLIKELY(!nbl))
 		return NULL;
@@ -617,6 +636,8 @@ NDIS_STATUS NdisAllocateNetBufferListContext(PNET_BUFFER_LIST NetBufferList,
 	if (!dpool_irql_ok(fn, site))
 		return NDIS_STATUS_FAILURE;
 	PNET_BUFFER_LIST nbl = NetBufferList;
+	if (nbl && !ContextSize) /* ndis.sys: success at once */
+		return NDIS_STATUS_SUCCESS;
 	uint32_t total = (uint32_t)ContextSize + ContextBackFill;
 	if (!nbl || (ContextSize % sizeof(void *)) ||
 	    (ContextBackFill % sizeof(void *)) || total > 0xFFF0u) {

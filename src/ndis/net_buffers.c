@@ -112,17 +112,17 @@ PNET_BUFFER NdisAllocateNetBuffer(NDIS_HANDLE PoolHandle, PMDL MdlChain,
 	    nb_pool(PoolHandle, false, "NdisAllocateNetBuffer", site);
 	if (!dp)
 		return NULL;
-	if (!nb_range_ok(MdlChain, DataOffset, DataLength)) {
-		nd_report(ND_RULE_NB_DATA_RANGE, dp->ad, (uintptr_t)MdlChain,
-			  DataLength, site,
-			  "NdisAllocateNetBuffer: DataOffset %lu + DataLength "
-			  "%llu %s",
-			  (unsigned long)DataOffset,
-			  (unsigned long long)DataLength,
-			  MdlChain ? "is past the end of the MDL chain"
-				   : "must be 0 + 0 without an MDL chain");
+	/* ndis.sys does not validate the range (a later read past the
+	 * chain is nb.data-range) */
+	if (!nb_range_ok(MdlChain, DataOffset, DataLength) &&
+	    nd_report(ND_RULE_NB_ALLOC_RANGE, dp->ad, (uintptr_t)MdlChain,
+		      DataLength, site,
+		      "NdisAllocateNetBuffer: DataOffset %lu + DataLength "
+		      "%llu %s",
+		      (unsigned long)DataOffset, (unsigned long long)DataLength,
+		      MdlChain ? "is past the end of the MDL chain"
+			       : "must be 0 + 0 without an MDL chain"))
 		return NULL;
-	}
 	PNET_BUFFER nb = nb_get(dp);
 	if (nb)
 		nb_set_data(nb, MdlChain, DataOffset, DataLength);

@@ -189,12 +189,23 @@ static void alloc_pool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle,
 	*Status = NDIS_STATUS_RESOURCES;
 	if (!nd_irql_at_most(DISPATCH_LEVEL, fn, NULL, site))
 		return;
+	/* ndis.sys fails only NumberOfDescriptors over 0xFFFF or a sum that
+	 * overflows, and clamps the total to 0xFFFF. */
 	uint64_t total = (uint64_t)nfixed + noverflow;
-	if (total == 0 || total > PKT_MAX_DESCRIPTORS) {
+	if (total == 0 || nfixed > PKT_MAX_DESCRIPTORS ||
+	    total > 0xFFFFFFFFull) {
 		nd_report(ND_RULE_POOL_BAD_SIZE, NULL, 0, total, site,
-			  "%s of %llu descriptors: 1 to 0xFFFF in all", fn,
+			  "%s of %llu descriptors: 1 to 0xFFFF", fn,
 			  (unsigned long long)total);
 		return;
+	}
+	if (total > PKT_MAX_DESCRIPTORS) {
+		if (nd_report(ND_RULE_POOL_CLAMPED, NULL, 0, total, site,
+			      "%s of %llu descriptors in all: clamped to "
+			      "0xFFFF",
+			      fn, (unsigned long long)total))
+			return;
+		noverflow = PKT_MAX_DESCRIPTORS - nfixed;
 	}
 	uint64_t oob = offsetof(NDIS_PACKET, ProtocolReserved) +
 		       (((uint64_t)proto_len + 15) & ~(uint64_t)15);

@@ -50,20 +50,33 @@ NDIS_STATUS NdisMAllocateNetBufferSGList(NDIS_HANDLE h, PNET_BUFFER nb,
 	struct nd_adapter *ad = s->ad;
 	if (!nd_irql_at_most(DISPATCH_LEVEL, fn, ad, site))
 		return NDIS_STATUS_FAILURE;
+	if (!s->desc.ProcessSGListHandler) {
+		nd_report(ND_RULE_SG_NO_HANDLER, ad, 0, 0, site,
+			  "%s: NdisMRegisterScatterGatherDma was given no "
+			  "ProcessSGListHandler",
+			  fn);
+		return NDIS_STATUS_FAILURE;
+	}
 	if (!nb) {
 		nd_report(ND_RULE_SG_BAD_PARAMS, ad, 0, 0, site,
 			  "%s with a NULL NET_BUFFER", fn);
 		return NDIS_STATUS_FAILURE;
 	}
+	/* ndis.sys has no length check: a longer list comes from a
+	 * lookaside list (here our own storage), an empty one has no
+	 * elements. */
 	ULONG len = NET_BUFFER_DATA_LENGTH(nb);
 	ULONG max = s->desc.MaximumPhysicalMapping;
-	if (max && len > max) {
-		nd_report(ND_RULE_SG_TOO_LONG, ad, (uintptr_t)nb, len, site,
-			  "%s: NET_BUFFER %p has %u bytes; "
-			  "MaximumPhysicalMapping is %u",
-			  fn, (void *)nb, len, max);
+	if (max && len > max &&
+	    nd_report(ND_RULE_SG_TOO_LONG, ad, (uintptr_t)nb, len, site,
+		      "%s: NET_BUFFER %p has %u bytes; "
+		      "MaximumPhysicalMapping is %u",
+		      fn, (void *)nb, len, max))
 		return NDIS_STATUS_FAILURE;
-	}
+	if (len == 0 &&
+	    nd_report(ND_RULE_SG_EMPTY, ad, (uintptr_t)nb, 0, site,
+		      "%s: NET_BUFFER %p has DataLength 0", fn, (void *)nb))
+		return NDIS_STATUS_FAILURE;
 	struct nd_sg_req rq = {
 	    .mdl = NET_BUFFER_CURRENT_MDL(nb),
 	    .offset = NET_BUFFER_CURRENT_MDL_OFFSET(nb),
@@ -77,18 +90,21 @@ NDIS_STATUS NdisMAllocateNetBufferSGList(NDIS_HANDLE h, PNET_BUFFER nb,
 	if (nd_sg_measure(&rq, NULL, NULL)) {
 		nd_report(ND_RULE_SG_BAD_PARAMS, ad, (uintptr_t)nb, len, site,
 			  "%s: NET_BUFFER %p: DataLength %u at CurrentMdl %p "
-			  "+ CurrentMdlOffset %u is empty or runs past the "
+			  "+ CurrentMdlOffset %u runs past the "
 			  "MDL chain",
 			  fn, (void *)nb, len, (void *)rq.mdl, rq.offset);
 		return NDIS_STATUS_FAILURE;
 	}
 	if (buf && nd_sg_is_live(ad, buf)) {
-		nd_report(ND_RULE_SG_BAD_PARAMS, ad, (uintptr_t)buf, bufsize,
-			  site,
-			  "%s: ScatterGatherListBuffer %p still holds a list "
-			  "not freed with NdisMFreeNetBufferSGList",
-			  fn, buf);
-		return NDIS_STATUS_FAILURE;
+		if (nd_report(ND_RULE_SG_BUFFER_LIVE, ad, (uintptr_t)buf,
+			      bufsize, site,
+			      "%s: ScatterGatherListBuffer %p still holds a "
+			      "list not freed with NdisMFreeNetBufferSGList",
+			      fn, buf))
+			return NDIS_STATUS_FAILURE;
+		rq.buf = NULL; /* the old list stays live (it leaks on
+				  Windows); the new one in our storage */
+		rq.bufsize = 0;
 	}
 	SCATTER_GATHER_LIST *l;
 	if (nd_sg_build(ad, &rq, &l))
@@ -153,14 +169,14 @@ int ndisdma_packet_sg_build(ndisdma_adapter *h, struct _NDIS_PACKET *p,
 		total += MmGetMdlByteCount(b);
 	if (total == 0 || total > 0xFFFFFFFFu)
 		return -EINVAL;
-	if (total > ad->sg5_max_mapping) {
-		nd_report(ND_RULE_SG_TOO_LONG, ad, (uintptr_t)p, total, site,
-			  "%s: packet %p has %llu bytes; "
-			  "MaximumPhysicalMapping is %u",
-			  fn, (void *)p, (unsigned long long)total,
-			  ad->sg5_max_mapping);
+	/* no length check in NDIS either (the HAL builds the list) */
+	if (ad->sg5_max_mapping && total > ad->sg5_max_mapping &&
+	    nd_report(ND_RULE_SG_TOO_LONG, ad, (uintptr_t)p, total, site,
+		      "%s: packet %p has %llu bytes; "
+		      "MaximumPhysicalMapping is %u",
+		      fn, (void *)p, (unsigned long long)total,
+		      ad->sg5_max_mapping))
 		return -EMSGSIZE;
-	}
 	struct nd_sg_req rq = {
 	    .mdl = p->Private.Head,
 	    .offset = 0,

@@ -37,11 +37,10 @@ static bool alloc_allowed(struct nd_adapter *ad, ULONG length, const char *fn,
 			  fn);
 		return false;
 	}
-	if (length == 0) {
-		nd_report(ND_RULE_SHM_ZERO_LENGTH, ad, 0, 0, site,
-			  "%s with Length 0", fn);
+	/* ndis.sys rounds the length up and allocates. */
+	if (length == 0 && nd_report(ND_RULE_SHM_ZERO_LENGTH, ad, 0, 0, site,
+				     "%s with Length 0", fn))
 		return false;
-	}
 	return true;
 }
 
@@ -61,18 +60,20 @@ VOID NdisMAllocateSharedMemory(NDIS_HANDLE h, ULONG Length, BOOLEAN Cached,
 	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMAllocateSharedMemory", ad,
 			     site))
 		return;
-	if (!nd_in_init(ad)) {
-		nd_report(ND_RULE_SHM_ALLOC_CONTEXT, ad, 0, Length, site,
-			  "NdisMAllocateSharedMemory outside "
-			  "MiniportInitialize(Ex); use "
-			  "NdisMAllocateSharedMemoryAsync(Ex)");
+	/* ndis.sys checks only the IRQL and the DMA registration: lazy
+	 * allocation in restart, an OID handler or a work item works. The
+	 * NDIS 5.1 reference page confines it to MiniportInitialize. */
+	if (!nd_in_init(ad) && ad->drv->ndis_major < 6 &&
+	    nd_report(ND_RULE_SHM_ALLOC_CONTEXT, ad, 0, Length, site,
+		      "NdisMAllocateSharedMemory outside MiniportInitialize "
+		      "(NDIS 5); use NdisMAllocateSharedMemoryAsync"))
 		return;
-	}
 	if (!alloc_allowed(ad, Length, "NdisMAllocateSharedMemory", site))
 		return;
 	void *va;
 	uint64_t iova;
-	if (shm_alloc(ad, Length, Cached, site, NDISDMA_FAULT_SHM, &va, &iova))
+	if (shm_alloc(ad, Length ? Length : 1, Cached, site, NDISDMA_FAULT_SHM,
+		      &va, &iova))
 		return;
 	*VirtualAddress = va;
 	PhysicalAddress->QuadPart = (LONGLONG)iova;
@@ -104,7 +105,8 @@ NDIS_STATUS NdisMAllocateSharedMemoryAsync(NDIS_HANDLE h, ULONG Length,
 	}
 	if (!alloc_allowed(ad, Length, "NdisMAllocateSharedMemoryAsync", site))
 		return NDIS_STATUS_FAILURE;
-	return async_submit(ad, Length, Cached, Context, handler, site);
+	return async_submit(ad, Length ? Length : 1, Cached, Context, handler,
+			    site);
 }
 
 NDIS_STATUS NdisMAllocateSharedMemoryAsyncEx(NDIS_HANDLE dma, ULONG Length,
@@ -129,7 +131,7 @@ NDIS_STATUS NdisMAllocateSharedMemoryAsyncEx(NDIS_HANDLE dma, ULONG Length,
 	if (!alloc_allowed(ad, Length, "NdisMAllocateSharedMemoryAsyncEx",
 			   site))
 		return NDIS_STATUS_FAILURE;
-	return async_submit(ad, Length, Cached, Context,
+	return async_submit(ad, Length ? Length : 1, Cached, Context,
 			    s->desc.SharedMemAllocateCompleteHandler, site);
 }
 
@@ -142,10 +144,22 @@ VOID NdisMFreeSharedMemory(NDIS_HANDLE h, ULONG Length, BOOLEAN Cached,
 		nd_adapter_lookup(h, "NdisMFreeSharedMemory", site);
 	if (!ad)
 		return;
-	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMFreeSharedMemory", ad, site))
+	/* NDIS 6 documents IRQL <= DISPATCH_LEVEL (NDIS 5: PASSIVE_LEVEL);
+	 * above PASSIVE ndis.sys queues the free on a work item. */
+	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisMFreeSharedMemory", ad, site))
 		return;
-	shm_free(ad, Length, Cached, VirtualAddress,
-		 (uint64_t)PhysicalAddress.QuadPart, site);
+	uint64_t iova = (uint64_t)PhysicalAddress.QuadPart;
+	if (nd_self()->irql == PASSIVE_LEVEL) {
+		shm_free(ad, Length, Cached, VirtualAddress, iova, site);
+		return;
+	}
+	if (ad->drv->ndis_major < 6 &&
+	    nd_report(ND_RULE_SHM_FREE_IRQL, ad, (uintptr_t)VirtualAddress,
+		      Length, site,
+		      "NdisMFreeSharedMemory at DISPATCH_LEVEL from an NDIS 5 "
+		      "miniport (PASSIVE_LEVEL only); the free is deferred"))
+		return;
+	async_free_deferred(ad, Length, Cached, VirtualAddress, iova, site);
 }
 
 static void update_shared_memory(NDIS_HANDLE h, ULONG Length, PVOID va,

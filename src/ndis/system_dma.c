@@ -23,7 +23,8 @@ static void sysdma_free(struct nd_sysdma *d)
 	}
 	pthread_mutex_unlock(&d->lock);
 	nd_bounce_release(ad, &d->bounce);
-	ad->sysdma = NULL;
+	if (ad->sysdma == d) /* not replaced by a second registration */
+		ad->sysdma = NULL;
 	d->magic = 0;
 	pthread_mutex_destroy(&d->lock);
 	free(d->segs);
@@ -47,7 +48,6 @@ NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE out, NDIS_HANDLE h,
 				    ULONG MaximumLength)
 {
 	static const char fn[] = "NdisMRegisterDmaChannel";
-	(void)DmaChannel; /* ignored, as documented: desc->DmaChannel */
 	const void *site = ND_SITE();
 	if (out)
 		*out = NULL;
@@ -56,34 +56,42 @@ NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE out, NDIS_HANDLE h,
 		return NDIS_STATUS_INVALID_PARAMETER;
 	if (!nd_irql_at_most(PASSIVE_LEVEL, fn, ad, site))
 		return NDIS_STATUS_FAILURE;
-	if (!nd_in_init(ad)) {
-		nd_report(ND_RULE_DMA_REGISTER_CONTEXT, ad, 0, 0, site,
-			  "%s outside MiniportInitialize(Ex)", fn);
+	/* ndis.sys makes no NDIS-level check: it uses the DmaChannel
+	 * argument and hands the rest to the HAL. A channel the controller
+	 * lacks and a zero length are refused (the HAL fails them). */
+	if (!nd_in_init(ad) &&
+	    nd_report(ND_RULE_DMA_REGISTER_CONTEXT, ad, 0, 0, site,
+		      "%s outside MiniportInitialize(Ex)", fn))
 		return NDIS_STATUS_FAILURE;
-	}
-	if (ad->sysdma) {
-		nd_report(ND_RULE_DMA_REGISTER_TWICE, ad, 0, 0, site,
-			  "%s: channel %u is already registered", fn,
-			  ad->sysdma->desc.DmaChannel);
+	if (ad->sysdma &&
+	    nd_report(ND_RULE_DMA_REGISTER_TWICE, ad, 0, 0, site,
+		      "%s: channel %u is already registered", fn,
+		      ad->sysdma->desc.DmaChannel))
 		return NDIS_STATUS_FAILURE;
-	}
-	if (!desc->DmaChannelSpecified ||
-	    desc->DmaChannel >= NDIS_SYSTEM_DMA_CHANNELS ||
-	    (desc->DmaWidth != Width8Bits && desc->DmaWidth != Width16Bits &&
-	     desc->DmaWidth != Width32Bits) ||
-	    (unsigned)desc->DmaSpeed > (unsigned)TypeC || desc->DmaPort != 0 ||
-	    MaximumLength == 0) {
+	NDIS_DMA_DESCRIPTION dd = *desc;
+	if (!dd.DmaChannelSpecified)
+		dd.DmaChannel = DmaChannel;
+	if ((!desc->DmaChannelSpecified ||
+	     (desc->DmaWidth != Width8Bits && desc->DmaWidth != Width16Bits &&
+	      desc->DmaWidth != Width32Bits) ||
+	     (unsigned)desc->DmaSpeed > (unsigned)TypeC ||
+	     desc->DmaPort != 0) &&
+	    nd_report(ND_RULE_DMA_PARAMS_IGNORED, ad, 0, MaximumLength, site,
+		      "%s: DmaChannelSpecified %d, DmaWidth %d, DmaSpeed %d, "
+		      "DmaPort %u (want a specified channel, Width8/16/32Bits, "
+		      "Compatible..TypeC, DmaPort 0)",
+		      fn, desc->DmaChannelSpecified, (int)desc->DmaWidth,
+		      (int)desc->DmaSpeed, desc->DmaPort))
+		return NDIS_STATUS_INVALID_PARAMETER;
+	if (dd.DmaChannel >= NDIS_SYSTEM_DMA_CHANNELS || MaximumLength == 0) {
 		nd_report(ND_RULE_DMA_BAD_PARAMS, ad, 0, MaximumLength, site,
-			  "%s: DmaChannelSpecified %d, DmaChannel %u, DmaWidth "
-			  "%d, DmaSpeed %d, DmaPort %u, MaximumLength %u (want "
-			  "a specified channel 0..%d, Width8/16/32Bits, "
-			  "Compatible..TypeC, DmaPort 0, a non-zero length)",
-			  fn, desc->DmaChannelSpecified, desc->DmaChannel,
-			  (int)desc->DmaWidth, (int)desc->DmaSpeed,
-			  desc->DmaPort, MaximumLength,
+			  "%s: DmaChannel %u, MaximumLength %u (want a "
+			  "channel 0..%d, a non-zero length)",
+			  fn, dd.DmaChannel, MaximumLength,
 			  NDIS_SYSTEM_DMA_CHANNELS - 1);
 		return NDIS_STATUS_INVALID_PARAMETER;
 	}
+	desc = &dd;
 	struct nd_sysdma *d = calloc(1, sizeof(*d));
 	if (!d)
 		return NDIS_STATUS_RESOURCES;

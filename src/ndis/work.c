@@ -71,9 +71,9 @@ NDIS_STATUS NdisScheduleWorkItem(PNDIS_WORK_ITEM WorkItem)
 		nd_report(ND_RULE_WORK_REQUEUED, ad, (uintptr_t)WorkItem, 0,
 			  site,
 			  "NdisScheduleWorkItem: work item %p is already "
-			  "queued; it runs once",
+			  "queued; refused (it runs once)",
 			  (void *)WorkItem);
-		return NDIS_STATUS_SUCCESS;
+		return NDIS_STATUS_FAILURE;
 	}
 	if (ptrmap_put(&work_queued, (uintptr_t)WorkItem, d)) {
 		pthread_mutex_unlock(&work_lock);

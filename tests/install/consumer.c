@@ -127,9 +127,12 @@ static int buffers(void)
 			    MmGetMdlByteCount(b[i]) != 1514)
 				return 2;
 		}
+		/* past NumberOfDescriptors: an MDL from outside the pool, as
+		 * ndis.sys's NdisAllocateBuffer never runs out (reported) */
 		NdisAllocateBuffer(&st, &none, pool, mem, 1);
-		if (st != NDIS_STATUS_FAILURE || none)
+		if (st != NDIS_STATUS_SUCCESS || !none)
 			return 3;
+		NdisFreeBuffer(none);
 		for (int i = 0; i < 64; i++)
 			NdisFreeBuffer(b[i]);
 	}

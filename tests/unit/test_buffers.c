@@ -77,6 +77,9 @@ static void check_mdl(PMDL m, void *va, UINT len)
 static void test_any_range(void **state)
 {
 	(void)state;
+	/* strict: an exhausted pool fails (ndis.sys's never does:
+	 * test_pool_never_runs_out) */
+	ndisdma_verifier_set_mode("pool.clamped", NDISDMA_VERIFY_FAIL);
 	NDIS_HANDLE h = bpool(8);
 	struct {
 		size_t off;
@@ -104,6 +107,7 @@ static void test_any_range(void **state)
 	assert_null(x);
 	for (int i = 0; i < 8; i++)
 		NdisFreeBuffer(big[i]);
+	ndisdma_verifier_set_mode("pool.clamped", NDISDMA_VERIFY_REPORT);
 	x = buf(h, mem, 10);
 	NdisFreeBuffer(x);
 	NdisFreeBufferPool(h);
@@ -112,13 +116,15 @@ static void test_any_range(void **state)
 static void test_pool_limits(void **state)
 {
 	(void)state;
-	unsigned long bad = count("pool.bad-size");
+	/* strict (mode fail): today's refusals */
+	ndisdma_verifier_set_mode("pool.clamped", NDISDMA_VERIFY_FAIL);
+	unsigned long bad = count("pool.clamped");
 	NDIS_STATUS st;
 	NDIS_HANDLE h = (NDIS_HANDLE)1;
 	NdisAllocateBufferPool(&st, &h, 0);
 	assert_int_equal(st, NDIS_STATUS_RESOURCES);
 	assert_null(h);
-	assert_int_equal(count("pool.bad-size"), bad + 1);
+	assert_int_equal(count("pool.clamped"), bad + 1);
 
 	h = bpool(2);
 	PNDIS_BUFFER a = buf(h, mem, 1), b = buf(h, mem + 1, 1), c;
@@ -131,8 +137,49 @@ static void test_pool_limits(void **state)
 	NdisFreeBuffer(b);
 	NdisFreeBuffer(c);
 	NdisFreeBufferPool(h);
+	ndisdma_verifier_set_mode("pool.clamped", NDISDMA_VERIFY_REPORT);
 
 	h = bpool(0x10000); /* buffer pools have no 0xFFFF limit */
+	NdisFreeBufferPool(h);
+}
+
+/* As ndis.sys: a buffer pool never runs out (past NumberOfDescriptors
+ * the MDL comes from outside the pool, reported), a pool of 0 is
+ * SUCCESS with a NULL handle, and the handle is not needed. */
+static void test_pool_never_runs_out(void **state)
+{
+	(void)state;
+	NDIS_STATUS st;
+	NDIS_HANDLE h = (NDIS_HANDLE)1;
+	unsigned long cl = count("pool.clamped");
+	unsigned long ign = count("pool.param-ignored");
+	NdisAllocateBufferPool(&st, &h, 0);
+	assert_int_equal(st, NDIS_STATUS_SUCCESS);
+	assert_null(h);
+	assert_int_equal(count("pool.clamped"), cl + 1);
+	PNDIS_BUFFER x = buf(h, mem, 100);
+	assert_int_equal(MmGetMdlByteCount(x), 100);
+	assert_ptr_equal(MmGetMdlVirtualAddress(x), mem);
+	assert_int_equal(count("pool.param-ignored"), ign + 1);
+	NdisFreeBuffer(x);
+	NdisFreeBufferPool(h);
+	int junk;
+	x = buf(&junk, mem + 3, 5);
+	assert_int_equal(count("pool.param-ignored"), ign + 2);
+	NdisFreeBuffer(x);
+	/* a pool of 2: the third and fourth from outside, the accounting
+	 * kept; all four freed, the pool reused */
+	h = bpool(2);
+	PNDIS_BUFFER b[4];
+	for (int i = 0; i < 4; i++)
+		b[i] = buf(h, mem + i, 10 + i);
+	assert_int_equal(count("pool.clamped"), cl + 3);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(MmGetMdlByteCount(b[i]), 10 + i);
+	for (int i = 0; i < 4; i++)
+		NdisFreeBuffer(b[i]);
+	b[0] = buf(h, mem, 1);
+	NdisFreeBuffer(b[0]);
 	NdisFreeBufferPool(h);
 }
 
@@ -346,10 +393,13 @@ static void scribble(PMDL m)
 static void test_inline_and_functions(void **state)
 {
 	(void)state;
+	/* strict: an exhausted pool and a bad handle fail */
+	ndisdma_verifier_set_mode("pool.clamped", NDISDMA_VERIFY_FAIL);
+	ndisdma_verifier_set_mode("pool.param-ignored", NDISDMA_VERIFY_FAIL);
 	for (int fn = 0; fn < 2; fn++) {
 		unsigned long dbl = count("pool.double-free");
 		unsigned long par = count("pool.bad-params");
-		unsigned long badh = count("pool.bad-handle");
+		unsigned long badh = count("pool.param-ignored");
 		unsigned long irql = count("irql.too-high");
 		unsigned long unk = count("pool.free-unknown");
 		unsigned long cross = count("pool.cross-free");
@@ -393,7 +443,7 @@ static void test_inline_and_functions(void **state)
 		NdisAllocatePacketPool(&st, &pp, 4, 0);
 		alloc_via(fn, &st, &x, pp, mem, 10);
 		assert_int_equal(st, NDIS_STATUS_FAILURE);
-		assert_int_equal(count("pool.bad-handle"), badh + 2);
+		assert_int_equal(count("pool.param-ignored"), badh + 2);
 		KIRQL old;
 		KeRaiseIrql(DIRQL, &old);
 		alloc_via(fn, &st, &x, h, mem, 10);
@@ -488,6 +538,8 @@ static void test_inline_and_functions(void **state)
 		assert_int_equal(bulk_free_via(fn, NULL, a, 1), -EINVAL);
 		NdisFreeBufferPool(h);
 	}
+	ndisdma_verifier_set_mode("pool.clamped", NDISDMA_VERIFY_REPORT);
+	ndisdma_verifier_set_mode("pool.param-ignored", NDISDMA_VERIFY_REPORT);
 }
 
 struct xfer {
@@ -549,6 +601,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_any_range),
 		cmocka_unit_test(test_pool_limits),
+		cmocka_unit_test(test_pool_never_runs_out),
 		cmocka_unit_test(test_copy_buffer),
 		cmocka_unit_test(test_bad_frees),
 		cmocka_unit_test(test_mdl),

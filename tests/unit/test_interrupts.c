@@ -243,6 +243,16 @@ static void register_outside_initialize(void **state)
 				      NdisInterruptLevelSensitive)),
 			 1);
 	assert_int_equal(st, NDIS_STATUS_SUCCESS); /* served as Windows */
+	/* in mode fail the same call fails */
+	NDIS_MINIPORT_INTERRUPT other;
+	ndisdma_verifier_set_mode("interrupt.register-context",
+				  NDISDMA_VERIFY_FAIL);
+	assert_int_equal(NdisMRegisterInterrupt(&other, rt.handle, 11, 11, TRUE,
+						FALSE,
+						NdisInterruptLevelSensitive),
+			 NDIS_STATUS_FAILURE);
+	ndisdma_verifier_set_mode("interrupt.register-context",
+				  NDISDMA_VERIFY_REPORT);
 	raise_and_wait(1);
 	NdisMDeregisterInterrupt(&rt.intr);
 	assert_int_equal(RT_DELTA("interrupt.not-registered",

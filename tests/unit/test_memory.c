@@ -26,11 +26,21 @@ static void test_with_tag_counters(void **s)
 	assert_int_equal(bytes, 0);
 	assert_int_equal(out, 0);
 	assert_int_equal(total, 2);
-	/* failures */
+	/* length 0: ndis.sys has no check, the pool returns a block; strict
+	 * in mode fail */
+	assert_int_equal(RULE_DELTA("mem.zero-length",
+				    assert_int_equal(NdisAllocateMemoryWithTag(
+							     &a, 0, 'x'),
+						     NDIS_STATUS_SUCCESS)),
+			 1);
+	assert_non_null(a);
+	NdisFreeMemory(a, 0, 0);
+	ndisdma_verifier_set_mode("mem.zero-length", NDISDMA_VERIFY_FAIL);
 	assert_int_equal(RULE_DELTA("mem.zero-length",
 				    NdisAllocateMemoryWithTag(&a, 0, 'x')),
 			 1);
 	assert_null(a);
+	ndisdma_verifier_set_mode("mem.zero-length", NDISDMA_VERIFY_REPORT);
 	assert_int_equal(RULE_DELTA("mem.double-free",
 				    NdisFreeMemory(b, 50, 0)),
 			 1);
@@ -57,22 +67,64 @@ static void test_allocate_memory_flags(void **s)
 				    NdisFreeMemory(a, 10000,
 						   NDIS_MEMORY_CONTIGUOUS)),
 			 1);
+	/* a wrong Length: fail mode keeps the block, report mode frees it
+	 * (NdisFreeMemory ignores Length) */
+	ndisdma_verifier_set_mode("mem.free-length", NDISDMA_VERIFY_FAIL);
 	assert_int_equal(RULE_DELTA("mem.free-length",
 				    NdisFreeMemory(a, 9999,
 						   NDIS_MEMORY_CONTIGUOUS |
 							   NDIS_MEMORY_NONCACHED)),
 			 1);
-	NdisFreeMemory(a, 10000, NDIS_MEMORY_CONTIGUOUS | NDIS_MEMORY_NONCACHED);
+	ndisdma_verifier_set_mode("mem.free-length", NDISDMA_VERIFY_REPORT);
+	assert_int_equal(RULE_DELTA("mem.free-length",
+				    NdisFreeMemory(a, 9999,
+						   NDIS_MEMORY_CONTIGUOUS |
+							   NDIS_MEMORY_NONCACHED)),
+			 1);
+	assert_int_equal(RULE_DELTA("mem.double-free",
+				    NdisFreeMemory(a, 10000,
+						   NDIS_MEMORY_CONTIGUOUS |
+							   NDIS_MEMORY_NONCACHED)),
+			 1);
+	/* HighestAcceptableAddress counts only with CONTIGUOUS */
 	NDIS_PHYSICAL_ADDRESS low;
 	low.QuadPart = 0xFFFFFF;
 	assert_int_equal(RULE_DELTA("mem.highest-address",
 				    assert_int_equal(NdisAllocateMemory(
 							     &a, 64, 0, low),
+						     NDIS_STATUS_SUCCESS)),
+			 0);
+	NdisFreeMemory(a, 64, 0);
+	assert_int_equal(RULE_DELTA("mem.highest-address",
+				    assert_int_equal(NdisAllocateMemory(
+							     &a, 64,
+							     NDIS_MEMORY_CONTIGUOUS,
+							     low),
 						     NDIS_STATUS_FAILURE)),
 			 1);
 	assert_null(a);
-	assert_int_equal(NdisAllocateMemory(&a, 64, 0x80, any),
-			 NDIS_STATUS_FAILURE);
+	/* unknown flag bits: ignored, the known bit wins */
+	assert_int_equal(RULE_DELTA("mem.flags-unknown",
+				    assert_int_equal(NdisAllocateMemory(
+							     &a, 64, 0x80, any),
+						     NDIS_STATUS_SUCCESS)),
+			 1);
+	NdisFreeMemory(a, 64, 0);
+	assert_int_equal(RULE_DELTA("mem.flags-unknown",
+				    assert_int_equal(NdisAllocateMemory(
+							     &a, 64,
+							     0x80 | NDIS_MEMORY_NONCACHED,
+							     any),
+						     NDIS_STATUS_SUCCESS)),
+			 1);
+	NdisFreeMemory(a, 64, NDIS_MEMORY_NONCACHED);
+	ndisdma_verifier_set_mode("mem.flags-unknown", NDISDMA_VERIFY_FAIL);
+	assert_int_equal(RULE_DELTA("mem.flags-unknown",
+				    assert_int_equal(NdisAllocateMemory(
+							     &a, 64, 0x80, any),
+						     NDIS_STATUS_FAILURE)),
+			 1);
+	ndisdma_verifier_set_mode("mem.flags-unknown", NDISDMA_VERIFY_REPORT);
 	/* contiguous memory: PASSIVE only */
 	KIRQL old;
 	KeRaiseIrql(DISPATCH_LEVEL, &old);
@@ -92,12 +144,34 @@ static void tagprio(NDIS_HANDLE h)
 	assert_int_equal(RULE_DELTA("mem.free-tag",
 				    NdisFreeMemoryWithTagPriority(h, p, 'XgaT')),
 			 1);
-	assert_int_equal(RULE_DELTA("mem.free-tag", NdisFreeMemory(p, 77, 0)),
-			 1);
 	NdisFreeMemoryWithTagPriority(h, p, 'PgaT');
+	/* NdisFreeMemory with flags 0 is the documented NDIS 6 free of this
+	 * memory, whatever Length says */
+	p = NdisAllocateMemoryWithTagPriority(h, 77, 'PgaT',
+					      NormalPoolPriority);
+	assert_int_equal(ndisdma_verifier_count(NULL) -
+				 ndisdma_verifier_count(NULL),
+			 0);
+	unsigned long before = ndisdma_verifier_count(NULL);
+	NdisFreeMemory(p, 5, 0);
+	assert_int_equal(ndisdma_verifier_count(NULL), before);
+	assert_int_equal(RULE_DELTA("mem.double-free", NdisFreeMemory(p, 77, 0)),
+			 1);
+	/* a handle that is neither adapter nor driver: ndis.sys does not use
+	 * it (the memory belongs to the adapter in context) */
 	int x;
-	assert_null(NdisAllocateMemoryWithTagPriority(&x, 8, 'a',
-						      NormalPoolPriority));
+	assert_int_equal(RULE_DELTA("mem.bad-handle",
+				    p = NdisAllocateMemoryWithTagPriority(
+					    &x, 8, 'a', NormalPoolPriority)),
+			 1);
+	assert_non_null(p);
+	NdisFreeMemory(p, 0, 0);
+	ndisdma_verifier_set_mode("mem.bad-handle", NDISDMA_VERIFY_FAIL);
+	assert_int_equal(RULE_DELTA("mem.bad-handle",
+				    assert_null(NdisAllocateMemoryWithTagPriority(
+					    NULL, 8, 'a', NormalPoolPriority))),
+			 1);
+	ndisdma_verifier_set_mode("mem.bad-handle", NDISDMA_VERIFY_REPORT);
 	/* leaked on purpose: owned by the adapter, reclaimed at halt */
 	assert_non_null(NdisAllocateMemoryWithTagPriority(h, 8, 'kaeL',
 							  NormalPoolPriority));

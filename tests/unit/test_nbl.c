@@ -117,21 +117,71 @@ static void test_params(void **state)
 	assert_null(NdisAllocateNetBufferListPool(drv_handle, NULL));
 	p.Header.Type = NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION;
 	assert_null(NdisAllocateNetBufferListPool(drv_handle, &p));
+	p = nbl_params(FALSE, 4, 0); /* not a multiple of 8: as Windows */
+	assert_null(NdisAllocateNetBufferListPool(drv_handle, &p));
+	assert_int_equal(count("pool.bad-params"), bad + 3);
+	/* what ndis.sys does not check: Header.Size, ContextSize 8 (not
+	 * 16), an unknown or NULL handle; reported, the pool made */
+	unsigned long ign = count("pool.param-ignored");
+	NDIS_HANDLE ok;
 	p = nbl_params(FALSE, 0, 0);
 	p.Header.Size = 8;
+	assert_non_null(ok = NdisAllocateNetBufferListPool(drv_handle, &p));
+	NdisFreeNetBufferListPool(ok);
+	p = nbl_params(FALSE, 8, 0);
+	assert_non_null(ok = NdisAllocateNetBufferListPool(drv_handle, &p));
+	PNET_BUFFER_LIST x = NdisAllocateNetBufferList(ok, 8, 0);
+	assert_non_null(x);
+	assert_true(NET_BUFFER_LIST_CONTEXT_DATA_SIZE(x) >= 8);
+	NdisFreeNetBufferList(x);
+	NdisFreeNetBufferListPool(ok);
+	p = nbl_params(FALSE, 0, 0);
+	assert_non_null(ok = NdisAllocateNetBufferListPool((NDIS_HANDLE)&p,
+							  &p));
+	NdisFreeNetBufferListPool(ok);
+	assert_non_null(ok = NdisAllocateNetBufferListPool(NULL, &p));
+	NdisFreeNetBufferListPool(ok);
+	assert_int_equal(count("pool.param-ignored"), ign + 4);
+	/* strict: refused */
+	ndisdma_verifier_set_mode("pool.param-ignored", NDISDMA_VERIFY_FAIL);
+	p.Header.Size = 8;
 	assert_null(NdisAllocateNetBufferListPool(drv_handle, &p));
-	p = nbl_params(FALSE, 8, 0); /* not a multiple of 16 */
+	p = nbl_params(FALSE, 8, 0);
 	assert_null(NdisAllocateNetBufferListPool(drv_handle, &p));
-	assert_int_equal(count("pool.bad-params"), bad + 4);
 	p = nbl_params(FALSE, 0, 0);
 	assert_null(NdisAllocateNetBufferListPool((NDIS_HANDLE)&p, &p));
-	assert_int_equal(count("handle.unknown"), unk + 1);
+	assert_int_equal(count("pool.param-ignored"), ign + 7);
+	ndisdma_verifier_set_mode("pool.param-ignored", NDISDMA_VERIFY_REPORT);
+	assert_int_equal(count("handle.unknown"), unk);
 
 	/* an NB from a pool without NBs */
 	NDIS_HANDLE h = pool_new(FALSE, 0);
 	assert_null(NdisAllocateNetBufferAndNetBufferList(h, 0, 0, NULL, 0,
 							  0));
-	assert_int_equal(count("pool.bad-params"), bad + 5);
+	assert_int_equal(count("pool.bad-params"), bad + 4);
+	NdisFreeNetBufferListPool(h);
+}
+
+/* NdisAllocateNetBufferListContext with ContextSize 0: ndis.sys returns
+ * success at once, whatever the backfill */
+static void test_context_size_zero(void **state)
+{
+	(void)state;
+	NDIS_HANDLE h = pool_new(FALSE, 0);
+	PNET_BUFFER_LIST nbl = NdisAllocateNetBufferList(h, 0, 0);
+	assert_non_null(nbl);
+	PNET_BUFFER_LIST_CONTEXT c = nbl->Context;
+	unsigned long all = ndisdma_verifier_count(NULL);
+	assert_int_equal(NdisAllocateNetBufferListContext(nbl, 0, 3, 'xtcT'),
+			 NDIS_STATUS_SUCCESS);
+	assert_int_equal(ndisdma_verifier_count(NULL), all);
+	assert_ptr_equal(nbl->Context, c);
+	/* a ContextSize not a multiple of 8 is refused, as on Windows */
+	unsigned long bad = count("pool.bad-params");
+	assert_int_equal(NdisAllocateNetBufferListContext(nbl, 4, 0, 'xtcT'),
+			 NDIS_STATUS_FAILURE);
+	assert_int_equal(count("pool.bad-params"), bad + 1);
+	NdisFreeNetBufferList(nbl);
 	NdisFreeNetBufferListPool(h);
 }
 
@@ -625,6 +675,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_params),
+		cmocka_unit_test(test_context_size_zero),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_growth_and_outstanding),
 		cmocka_unit_test(test_bad_frees),

@@ -140,22 +140,42 @@ static void test_net_buffer_fields(void **state)
 	assert_null(NET_BUFFER_CURRENT_MDL(nb));
 	NdisFreeNetBuffer(nb);
 
-	/* ranges outside the chain */
+	/* ranges outside the chain: ndis.sys does not validate them
+	 * (reported, allocated); strict: refused */
+	PNET_BUFFER loose;
 	assert_int_equal(
-	    RULE_DELTA("nb.data-range",
+	    RULE_DELTA("nb.alloc-range",
+		       assert_non_null(loose = NdisAllocateNetBuffer(h, m1, 3000,
+								     101))),
+	    1);
+	assert_int_equal(NET_BUFFER_DATA_LENGTH(loose), 101);
+	NdisFreeNetBuffer(loose);
+	NDIS_HANDLE l0 = nbl_pool_new(TRUE, 0, 0);
+	PNET_BUFFER_LIST lnbl;
+	assert_int_equal(
+	    RULE_DELTA("nb.alloc-range",
+		       assert_non_null(lnbl = NdisAllocateNetBufferAndNetBufferList(
+					   l0, 0, 0, m1, 0, 3101))),
+	    1);
+	NdisFreeNetBufferList(lnbl);
+	NdisFreeNetBufferListPool(l0);
+	ndisdma_verifier_set_mode("nb.alloc-range", NDISDMA_VERIFY_FAIL);
+	assert_int_equal(
+	    RULE_DELTA("nb.alloc-range",
 		       assert_null(NdisAllocateNetBuffer(h, NULL, 4, 0))),
 	    1);
 	assert_int_equal(
-	    RULE_DELTA("nb.data-range",
+	    RULE_DELTA("nb.alloc-range",
 		       assert_null(NdisAllocateNetBuffer(h, m1, 3000, 101))),
 	    1);
 	NDIS_HANDLE l = nbl_pool_new(TRUE, 0, 0);
 	assert_int_equal(
-	    RULE_DELTA("nb.data-range",
+	    RULE_DELTA("nb.alloc-range",
 		       assert_null(NdisAllocateNetBufferAndNetBufferList(
 			   l, 0, 0, m1, 0, 3101))),
 	    1);
 	NdisFreeNetBufferListPool(l);
+	ndisdma_verifier_set_mode("nb.alloc-range", NDISDMA_VERIFY_REPORT);
 	/* the wrong call for the pool, the wrong pool, no pool */
 	assert_int_equal(
 	    RULE_DELTA("pool.bad-params",
@@ -566,19 +586,44 @@ static void test_get_data_buffer(void **state)
 	assert_ptr_equal(NET_BUFFER_CURRENT_MDL(nb), m2);
 	assert_ptr_equal(NdisGetDataBuffer(nb, 100, NULL, 1, 0), b);
 	NdisRetreatNetBufferDataStart(nb, 12, 0, NULL);
-	/* misuse */
+	/* parameters ndis.sys does not check: reported, the data given
+	 * all the same (in place when contiguous, else copied) */
 	assert_int_equal(
-	    RULE_DELTA("pool.bad-params",
+	    RULE_DELTA("pool.param-ignored",
+		       assert_ptr_equal(NdisGetDataBuffer(nb, 8, st, 3, 0),
+					a + 4)),
+	    1);
+	assert_int_equal(
+	    RULE_DELTA("pool.param-ignored",
+		       assert_ptr_equal(NdisGetDataBuffer(nb, 8, st, 0, 0),
+					a + 4)),
+	    1);
+	NdisAdvanceNetBufferDataStart(nb, 6, FALSE, NULL);
+	assert_int_equal(
+	    RULE_DELTA("pool.param-ignored",
+		       assert_ptr_equal(NdisGetDataBuffer(nb, 8, st + 1, 8, 0),
+					st + 1)),
+	    1);
+	assert_memory_equal(st + 1, a + 10, 6);
+	assert_memory_equal(st + 7, b, 2);
+	NdisRetreatNetBufferDataStart(nb, 6, 0, NULL);
+	/* strict: NULL */
+	ndisdma_verifier_set_mode("pool.param-ignored", NDISDMA_VERIFY_FAIL);
+	assert_int_equal(
+	    RULE_DELTA("pool.param-ignored",
 		       assert_null(NdisGetDataBuffer(nb, 8, st, 3, 0))),
 	    1);
 	assert_int_equal(
-	    RULE_DELTA("pool.bad-params",
+	    RULE_DELTA("pool.param-ignored",
 		       assert_null(NdisGetDataBuffer(nb, 8, st, 4, 4))),
 	    1);
+	NdisAdvanceNetBufferDataStart(nb, 6, FALSE, NULL);
 	assert_int_equal(
-	    RULE_DELTA("pool.bad-params",
+	    RULE_DELTA("pool.param-ignored",
 		       assert_null(NdisGetDataBuffer(nb, 8, st + 1, 8, 0))),
 	    1);
+	NdisRetreatNetBufferDataStart(nb, 6, 0, NULL);
+	ndisdma_verifier_set_mode("pool.param-ignored", NDISDMA_VERIFY_REPORT);
 	assert_int_equal(
 	    RULE_DELTA("pool.bad-params",
 		       assert_null(NdisGetDataBuffer(NULL, 8, st, 1, 0))),

@@ -73,8 +73,25 @@ static void test_limits(void **state)
 	assert_null(h);
 	assert_int_equal(count("pool.bad-size"), bad + 2);
 
+	/* 0xFFFF + 1 in all: clamped to 0xFFFF by ndis.sys (reported);
+	 * refused in mode fail */
+	unsigned long cl = count("pool.clamped");
 	h = (NDIS_HANDLE)1;
 	NdisAllocatePacketPoolEx(&st, &h, 0xFFFF, 1, 16);
+	assert_int_equal(st, NDIS_STATUS_SUCCESS);
+	assert_non_null(h);
+	assert_int_equal(count("pool.clamped"), cl + 1);
+	NdisFreePacketPool(h);
+	ndisdma_verifier_set_mode("pool.clamped", NDISDMA_VERIFY_FAIL);
+	h = (NDIS_HANDLE)1;
+	NdisAllocatePacketPoolEx(&st, &h, 0xFFFF, 1, 16);
+	assert_int_equal(st, NDIS_STATUS_RESOURCES);
+	assert_null(h);
+	assert_int_equal(count("pool.clamped"), cl + 2);
+	ndisdma_verifier_set_mode("pool.clamped", NDISDMA_VERIFY_REPORT);
+	/* NumberOfDescriptors itself over 0xFFFF: refused as on Windows */
+	h = (NDIS_HANDLE)1;
+	NdisAllocatePacketPoolEx(&st, &h, 0x10000, 0, 16);
 	assert_int_equal(st, NDIS_STATUS_RESOURCES);
 	assert_null(h);
 	assert_int_equal(count("pool.bad-size"), bad + 3);

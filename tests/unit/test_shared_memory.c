@@ -106,13 +106,23 @@ static void fail_cases(NDIS_HANDLE h)
 	PVOID v = (PVOID)1;
 	NDIS_PHYSICAL_ADDRESS p;
 	p.QuadPart = 5;
-	/* length 0: NULL, address 0, reported */
+	/* length 0: reported; ndis.sys rounds it up and allocates */
+	assert_int_equal(RULE_DELTA("shm.zero-length",
+				    NdisMAllocateSharedMemory(h, 0, TRUE, &v,
+							      &p)),
+			 1);
+	assert_non_null(v);
+	assert_true(p.QuadPart != 0);
+	NdisMFreeSharedMemory(h, 0, TRUE, v, p);
+	/* strict: NULL, address 0 */
+	TL_STRICT("shm.zero-length");
 	assert_int_equal(RULE_DELTA("shm.zero-length",
 				    NdisMAllocateSharedMemory(h, 0, TRUE, &v,
 							      &p)),
 			 1);
 	assert_null(v);
 	assert_int_equal(p.QuadPart, 0);
+	TL_DEFAULT("shm.zero-length");
 	/* near ULONG_MAX: over any limit, fails cleanly, not a misuse */
 	unsigned long all = ndisdma_verifier_count(NULL);
 	NdisMAllocateSharedMemory(h, 0xFFFFFFFFu, TRUE, &v, &p);
@@ -157,6 +167,15 @@ static void test_outside_initialize(void **s)
 	assert_int_equal(tl_start("sim"), 0);
 	PVOID v;
 	NDIS_PHYSICAL_ADDRESS p;
+	/* NDIS 5: documented for MiniportInitialize only; ndis.sys checks
+	 * only IRQL and DMA registration, so it succeeds (reported) */
+	assert_int_equal(RULE_DELTA("shm.alloc-context",
+				    NdisMAllocateSharedMemory(tl.handle, 64,
+							      TRUE, &v, &p)),
+			 1);
+	assert_non_null(v);
+	NdisMFreeSharedMemory(tl.handle, 64, TRUE, v, p);
+	TL_STRICT("shm.alloc-context");
 	assert_int_equal(RULE_DELTA("shm.alloc-context",
 				    NdisMAllocateSharedMemory(tl.handle, 64,
 							      TRUE, &v, &p)),
@@ -164,6 +183,85 @@ static void test_outside_initialize(void **s)
 	assert_null(v);
 	assert_int_equal(p.QuadPart, 0);
 	assert_int_equal(tl_stop(), 0);
+	/* NDIS 6: lazy allocation (restart, OID handler) is no misuse */
+	tl_reset();
+	tl.ndis6 = 1;
+	tl.dma = TL_DMA_SG6_64;
+	assert_int_equal(tl_start("sim"), 0);
+	assert_int_equal(RULE_DELTA(NULL, NdisMAllocateSharedMemory(
+						  tl.handle, 64, TRUE, &v, &p)),
+			 0);
+	assert_non_null(v);
+	NdisMFreeSharedMemory(tl.handle, 64, TRUE, v, p);
+	assert_int_equal(tl_stop(), 0);
+}
+
+/* Frees ndis.sys lets through: a wrong Length or Cached frees the block;
+ * at DISPATCH_LEVEL the free is deferred to the work thread. Halt then
+ * reclaims nothing. */
+static void frees_as_windows(NDIS_HANDLE h)
+{
+	PVOID v;
+	NDIS_PHYSICAL_ADDRESS p;
+	NdisMAllocateSharedMemory(h, 1000, TRUE, &v, &p);
+	assert_int_equal(RULE_DELTA("shm.free-length",
+				    NdisMFreeSharedMemory(h, 999, TRUE, v, p)),
+			 1);
+	NdisMAllocateSharedMemory(h, 1000, TRUE, &v, &p);
+	assert_int_equal(RULE_DELTA("shm.free-cached",
+				    NdisMFreeSharedMemory(h, 1000, FALSE, v,
+							  p)),
+			 1);
+	NdisMAllocateSharedMemory(h, 100000, TRUE, &v, &p);
+	NdisMFreeSharedMemory(h, 4096, FALSE, v, p);
+	NdisMAllocateSharedMemory(h, 512, TRUE, &v, &p);
+	KIRQL old;
+	KeRaiseIrql(DISPATCH_LEVEL, &old);
+	unsigned long irql = ndisdma_verifier_count("irql.too-high");
+	unsigned long late = RULE_DELTA("shm.free-irql",
+					NdisMFreeSharedMemory(h, 512, TRUE, v,
+							      p));
+	KeLowerIrql(old);
+	assert_int_equal(ndisdma_verifier_count("irql.too-high"), irql);
+	assert_int_equal(late, tl.ndis6 ? 0 : 1);
+}
+
+static void test_frees_as_windows(void **s)
+{
+	(void)s;
+	tl.init = frees_as_windows;
+	assert_int_equal(tl_start("sim"), 0);
+	assert_int_equal(tl_stop(), 0); /* nothing left to reclaim */
+	tl_reset();
+	tl.ndis6 = 1;
+	tl.dma = TL_DMA_SG6_64;
+	tl.init = frees_as_windows;
+	assert_int_equal(tl_start("sim"), 0);
+	assert_int_equal(tl_stop(), 0);
+}
+
+/* strict: the NDIS 5 DISPATCH_LEVEL free is refused, the block kept and
+ * reclaimed at halt */
+static void free_at_dispatch(NDIS_HANDLE h)
+{
+	PVOID v;
+	NDIS_PHYSICAL_ADDRESS p;
+	NdisMAllocateSharedMemory(h, 512, TRUE, &v, &p);
+	KIRQL old;
+	KeRaiseIrql(DISPATCH_LEVEL, &old);
+	assert_int_equal(RULE_DELTA("shm.free-irql",
+				    NdisMFreeSharedMemory(h, 512, TRUE, v, p)),
+			 1);
+	KeLowerIrql(old);
+}
+
+static void test_free_at_dispatch_strict(void **s)
+{
+	(void)s;
+	TL_STRICT("shm.free-irql");
+	tl.init = free_at_dispatch;
+	assert_int_equal(tl_start("sim"), 0);
+	assert_int_equal(tl_stop(), 1);
 }
 
 static void test_no_dma_registration(void **s)
@@ -194,7 +292,8 @@ static void test_not_busmaster(void **s)
 	/* and registering map registers without the attribute fails */
 	tl_reset();
 	tl.attrs = 0;
-	n = RULE_DELTA("dma.not-busmaster",
+	TL_STRICT("mapreg.not-busmaster");
+	n = RULE_DELTA("mapreg.not-busmaster",
 		       assert_int_equal(tl_start("sim"), 0));
 	assert_int_equal(n, 1);
 	assert_int_equal(tl.dma_status, NDIS_STATUS_NOT_SUPPORTED);
@@ -244,6 +343,9 @@ static void bad_frees(NDIS_HANDLE h)
 	NDIS_PHYSICAL_ADDRESS p, q;
 	NdisMAllocateSharedMemory(h, 1000, TRUE, &v, &p);
 	assert_non_null(v);
+	/* strict for the two ndis.sys lets through (test_frees_as_windows) */
+	TL_STRICT("shm.free-length");
+	TL_STRICT("shm.free-cached");
 	assert_int_equal(RULE_DELTA("shm.free-length",
 				    NdisMFreeSharedMemory(h, 999, TRUE, v, p)),
 			 1);
@@ -457,6 +559,8 @@ int main(void)
 		cmocka_unit_test_setup(test_not_busmaster, tl_setup),
 		cmocka_unit_test_setup(test_limit, tl_setup),
 		cmocka_unit_test_setup(test_bad_frees, tl_setup),
+		cmocka_unit_test_setup(test_frees_as_windows, tl_setup),
+		cmocka_unit_test_setup(test_free_at_dispatch_strict, tl_setup),
 		cmocka_unit_test_setup(test_halt_reclaims_leaks, tl_setup),
 		cmocka_unit_test_setup(test_failed_init_leaks, tl_setup),
 		cmocka_unit_test_setup(test_random_no_overlap, tl_setup),

@@ -263,12 +263,15 @@ static void init_bad(NDIS_HANDLE h)
 	assert_null(d);
 	desc.DmaChannel = 1;
 	desc.DmaPort = 5;
+	TL_STRICT("dma.params-ignored");
 	assert_int_equal(NdisMRegisterDmaChannel(&d, h, 0, FALSE, &desc, 100),
 			 NDIS_STATUS_INVALID_PARAMETER);
+	TL_DEFAULT("dma.params-ignored");
 	desc.DmaPort = 0;
 	assert_int_equal(NdisMRegisterDmaChannel(&dma, h, 0, FALSE, &desc,
 						 100),
 			 NDIS_STATUS_SUCCESS);
+	TL_STRICT("dma.register-twice");
 	assert_int_equal(RULE_DELTA("dma.register-twice",
 				    reg_status = NdisMRegisterDmaChannel(
 					    &d, h, 0, FALSE, &desc, 100)),
@@ -312,6 +315,43 @@ static void test_register_rules_and_leak(void **s)
 	dma = NULL;
 }
 
+/* What ndis.sys lets through: no DmaChannelSpecified (the DmaChannel
+ * argument is used), a DmaPort, an unknown width; outside initialize; a
+ * second channel. Each reported, each registered. */
+static void test_register_as_windows(void **s)
+{
+	(void)s;
+	tl.attrs = 0;
+	tl.dma = TL_DMA_NONE;
+	assert_int_equal(tl_start("sim"), 0);
+	set_desc(FALSE, FALSE, Width8Bits);
+	desc.DmaChannelSpecified = FALSE;
+	desc.DmaChannel = 0;
+	desc.DmaPort = 7;
+	NDIS_HANDLE d1 = NULL, d2 = NULL;
+	unsigned long ign = ndisdma_verifier_count("dma.params-ignored");
+	unsigned long ctx = ndisdma_verifier_count("dma.register-context");
+	assert_int_equal(NdisMRegisterDmaChannel(&d1, tl.handle, 2, FALSE,
+						 &desc, 100),
+			 NDIS_STATUS_SUCCESS);
+	assert_non_null(d1);
+	set_desc(FALSE, FALSE, (DMA_WIDTH)9);
+	desc.DmaChannel = 5;
+	unsigned long twice = ndisdma_verifier_count("dma.register-twice");
+	assert_int_equal(NdisMRegisterDmaChannel(&d2, tl.handle, 0, FALSE,
+						 &desc, 100),
+			 NDIS_STATUS_SUCCESS);
+	assert_non_null(d2);
+	assert_int_equal(ndisdma_verifier_count("dma.params-ignored") - ign, 2);
+	assert_int_equal(ndisdma_verifier_count("dma.register-context") - ctx,
+			 2);
+	assert_int_equal(ndisdma_verifier_count("dma.register-twice") - twice,
+			 1);
+	NdisMDeregisterDmaChannel(d2);
+	NdisMDeregisterDmaChannel(d1);
+	assert_int_equal(tl_stop(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +361,7 @@ int main(void)
 		cmocka_unit_test_setup(test_bounced_channel, setup),
 		cmocka_unit_test_setup(test_rules, setup),
 		cmocka_unit_test_setup(test_register_rules_and_leak, setup),
+		cmocka_unit_test_setup(test_register_as_windows, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
