@@ -127,7 +127,7 @@ static void work_item_process_wide(void **state)
 
 /* From a DPC (DISPATCH_LEVEL): runs on the adapter's work thread. */
 static NDIS_WORK_ITEM dpc_wi;
-static NDIS_STATUS dpc_sched, dpc_sched2;
+static _Atomic NDIS_STATUS dpc_sched, dpc_sched2;
 static void schedule_from_dpc(void)
 {
 	NdisInitializeWorkItem(&dpc_wi, work_fn, &work_runs);
