@@ -134,7 +134,14 @@ static int sim_open(const char *args, struct bus **out, char *err,
 		snprintf(err, errlen, "sim: out of memory");
 		return rc;
 	}
-	pthread_rwlock_init(&s->lock, NULL);
+	/* writers first: window changes must not starve behind device
+	 * accesses streaming on other threads */
+	pthread_rwlockattr_t attr;
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(
+		&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&s->lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
 	*out = &s->base;
 	return 0;
 }

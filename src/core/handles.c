@@ -14,7 +14,10 @@
  * (struct nd_handle is 8-aligned; kinds are 1..7). */
 #define KIND_MASK 7u
 
-static pthread_rwlock_t reg_lock = PTHREAD_RWLOCK_INITIALIZER;
+/* writers first: a halt unpublishing must not starve behind a stream of
+ * lookups on other threads */
+static pthread_rwlock_t reg_lock =
+	PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 static struct ptrmap reg;
 
 /* Woken when a handle that is not published any more drops its last
