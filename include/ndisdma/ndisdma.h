@@ -15,6 +15,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The native API: exported from libndisdma.so (built with
+ * -fvisibility=hidden; see <ndis.h>). */
+#pragma GCC visibility push(default)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -422,4 +426,6 @@ int ndisdma_fault_sweep(ndisdma_driver_entry entry, const char *name,
 
 /* ndisdma_packet_alloc_bulk inline (unless NDISDMA_NO_INLINE) */
 #include <ndisdma/bulk_inline.h>
+
+#pragma GCC visibility pop
 #endif
