@@ -342,15 +342,18 @@ struct nd_adapter {
 	bool attrs_set;
 	bool busmaster;
 
-	/* DMA registration */
+	/* DMA registration. Set in MiniportInitialize, cleared in
+	 * MiniportHalt, read by calls on any thread: the flags and handles
+	 * are atomic so that a call racing the halt handler reads a value,
+	 * not a torn one. */
 	unsigned dma_bits;     /* the adapter's declared width; 0 = none */
-	bool mapregs;          /* NdisMAllocateMapRegisters done */
+	_Atomic bool mapregs;  /* NdisMAllocateMapRegisters done */
 	ULONG mapreg_count, mapreg_max_buffer;
-	bool sg5;              /* NdisMInitializeScatterGatherDma done */
+	_Atomic bool sg5;      /* NdisMInitializeScatterGatherDma done */
 	ULONG sg5_max_mapping;
-	struct nd_sgdma *sgdma; /* NdisMRegisterScatterGatherDma */
+	struct nd_sgdma *_Atomic sgdma; /* NdisMRegisterScatterGatherDma */
 	struct nd_mapregs *mapping; /* registers of NdisMAllocateMapRegisters */
-	struct nd_sysdma *sysdma;   /* NdisMRegisterDmaChannel */
+	struct nd_sysdma *_Atomic sysdma; /* NdisMRegisterDmaChannel */
 
 	/* shared memory */
 	struct nd_res shm_res; /* tracked with the arena */

@@ -90,7 +90,7 @@ static void *ndis_racer(void *arg)
 		NdisMAllocateSharedMemory(r->h, 128, FALSE, &va, &pa);
 		if (va)
 			NdisMFreeSharedMemory(r->h, 128, FALSE, va, pa);
-		(void)NdisMGetDmaAlignment(r->h);
+		(void)ndisdma_adapter_context(r->a);
 		struct ndisdma_stats stats;
 		if (ndisdma_adapter_stats(r->a, &stats) == -EINVAL &&
 		    st != NDIS_STATUS_PENDING && !va)
@@ -197,9 +197,11 @@ static void test_sim_dma_races_halt(void **s)
 		struct dev_racer r[2];
 		pthread_t t[2];
 		for (int k = 0; k < 2; k++) {
-			r[k] = (struct dev_racer){ sim,
-						   (uint64_t)dev_pa.QuadPart,
-						   &stop, &go, 0 };
+			/* each its own bytes: two device writes to the
+			 * same bytes would race in the device model */
+			r[k] = (struct dev_racer){
+				sim, (uint64_t)dev_pa.QuadPart + 1024u * k,
+				&stop, &go, 0 };
 			pthread_create(&t[k], NULL, dev_race, &r[k]);
 		}
 		pthread_barrier_wait(&go);
