@@ -94,6 +94,8 @@ static long reclaim_all(struct nd_adapter *ad)
 		if (pick->ops->destroy)
 			pick->ops->destroy(pick);
 	}
+	ND_ASSERT(ad->res_head.next == &ad->res_head &&
+		  ad->res_head.prev == &ad->res_head);
 	return n;
 }
 
@@ -120,8 +122,10 @@ static void adapter_free(struct nd_adapter *ad)
  * Returns how many objects were reclaimed. */
 static long adapter_retire(struct nd_adapter *ad)
 {
+	ND_ASSERT(atomic_load(&ad->state) >= AD_HALTING);
 	nd_handle_unpublish(&ad->h);
 	nd_handle_drain(&ad->h);
+	ND_ASSERT(!nd_handle_is_published(&ad->h));
 	long n = reclaim_all(ad);
 	adapter_free(ad);
 	return n;
@@ -349,6 +353,8 @@ int ndisdma_adapter_halt(ndisdma_adapter *h)
 					       : "already halting");
 		return -EINVAL;
 	}
+	ND_ASSERT(atomic_load(&ad->state) == AD_HALTING);
+	ND_ASSERT(atomic_load(&ad->h.refs) >= 2); /* registry's and ours */
 	struct nd_driver *d = ad->drv;
 	/* 2. pending async requests complete first, so the miniport can
 	 * free what they bring in its halt handler */

@@ -13,6 +13,7 @@ void nd_adapter_track(struct nd_adapter *ad, struct nd_res *r,
 	r->site = site;
 	r->owner = ad;
 	r->reclaimed = false;
+	ND_ASSERT(r != &ad->res_head);
 	pthread_mutex_lock(&ad->res_lock);
 	r->next = ad->res_head.next;
 	r->prev = &ad->res_head;
@@ -44,6 +45,8 @@ void nd_adapter_track_once(struct nd_adapter *ad, struct nd_res *r,
 void nd_adapter_untrack(struct nd_adapter *ad, struct nd_res *r)
 {
 	pthread_mutex_lock(&ad->res_lock);
+	ND_ASSERT(r != &ad->res_head && r->prev->next == r &&
+		  r->next->prev == r);
 	r->prev->next = r->next;
 	r->next->prev = r->prev;
 	r->next = r->prev = r;
