@@ -41,8 +41,9 @@ int bus_common_option(struct bus_info *in, const char *k, const char *v)
 		return 0;
 	}
 	if (!strcmp(k, "chunk")) {
+		/* bounded: a chunk is mapped and tracked whole */
 		if (nd_opt_size(v, &n) || n < 4096 || (n & (n - 1)) ||
-		    n > SIZE_MAX)
+		    n > ND_BUS_CHUNK_MAX)
 			return -EINVAL;
 		in->chunk_size = (size_t)n;
 		return 0;
@@ -61,7 +62,7 @@ const char *bus_option_syntax(const char *k)
 	} tab[] = {
 		{ "dma-bits", "24..64" },
 		{ "limit", "a size > 0: 4096, 64K, 256MiB, 1G, 0x100000" },
-		{ "chunk", "a power of two >= 4096: 64K, 2M" },
+		{ "chunk", "a power of two from 4K to 1G: 64K, 2M" },
 		{ "fill", "a byte 0..255, 0x00..0xff or none" },
 		{ "poison", "a byte 0..255, 0x00..0xff or none" },
 		{ "coherent", "yes or no" },
