@@ -60,13 +60,13 @@ const char *bus_option_syntax(const char *k)
 	static const struct {
 		const char *key, *syntax;
 	} tab[] = {
-		{ "dma-bits", "24..64" },
-		{ "limit", "a size > 0: 4096, 64K, 256MiB, 1G, 0x100000" },
-		{ "chunk", "a power of two from 4K to 1G: 64K, 2M" },
-		{ "fill", "a byte 0..255, 0x00..0xff or none" },
-		{ "poison", "a byte 0..255, 0x00..0xff or none" },
-		{ "coherent", "yes or no" },
-		{ "iommu", "yes or no" },
+	    {"dma-bits", "24..64"},
+	    {"limit", "a size > 0: 4096, 64K, 256MiB, 1G, 0x100000"},
+	    {"chunk", "a power of two from 4K to 1G: 64K, 2M"},
+	    {"fill", "a byte 0..255, 0x00..0xff or none"},
+	    {"poison", "a byte 0..255, 0x00..0xff or none"},
+	    {"coherent", "yes or no"},
+	    {"iommu", "yes or no"},
 	};
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
 		if (!strcmp(tab[i].key, k))

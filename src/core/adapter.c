@@ -149,7 +149,7 @@ static NDIS_STATUS call_initialize(struct nd_driver *d, struct nd_adapter *ad,
 	} else {
 		NDIS_STATUS open_error = NDIS_STATUS_SUCCESS;
 		UINT selected = 0;
-		NDIS_MEDIUM media[] = { NdisMedium802_3 };
+		NDIS_MEDIUM media[] = {NdisMedium802_3};
 		st = d->chars5.InitializeHandler(&open_error, &selected, media,
 						 1, (NDIS_HANDLE)ad,
 						 (NDIS_HANDLE)ad);
@@ -181,10 +181,10 @@ static bool in_callback(const char *fn)
 	nd_set_error("%s: called from inside a driver callback (%s), which "
 		     "it would wait for; call it from another thread",
 		     fn,
-		     t->callback == ND_CB_ASYNC ? "an async allocation "
-						  "completion"
-		     : t->callback == ND_CB_INIT ? "MiniportInitialize"
-		     : t->callback == ND_CB_HALT ? "MiniportHalt"
+		     t->callback == ND_CB_ASYNC	  ? "an async allocation "
+						    "completion"
+		     : t->callback == ND_CB_INIT  ? "MiniportInitialize"
+		     : t->callback == ND_CB_HALT  ? "MiniportHalt"
 		     : t->callback == ND_CB_ENTRY ? "DriverEntry"
 						  : "MiniportDriverUnload");
 	return true;
@@ -198,8 +198,8 @@ static struct nd_adapter *adapter_new(struct nd_driver *d, struct bus *bus)
 	ad->magic = ND_ADAPTER_MAGIC;
 	ad->drv = d;
 	ad->bus = bus;
-	ad->shm_limit = bus->info.limit ? bus->info.limit
-					: ND_DEFAULT_SHM_LIMIT;
+	ad->shm_limit =
+	    bus->info.limit ? bus->info.limit : ND_DEFAULT_SHM_LIMIT;
 	ad->st.shm_limit = ad->shm_limit;
 	pthread_mutex_init(&ad->shm_lock, NULL);
 	pthread_mutex_init(&ad->async_lock, NULL);
@@ -261,8 +261,8 @@ static int adapter_start(struct nd_driver *d, const char *uri,
 		return -EINVAL;
 	}
 	struct nd_adapter *ad = adapter_new(d, bus);
-	if (!ad || nd_handle_publish(&ad->h, ND_H_ADAPTER, ad, ND_H_NONE,
-				     NULL)) {
+	if (!ad ||
+	    nd_handle_publish(&ad->h, ND_H_ADAPTER, ad, ND_H_NONE, NULL)) {
 		if (ad)
 			adapter_free(ad); /* never published: no refs */
 		else
@@ -270,8 +270,8 @@ static int adapter_start(struct nd_driver *d, const char *uri,
 		start_end(d, NULL, NDIS_STATUS_RESOURCES, 0);
 		return -ENOMEM;
 	}
-	snprintf(ad->name, sizeof(ad->name), "%s/%s%u", d->name,
-		 bus->info.kind, idx);
+	snprintf(ad->name, sizeof(ad->name), "%s/%s%u", d->name, bus->info.kind,
+		 idx);
 
 	NDIS_STATUS st = call_initialize(d, ad, idx);
 	if (st != NDIS_STATUS_SUCCESS) {
@@ -345,8 +345,7 @@ int ndisdma_adapter_halt(ndisdma_adapter *h)
 	}
 	/* 1. claim: one halt wins */
 	int expect = AD_RUNNING;
-	if (!atomic_compare_exchange_strong(&ad->state, &expect,
-					    AD_HALTING)) {
+	if (!atomic_compare_exchange_strong(&ad->state, &expect, AD_HALTING)) {
 		nd_adapter_put(ad);
 		nd_set_error("ndisdma_adapter_halt: %p is %s", (void *)h,
 			     expect == AD_INIT ? "still initializing"
@@ -372,14 +371,14 @@ int ndisdma_adapter_halt(ndisdma_adapter *h)
 void *ndisdma_adapter_context(ndisdma_adapter *h)
 {
 	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
-		nd_adapter_lookup(h, NULL, NULL);
+	    nd_adapter_lookup(h, NULL, NULL);
 	return ad ? ad->context : NULL;
 }
 
 int ndisdma_adapter_stats(ndisdma_adapter *h, struct ndisdma_stats *out)
 {
 	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
-		nd_adapter_lookup(h, NULL, NULL);
+	    nd_adapter_lookup(h, NULL, NULL);
 	if (!ad || !out)
 		return -EINVAL;
 	pthread_mutex_lock(&ad->shm_lock);

@@ -21,10 +21,10 @@ void nd_assert_fail(const char *cond, const char *file, int line,
 		    const char *func) __attribute__((noreturn, cold));
 
 #ifdef NDISDMA_ASSERT
-#define ND_ASSERT(cond)                                                      \
-	(__builtin_expect(!!(cond), 1)                                       \
-		 ? (void)0                                                   \
-		 : nd_assert_fail(#cond, __FILE__, __LINE__, __func__))
+#define ND_ASSERT(cond)                                                        \
+	(__builtin_expect(!!(cond), 1)                                         \
+	     ? (void)0                                                         \
+	     : nd_assert_fail(#cond, __FILE__, __LINE__, __func__))
 #else
 #define ND_ASSERT(cond) ((void)sizeof(!(cond)))
 #endif

@@ -160,7 +160,7 @@ void ndisdma_driver_unload(ndisdma_driver *h)
 int32_t ndisdma_driver_last_init_status(const ndisdma_driver *h)
 {
 	struct nd_driver *d ND_DRIVER_AUTOPUT =
-		nd_driver_from_handle((NDIS_HANDLE)h);
+	    nd_driver_from_handle((NDIS_HANDLE)h);
 	if (!d)
 		return NDIS_STATUS_FAILURE;
 	pthread_mutex_lock(&d->lock);
@@ -172,7 +172,7 @@ int32_t ndisdma_driver_last_init_status(const ndisdma_driver *h)
 long ndisdma_driver_last_init_leaks(const ndisdma_driver *h)
 {
 	struct nd_driver *d ND_DRIVER_AUTOPUT =
-		nd_driver_from_handle((NDIS_HANDLE)h);
+	    nd_driver_from_handle((NDIS_HANDLE)h);
 	if (!d)
 		return -EINVAL;
 	pthread_mutex_lock(&d->lock);

@@ -17,7 +17,7 @@ static void settle(ndisdma_adapter *a)
 	for (int i = 0; i < 10000; i++) {
 		if (ndisdma_adapter_stats(a, &st) || !st.async_pending)
 			return;
-		struct timespec ts = { 0, 100000 };
+		struct timespec ts = {0, 100000};
 		nanosleep(&ts, NULL);
 	}
 }

@@ -17,7 +17,7 @@
 /* writers first: a halt unpublishing must not starve behind a stream of
  * lookups on other threads */
 static pthread_rwlock_t reg_lock =
-	PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
+    PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 static struct ptrmap reg;
 
 /* Woken when a handle that is not published any more drops its last
@@ -150,7 +150,7 @@ struct nd_handle *nd_handle_find(enum nd_handle_kind kind,
 				 bool (*pred)(struct nd_handle *, void *),
 				 void *ctx)
 {
-	struct find f = { kind, pred, ctx, NULL };
+	struct find f = {kind, pred, ctx, NULL};
 	pthread_rwlock_rdlock(&reg_lock);
 	ptrmap_each(&reg, find_one, &f);
 	pthread_rwlock_unlock(&reg_lock);

@@ -93,17 +93,30 @@ int nd_opt_size(const char *s, uint64_t *out)
 	uint64_t v;
 	const char *end;
 	int rc = (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-			 ? nd_opt_uint(s + 2, 16, 16, UINT64_MAX, &v, &end)
-			 : nd_opt_uint(s, 10, 20, UINT64_MAX, &v, &end);
+		     ? nd_opt_uint(s + 2, 16, 16, UINT64_MAX, &v, &end)
+		     : nd_opt_uint(s, 10, 20, UINT64_MAX, &v, &end);
 	if (rc)
 		return rc;
 	unsigned shift = 0;
 	switch (*end) {
-	case 'k': case 'K': shift = 10; break;
-	case 'm': case 'M': shift = 20; break;
-	case 'g': case 'G': shift = 30; break;
-	case 't': case 'T': shift = 40; break;
-	default: break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		break;
+	default:
+		break;
 	}
 	if (shift) {
 		end++;

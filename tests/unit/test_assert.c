@@ -58,7 +58,7 @@ static void test_arena_invariant(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_arena_invariant),
+	    cmocka_unit_test(test_arena_invariant),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

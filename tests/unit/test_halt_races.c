@@ -41,7 +41,8 @@ static void test_two_halts(void **s)
 	assert_int_equal(ndisdma_driver_load(tl_entry5, "race", &tl.drv), 0);
 	for (int i = 0; i < ROUNDS; i++) {
 		ndisdma_adapter *a;
-		assert_int_equal(ndisdma_adapter_start(tl.drv, RACE_URI, &a), 0);
+		assert_int_equal(ndisdma_adapter_start(tl.drv, RACE_URI, &a),
+				 0);
 		atomic_store(&halts_run, 0);
 		pthread_barrier_init(&two, NULL, 2);
 		pthread_t t[2];
@@ -108,14 +109,15 @@ static void test_ndis_calls_race_halt(void **s)
 	long after = 0;
 	for (int i = 0; i < ROUNDS / 2; i++) {
 		ndisdma_adapter *a;
-		assert_int_equal(ndisdma_adapter_start(tl.drv, RACE_URI, &a), 0);
+		assert_int_equal(ndisdma_adapter_start(tl.drv, RACE_URI, &a),
+				 0);
 		_Atomic int stop = 0;
 		pthread_barrier_t go;
 		pthread_barrier_init(&go, NULL, 3);
 		struct racer r[2];
 		pthread_t t[2];
 		for (int k = 0; k < 2; k++) {
-			r[k] = (struct racer){ tl.handle, a, &stop, &go, 0 };
+			r[k] = (struct racer){tl.handle, a, &stop, &go, 0};
 			pthread_create(&t[k], NULL, ndis_racer, &r[k]);
 		}
 		pthread_barrier_wait(&go);
@@ -169,7 +171,8 @@ static void *dev_race(void *arg)
 	memset(buf, 0x5A, sizeof(buf));
 	pthread_barrier_wait(r->go);
 	while (!atomic_load(r->stop)) {
-		int a = ndisdma_sim_dma_write(r->sim, r->addr, buf, sizeof(buf));
+		int a =
+		    ndisdma_sim_dma_write(r->sim, r->addr, buf, sizeof(buf));
 		int b = ndisdma_sim_dma_read(r->sim, r->addr, buf, sizeof(buf));
 		assert_true(a == 0 || a == -EINVAL || a == -EFAULT);
 		assert_true(b == 0 || b == -EINVAL || b == -EFAULT);
@@ -188,7 +191,8 @@ static void test_sim_dma_races_halt(void **s)
 	long gone = 0;
 	for (int i = 0; i < ROUNDS; i++) {
 		ndisdma_adapter *a;
-		assert_int_equal(ndisdma_adapter_start(tl.drv, RACE_URI, &a), 0);
+		assert_int_equal(ndisdma_adapter_start(tl.drv, RACE_URI, &a),
+				 0);
 		ndisdma_sim *sim = ndisdma_adapter_sim(a);
 		assert_non_null(sim);
 		_Atomic int stop = 0;
@@ -200,8 +204,8 @@ static void test_sim_dma_races_halt(void **s)
 			/* each its own bytes: two device writes to the
 			 * same bytes would race in the device model */
 			r[k] = (struct dev_racer){
-				sim, (uint64_t)dev_pa.QuadPart + 1024u * k,
-				&stop, &go, 0 };
+			    sim, (uint64_t)dev_pa.QuadPart + 1024u * k, &stop,
+			    &go, 0};
 			pthread_create(&t[k], NULL, dev_race, &r[k]);
 		}
 		pthread_barrier_wait(&go);
@@ -234,7 +238,8 @@ static VOID complete_halts(NDIS_HANDLE ctx, PVOID va, PNDIS_PHYSICAL_ADDRESS pa,
 	snprintf(cb_error, sizeof(cb_error), "%s", ndisdma_last_error());
 	ndisdma_driver_unload(tl.drv); /* refused: the driver stays */
 	ndisdma_adapter *other = NULL;
-	atomic_store(&cb_start_rc, ndisdma_adapter_start(tl.drv, "sim", &other));
+	atomic_store(&cb_start_rc,
+		     ndisdma_adapter_start(tl.drv, "sim", &other));
 	cb_va = va; /* freed from the test thread (PASSIVE_LEVEL) */
 	cb_pa = *pa;
 	(void)len;
@@ -246,9 +251,9 @@ static void test_halt_from_callback(void **s)
 	(void)s;
 	tl.complete5 = complete_halts;
 	assert_int_equal(tl_start("sim"), 0);
-	assert_int_equal(NdisMAllocateSharedMemoryAsync(tl.handle, 512, TRUE,
-							NULL),
-			 NDIS_STATUS_PENDING);
+	assert_int_equal(
+	    NdisMAllocateSharedMemoryAsync(tl.handle, 512, TRUE, NULL),
+	    NDIS_STATUS_PENDING);
 	for (int i = 0; i < 10000 && !atomic_load(&cb_unload_done); i++)
 		usleep(1000);
 	assert_int_equal(atomic_load(&cb_unload_done), 1);
@@ -332,8 +337,8 @@ static NTSTATUS entry_concurrent(PDRIVER_OBJECT obj, PUNICODE_STRING path)
 	c.InitializeHandler = status_init;
 	c.HaltHandler = plain_halt;
 	return NdisMRegisterMiniport(w, &c, sizeof(c)) == NDIS_STATUS_SUCCESS
-		       ? STATUS_SUCCESS
-		       : STATUS_UNSUCCESSFUL;
+		   ? STATUS_SUCCESS
+		   : STATUS_UNSUCCESSFUL;
 }
 
 static void run_starters(bool unload_midway)
@@ -347,7 +352,7 @@ static void run_starters(bool unload_midway)
 	struct starter st[3];
 	pthread_t t[3];
 	for (int k = 0; k < 3; k++) {
-		st[k] = (struct starter){ drv, &go, 0, 0 };
+		st[k] = (struct starter){drv, &go, 0, 0};
 		pthread_create(&t[k], NULL, starter, &st[k]);
 	}
 	pthread_barrier_wait(&go);
@@ -387,12 +392,12 @@ int main(int argc, char **argv)
 	if (argc > 1) /* one test by name (a glob) */
 		cmocka_set_test_filter(argv[1]);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_two_halts, tl_setup),
-		cmocka_unit_test_setup(test_ndis_calls_race_halt, tl_setup),
-		cmocka_unit_test_setup(test_sim_dma_races_halt, tl_setup),
-		cmocka_unit_test_setup(test_halt_from_callback, tl_setup),
-		cmocka_unit_test_setup(test_concurrent_starts, tl_setup),
-		cmocka_unit_test_setup(test_unload_races_starts, tl_setup),
+	    cmocka_unit_test_setup(test_two_halts, tl_setup),
+	    cmocka_unit_test_setup(test_ndis_calls_race_halt, tl_setup),
+	    cmocka_unit_test_setup(test_sim_dma_races_halt, tl_setup),
+	    cmocka_unit_test_setup(test_halt_from_callback, tl_setup),
+	    cmocka_unit_test_setup(test_concurrent_starts, tl_setup),
+	    cmocka_unit_test_setup(test_unload_races_starts, tl_setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

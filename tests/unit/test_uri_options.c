@@ -79,9 +79,9 @@ static void test_pci_addresses(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_sizes, tl_setup),
-		cmocka_unit_test_setup(test_duplicate_keys, tl_setup),
-		cmocka_unit_test_setup(test_pci_addresses, tl_setup),
+	    cmocka_unit_test_setup(test_sizes, tl_setup),
+	    cmocka_unit_test_setup(test_duplicate_keys, tl_setup),
+	    cmocka_unit_test_setup(test_pci_addresses, tl_setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
