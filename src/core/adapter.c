@@ -35,6 +35,26 @@ bool nd_in_init_or_halt(struct nd_adapter *ad)
 	       (t->callback == ND_CB_INIT || t->callback == ND_CB_HALT);
 }
 
+/* Halt step 3 for tracked objects that own threads: `stop`, by order. */
+static void stop_all(struct nd_adapter *ad)
+{
+	for (;;) {
+		pthread_mutex_lock(&ad->res_lock);
+		struct nd_res *pick = NULL;
+		for (struct nd_res *r = ad->res_head.next; r != &ad->res_head;
+		     r = r->next)
+			if (r->ops->stop && !r->stopped &&
+			    (!pick || r->ops->order < pick->ops->order))
+				pick = r;
+		if (pick)
+			pick->stopped = true;
+		pthread_mutex_unlock(&ad->res_lock);
+		if (!pick)
+			break;
+		pick->ops->stop(pick);
+	}
+}
+
 /* The tracked object of lowest order not yet reclaimed. res_lock held. */
 static struct nd_res *next_to_reclaim(struct nd_adapter *ad)
 {
@@ -65,6 +85,7 @@ static long reclaim_all(struct nd_adapter *ad)
 			n += r->ops->reclaim_all(r);
 			continue;
 		}
+		ND_ASSERT(r->ops->reclaim);
 		r->prev->next = r->next;
 		r->next->prev = r->prev;
 		r->next = r->prev = r;
@@ -282,6 +303,7 @@ static int adapter_start(struct nd_driver *d, const char *uri,
 		ad->async_abandon = true;
 		pthread_mutex_unlock(&ad->async_lock);
 		async_stop(ad);
+		stop_all(ad);
 		char name[sizeof(ad->name)];
 		memcpy(name, ad->name, sizeof(name));
 		long leaks = adapter_retire(ad);
@@ -361,6 +383,7 @@ int ndisdma_adapter_halt(ndisdma_adapter *h)
 	call_halt(d, ad);
 	/* 3. the adapter's own threads */
 	async_stop(ad);
+	stop_all(ad);
 	driver_list_del(d, ad);
 	/* 4-6. unpublish, drain (our reference too), reclaim, free */
 	nd_adapter_put(ad);

@@ -140,8 +140,10 @@ enum nd_handle_kind {
  *      -EINVAL). Lookups still succeed: MiniportHalt and the driver's own
  *      threads call NDIS with the handle until MiniportHalt returns.
  *   2. complete pending async allocations; call MiniportHalt(Ex).
- *   3. stop the adapter's own threads (async_stop; a thread owned by the
- *      adapter is joined here and must not wait for halt).
+ *   3. stop the adapter's own threads: async_stop, then `stop` of every
+ *      tracked object (struct nd_res_ops) in order; a thread owned by the
+ *      adapter is joined here and must not wait for halt. Lookups still
+ *      succeed during step 3.
  *   4. unpublish: from here nd_adapter_lookup returns NULL and reports
  *      handle.unknown; native calls return -EINVAL.
  *   5. drain: wait until every reference taken before step 4 is put.
@@ -194,7 +196,12 @@ struct nd_handle *nd_handle_find(enum nd_handle_kind kind,
 /* ---------------- tracked objects ---------------- */
 
 /* An object an adapter owns that halt must reclaim if the driver forgot
- * it. Registered with nd_adapter_track; at halt, after every reference to
+ * it. Registered with nd_adapter_track. At halt step 3 ("handles": after
+ * MiniportHalt returned, before the unpublish) core calls `stop` (may be
+ * NULL) of every tracked object in ascending `order`: an object that owns
+ * a thread running driver code (the runtime's interrupt, DPC and timer
+ * threads) stops and joins it there, so that no such thread holds or
+ * takes a reference afterwards. Then, after every reference to
  * the adapter is drained (see "handles"), core walks the tracked objects
  * in ascending `order` and for each:
  * - `reclaim` (one object: DMA handles, pools): untracked first, reported
@@ -213,6 +220,7 @@ struct nd_res_ops {
 	void (*reclaim)(struct nd_res *);
 	long (*reclaim_all)(struct nd_res *);
 	void (*destroy)(struct nd_res *);
+	void (*stop)(struct nd_res *);
 };
 enum {
 	ND_RES_ORDER_HANDLE = 0,   /* DMA handles, pools */
@@ -227,6 +235,7 @@ struct nd_res {
 	const void *site;
 	void *owner;         /* struct nd_adapter * */
 	bool reclaimed;      /* reclaim_all ran (halt) */
+	bool stopped;        /* stop ran (halt) */
 	_Atomic bool once;   /* tracked by nd_adapter_track_once */
 };
 

@@ -50,6 +50,8 @@ int nd_handle_publish(struct nd_handle *h, enum nd_handle_kind kind,
 	}
 	if (!rc)
 		atomic_store(&h->published, true);
+	else
+		atomic_store(&h->refs, 0); /* never published: nobody holds it */
 	pthread_rwlock_unlock(&reg_lock);
 	return rc;
 }

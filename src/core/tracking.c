@@ -13,6 +13,7 @@ void nd_adapter_track(struct nd_adapter *ad, struct nd_res *r,
 	r->site = site;
 	r->owner = ad;
 	r->reclaimed = false;
+	r->stopped = false;
 	ND_ASSERT(r != &ad->res_head);
 	pthread_mutex_lock(&ad->res_lock);
 	r->next = ad->res_head.next;
@@ -33,6 +34,7 @@ void nd_adapter_track_once(struct nd_adapter *ad, struct nd_res *r,
 		r->site = NULL;
 		r->owner = ad;
 		r->reclaimed = false;
+		r->stopped = false;
 		r->next = ad->res_head.next;
 		r->prev = &ad->res_head;
 		ad->res_head.next->prev = r;
