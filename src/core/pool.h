@@ -41,7 +41,7 @@
 
 #include "core.h" /* struct nd_tls, ND_TL_SLOTS */
 
-#define ND_POOL_COOKIE 0x4e44504fu /* NDPO */
+#define ND_POOL_COOKIE 0x4e44504fu /* NDPO, bound to the header's address */
 /* An object's state byte, st[index]: */
 #define ND_ST_GAP 0x00       /* no object: the entry after each slab */
 #define ND_ST_FREE 0x40
@@ -67,11 +67,37 @@ struct nd_pool;
  * nd_pool, are what the packet macros of <ndisdma/ndis/packet.h> use to
  * mark a packet: pinned in pool.c.) */
 struct nd_pool_hdr {
-	uint32_t cookie;        /* ND_POOL_COOKIE while the slab lives */
+	uint32_t cookie;        /* nd_hdr_cookie(header) while the slab lives */
 	uint32_t index;         /* the object's state: pool->st[index] */
 	struct nd_pool *pool;
 };
 _Static_assert(sizeof(struct nd_pool_hdr) == ND_POOL_HDR, "header size");
+
+/* The cookie a header at h holds (NDISDMA_COOKIE_AT_ of pool_abi.h): a
+ * header copied elsewhere does not match, so the one compare that
+ * recognises a descriptor also checks that the pointer is the slot's
+ * real address. */
+static inline uint32_t nd_hdr_cookie(const void *h)
+{
+	return NDISDMA_COOKIE_AT_(h);
+}
+
+/* Debug-build assertions on the engine's invariants (cache counts, batch
+ * bounds, header cookies), compiled into the sanitizer builds. */
+#ifndef ND_ASSERT
+#if !defined(NDEBUG) || defined(__SANITIZE_ADDRESS__) ||                      \
+	defined(__SANITIZE_THREAD__)
+#include <stdio.h>
+#include <stdlib.h>
+#define ND_ASSERT(c)                                                           \
+	((c) ? (void)0                                                         \
+	     : (fprintf(stderr, "%s:%d: ND_ASSERT(%s) failed\n", __FILE__,     \
+			__LINE__, #c),                                         \
+		abort()))
+#else
+#define ND_ASSERT(c) ((void)0)
+#endif
+#endif
 
 /* A thread's cache of free objects of one pool. Only the owner thread
  * touches objs[] outside the pool lock; a thief holds the pool lock. */
@@ -108,7 +134,10 @@ struct nd_pool_params {
 	size_t obj_size;       /* bytes after the header */
 	uint32_t nfixed;       /* fixed descriptors (initial slab if grow) */
 	uint32_t noverflow;    /* overflow descriptors (not with grow) */
-	bool grow;             /* unbounded: add a slab of nfixed when dry */
+	bool grow;             /* unbounded: add slabs when dry */
+	/* growing pools: objects per added slab (0: nfixed, at least 64,
+	 * at most 4096); with nfixed 0 no memory is taken at creation */
+	uint32_t slab;
 	/* Called (pool lock not held) when a released pool is destroyed,
 	 * after its memory is gone; may be NULL. */
 	void (*on_destroy)(void *arg);
@@ -124,7 +153,17 @@ struct nd_slab {
 	struct nd_slab *next;
 	size_t bytes;
 	char *mem;
+	size_t keep; /* in the quarantine: leading bytes left as they are */
 };
+
+/* Type-stable memory for descriptors (slabs, and the heap MDLs of long
+ * buffer ranges): zeroed, page-aligned, never unmapped while pointers
+ * to it may be about. nd_pool_mem_get returns NULL when memory runs out.
+ * nd_pool_mem_put empties all but the first `keep` bytes (what a late
+ * check may still read: a dead cookie) and quarantines the memory; it
+ * is handed out again only after 64 others, by size. Cannot fail. */
+void *nd_pool_mem_get(size_t bytes);
+void nd_pool_mem_put(void *mem, size_t bytes, size_t keep);
 
 struct nd_pool {
 	/* one state byte per index (ND_ST_*, ND_OBJ_*); st_cap entries */
@@ -154,6 +193,7 @@ struct nd_pool {
 	const char *kind;
 	void *arg;              /* on_destroy's argument: the NDIS handle */
 	bool grow;
+	uint32_t slab;          /* objects per added slab (growing pools) */
 
 	pthread_mutex_t lock;
 	bool dying;             /* released while objects were out */
@@ -214,7 +254,7 @@ ND_NO_ASAN static inline struct nd_pool_hdr *nd_pool_hdr_of(const void *obj)
 	if (!obj || (a & 4095u) < ND_POOL_HDR || (a & 15u))
 		return NULL;
 	struct nd_pool_hdr *h = (struct nd_pool_hdr *)(a - ND_POOL_HDR);
-	if (h->cookie != ND_POOL_COOKIE || h->index >= h->pool->st_cap)
+	if (h->cookie != nd_hdr_cookie(h) || h->index >= h->pool->st_cap)
 		return NULL;
 	return h;
 }
@@ -351,7 +391,7 @@ nd_pool_live_hdr(const void *obj, const struct nd_pool *p)
 	if (ND_UNLIKELY(((a & 4095u) < ND_POOL_HDR) | (a & 15u)))
 		return NULL;
 	struct nd_pool_hdr *h = nd_pool_hdr_raw(obj);
-	if (ND_LIKELY(h->cookie == ND_POOL_COOKIE && h->pool == p &&
+	if (ND_LIKELY(h->cookie == nd_hdr_cookie(h) && h->pool == p &&
 		      h->index < p->st_cap &&
 		      atomic_load_explicit(&p->st[h->index],
 					   memory_order_relaxed) == ND_ST_LIVE))
@@ -395,11 +435,6 @@ ND_ALWAYS_INLINE void *nd_pool_get_tl(struct nd_tls *t, struct nd_pool *p,
 static inline void *nd_pool_get_at(struct nd_pool *p, unsigned slot)
 {
 	return nd_pool_get_tl(&nd_tl, p, slot);
-}
-
-static inline void *nd_pool_get(struct nd_pool *p)
-{
-	return nd_pool_get_tl(&nd_tl, p, p->slot);
 }
 
 /* The fast free of one object whose header h nd_pool_live_hdr accepted:

@@ -229,6 +229,8 @@ NDIS_HANDLE NdisAllocateNetBufferListPool(
 				    "revision 1, size of revision 1");
 		return NULL;
 	}
+	nd_data_size_note(p->DataSize, ad, "NdisAllocateNetBufferListPool",
+			  site);
 	size_t nb_off = NBL_NB_OFF;
 	size_t ctx_off = nb_off + (p->fAllocateNetBuffer ? A16(sizeof(NET_BUFFER))
 							  : 0);
@@ -238,9 +240,7 @@ NDIS_HANDLE NdisAllocateNetBufferListPool(
 	size_t mdl_off = 0, data_off = 0;
 	if (p->DataSize)
 		size = nd_data_layout(size, p->DataSize, &mdl_off, &data_off);
-	/* about 1 MiB per slab for large descriptors, 256 for small ones */
-	size_t per = ((size_t)1 << 20) / size;
-	uint32_t n = per > 256 ? 256 : per < 4 ? 4 : (uint32_t)per;
+	uint32_t n = nd_slab_objs(size);
 	/* the layout is in the handle before the first descriptors are
 	 * made: the reset hook puts each in its allocation state */
 	struct nbl_layout lay = { p, mdl_off, data_off, nb_off, ctx_off };
@@ -353,7 +353,7 @@ ND_ALWAYS_INLINE PNET_BUFFER_LIST nbl_alloc_fast(NDIS_HANDLE h, USHORT ctx,
 {
 	struct nd_tls *t = &nd_tl;
 	struct nd_dpool *dp = h;
-	if (ND_UNLIKELY(!dp || dp->magic != ND_DP_NBL ||
+	if (ND_UNLIKELY(!dpool_fast(dp, ND_DP_NBL) ||
 			t->self.irql > DISPATCH_LEVEL || (ctx | backfill)))
 		return NULL;
 	if (with_nb &&
@@ -674,7 +674,7 @@ VOID NdisFreeNetBufferListContext(PNET_BUFFER_LIST NetBufferList,
 	c->Offset += ContextSize;
 	if (c->Offset == c->Size &&
 	    ((uintptr_t)nbl->NdisReserved[1] & ND_NBL_CTX_PUSHED)) {
-		struct nd_dpool *dp = nbl->NdisPoolHandle;
+		struct nd_dpool *dp = dpool_fast(nbl->NdisPoolHandle, ND_DP_NBL);
 		if (!ctx_is_base(dp, nbl, c)) {
 			nbl->Context = c->Next;
 			free(c);
