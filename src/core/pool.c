@@ -29,10 +29,9 @@ static pthread_key_t exit_key;
 
 static void thread_exit(void *arg);
 
+#if ND_POOL_RUN32
 /* x86-64 with AVX2: batches of neighbours take run_mark_avx2 and
  * nd_pool_put_run32 (set once, before the first pool exists) */
-static bool cpu_avx2;
-#if ND_POOL_RUN32
 bool nd_pool_avx2;
 #endif
 
@@ -45,12 +44,9 @@ static void setup(void)
 					   0, 0);
 	if (r != 0)
 		atomic_store(&nd_pool_full_fence, 1);
-#if defined(__x86_64__)
-	__builtin_cpu_init();
-	cpu_avx2 = __builtin_cpu_supports("avx2");
-#endif
 #if ND_POOL_RUN32
-	nd_pool_avx2 = cpu_avx2;
+	__builtin_cpu_init();
+	nd_pool_avx2 = __builtin_cpu_supports("avx2");
 #endif
 }
 
@@ -473,6 +469,7 @@ static void cache_drain_stolen(struct nd_pool *p, struct nd_pcache *c)
 		if (++spins > 64)
 			sched_yield();
 	uint32_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
+	ND_ASSERT(n <= c->cap && p->nfree_fixed + n <= p->cap_fixed);
 	for (uint32_t i = 0; i < n; i++)
 		p->fixed[p->nfree_fixed++] = c->objs[i];
 	cache_set_count(c, 0);
@@ -703,6 +700,7 @@ unsigned nd_pool_get_bulk_slow(struct nd_pool *p, void **objs, unsigned n)
 static bool put_locked(struct nd_pool *p, struct nd_pcache *c, void *obj)
 {
 	struct nd_pool_hdr *h = hdr(obj);
+	ND_ASSERT(h->cookie == nd_hdr_cookie(h) && h->pool == p);
 	if (p->reset)
 		p->reset(p->arg, obj);
 	bool ovf = nd_pool_state(h) & ND_OBJ_OVERFLOW;
@@ -724,6 +722,7 @@ static bool put_locked(struct nd_pool *p, struct nd_pcache *c, void *obj)
 	} else {
 		p->fixed[p->nfree_fixed++] = obj;
 	}
+	ND_ASSERT(free_count(p) <= p->total);
 	return p->dying && free_count(p) == p->total;
 }
 
@@ -829,19 +828,11 @@ unsigned nd_pool_put_bulk_undo(struct nd_pool *p, void **objs, unsigned n,
 /* ---- batches of neighbours ---- */
 
 /* The generic version (any size, dst optional; nd_pool_run_mark at the
- * end of this file sends batches of a multiple of 32 to the AVX2 one).
- * Built three times on x86-64 (AVX-512, AVX2, baseline; the loader picks
- * one), not under the sanitizers (which model no ifunc and no plain
- * vector access to atomics). The pointer arrays are copied and read in
- * the same 32-byte pieces, so that a batch's array, written by one call,
- * is read by the next from the store buffer. */
-#if defined(__x86_64__) && !ND_POOL_SEQ_CST && !defined(__SANITIZE_ADDRESS__)
-#define ND_CLONES                                                              \
-	__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3",     \
-				     "default")))
-#else
-#define ND_CLONES
-#endif
+ * end of this file sends batches of a multiple of 32 to the AVX2 one,
+ * which is what the bench's in-order bulk frees take). Built once, for
+ * the baseline ISA. The pointer arrays are copied and read in the same
+ * 32-byte pieces, so that a batch's array, written by one call, is read
+ * by the next from the store buffer. */
 
 typedef int64_t nd_q4 __attribute__((vector_size(32), aligned(8), may_alias));
 typedef uint8_t nd_b32 __attribute__((vector_size(32), aligned(1),
@@ -869,7 +860,7 @@ run_ends(const struct nd_pool *p, void *const *objs, unsigned n, int64_t d,
 	return h >= l && h - l == n - 1;
 }
 
-ND_CLONES static bool run_mark_any(const struct nd_pool *p,
+static bool run_mark_any(const struct nd_pool *p,
 				   void *const *objs, unsigned n, uint8_t from,
 				   uint8_t to, void **dst, struct nd_run *run)
 {
@@ -1047,7 +1038,7 @@ run_mark_avx2(const struct nd_pool *p, void *const *objs, unsigned n,
 	       (!run || (*run = r, true));
 }
 
-#define ND_RUN_AVX2(n, dst) ((n) % 32 == 0 && (dst) && cpu_avx2)
+#define ND_RUN_AVX2(n, dst) ((n) % 32 == 0 && (dst) && nd_pool_avx2)
 
 __attribute__((target("avx2"), always_inline)) static inline bool
 put_run32_body(struct nd_pool *p, unsigned slot, void **objs, unsigned n)
@@ -1092,17 +1083,12 @@ no:
 	return false;
 }
 
-/* a ring refill's batch: no loops */
-__attribute__((target("avx2"))) bool nd_pool_put_run32(struct nd_pool *p,
-							unsigned slot,
-							void **objs)
-{
-	return put_run32_body(p, slot, objs, 32);
-}
-
 __attribute__((target("avx2"))) bool
-nd_pool_put_run32n(struct nd_pool *p, unsigned slot, void **objs, unsigned n)
+nd_pool_put_run32(struct nd_pool *p, unsigned slot, void **objs, unsigned n)
 {
+	ND_ASSERT(n != 0 && n % 32 == 0);
+	if (ND_LIKELY(n == 32)) /* a ring refill's batch: no loops */
+		return put_run32_body(p, slot, objs, 32);
 	return put_run32_body(p, slot, objs, n);
 }
 #else

@@ -85,8 +85,7 @@ static inline uint32_t nd_hdr_cookie(const void *h)
 /* Debug-build assertions on the engine's invariants (cache counts, batch
  * bounds, header cookies), compiled into the sanitizer builds. */
 #ifndef ND_ASSERT
-#if !defined(NDEBUG) || defined(__SANITIZE_ADDRESS__) ||                      \
-	defined(__SANITIZE_THREAD__)
+#if !defined(NDEBUG) || defined(NDISDMA_ASAN_) || defined(NDISDMA_TSAN_)
 #include <stdio.h>
 #include <stdlib.h>
 #define ND_ASSERT(c)                                                           \
@@ -235,10 +234,23 @@ uint64_t nd_pool_in_use(struct nd_pool *p);
 /* Bytes the pool holds: slabs, free stacks, caches, the pool itself. */
 size_t nd_pool_memory(const struct nd_pool *p);
 
+/* Which sanitizer the build has: one detection, pool_abi.h's
+ * (NDISDMA_ASAN_, NDISDMA_TSAN_), for the library and the inline paths. */
+#ifdef NDISDMA_ASAN_
+#define ND_POOL_ASAN 1
+#else
+#define ND_POOL_ASAN 0
+#endif
+#ifdef NDISDMA_TSAN_
+#define ND_POOL_TSAN 1
+#else
+#define ND_POOL_TSAN 0
+#endif
+
 /* Reading the 16 bytes before an object the driver hands us is the point
  * of the check, and legal (same page); AddressSanitizer must not object
  * when the object is not ours. */
-#if defined(__SANITIZE_ADDRESS__) || defined(__clang__)
+#if ND_POOL_ASAN
 #define ND_NO_ASAN __attribute__((no_sanitize("address")))
 #else
 #define ND_NO_ASAN
@@ -320,16 +332,7 @@ extern _Atomic int nd_pool_full_fence; /* 1: no membarrier available */
 /* Under ThreadSanitizer (which models neither fences nor membarrier) the
  * owner's store and the thief's store are sequentially consistent, the
  * textbook Dekker handshake; so they are when membarrier is missing. */
-#if defined(__SANITIZE_THREAD__)
-#define ND_POOL_SEQ_CST 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define ND_POOL_SEQ_CST 1
-#endif
-#endif
-#ifndef ND_POOL_SEQ_CST
-#define ND_POOL_SEQ_CST 0
-#endif
+#define ND_POOL_SEQ_CST ND_POOL_TSAN
 
 static inline struct nd_pool_hdr *nd_pool_hdr_raw(const void *obj)
 {
@@ -375,7 +378,7 @@ ND_ALWAYS_INLINE struct nd_pcache *nd_pcache_take(struct nd_tls *t,
 }
 
 /* (always_inline and no_sanitize cannot meet in an ASan build) */
-#if defined(__SANITIZE_ADDRESS__) || defined(__clang__)
+#if ND_POOL_ASAN
 #define ND_HDR_INLINE static inline
 #else
 #define ND_HDR_INLINE ND_ALWAYS_INLINE
@@ -411,14 +414,18 @@ ND_ALWAYS_INLINE void nd_st_mark_live(_Atomic uint8_t *st, void *obj)
 /* Take one object. Returns it (state LIVE), or NULL when the pool has
  * nothing left (fixed, overflow and every thread's cache) or cannot grow.
  * Never blocks on anything but the pool's own short critical sections. */
-ND_ALWAYS_INLINE void *nd_pool_get_tl(struct nd_tls *t, struct nd_pool *p,
-				      unsigned slot)
+/* The cache pop: one object off the caller's cache of p (in `slot`),
+ * marked LIVE; NULL (nothing done) when the cache is missing, being
+ * stolen, or empty. The one copy the library's allocations use. */
+ND_ALWAYS_INLINE void *nd_pcache_pop(struct nd_tls *t, struct nd_pool *p,
+				     unsigned slot)
 {
 	_Atomic uint8_t *st = p->st;
 	struct nd_pcache *c = nd_pcache_take(t, p, slot);
 	if (ND_LIKELY(c != NULL)) {
 		uint32_t n = atomic_load_explicit(&c->count,
 						  memory_order_relaxed);
+		ND_ASSERT(n <= c->cap);
 		if (ND_LIKELY(n != 0)) {
 			void *o = c->objs[n - 1];
 			atomic_store_explicit(&c->count, n - 1,
@@ -429,7 +436,14 @@ ND_ALWAYS_INLINE void *nd_pool_get_tl(struct nd_tls *t, struct nd_pool *p,
 		}
 		nd_pcache_leave(c);
 	}
-	return nd_pool_get_slow(p);
+	return NULL;
+}
+
+ND_ALWAYS_INLINE void *nd_pool_get_tl(struct nd_tls *t, struct nd_pool *p,
+				      unsigned slot)
+{
+	void *o = nd_pcache_pop(t, p, slot);
+	return ND_LIKELY(o != NULL) ? o : nd_pool_get_slow(p);
 }
 
 static inline void *nd_pool_get_at(struct nd_pool *p, unsigned slot)
@@ -462,6 +476,9 @@ ND_ALWAYS_INLINE void nd_pcache_put_end(struct nd_pcache *c,
 					_Atomic uint8_t *st, void *obj)
 {
 	uint32_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
+	ND_ASSERT(n < c->cap);
+	ND_ASSERT(nd_pool_hdr_raw(obj)->cookie ==
+		  nd_hdr_cookie(nd_pool_hdr_raw(obj)));
 	atomic_store_explicit(st, ND_ST_FREE, memory_order_relaxed);
 	c->objs[n] = obj;
 	c->run_bot = ND_RUN_NONE;
@@ -549,6 +566,7 @@ ND_ALWAYS_INLINE bool nd_pcache_take_run(struct nd_pcache *c,
 {
 	if (have < n + c->run_bot)
 		return false;
+	ND_ASSERT(c->run_bot <= have && have <= c->run_hi && c->run_hi <= c->cap);
 	uint32_t a = have - n;
 	memcpy(objs, &c->objs[a], n * sizeof(void *));
 	atomic_store_explicit(&c->count, a, memory_order_relaxed);
@@ -620,6 +638,8 @@ ND_ALWAYS_INLINE struct nd_pcache *nd_pcache_room(struct nd_tls *t,
 
 ND_ALWAYS_INLINE void nd_pcache_push_commit(struct nd_pcache *c, unsigned n)
 {
+	ND_ASSERT(atomic_load_explicit(&c->count, memory_order_relaxed) + n <=
+		  c->cap);
 	c->run_bot = ND_RUN_NONE;
 	atomic_store_explicit(&c->count,
 			      atomic_load_explicit(&c->count,
@@ -636,6 +656,7 @@ ND_ALWAYS_INLINE void nd_pcache_push_run(struct nd_pcache *c, unsigned n,
 					 const struct nd_run *run)
 {
 	uint32_t c0 = atomic_load_explicit(&c->count, memory_order_relaxed);
+	ND_ASSERT(c0 + n <= c->cap && n != 0);
 	c->run_bot = c0;
 	c->run_hi = c0 + n;
 	/* slot c0 holds index lo (ascending) or lo + n - 1 (descending) */
@@ -652,18 +673,17 @@ ND_ALWAYS_INLINE void nd_pcache_push_run(struct nd_pcache *c, unsigned n,
 unsigned nd_pool_put_bulk_undo(struct nd_pool *p, void **objs, unsigned n,
 			       unsigned good, const void *site);
 
-#if defined(__x86_64__) && !ND_POOL_SEQ_CST && !defined(__SANITIZE_ADDRESS__)
+#if defined(__x86_64__) && !ND_POOL_TSAN && !ND_POOL_ASAN
 #define ND_POOL_RUN32 1
 /* The CPU has AVX2: batches of a multiple of 32 take nd_pool_put_run32.
  * Set before the first pool exists. */
 extern bool nd_pool_avx2;
 
-/* nd_pool_put_run_at for n == 32 (nd_pool_put_run32) or a larger
- * multiple of 32 when nd_pool_avx2: the check and the copy in 32-byte
- * operations. */
-bool nd_pool_put_run32(struct nd_pool *p, unsigned slot, void **objs);
-bool nd_pool_put_run32n(struct nd_pool *p, unsigned slot, void **objs,
-			unsigned n);
+/* nd_pool_put_run_at for n a non-zero multiple of 32 when nd_pool_avx2:
+ * the check and the copy in 32-byte operations (n == 32, a ring
+ * refill's batch, unrolled). */
+bool nd_pool_put_run32(struct nd_pool *p, unsigned slot, void **objs,
+		       unsigned n);
 #else
 #define ND_POOL_RUN32 0
 #endif
@@ -679,12 +699,8 @@ static inline bool nd_pool_put_run_at(struct nd_pool *p, unsigned slot,
 				      void **objs, unsigned n)
 {
 #if ND_POOL_RUN32
-	if (ND_LIKELY(nd_pool_avx2)) {
-		if (ND_LIKELY(n == 32))
-			return nd_pool_put_run32(p, slot, objs);
-		if (n % 32 == 0 && n != 0)
-			return nd_pool_put_run32n(p, slot, objs, n);
-	}
+	if (ND_LIKELY(nd_pool_avx2) && ND_LIKELY(n % 32 == 0 && n != 0))
+		return nd_pool_put_run32(p, slot, objs, n);
 #endif
 	return nd_pool_put_run_any(p, slot, objs, n);
 }

@@ -291,24 +291,12 @@ VOID(NdisAllocatePacket)(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
 	if (ND_LIKELY(dpool_fast(dp, ND_DP_PACKET) != NULL &&
 		      Status != NULL && Packet != NULL &&
 		      t->self.irql <= DISPATCH_LEVEL)) {
-		_Atomic uint8_t *st = dp->pool->st;
-		struct nd_pcache *c = nd_pcache_take(t, dp->pool, dp->slot);
-		if (ND_LIKELY(c != NULL)) {
-			uint32_t n = atomic_load_explicit(
-				&c->count, memory_order_relaxed);
-			if (ND_LIKELY(n != 0)) {
-				void *o = c->objs[n - 1];
-				atomic_store_explicit(&c->count, n - 1,
-						      memory_order_relaxed);
-				nd_pcache_leave(c);
-				nd_st_mark_live(st, o);
-				/* a free descriptor is initialised already
-				 * (packet_clean) */
-				*Packet = o;
-				*Status = NDIS_STATUS_SUCCESS;
-				return;
-			}
-			nd_pcache_leave(c);
+		/* a free descriptor is initialised already */
+		void *o = nd_pcache_pop(t, dp->pool, dp->slot);
+		if (ND_LIKELY(o != NULL)) {
+			*Packet = o;
+			*Status = NDIS_STATUS_SUCCESS;
+			return;
 		}
 	}
 	alloc_slow(Status, Packet, PoolHandle, ND_SITE());

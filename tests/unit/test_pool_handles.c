@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -60,6 +61,11 @@ static void in_child(void (*fn)(void))
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
+		/* a crash ends the child (not cmocka's handler in it) */
+		static const int sigs[] = {SIGSEGV, SIGBUS, SIGABRT, SIGILL,
+					   SIGFPE};
+		for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+			signal(sigs[i], SIG_DFL);
 		ndisdma_verifier_set_output(NULL);
 		fn();
 		_exit(0);
@@ -476,6 +482,44 @@ static void test_unchain_null(void **s)
 	in_child(unchain_null);
 }
 
+#ifndef NDEBUG
+/* Debug builds check the engine's invariants (ND_ASSERT): a thread cache
+ * whose count is above its capacity stops the process instead of
+ * handing out what lies past the cache. */
+static void corrupt_cache_count(void)
+{
+	NDIS_STATUS st;
+	NDIS_HANDLE pp;
+	NdisAllocatePacketPool(&st, &pp, 64, 16);
+	PNDIS_PACKET p;
+	NdisAllocatePacket(&st, &p, pp);
+	NdisFreePacket(p);
+	const struct ndisdma_dpool_ *dp = pp;
+	struct ndisdma_pcache_ *c = ndisdma_tls_.pcache[dp->slot];
+	CHECK(c != NULL);
+	c->count = c->cap + 1;
+	(NdisAllocatePacket)(&st, &p, pp);
+}
+
+static void test_assert_cache_count(void **s)
+{
+	(void)s;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		signal(SIGABRT, SIG_DFL);
+		signal(SIGSEGV, SIG_DFL);
+		freopen("/dev/null", "w", stderr);
+		corrupt_cache_count();
+		_exit(0);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGABRT);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -486,6 +530,9 @@ int main(void)
 	    cmocka_unit_test(test_big_double_free),
 	    cmocka_unit_test(test_huge_data_size),
 	    cmocka_unit_test(test_unchain_null),
+#ifndef NDEBUG
+	    cmocka_unit_test(test_assert_cache_count),
+#endif
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
