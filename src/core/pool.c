@@ -17,6 +17,9 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#if ND_POOL_ASAN
+#include <sanitizer/lsan_interface.h>
+#endif
 
 _Atomic int nd_pool_full_fence;
 
@@ -177,7 +180,14 @@ static char *q_map(struct nd_quarantine *q, size_t bytes)
 	pthread_mutex_unlock(&q->lock);
 	void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	return m == MAP_FAILED ? NULL : m;
+	if (m == MAP_FAILED)
+		return NULL;
+#if ND_POOL_ASAN
+	/* descriptors hold pointers to heap memory (contexts, retreat
+	 * MDLs, the driver's buffers): LeakSanitizer must see them */
+	__lsan_register_root_region(m, bytes);
+#endif
+	return m;
 }
 
 /* Empty s's memory but its first s->keep bytes and quarantine it (s is
@@ -200,6 +210,9 @@ static void q_unmap(struct nd_quarantine *q, struct nd_slab *s)
 	}
 	pthread_mutex_unlock(&q->lock);
 	if (old) {
+#if ND_POOL_ASAN
+		__lsan_unregister_root_region(old->mem, old->bytes);
+#endif
 		munmap(old->mem, old->bytes);
 		free(old);
 	}

@@ -11,6 +11,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#if ND_POOL_ASAN
+#include <sanitizer/lsan_interface.h>
+#endif
 
 _Static_assert(sizeof(struct nd_dpool) <= NDISDMA_DPOOL_SLOT_,
 	       "a pool handle fits its slot of the handle region");
@@ -39,8 +42,13 @@ __attribute__((constructor)) static void dpool_region_init(void)
 {
 	void *m = mmap(NULL, NDISDMA_DPOOL_REGION_, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (m != MAP_FAILED)
-		ndisdma_pool_abi_v2.dpool_base = (uintptr_t)m;
+	if (m == MAP_FAILED)
+		return;
+#if ND_POOL_ASAN
+	/* handles point to the engine's pools: LeakSanitizer must see them */
+	__lsan_register_root_region(m, NDISDMA_DPOOL_REGION_);
+#endif
+	ndisdma_pool_abi_v2.dpool_base = (uintptr_t)m;
 }
 
 static bool dpool_region_ok(void)

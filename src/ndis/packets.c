@@ -48,7 +48,7 @@
  * the slow free reports what is wrong. The bulk free of a batch of
  * neighbours in memory (a batch freed in the order it was allocated)
  * reads only the state bytes: there a Private changed by a plain store,
- * without the NDIS calls and macros, is not seen (docs/pools.md). New
+ * without the NDIS calls and macros, is not seen (docs/design/pools.md). New
  * descriptors and every free on a slow path go through packet_reset,
  * which rewrites both unconditionally. */
 
