@@ -82,21 +82,7 @@ static inline uint32_t nd_hdr_cookie(const void *h)
 	return NDISDMA_COOKIE_AT_(h);
 }
 
-/* Debug-build assertions on the engine's invariants (cache counts, batch
- * bounds, header cookies), compiled into the sanitizer builds. */
-#ifndef ND_ASSERT
-#if !defined(NDEBUG) || defined(NDISDMA_ASAN_) || defined(NDISDMA_TSAN_)
-#include <stdio.h>
-#include <stdlib.h>
-#define ND_ASSERT(c)                                                           \
-	((c) ? (void)0                                                         \
-	     : (fprintf(stderr, "%s:%d: ND_ASSERT(%s) failed\n", __FILE__,     \
-			__LINE__, #c),                                         \
-		abort()))
-#else
-#define ND_ASSERT(c) ((void)0)
-#endif
-#endif
+/* ND_ASSERT: src/core/assert.h (through core.h). */
 
 /* A thread's cache of free objects of one pool. Only the owner thread
  * touches objs[] outside the pool lock; a thief holds the pool lock. */

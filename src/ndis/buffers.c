@@ -93,7 +93,7 @@ static void big_retire(struct big_mdl *b)
 	nd_pool_mem_put(b, b->bytes, 4096);
 }
 
-void nd_big_retire_all(struct nd_dpool *dp)
+static void big_retire_all(struct nd_dpool *dp)
 {
 	size_t n = dp->bigs_bytes / sizeof(void *);
 	for (size_t i = 0; i < n; i++) {
@@ -121,6 +121,7 @@ static bool bigs_ready(struct nd_dpool *dp)
 		return false;
 	void *none = NULL;
 	dp->bigs_bytes = bytes;
+	dp->retire_bigs = big_retire_all;
 	if (!atomic_compare_exchange_strong(
 		    (_Atomic(void *) *)(void *)&dp->bigs, &none, m))
 		munmap(m, bytes);

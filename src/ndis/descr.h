@@ -69,11 +69,10 @@ struct nd_dpool {
 	 * mapped at the first such MDL, bigs_bytes long */
 	void *_Atomic *bigs;
 	size_t bigs_bytes;
+	/* set with bigs (buffers.c): retires the heap MDLs still out when
+	 * the pool is destroyed (a later free of one is a double free) */
+	void (*retire_bigs)(struct nd_dpool *dp);
 };
-
-/* buffers.c: retire the heap MDLs still out when a buffer or MDL pool is
- * destroyed (a later free of one reports a double free). */
-void nd_big_retire_all(struct nd_dpool *dp);
 
 /* NET_BUFFER_LIST.NdisReserved[1]: why the free must take its slow path */
 #define ND_NBL_CTX_PUSHED 1u   /* NdisAllocateNetBufferListContext grew it */

@@ -47,7 +47,7 @@ NDIS_STATUS NdisMAllocateMapRegisters(NDIS_HANDLE h, UINT DmaChannel,
 {
 	(void)DmaChannel;
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 		nd_adapter_lookup(h, "NdisMAllocateMapRegisters", site);
 	if (!ad)
 		return NDIS_STATUS_INVALID_PARAMETER;
@@ -86,7 +86,7 @@ NDIS_STATUS NdisMAllocateMapRegisters(NDIS_HANDLE h, UINT DmaChannel,
 VOID NdisMFreeMapRegisters(NDIS_HANDLE h)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 		nd_adapter_lookup(h, "NdisMFreeMapRegisters", site);
 	if (!ad)
 		return;
@@ -123,7 +123,7 @@ NDIS_STATUS NdisMInitializeScatterGatherDma(NDIS_HANDLE h, BOOLEAN dma64,
 					    ULONG MaximumPhysicalMapping)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 		nd_adapter_lookup(h, "NdisMInitializeScatterGatherDma", site);
 	if (!ad)
 		return NDIS_STATUS_INVALID_PARAMETER;
@@ -143,10 +143,13 @@ NDIS_STATUS NdisMInitializeScatterGatherDma(NDIS_HANDLE h, BOOLEAN dma64,
 	return NDIS_STATUS_SUCCESS;
 }
 
+/* Free a registration: no new lookups, wait for the calls that hold it,
+ * then free. Halt (reclaim) and NdisMDeregisterScatterGatherDma. */
 static void sgdma_reclaim(struct nd_res *r)
 {
-	struct nd_sgdma *s = (struct nd_sgdma *)((char *)r -
-						  offsetof(struct nd_sgdma, res));
+	struct nd_sgdma *s = nd_container_of(r, struct nd_sgdma, res);
+	nd_handle_unpublish(&s->h);
+	nd_handle_drain(&s->h);
 	s->ad->sgdma = NULL;
 	s->magic = 0;
 	free(s);
@@ -163,7 +166,7 @@ NDIS_STATUS NdisMRegisterScatterGatherDma(NDIS_HANDLE h,
 					  PNDIS_HANDLE out)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 		nd_adapter_lookup(h, "NdisMRegisterScatterGatherDma", site);
 	if (!ad || !d || !out)
 		return NDIS_STATUS_INVALID_PARAMETER;
@@ -203,6 +206,10 @@ NDIS_STATUS NdisMRegisterScatterGatherDma(NDIS_HANDLE h,
 	d->ScatterGatherListSize = bytes > 0xFFFFFFFFu ? 0xFFFFFFFFu
 						       : (ULONG)bytes;
 	s->desc.ScatterGatherListSize = d->ScatterGatherListSize;
+	if (nd_handle_publish(&s->h, ND_H_SGDMA, s, ND_H_NONE, NULL)) {
+		free(s);
+		return NDIS_STATUS_RESOURCES;
+	}
 	ad->dma_bits = (d->Flags & NDIS_SG_DMA_64_BIT_ADDRESS) ? 64 : 32;
 	ad->sgdma = s;
 	nd_adapter_track(ad, &s->res, &sgdma_ops, site);
@@ -218,7 +225,14 @@ VOID NdisMDeregisterScatterGatherDma(NDIS_HANDLE h)
 	if (!s)
 		return;
 	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMDeregisterScatterGatherDma",
-			     s->ad, site))
+			     s->ad, site)) {
+		nd_sgdma_put(s);
+		return;
+	}
+	/* one deregistration wins; a racing one returns here */
+	bool won = nd_handle_unpublish(&s->h);
+	nd_sgdma_put(s);
+	if (!won)
 		return;
 	nd_adapter_untrack(s->ad, &s->res);
 	sgdma_reclaim(&s->res);
@@ -227,7 +241,7 @@ VOID NdisMDeregisterScatterGatherDma(NDIS_HANDLE h)
 ULONG NdisMGetDmaAlignment(NDIS_HANDLE h)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 		nd_adapter_lookup(h, "NdisMGetDmaAlignment", site);
 	if (ad) {
 		nd_irql_at_most(PASSIVE_LEVEL, "NdisMGetDmaAlignment", ad,

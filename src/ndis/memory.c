@@ -31,8 +31,8 @@ PVOID NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, UINT Length,
 {
 	(void)Priority;
 	const void *site = ND_SITE();
-	struct nd_adapter *ad = nd_adapter_lookup(NdisHandle, NULL, NULL);
-	if (!ad && !nd_driver_from_handle(NdisHandle)) {
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(NdisHandle, NULL, NULL);
+	if (!ad && !nd_driver_is_live(NdisHandle)) {
 		nd_report(ND_RULE_HANDLE_UNKNOWN, NULL, (uintptr_t)NdisHandle,
 			  Length, site,
 			  "NdisAllocateMemoryWithTagPriority: not an adapter "

@@ -54,7 +54,7 @@ VOID NdisMAllocateSharedMemory(NDIS_HANDLE h, ULONG Length, BOOLEAN Cached,
 		*VirtualAddress = NULL;
 	if (PhysicalAddress)
 		PhysicalAddress->QuadPart = 0;
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 		nd_adapter_lookup(h, "NdisMAllocateSharedMemory", site);
 	if (!ad || !VirtualAddress || !PhysicalAddress)
 		return;
@@ -82,7 +82,7 @@ NDIS_STATUS NdisMAllocateSharedMemoryAsync(NDIS_HANDLE h, ULONG Length,
 					   BOOLEAN Cached, PVOID Context)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 		nd_adapter_lookup(h, "NdisMAllocateSharedMemoryAsync", site);
 	if (!ad)
 		return NDIS_STATUS_FAILURE;
@@ -111,7 +111,7 @@ NDIS_STATUS NdisMAllocateSharedMemoryAsyncEx(NDIS_HANDLE dma, ULONG Length,
 					     BOOLEAN Cached, PVOID Context)
 {
 	const void *site = ND_SITE();
-	struct nd_sgdma *s =
+	struct nd_sgdma *s ND_SGDMA_AUTOPUT =
 		nd_sgdma_lookup(dma, "NdisMAllocateSharedMemoryAsyncEx", site);
 	if (!s)
 		return NDIS_STATUS_FAILURE;
@@ -138,7 +138,7 @@ VOID NdisMFreeSharedMemory(NDIS_HANDLE h, ULONG Length, BOOLEAN Cached,
 			   NDIS_PHYSICAL_ADDRESS PhysicalAddress)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 		nd_adapter_lookup(h, "NdisMFreeSharedMemory", site);
 	if (!ad)
 		return;
@@ -152,7 +152,7 @@ VOID NdisMUpdateSharedMemory(NDIS_HANDLE h, ULONG Length, PVOID va,
 			     NDIS_PHYSICAL_ADDRESS pa)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 		nd_adapter_lookup(h, "NdisMUpdateSharedMemory", site);
 	if (!ad)
 		return;

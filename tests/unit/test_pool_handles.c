@@ -482,7 +482,7 @@ static void test_unchain_null(void **s)
 	in_child(unchain_null);
 }
 
-#ifndef NDEBUG
+#ifdef NDISDMA_ASSERT
 /* Debug builds check the engine's invariants (ND_ASSERT): a thread cache
  * whose count is above its capacity stops the process instead of
  * handing out what lies past the cache. */
@@ -530,7 +530,7 @@ int main(void)
 	    cmocka_unit_test(test_big_double_free),
 	    cmocka_unit_test(test_huge_data_size),
 	    cmocka_unit_test(test_unchain_null),
-#ifndef NDEBUG
+#ifdef NDISDMA_ASSERT
 	    cmocka_unit_test(test_assert_cache_count),
 #endif
 	};
