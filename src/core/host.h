@@ -73,20 +73,28 @@ struct nd_dpc {
 	void (*drop)(struct nd_dpc *);
 };
 
-/* Create the adapter's host state (no thread yet): 0 or -ENOMEM. Called
- * by ndisdma_adapter_start before MiniportInitialize. */
-int nd_host_create(struct nd_adapter *ad);
-/* Halt begins: nd_dpc_queue / nd_work_queue refuse from now on, and this
- * waits until every call they queued has run. Cannot fail. */
+/* Tracked-object orders (struct nd_res_ops): at halt step 3 the
+ * interrupts stop first (their threads and DPCs), then the host's DPC,
+ * timer and work threads. */
+enum {
+	ND_RES_ORDER_INTERRUPT = ND_RES_ORDER_HANDLE - 2,
+	ND_RES_ORDER_HOST = ND_RES_ORDER_HANDLE - 1,
+};
+
+/* The host state of an adapter is created at its first use and tracked
+ * on the adapter (struct nd_res_ops): halt step 3 stops and joins its
+ * threads (interrupt, DPC, timer, work), the reclaim after the drain
+ * reports and undoes what the driver left (halt.leak-interrupt /
+ * -timer / -workitem, counted in halt's result), then it is freed. */
+
+/* Create the adapter's host state now if it has none (the interrupt
+ * needs it before its thread starts). 0 or -ENOMEM. */
+int nd_host_ensure(struct nd_adapter *ad);
+
+/* Halt begins (before MiniportHalt): nd_dpc_queue / nd_work_queue refuse
+ * from now on, and this waits until every call they queued has run.
+ * Cannot fail. Must not run on a host thread. */
 void nd_host_quiesce(struct nd_adapter *ad);
-/* After MiniportHalt (or a failed MiniportInitialize): deregister the
- * interrupt, cancel the timers and drop the work items the driver left
- * (each reported: halt.leak-interrupt / halt.leak-timer /
- * halt.leak-workitem), stop and join every thread of the adapter.
- * Returns how many leaks. Must not run on a host thread. */
-long nd_host_stop(struct nd_adapter *ad);
-/* Free the host state (threads already stopped). Cannot fail. */
-void nd_host_destroy(struct nd_adapter *ad);
 
 /* Queue a deferred call on the DPC thread (dpc_thread true) or the work
  * thread of `ad`'s host, or of the process-wide host when ad is NULL.
@@ -141,16 +149,14 @@ int nd_intr_sync(PNDIS_MINIPORT_INTERRUPT storage, BOOLEAN (*fn)(PVOID),
 		 PVOID ctx, BOOLEAN *ret);
 /* The adapter of a registered interrupt, or NULL. */
 struct nd_adapter *nd_intr_adapter(PNDIS_MINIPORT_INTERRUPT storage);
+/* Each interrupt record is tracked on its adapter (order
+ * ND_RES_ORDER_INTERRUPT): halt step 3 stops its thread and DPC, the
+ * reclaim reports one still registered (halt.leak-interrupt), and the
+ * record (kept after a deregistration) is freed last. */
 /* Counters of the adapter's newest interrupt: interrupts delivered,
  * MiniportISR calls, MiniportHandleInterrupt calls. 0 or -ENOENT. */
 int nd_intr_counts(struct nd_adapter *ad, unsigned long *interrupts,
 		   unsigned long *isr_calls, unsigned long *dpc_calls);
-/* Called by nd_host_stop: deregister a forgotten interrupt (reported:
- * halt.leak-interrupt). Returns 1 when there was one, else 0. */
-long nd_intr_halt(struct nd_adapter *ad);
-/* Called by nd_host_destroy: free the adapter's interrupt records. */
-void nd_intr_destroy(struct nd_adapter *ad);
-
 /* ---- work items (work.c) ---- */
 /* Forget a dropped work item's queued mark (nd_dpc.drop of a work
  * item). */

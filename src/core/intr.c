@@ -32,8 +32,10 @@ struct nd_intr {
 	_Atomic bool unmask_after_dpc;
 	const void *site;
 	_Atomic unsigned long interrupts, isr_calls, dpc_calls;
+	struct nd_res res; /* tracked on the adapter (intr_res_ops) */
 };
 
+static const struct nd_res_ops intr_res_ops;
 static pthread_mutex_t intr_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct nd_intr *intr_list;
 static _Thread_local struct nd_intr *tl_held; /* interrupt lock held */
@@ -169,6 +171,8 @@ int nd_intr_register(struct nd_adapter *ad, PNDIS_MINIPORT_INTERRUPT storage,
 			return -EEXIST;
 		}
 	pthread_mutex_unlock(&intr_lock);
+	if (nd_host_ensure(ad)) /* halt stops the interrupt through it */
+		return -ENOMEM;
 	int fd;
 	int rc = b->ops->irq_fd(b, &fd);
 	if (rc) {
@@ -203,6 +207,7 @@ int nd_intr_register(struct nd_adapter *ad, PNDIS_MINIPORT_INTERRUPT storage,
 	in->next = intr_list;
 	intr_list = in;
 	pthread_mutex_unlock(&intr_lock);
+	nd_adapter_track(ad, &in->res, &intr_res_ops, site);
 	pthread_mutex_lock(&intr_lock);
 	int prc = pthread_create(&in->thread, NULL, intr_main, in);
 	if (prc)
@@ -267,7 +272,7 @@ int nd_intr_sync(PNDIS_MINIPORT_INTERRUPT storage, BOOLEAN (*fn)(PVOID),
 		*ret = FALSE;
 		return -ENOENT;
 	}
-	KIRQL old = KeGetCurrentIrql();
+	KIRQL old = nd_self()->irql;
 	if (old < DIRQL)
 		nd_self()->irql = DIRQL;
 	if (isr_lock_mine(in)) {
@@ -307,53 +312,51 @@ int nd_intr_counts(struct nd_adapter *ad, unsigned long *interrupts,
 	return rc;
 }
 
-long nd_intr_halt(struct nd_adapter *ad)
+/* Halt step 3: the thread and the DPC stop (the record stays). */
+static void intr_res_stop(struct nd_res *r)
 {
-	long n = 0;
-	for (;;) {
-		struct nd_intr *found = NULL;
-		pthread_mutex_lock(&intr_lock);
-		for (struct nd_intr *in = intr_list; in; in = in->next)
-			if (in->ad == ad &&
-			    (in->registered || in->thread_running)) {
-				found = in;
-				break;
-			}
-		bool leaked = found && found->registered;
-		if (found)
-			found->registered = false;
-		pthread_mutex_unlock(&intr_lock);
-		if (!found)
-			break;
-		if (leaked) {
-			nd_report(ND_RULE_HALT_LEAK_INTERRUPT, ad,
-				  (uintptr_t)found->storage, 0, found->site,
-				  "interrupt %p still registered after "
-				  "MiniportHalt (NdisMDeregisterInterrupt "
-				  "missing); deregistered",
-				  (void *)found->storage);
-			n++;
-		}
-		/* also joins a thread left running by a deregistration from
-		 * the interrupt thread itself */
-		stop(found);
-	}
-	return n;
+	stop(nd_container_of(r, struct nd_intr, res));
 }
 
-void nd_intr_destroy(struct nd_adapter *ad)
+/* After the drain: an interrupt the driver left registered is reported
+ * and deregistered. */
+static long intr_res_reclaim(struct nd_res *r)
 {
+	struct nd_intr *in = nd_container_of(r, struct nd_intr, res);
 	pthread_mutex_lock(&intr_lock);
-	for (struct nd_intr **pp = &intr_list; *pp;) {
-		struct nd_intr *in = *pp;
-		if (in->ad != ad) {
-			pp = &in->next;
-			continue;
-		}
-		*pp = in->next;
-		close(in->stop_fd);
-		pthread_mutex_destroy(&in->lock);
-		free(in);
-	}
+	bool leaked = in->registered;
+	in->registered = false;
 	pthread_mutex_unlock(&intr_lock);
+	stop(in); /* a no-op after step 3 */
+	if (!leaked)
+		return 0;
+	nd_report(ND_RULE_HALT_LEAK_INTERRUPT, in->ad, (uintptr_t)in->storage,
+		  0, in->site,
+		  "interrupt %p still registered after MiniportHalt "
+		  "(NdisMDeregisterInterrupt missing); deregistered",
+		  (void *)in->storage);
+	return 1;
 }
+
+static void intr_res_destroy(struct nd_res *r)
+{
+	struct nd_intr *in = nd_container_of(r, struct nd_intr, res);
+	pthread_mutex_lock(&intr_lock);
+	for (struct nd_intr **pp = &intr_list; *pp; pp = &(*pp)->next)
+		if (*pp == in) {
+			*pp = in->next;
+			break;
+		}
+	pthread_mutex_unlock(&intr_lock);
+	close(in->stop_fd);
+	pthread_mutex_destroy(&in->lock);
+	free(in);
+}
+
+static const struct nd_res_ops intr_res_ops = {
+    .name = "interrupt",
+    .order = ND_RES_ORDER_INTERRUPT,
+    .stop = intr_res_stop,
+    .reclaim_all = intr_res_reclaim,
+    .destroy = intr_res_destroy,
+};

@@ -16,7 +16,7 @@ NDIS_STATUS NdisMRegisterInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt,
 {
 	const void *site = ND_SITE();
 	(void)InterruptVector, (void)InterruptLevel, (void)InterruptMode;
-	struct nd_adapter *ad = nd_adapter_lookup(
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(
 	    MiniportAdapterHandle, "NdisMRegisterInterrupt", site);
 	if (!ad)
 		return NDIS_STATUS_FAILURE;

@@ -66,8 +66,8 @@ VOID NdisMInitializeTimer(PNDIS_MINIPORT_TIMER Timer,
 			  PVOID FunctionContext)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad = nd_adapter_lookup(MiniportAdapterHandle,
-						  "NdisMInitializeTimer", site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(
+	    MiniportAdapterHandle, "NdisMInitializeTimer", site);
 	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMInitializeTimer", ad, site))
 		return;
 	if (!Timer || !TimerFunction) {
