@@ -5,7 +5,7 @@
  * thread (timer functions, at DISPATCH_LEVEL) and a work thread (work
  * items, at PASSIVE_LEVEL), all started on first use
  * and stopped by halt before the adapter is freed; the serialization of a
- * serialized miniport; the interrupt thread (interrupt.c).
+ * serialized miniport; the interrupt thread (intr.c).
  *
  * Lock order: nd_serial_enter (the adapter's serialization) before any
  * host lock; never wait on a host lock while holding a driver's spin lock
@@ -133,8 +133,9 @@ struct nd_adapter *nd_timer_adapter(void *storage);
 /* ---- the interrupt (interrupt.c) ---- */
 
 /* Connect the adapter's interrupt (storage: the driver's
- * NDIS_MINIPORT_INTERRUPT); call_isr: MiniportISR is called, else
- * MiniportDisableInterrupt / EnableInterrupt around the DPC. Returns 0,
+ * NDIS_MINIPORT_INTERRUPT); call_isr: MiniportISR is called on each
+ * interrupt, else MiniportDisableInterrupt and the DPC is always queued;
+ * MiniportEnableInterrupt (if any) follows each DPC. Returns 0,
  * -EEXIST (the adapter has one), -ENOTSUP (the bus has no interrupt;
  * ndisdma_last_error says why), -ENOMEM, or the bus's errno. */
 int nd_intr_register(struct nd_adapter *ad, PNDIS_MINIPORT_INTERRUPT storage,
@@ -153,13 +154,5 @@ struct nd_adapter *nd_intr_adapter(PNDIS_MINIPORT_INTERRUPT storage);
  * ND_RES_ORDER_INTERRUPT): halt step 3 stops its thread and DPC, the
  * reclaim reports one still registered (halt.leak-interrupt), and the
  * record (kept after a deregistration) is freed last. */
-/* Counters of the adapter's newest interrupt: interrupts delivered,
- * MiniportISR calls, MiniportHandleInterrupt calls. 0 or -ENOENT. */
-int nd_intr_counts(struct nd_adapter *ad, unsigned long *interrupts,
-		   unsigned long *isr_calls, unsigned long *dpc_calls);
-/* ---- work items (work.c) ---- */
-/* Forget a dropped work item's queued mark (nd_dpc.drop of a work
- * item). */
-void nd_work_dropped(struct nd_dpc *d);
 
 #endif

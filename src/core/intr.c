@@ -29,9 +29,7 @@ struct nd_intr {
 	bool thread_running;
 	pthread_mutex_t lock; /* the interrupt spin lock (DIRQL) */
 	struct nd_dpc dpc;
-	_Atomic bool unmask_after_dpc;
 	const void *site;
-	_Atomic unsigned long interrupts, isr_calls, dpc_calls;
 	struct nd_res res; /* tracked on the adapter (intr_res_ops) */
 };
 
@@ -89,8 +87,6 @@ static void intr_dpc(struct nd_adapter *ad, void *arg)
 	NDIS_MINIPORT_CHARACTERISTICS *c = &ad->drv->chars5;
 	if (!is_registered(in))
 		return; /* deregistered while it waited */
-	atomic_fetch_add(&in->dpc_calls, 1);
-	atomic_store(&in->unmask_after_dpc, false);
 	c->HandleInterruptHandler(ad->context);
 	if (!is_registered(in))
 		return; /* deregistered from inside the DPC */
@@ -107,12 +103,10 @@ static void deliver(struct nd_intr *in)
 	struct nd_adapter *ad = in->ad;
 	NDIS_MINIPORT_CHARACTERISTICS *c = &ad->drv->chars5;
 	BOOLEAN recognized = FALSE, queue = FALSE;
-	atomic_fetch_add(&in->interrupts, 1);
 	struct nd_cb_save s;
 	nd_cb_enter(&s, ad->drv, ad, ND_CB_ISR, DIRQL);
 	isr_lock(in);
 	if (in->call_isr) {
-		atomic_fetch_add(&in->isr_calls, 1);
 		c->ISRHandler(&recognized, &queue, ad->context);
 	} else {
 		if (c->DisableInterruptHandler)
@@ -123,10 +117,8 @@ static void deliver(struct nd_intr *in)
 	nd_cb_leave(&s);
 	if (queue) {
 		int err = 0;
-		atomic_store(&in->unmask_after_dpc, true);
 		if (nd_host_insert(ad, &in->dpc, true, &err) || !err)
 			return; /* queued now, or already queued: it unmasks */
-		atomic_store(&in->unmask_after_dpc, false);
 	}
 	unmask(in);
 }
@@ -293,23 +285,6 @@ struct nd_adapter *nd_intr_adapter(PNDIS_MINIPORT_INTERRUPT storage)
 	struct nd_adapter *ad = in ? in->ad : NULL;
 	pthread_mutex_unlock(&intr_lock);
 	return ad;
-}
-
-int nd_intr_counts(struct nd_adapter *ad, unsigned long *interrupts,
-		   unsigned long *isr_calls, unsigned long *dpc_calls)
-{
-	int rc = -ENOENT;
-	pthread_mutex_lock(&intr_lock);
-	for (struct nd_intr *in = intr_list; in; in = in->next)
-		if (in->ad == ad) {
-			*interrupts = atomic_load(&in->interrupts);
-			*isr_calls = atomic_load(&in->isr_calls);
-			*dpc_calls = atomic_load(&in->dpc_calls);
-			rc = 0;
-			break; /* the newest */
-		}
-	pthread_mutex_unlock(&intr_lock);
-	return rc;
 }
 
 /* Halt step 3: the thread and the DPC stop (the record stays). */
