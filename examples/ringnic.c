@@ -199,7 +199,7 @@ static NDIS_STATUS setup_memory(struct ringnic *nic)
 	}
 
 	/* More receive buffers, asynchronously, as a driver does when load
-	 * grows (NdisMAllocateSharedMemoryAsync). */
+	 * grows (NdisMAllocateSharedMemory's remarks). */
 	for (int i = 0; i < RINGNIC_ASYNC_BUFS; i++) {
 		NDIS_STATUS st =
 		    nic->dma

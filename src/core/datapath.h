@@ -19,8 +19,11 @@
 #include "core.h"
 
 /* Create the adapter's data-path state before MiniportInitialize (the
- * miniport may indicate or register a shutdown handler from there).
- * Returns 0 or -ENOMEM. */
+ * miniport may indicate or register a shutdown handler from there) and
+ * track it on the adapter (order ND_RES_ORDER_DATAPATH): the reclaim after
+ * halt's drain reports what the miniport left (packets indicated during
+ * halt, the shutdown registration, sends never completed), releases the
+ * host's frames, then frees the state. Returns 0 or -ENOMEM. */
 int nd_dp_create(struct nd_adapter *ad);
 /* After a successful MiniportInitialize, with the adapter running: query
  * the addresses, sizes and link state, allocate the host's frames and
@@ -37,11 +40,6 @@ void nd_dp_stop(struct nd_adapter *ad);
  * MiniportHalt: give back the packets indicated since nd_dp_stop. Cannot
  * fail. */
 void nd_dp_quiesced(struct nd_adapter *ad);
-/* After MiniportHalt (or a failed initialize): report what the miniport
- * left (packets indicated during halt, sends never completed), release
- * the host's frames and free the state. Returns how many objects were
- * reported. */
-long nd_dp_destroy(struct nd_adapter *ad);
 
 /* ---- calls from src/ndis (the adapter is live; site = driver's call) */
 
@@ -121,7 +119,12 @@ struct nd_oid_req {
 	NDIS_STATUS status;
 };
 
+/* Reclaimed first, before the DMA handles and scatter-gather lists its
+ * sends hold, and before the host's threads and timers (host.h). */
+enum { ND_RES_ORDER_DATAPATH = ND_RES_ORDER_HANDLE - 3 };
+
 struct nd_dp {
+	struct nd_res res; /* tracked on the adapter (nd_dp_create) */
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* sends drained, request/reset completed */
 	bool started, stopping;

@@ -53,6 +53,8 @@ struct nd_host {
 	pthread_cond_t scond;
 	pthread_t sowner;
 	unsigned sdepth;
+	struct nd_res res; /* tracked on the adapter: halt stops, reports,
+			      frees (host_res_ops) */
 };
 
 static _Thread_local struct nd_host *tl_host; /* set on host threads */
@@ -80,15 +82,56 @@ static void host_init(struct nd_host *h, struct nd_adapter *ad)
 	pthread_condattr_destroy(&ca);
 }
 
+static void host_free(struct nd_host *h)
+{
+	pthread_mutex_destroy(&h->lock);
+	pthread_cond_destroy(&h->idle);
+	for (int i = 0; i < Q_COUNT; i++)
+		pthread_cond_destroy(&h->q[i].cond);
+	pthread_mutex_destroy(&h->slock);
+	pthread_cond_destroy(&h->scond);
+	free(h);
+}
+
 static void g_init(void)
 {
 	host_init(&g_host, NULL);
 }
 
+static const struct nd_res_ops host_res_ops;
+
+/* The adapter's host state, created at its first use (tracked on the
+ * adapter so that halt stops and frees it); the process-wide host for
+ * NULL, or when no memory is left for an adapter's. */
+static struct nd_host *host_get(struct nd_adapter *ad)
+{
+	struct nd_host *h = __atomic_load_n(&ad->host, __ATOMIC_ACQUIRE);
+	if (h)
+		return h;
+	h = malloc(sizeof(*h));
+	if (!h)
+		return NULL;
+	host_init(h, ad);
+	struct nd_host *expect = NULL;
+	if (!__atomic_compare_exchange_n(&ad->host, &expect, h, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		host_free(h); /* another thread made it first */
+		return expect;
+	}
+	nd_adapter_track(ad, &h->res, &host_res_ops, NULL);
+	return h;
+}
+
+int nd_host_ensure(struct nd_adapter *ad)
+{
+	return host_get(ad) ? 0 : -ENOMEM;
+}
+
 static struct nd_host *host_of(struct nd_adapter *ad)
 {
-	if (ad && ad->host)
-		return ad->host;
+	struct nd_host *h = ad ? host_get(ad) : NULL;
+	if (h)
+		return h;
 	pthread_once(&g_once, g_init);
 	return &g_host;
 }
@@ -119,9 +162,9 @@ bool nd_serialized(const struct nd_adapter *ad)
 
 void nd_serial_enter(struct nd_adapter *ad)
 {
-	struct nd_host *h = ad ? ad->host : NULL;
+	struct nd_host *h = ad ? host_get(ad) : NULL;
 	if (!h)
-		return;
+		return; /* no adapter, or no memory for its state */
 	pthread_t me = pthread_self();
 	pthread_mutex_lock(&h->slock);
 	if (h->sdepth && pthread_equal(h->sowner, me)) {
@@ -137,7 +180,8 @@ void nd_serial_enter(struct nd_adapter *ad)
 
 bool nd_serial_mine(struct nd_adapter *ad)
 {
-	struct nd_host *h = ad ? ad->host : NULL;
+	struct nd_host *h =
+	    ad ? __atomic_load_n(&ad->host, __ATOMIC_ACQUIRE) : NULL;
 	if (!h)
 		return false;
 	pthread_mutex_lock(&h->slock);
@@ -148,7 +192,8 @@ bool nd_serial_mine(struct nd_adapter *ad)
 
 void nd_serial_leave(struct nd_adapter *ad)
 {
-	struct nd_host *h = ad ? ad->host : NULL;
+	struct nd_host *h =
+	    ad ? __atomic_load_n(&ad->host, __ATOMIC_ACQUIRE) : NULL;
 	if (!h)
 		return;
 	pthread_mutex_lock(&h->slock);
@@ -362,9 +407,11 @@ static int queue_external(struct nd_adapter *ad,
 			  void (*fn)(struct nd_adapter *, void *), void *arg,
 			  int qi)
 {
-	if (!ad || !fn || !ad->host)
+	if (!ad || !fn)
 		return -EINVAL;
-	struct nd_host *h = ad->host;
+	struct nd_host *h = host_get(ad);
+	if (!h)
+		return -ENOMEM;
 	struct nd_dpc *d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
@@ -408,19 +455,9 @@ int nd_work_queue(struct nd_adapter *ad,
 
 /* ---------------- adapter lifecycle ---------------- */
 
-int nd_host_create(struct nd_adapter *ad)
-{
-	struct nd_host *h = malloc(sizeof(*h));
-	if (!h)
-		return -ENOMEM;
-	host_init(h, ad);
-	ad->host = h;
-	return 0;
-}
-
 void nd_host_quiesce(struct nd_adapter *ad)
 {
-	struct nd_host *h = ad->host;
+	struct nd_host *h = __atomic_load_n(&ad->host, __ATOMIC_ACQUIRE);
 	if (!h)
 		return;
 	pthread_mutex_lock(&h->lock);
@@ -443,20 +480,27 @@ static void stop_queue(struct nd_host *h, int qi)
 		pthread_join(q->thread, NULL);
 }
 
-long nd_host_stop(struct nd_adapter *ad)
+/* Halt step 3 (after MiniportHalt, while the handle still resolves):
+ * stop and join every thread that runs driver code for the adapter. */
+static void host_stop(struct nd_res *r)
 {
-	struct nd_host *h = ad->host;
-	if (!h)
-		return 0;
-	long n = nd_intr_halt(ad);
+	struct nd_host *h = nd_container_of(r, struct nd_host, res);
 	pthread_mutex_lock(&h->lock);
 	h->refuse = true;
 	pthread_mutex_unlock(&h->lock);
 	stop_queue(h, Q_TIMER);
 	stop_queue(h, Q_DPC);
 	stop_queue(h, Q_WORK);
+}
 
-	/* no thread of the adapter runs now */
+/* After the drain: what the driver left (an interrupt registered, timers
+ * set, work items queued), each reported and undone; returns how many. */
+static long host_reclaim(struct nd_res *r)
+{
+	struct nd_host *h = nd_container_of(r, struct nd_host, res);
+	struct nd_adapter *ad = h->ad;
+	host_stop(r); /* no-ops when halt step 3 ran */
+	long n = 0;
 	pthread_mutex_lock(&timers_lock);
 	pthread_mutex_lock(&h->lock);
 	for (struct nd_timer *t = h->armed; t; t = t->next) {
@@ -497,25 +541,12 @@ long nd_host_stop(struct nd_adapter *ad)
 	return n;
 }
 
-void nd_host_destroy(struct nd_adapter *ad)
+/* Free the host state (untracked by core; threads stopped). */
+static void host_destroy(struct nd_res *r)
 {
-	struct nd_host *h = ad->host;
-	if (!h)
-		return;
-	stop_queue(h, Q_TIMER); /* no-ops after nd_host_stop */
-	stop_queue(h, Q_DPC);
-	stop_queue(h, Q_WORK);
-	for (int qi = 0; qi < Q_COUNT; qi++) /* queued after the stop */
-		while (h->q[qi].head) {
-			struct nd_dpc *d = h->q[qi].head;
-			h->q[qi].head = d->next;
-			d->queued = false;
-			if (d->drop)
-				d->drop(d);
-			if (d->owned)
-				free(d);
-		}
-	nd_intr_destroy(ad);
+	struct nd_host *h = nd_container_of(r, struct nd_host, res);
+	struct nd_adapter *ad = h->ad;
+	host_reclaim(r); /* nothing left when halt reclaimed */
 	pthread_mutex_lock(&timers_lock);
 	for (struct nd_timer *t = h->all, *nx; t; t = nx) {
 		nx = t->all_next;
@@ -526,15 +557,17 @@ void nd_host_destroy(struct nd_adapter *ad)
 	if (!ptrmap_count(&timers_map))
 		ptrmap_free(&timers_map);
 	pthread_mutex_unlock(&timers_lock);
-	pthread_mutex_destroy(&h->lock);
-	pthread_cond_destroy(&h->idle);
-	for (int i = 0; i < Q_COUNT; i++)
-		pthread_cond_destroy(&h->q[i].cond);
-	pthread_mutex_destroy(&h->slock);
-	pthread_cond_destroy(&h->scond);
-	ad->host = NULL;
-	free(h);
+	__atomic_store_n(&ad->host, NULL, __ATOMIC_RELEASE);
+	host_free(h);
 }
+
+static const struct nd_res_ops host_res_ops = {
+    .name = "runtime threads",
+    .order = ND_RES_ORDER_HOST,
+    .stop = host_stop,
+    .reclaim_all = host_reclaim,
+    .destroy = host_destroy,
+};
 
 /* ---------------- timers ---------------- */
 
@@ -639,6 +672,20 @@ int nd_timer_set(void *storage, unsigned due_ms, unsigned period_ms)
 	pthread_mutex_unlock(&h->lock);
 	pthread_mutex_unlock(&timers_lock);
 	return 0;
+}
+
+int nd_timer_state(void *storage)
+{
+	pthread_mutex_lock(&timers_lock);
+	struct nd_timer *t = ptrmap_get(&timers_map, (uintptr_t)storage);
+	int rc = -ENOENT;
+	if (t) {
+		pthread_mutex_lock(&t->h->lock);
+		rc = t->set;
+		pthread_mutex_unlock(&t->h->lock);
+	}
+	pthread_mutex_unlock(&timers_lock);
+	return rc;
 }
 
 int nd_timer_cancel(void *storage)

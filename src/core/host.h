@@ -5,7 +5,7 @@
  * thread (timer functions, at DISPATCH_LEVEL) and a work thread (work
  * items, at PASSIVE_LEVEL), all started on first use
  * and stopped by halt before the adapter is freed; the serialization of a
- * serialized miniport; the interrupt thread (interrupt.c).
+ * serialized miniport; the interrupt thread (intr.c).
  *
  * Lock order: nd_serial_enter (the adapter's serialization) before any
  * host lock; never wait on a host lock while holding a driver's spin lock
@@ -73,20 +73,28 @@ struct nd_dpc {
 	void (*drop)(struct nd_dpc *);
 };
 
-/* Create the adapter's host state (no thread yet): 0 or -ENOMEM. Called
- * by ndisdma_adapter_start before MiniportInitialize. */
-int nd_host_create(struct nd_adapter *ad);
-/* Halt begins: nd_dpc_queue / nd_work_queue refuse from now on, and this
- * waits until every call they queued has run. Cannot fail. */
+/* Tracked-object orders (struct nd_res_ops): at halt step 3 the
+ * interrupts stop first (their threads and DPCs), then the host's DPC,
+ * timer and work threads. */
+enum {
+	ND_RES_ORDER_INTERRUPT = ND_RES_ORDER_HANDLE - 2,
+	ND_RES_ORDER_HOST = ND_RES_ORDER_HANDLE - 1,
+};
+
+/* The host state of an adapter is created at its first use and tracked
+ * on the adapter (struct nd_res_ops): halt step 3 stops and joins its
+ * threads (interrupt, DPC, timer, work), the reclaim after the drain
+ * reports and undoes what the driver left (halt.leak-interrupt /
+ * -timer / -workitem, counted in halt's result), then it is freed. */
+
+/* Create the adapter's host state now if it has none (the interrupt
+ * needs it before its thread starts). 0 or -ENOMEM. */
+int nd_host_ensure(struct nd_adapter *ad);
+
+/* Halt begins (before MiniportHalt): nd_dpc_queue / nd_work_queue refuse
+ * from now on, and this waits until every call they queued has run.
+ * Cannot fail. Must not run on a host thread. */
 void nd_host_quiesce(struct nd_adapter *ad);
-/* After MiniportHalt (or a failed MiniportInitialize): deregister the
- * interrupt, cancel the timers and drop the work items the driver left
- * (each reported: halt.leak-interrupt / halt.leak-timer /
- * halt.leak-workitem), stop and join every thread of the adapter.
- * Returns how many leaks. Must not run on a host thread. */
-long nd_host_stop(struct nd_adapter *ad);
-/* Free the host state (threads already stopped). Cannot fail. */
-void nd_host_destroy(struct nd_adapter *ad);
 
 /* Queue a deferred call on the DPC thread (dpc_thread true) or the work
  * thread of `ad`'s host, or of the process-wide host when ad is NULL.
@@ -110,6 +118,9 @@ void nd_host_flush(struct nd_adapter *ad, struct nd_dpc *d, bool dpc_thread);
 int nd_timer_init(void *storage, struct nd_adapter *ad, struct nd_driver *drv,
 		  bool miniport, void (*fn)(PVOID, PVOID, PVOID, PVOID),
 		  PVOID ctx, const void *site);
+/* 1 when the timer is set, 0 when not, -ENOENT when never
+ * initialized. */
+int nd_timer_state(void *storage);
 /* Set (replace any pending expiry): first expiry in due_ms, then every
  * period_ms (0: once). Returns 0, or -ENOENT (never initialized). */
 int nd_timer_set(void *storage, unsigned due_ms, unsigned period_ms);
@@ -122,8 +133,9 @@ struct nd_adapter *nd_timer_adapter(void *storage);
 /* ---- the interrupt (interrupt.c) ---- */
 
 /* Connect the adapter's interrupt (storage: the driver's
- * NDIS_MINIPORT_INTERRUPT); call_isr: MiniportISR is called, else
- * MiniportDisableInterrupt / EnableInterrupt around the DPC. Returns 0,
+ * NDIS_MINIPORT_INTERRUPT); call_isr: MiniportISR is called on each
+ * interrupt, else MiniportDisableInterrupt and the DPC is always queued;
+ * MiniportEnableInterrupt (if any) follows each DPC. Returns 0,
  * -EEXIST (the adapter has one), -ENOTSUP (the bus has no interrupt;
  * ndisdma_last_error says why), -ENOMEM, or the bus's errno. */
 int nd_intr_register(struct nd_adapter *ad, PNDIS_MINIPORT_INTERRUPT storage,
@@ -138,19 +150,9 @@ int nd_intr_sync(PNDIS_MINIPORT_INTERRUPT storage, BOOLEAN (*fn)(PVOID),
 		 PVOID ctx, BOOLEAN *ret);
 /* The adapter of a registered interrupt, or NULL. */
 struct nd_adapter *nd_intr_adapter(PNDIS_MINIPORT_INTERRUPT storage);
-/* Counters of the adapter's newest interrupt: interrupts delivered,
- * MiniportISR calls, MiniportHandleInterrupt calls. 0 or -ENOENT. */
-int nd_intr_counts(struct nd_adapter *ad, unsigned long *interrupts,
-		   unsigned long *isr_calls, unsigned long *dpc_calls);
-/* Called by nd_host_stop: deregister a forgotten interrupt (reported:
- * halt.leak-interrupt). Returns 1 when there was one, else 0. */
-long nd_intr_halt(struct nd_adapter *ad);
-/* Called by nd_host_destroy: free the adapter's interrupt records. */
-void nd_intr_destroy(struct nd_adapter *ad);
-
-/* ---- work items (work.c) ---- */
-/* Forget a dropped work item's queued mark (nd_dpc.drop of a work
- * item). */
-void nd_work_dropped(struct nd_dpc *d);
+/* Each interrupt record is tracked on its adapter (order
+ * ND_RES_ORDER_INTERRUPT): halt step 3 stops its thread and DPC, the
+ * reclaim reports one still registered (halt.leak-interrupt), and the
+ * record (kept after a deregistration) is freed last. */
 
 #endif

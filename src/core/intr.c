@@ -29,11 +29,11 @@ struct nd_intr {
 	bool thread_running;
 	pthread_mutex_t lock; /* the interrupt spin lock (DIRQL) */
 	struct nd_dpc dpc;
-	_Atomic bool unmask_after_dpc;
 	const void *site;
-	_Atomic unsigned long interrupts, isr_calls, dpc_calls;
+	struct nd_res res; /* tracked on the adapter (intr_res_ops) */
 };
 
+static const struct nd_res_ops intr_res_ops;
 static pthread_mutex_t intr_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct nd_intr *intr_list;
 static _Thread_local struct nd_intr *tl_held; /* interrupt lock held */
@@ -87,8 +87,6 @@ static void intr_dpc(struct nd_adapter *ad, void *arg)
 	NDIS_MINIPORT_CHARACTERISTICS *c = &ad->drv->chars5;
 	if (!is_registered(in))
 		return; /* deregistered while it waited */
-	atomic_fetch_add(&in->dpc_calls, 1);
-	atomic_store(&in->unmask_after_dpc, false);
 	c->HandleInterruptHandler(ad->context);
 	if (!is_registered(in))
 		return; /* deregistered from inside the DPC */
@@ -105,12 +103,10 @@ static void deliver(struct nd_intr *in)
 	struct nd_adapter *ad = in->ad;
 	NDIS_MINIPORT_CHARACTERISTICS *c = &ad->drv->chars5;
 	BOOLEAN recognized = FALSE, queue = FALSE;
-	atomic_fetch_add(&in->interrupts, 1);
 	struct nd_cb_save s;
 	nd_cb_enter(&s, ad->drv, ad, ND_CB_ISR, DIRQL);
 	isr_lock(in);
 	if (in->call_isr) {
-		atomic_fetch_add(&in->isr_calls, 1);
 		c->ISRHandler(&recognized, &queue, ad->context);
 	} else {
 		if (c->DisableInterruptHandler)
@@ -121,10 +117,8 @@ static void deliver(struct nd_intr *in)
 	nd_cb_leave(&s);
 	if (queue) {
 		int err = 0;
-		atomic_store(&in->unmask_after_dpc, true);
 		if (nd_host_insert(ad, &in->dpc, true, &err) || !err)
 			return; /* queued now, or already queued: it unmasks */
-		atomic_store(&in->unmask_after_dpc, false);
 	}
 	unmask(in);
 }
@@ -169,6 +163,8 @@ int nd_intr_register(struct nd_adapter *ad, PNDIS_MINIPORT_INTERRUPT storage,
 			return -EEXIST;
 		}
 	pthread_mutex_unlock(&intr_lock);
+	if (nd_host_ensure(ad)) /* halt stops the interrupt through it */
+		return -ENOMEM;
 	int fd;
 	int rc = b->ops->irq_fd(b, &fd);
 	if (rc) {
@@ -203,6 +199,7 @@ int nd_intr_register(struct nd_adapter *ad, PNDIS_MINIPORT_INTERRUPT storage,
 	in->next = intr_list;
 	intr_list = in;
 	pthread_mutex_unlock(&intr_lock);
+	nd_adapter_track(ad, &in->res, &intr_res_ops, site);
 	pthread_mutex_lock(&intr_lock);
 	int prc = pthread_create(&in->thread, NULL, intr_main, in);
 	if (prc)
@@ -267,7 +264,7 @@ int nd_intr_sync(PNDIS_MINIPORT_INTERRUPT storage, BOOLEAN (*fn)(PVOID),
 		*ret = FALSE;
 		return -ENOENT;
 	}
-	KIRQL old = KeGetCurrentIrql();
+	KIRQL old = nd_self()->irql;
 	if (old < DIRQL)
 		nd_self()->irql = DIRQL;
 	if (isr_lock_mine(in)) {
@@ -290,70 +287,51 @@ struct nd_adapter *nd_intr_adapter(PNDIS_MINIPORT_INTERRUPT storage)
 	return ad;
 }
 
-int nd_intr_counts(struct nd_adapter *ad, unsigned long *interrupts,
-		   unsigned long *isr_calls, unsigned long *dpc_calls)
+/* Halt step 3: the thread and the DPC stop (the record stays). */
+static void intr_res_stop(struct nd_res *r)
 {
-	int rc = -ENOENT;
-	pthread_mutex_lock(&intr_lock);
-	for (struct nd_intr *in = intr_list; in; in = in->next)
-		if (in->ad == ad) {
-			*interrupts = atomic_load(&in->interrupts);
-			*isr_calls = atomic_load(&in->isr_calls);
-			*dpc_calls = atomic_load(&in->dpc_calls);
-			rc = 0;
-			break; /* the newest */
-		}
-	pthread_mutex_unlock(&intr_lock);
-	return rc;
+	stop(nd_container_of(r, struct nd_intr, res));
 }
 
-long nd_intr_halt(struct nd_adapter *ad)
+/* After the drain: an interrupt the driver left registered is reported
+ * and deregistered. */
+static long intr_res_reclaim(struct nd_res *r)
 {
-	long n = 0;
-	for (;;) {
-		struct nd_intr *found = NULL;
-		pthread_mutex_lock(&intr_lock);
-		for (struct nd_intr *in = intr_list; in; in = in->next)
-			if (in->ad == ad &&
-			    (in->registered || in->thread_running)) {
-				found = in;
-				break;
-			}
-		bool leaked = found && found->registered;
-		if (found)
-			found->registered = false;
-		pthread_mutex_unlock(&intr_lock);
-		if (!found)
+	struct nd_intr *in = nd_container_of(r, struct nd_intr, res);
+	pthread_mutex_lock(&intr_lock);
+	bool leaked = in->registered;
+	in->registered = false;
+	pthread_mutex_unlock(&intr_lock);
+	stop(in); /* a no-op after step 3 */
+	if (!leaked)
+		return 0;
+	nd_report(ND_RULE_HALT_LEAK_INTERRUPT, in->ad, (uintptr_t)in->storage,
+		  0, in->site,
+		  "interrupt %p still registered after MiniportHalt "
+		  "(NdisMDeregisterInterrupt missing); deregistered",
+		  (void *)in->storage);
+	return 1;
+}
+
+static void intr_res_destroy(struct nd_res *r)
+{
+	struct nd_intr *in = nd_container_of(r, struct nd_intr, res);
+	pthread_mutex_lock(&intr_lock);
+	for (struct nd_intr **pp = &intr_list; *pp; pp = &(*pp)->next)
+		if (*pp == in) {
+			*pp = in->next;
 			break;
-		if (leaked) {
-			nd_report(ND_RULE_HALT_LEAK_INTERRUPT, ad,
-				  (uintptr_t)found->storage, 0, found->site,
-				  "interrupt %p still registered after "
-				  "MiniportHalt (NdisMDeregisterInterrupt "
-				  "missing); deregistered",
-				  (void *)found->storage);
-			n++;
 		}
-		/* also joins a thread left running by a deregistration from
-		 * the interrupt thread itself */
-		stop(found);
-	}
-	return n;
+	pthread_mutex_unlock(&intr_lock);
+	close(in->stop_fd);
+	pthread_mutex_destroy(&in->lock);
+	free(in);
 }
 
-void nd_intr_destroy(struct nd_adapter *ad)
-{
-	pthread_mutex_lock(&intr_lock);
-	for (struct nd_intr **pp = &intr_list; *pp;) {
-		struct nd_intr *in = *pp;
-		if (in->ad != ad) {
-			pp = &in->next;
-			continue;
-		}
-		*pp = in->next;
-		close(in->stop_fd);
-		pthread_mutex_destroy(&in->lock);
-		free(in);
-	}
-	pthread_mutex_unlock(&intr_lock);
-}
+static const struct nd_res_ops intr_res_ops = {
+    .name = "interrupt",
+    .order = ND_RES_ORDER_INTERRUPT,
+    .stop = intr_res_stop,
+    .reclaim_all = intr_res_reclaim,
+    .destroy = intr_res_destroy,
+};

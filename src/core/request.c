@@ -199,6 +199,8 @@ void nd_dp_request_complete(struct nd_adapter *ad, bool set, NDIS_STATUS st,
 	pthread_mutex_unlock(&dp->lock);
 }
 
+/* The adapter h names, with a reference the caller puts (*out, NULL when
+ * unknown), and its data path (NULL when none). */
 static struct nd_dp *running_dp(ndisdma_adapter *h, struct nd_adapter **out)
 {
 	struct nd_adapter *ad = nd_adapter_lookup(h, NULL, NULL);
@@ -209,7 +211,7 @@ static struct nd_dp *running_dp(ndisdma_adapter *h, struct nd_adapter **out)
 int ndisdma_adapter_query(ndisdma_adapter *h, uint32_t oid, void *buf,
 			  size_t len, size_t *written)
 {
-	struct nd_adapter *ad;
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = NULL;
 	struct nd_dp *dp = running_dp(h, &ad);
 	if (written)
 		*written = 0;
@@ -228,7 +230,7 @@ int ndisdma_adapter_query(ndisdma_adapter *h, uint32_t oid, void *buf,
 int ndisdma_adapter_set(ndisdma_adapter *h, uint32_t oid, const void *buf,
 			size_t len)
 {
-	struct nd_adapter *ad;
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = NULL;
 	struct nd_dp *dp = running_dp(h, &ad);
 	if (!dp || (!buf && len) || len > 0xFFFFFFFFu)
 		return -EINVAL;
@@ -249,7 +251,7 @@ int ndisdma_adapter_set(ndisdma_adapter *h, uint32_t oid, const void *buf,
 
 int32_t ndisdma_adapter_last_status(ndisdma_adapter *h)
 {
-	struct nd_adapter *ad;
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = NULL;
 	struct nd_dp *dp = running_dp(h, &ad);
 	if (!dp)
 		return NDIS_STATUS_ADAPTER_NOT_FOUND;
@@ -261,7 +263,7 @@ int32_t ndisdma_adapter_last_status(ndisdma_adapter *h)
 
 int ndisdma_adapter_link(ndisdma_adapter *h, struct ndisdma_link *out)
 {
-	struct nd_adapter *ad;
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = NULL;
 	struct nd_dp *dp = running_dp(h, &ad);
 	if (!dp || !out)
 		return -EINVAL;
@@ -273,7 +275,7 @@ int ndisdma_adapter_link(ndisdma_adapter *h, struct ndisdma_link *out)
 
 int ndisdma_adapter_counters(ndisdma_adapter *h, struct ndisdma_counters *out)
 {
-	struct nd_adapter *ad;
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = NULL;
 	struct nd_dp *dp = running_dp(h, &ad);
 	if (!dp || !out)
 		return -EINVAL;
@@ -334,6 +336,15 @@ static int set_filters(struct nd_adapter *ad)
 }
 
 static void hang_fn(PVOID storage, PVOID ctx, PVOID a, PVOID b);
+static long dp_reclaim_all(struct nd_res *r);
+static void dp_destroy(struct nd_res *r);
+
+static const struct nd_res_ops dp_ops = {
+    .name = "data path (host frames, held packets, the OID request)",
+    .order = ND_RES_ORDER_DATAPATH,
+    .reclaim_all = dp_reclaim_all,
+    .destroy = dp_destroy,
+};
 
 int nd_dp_create(struct nd_adapter *ad)
 {
@@ -350,6 +361,7 @@ int nd_dp_create(struct nd_adapter *ad)
 	dp->link.max_total = 1514;
 	dp->batch = 1;
 	ad->dp = dp;
+	nd_adapter_track(ad, &dp->res, &dp_ops, NULL);
 	return 0;
 }
 
@@ -519,7 +531,7 @@ void nd_dp_reset_complete(struct nd_adapter *ad, NDIS_STATUS st,
 
 int ndisdma_adapter_miniport_reset(ndisdma_adapter *h)
 {
-	struct nd_adapter *ad;
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = NULL;
 	struct nd_dp *dp = running_dp(h, &ad);
 	if (!dp)
 		return -EINVAL;
@@ -608,7 +620,7 @@ void nd_dp_shutdown_deregister(struct nd_adapter *ad, const void *site)
 
 int ndisdma_adapter_shutdown(ndisdma_adapter *h)
 {
-	struct nd_adapter *ad;
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = NULL;
 	struct nd_dp *dp = running_dp(h, &ad);
 	if (!dp)
 		return -EINVAL;
@@ -679,11 +691,13 @@ void nd_dp_quiesced(struct nd_adapter *ad)
 		nd_dp_return_all(ad);
 }
 
-long nd_dp_destroy(struct nd_adapter *ad)
+/* Halt step 6 (nobody holds a reference: no call, no host thread runs on
+ * the adapter): report what the miniport left, release the host's sends
+ * and frames. Returns how many objects were reported. */
+static long dp_reclaim_all(struct nd_res *r)
 {
+	struct nd_adapter *ad = r->owner;
 	struct nd_dp *dp = nd_dp_of(ad);
-	if (!dp)
-		return 0;
 	long n = nd_dp_held_report(ad);
 	/* the registration lives here: report it before the state goes */
 	if (dp->shutdown_tracked) {
@@ -711,9 +725,16 @@ long nd_dp_destroy(struct nd_adapter *ad)
 	dp->req = NULL;
 	nd_frames_free(dp);
 	pthread_mutex_unlock(&dp->lock);
+	return n;
+}
+
+/* After the reclaim: free the state. */
+static void dp_destroy(struct nd_res *r)
+{
+	struct nd_adapter *ad = r->owner;
+	struct nd_dp *dp = nd_dp_of(ad);
 	ad->dp = NULL;
 	pthread_mutex_destroy(&dp->lock);
 	pthread_cond_destroy(&dp->cond);
 	free(dp);
-	return n;
 }

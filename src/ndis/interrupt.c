@@ -16,7 +16,7 @@ NDIS_STATUS NdisMRegisterInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt,
 {
 	const void *site = ND_SITE();
 	(void)InterruptVector, (void)InterruptLevel, (void)InterruptMode;
-	struct nd_adapter *ad = nd_adapter_lookup(
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(
 	    MiniportAdapterHandle, "NdisMRegisterInterrupt", site);
 	if (!ad)
 		return NDIS_STATUS_FAILURE;
@@ -29,10 +29,11 @@ NDIS_STATUS NdisMRegisterInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt,
 			  "storage");
 		return NDIS_STATUS_FAILURE;
 	}
-	if (!nd_in_init(ad))
-		nd_report(ND_RULE_INTERRUPT_REGISTER_CONTEXT, ad,
-			  (uintptr_t)Interrupt, 0, site,
-			  "NdisMRegisterInterrupt outside MiniportInitialize");
+	if (!nd_in_init(ad) &&
+	    nd_report(ND_RULE_INTERRUPT_REGISTER_CONTEXT, ad,
+		      (uintptr_t)Interrupt, 0, site,
+		      "NdisMRegisterInterrupt outside MiniportInitialize"))
+		return NDIS_STATUS_FAILURE; /* mode fail */
 	NDIS_MINIPORT_CHARACTERISTICS *c = &ad->drv->chars5;
 	if (ad->drv->ndis_major != 5 && ad->drv->ndis_major != 4 &&
 	    ad->drv->ndis_major != 3) {
@@ -50,11 +51,12 @@ NDIS_STATUS NdisMRegisterInterrupt(PNDIS_MINIPORT_INTERRUPT Interrupt,
 			  "MiniportHandleInterrupt");
 		return NDIS_STATUS_FAILURE;
 	}
-	if (SharedInterrupt && !RequestIsr)
-		nd_report(ND_RULE_INTERRUPT_SHARED_NO_ISR, ad,
-			  (uintptr_t)Interrupt, 0, site,
-			  "NdisMRegisterInterrupt: a shared interrupt needs "
-			  "RequestIsr TRUE; MiniportISR is called anyway");
+	if (SharedInterrupt && !RequestIsr &&
+	    nd_report(ND_RULE_INTERRUPT_SHARED_NO_ISR, ad, (uintptr_t)Interrupt,
+		      0, site,
+		      "NdisMRegisterInterrupt: a shared interrupt needs "
+		      "RequestIsr TRUE; MiniportISR is called anyway"))
+		return NDIS_STATUS_FAILURE; /* mode fail */
 	bool call_isr = RequestIsr || SharedInterrupt;
 	if (call_isr && !c->ISRHandler) {
 		nd_report(ND_RULE_INTERRUPT_BAD_PARAMS, ad,

@@ -14,7 +14,7 @@ VOID NdisMRegisterAdapterShutdownHandler(NDIS_HANDLE h, PVOID ctx,
 					 ADAPTER_SHUTDOWN_HANDLER fn)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 	    nd_adapter_lookup(h, "NdisMRegisterAdapterShutdownHandler", site);
 	if (!ad || !nd_dp_of(ad))
 		return;
@@ -27,7 +27,7 @@ VOID NdisMRegisterAdapterShutdownHandler(NDIS_HANDLE h, PVOID ctx,
 VOID NdisMDeregisterAdapterShutdownHandler(NDIS_HANDLE h)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 	    nd_adapter_lookup(h, "NdisMDeregisterAdapterShutdownHandler", site);
 	if (!ad || !nd_dp_of(ad))
 		return;
@@ -42,7 +42,7 @@ VOID NdisWriteErrorLogEntry(NDIS_HANDLE h, NDIS_ERROR_CODE ErrorCode,
 			    ULONG NumberOfErrorValues, ...)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 	    nd_adapter_lookup(h, "NdisWriteErrorLogEntry", site);
 	if (!ad)
 		return;

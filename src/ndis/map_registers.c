@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * map_registers.c - busmaster mappings of arbitrary buffers through map
- * registers (seed 002): NdisMStartBufferPhysicalMapping,
+ * registers (Microsoft: NdisMAllocateMapRegisters and the map-register
+ * model of NDIS 5): NdisMStartBufferPhysicalMapping,
  * NdisMCompleteBufferPhysicalMapping, NdisQueryMapRegisterCount,
  * NdisGetBufferPhysicalArraySize. NdisMAllocateMapRegisters and
  * NdisMFreeMapRegisters are in dma_register.c. Checks the documented
@@ -43,7 +44,7 @@ VOID NdisMStartBufferPhysicalMapping(NDIS_HANDLE h, PNDIS_BUFFER Buffer,
 	UINT cap = ArraySize ? *ArraySize : 0;
 	if (ArraySize)
 		*ArraySize = 0;
-	struct nd_adapter *ad = nd_adapter_lookup(h, fn, site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, fn, site);
 	if (!ad)
 		return;
 	if (!ArraySize) {
@@ -129,7 +130,7 @@ VOID NdisMCompleteBufferPhysicalMapping(NDIS_HANDLE h, PNDIS_BUFFER Buffer,
 {
 	static const char fn[] = "NdisMCompleteBufferPhysicalMapping";
 	const void *site = ND_SITE();
-	struct nd_adapter *ad = nd_adapter_lookup(h, fn, site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, fn, site);
 	if (!ad)
 		return;
 	if (!nd_irql_at_most(DISPATCH_LEVEL, fn, ad, site))

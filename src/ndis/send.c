@@ -11,7 +11,7 @@
 VOID NdisMSendComplete(NDIS_HANDLE h, PNDIS_PACKET Packet, NDIS_STATUS Status)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad = nd_adapter_lookup(h, "NdisMSendComplete", site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, "NdisMSendComplete", site);
 	if (!ad || !nd_dp_of(ad))
 		return;
 	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisMSendComplete", ad, site))
@@ -22,7 +22,7 @@ VOID NdisMSendComplete(NDIS_HANDLE h, PNDIS_PACKET Packet, NDIS_STATUS Status)
 VOID NdisMSendResourcesAvailable(NDIS_HANDLE h)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 	    nd_adapter_lookup(h, "NdisMSendResourcesAvailable", site);
 	if (!ad || !nd_dp_of(ad))
 		return;

@@ -10,7 +10,7 @@ VOID NdisMIndicateStatus(NDIS_HANDLE h, NDIS_STATUS GeneralStatus,
 			 PVOID StatusBuffer, UINT StatusBufferSize)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 	    nd_adapter_lookup(h, "NdisMIndicateStatus", site);
 	if (!ad || !nd_dp_of(ad))
 		return;
@@ -24,7 +24,7 @@ VOID NdisMIndicateStatus(NDIS_HANDLE h, NDIS_STATUS GeneralStatus,
 VOID NdisMIndicateStatusComplete(NDIS_HANDLE h)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 	    nd_adapter_lookup(h, "NdisMIndicateStatusComplete", site);
 	if (ad)
 		nd_irql_at_most(DISPATCH_LEVEL, "NdisMIndicateStatusComplete",

@@ -88,12 +88,13 @@ BOOLEAN NdisWaitEvent(PNDIS_EVENT Event, UINT MsToWait)
 
 VOID NdisStallExecution(UINT MicrosecondsToStall)
 {
-	if (MicrosecondsToStall > 50)
-		nd_report(ND_RULE_STALL_TOO_LONG, nd_self()->adapter,
-			  MicrosecondsToStall, 0, ND_SITE(),
-			  "NdisStallExecution(%u): stalls are meant to be at "
-			  "most 50 microseconds",
-			  MicrosecondsToStall);
+	if (MicrosecondsToStall > 50 &&
+	    nd_report(ND_RULE_STALL_TOO_LONG, nd_self()->adapter,
+		      MicrosecondsToStall, 0, ND_SITE(),
+		      "NdisStallExecution(%u): stalls are meant to be at "
+		      "most 50 microseconds",
+		      MicrosecondsToStall))
+		return; /* mode fail */
 	uint64_t end = mono_ns() + (uint64_t)MicrosecondsToStall * 1000ull;
 	while (mono_ns() < end) {
 #if defined(__x86_64__) || defined(__i386__)

@@ -9,22 +9,24 @@
 
 #include <errno.h>
 
-static void init_timer(void *storage, struct nd_adapter *ad, bool miniport,
+static bool init_timer(void *storage, struct nd_adapter *ad, bool miniport,
 		       PNDIS_TIMER_FUNCTION fn, PVOID ctx, const char *name,
 		       const void *site)
 {
 	struct nd_thread *t = nd_self();
+	/* re-initializing a queued KTIMER corrupts Windows' timer queue:
+	 * refused, the timer stays set with its function */
+	if (nd_timer_state(storage) == 1 &&
+	    nd_report(ND_RULE_TIMER_INIT_WHILE_SET, ad, (uintptr_t)storage, 0,
+		      site, "%s of timer %p while it is set; refused", name,
+		      storage))
+		return false;
 	int rc = nd_timer_init(storage, ad, ad ? ad->drv : t->driver, miniport,
 			       fn, ctx, site);
-	if (rc == 1)
-		nd_report(ND_RULE_TIMER_INIT_WHILE_SET, ad, (uintptr_t)storage,
-			  0, site,
-			  "%s of timer %p while it is set; it was cancelled "
-			  "first",
-			  name, storage);
-	else if (rc < 0)
+	if (rc < 0)
 		nd_set_error("%s: out of memory; the timer %p will never fire",
 			     name, storage);
+	return rc >= 0;
 }
 
 static void set_timer(void *storage, UINT due, UINT period, const char *name,
@@ -64,8 +66,8 @@ VOID NdisMInitializeTimer(PNDIS_MINIPORT_TIMER Timer,
 			  PVOID FunctionContext)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad = nd_adapter_lookup(MiniportAdapterHandle,
-						  "NdisMInitializeTimer", site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(
+	    MiniportAdapterHandle, "NdisMInitializeTimer", site);
 	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMInitializeTimer", ad, site))
 		return;
 	if (!Timer || !TimerFunction) {
@@ -73,8 +75,9 @@ VOID NdisMInitializeTimer(PNDIS_MINIPORT_TIMER Timer,
 			     Timer ? "TimerFunction" : "Timer");
 		return;
 	}
-	init_timer(Timer, ad, true, TimerFunction, FunctionContext,
-		   "NdisMInitializeTimer", site);
+	if (!init_timer(Timer, ad, true, TimerFunction, FunctionContext,
+			"NdisMInitializeTimer", site))
+		return;
 	Timer->MiniportTimerFunction = TimerFunction;
 	Timer->MiniportTimerContext = FunctionContext;
 	Timer->Miniport = ad;

@@ -23,7 +23,8 @@ static void unmark(struct nd_dpc *d)
 	pthread_mutex_unlock(&work_lock);
 }
 
-void nd_work_dropped(struct nd_dpc *d)
+/* nd_dpc.drop: halt drops the item unrun */
+static void work_dropped(struct nd_dpc *d)
 {
 	unmark(d);
 }
@@ -63,7 +64,7 @@ NDIS_STATUS NdisScheduleWorkItem(PNDIS_WORK_ITEM WorkItem)
 	d->arg = WorkItem;
 	d->owned = true;
 	d->callback = ND_CB_WORK;
-	d->drop = nd_work_dropped;
+	d->drop = work_dropped;
 	pthread_mutex_lock(&work_lock);
 	if (ptrmap_get(&work_queued, (uintptr_t)WorkItem)) {
 		pthread_mutex_unlock(&work_lock);
@@ -71,9 +72,9 @@ NDIS_STATUS NdisScheduleWorkItem(PNDIS_WORK_ITEM WorkItem)
 		nd_report(ND_RULE_WORK_REQUEUED, ad, (uintptr_t)WorkItem, 0,
 			  site,
 			  "NdisScheduleWorkItem: work item %p is already "
-			  "queued; it runs once",
+			  "queued; refused (it runs once)",
 			  (void *)WorkItem);
-		return NDIS_STATUS_SUCCESS;
+		return NDIS_STATUS_FAILURE;
 	}
 	if (ptrmap_put(&work_queued, (uintptr_t)WorkItem, d)) {
 		pthread_mutex_unlock(&work_lock);

@@ -243,6 +243,16 @@ static void register_outside_initialize(void **state)
 				      NdisInterruptLevelSensitive)),
 			 1);
 	assert_int_equal(st, NDIS_STATUS_SUCCESS); /* served as Windows */
+	/* in mode fail the same call fails */
+	NDIS_MINIPORT_INTERRUPT other;
+	ndisdma_verifier_set_mode("interrupt.register-context",
+				  NDISDMA_VERIFY_FAIL);
+	assert_int_equal(NdisMRegisterInterrupt(&other, rt.handle, 11, 11, TRUE,
+						FALSE,
+						NdisInterruptLevelSensitive),
+			 NDIS_STATUS_FAILURE);
+	ndisdma_verifier_set_mode("interrupt.register-context",
+				  NDISDMA_VERIFY_REPORT);
 	raise_and_wait(1);
 	NdisMDeregisterInterrupt(&rt.intr);
 	assert_int_equal(RT_DELTA("interrupt.not-registered",
@@ -327,17 +337,22 @@ static void leak_at_halt(void **state)
 }
 
 /* Halt while another thread keeps interrupting: interrupts, ISRs and
- * DPCs race MiniportHalt until it stops the device model (as a driver's
- * halt stops its NIC); MiniportHalt deregisters, or halt does it for the
- * driver; no ISR or DPC runs after halt returned, and no thread touches
- * the freed adapter (ASan, TSan). */
-static _Atomic int stop_raising;
+ * DPCs race MiniportHalt; in half the rounds MiniportHalt stops the device
+ * model (as a driver's halt stops its NIC), in the others the device model
+ * keeps raising its line through the whole halt and after it (the adapter
+ * handle then stops resolving: -EINVAL). MiniportHalt deregisters, or halt
+ * does it for the driver; no ISR or DPC runs after halt returned, and no
+ * thread touches the freed adapter (ASan, TSan). */
+static _Atomic int stop_raising, storm_after_free;
 static pthread_t storm_thread;
 static void *storm(void *arg)
 {
 	ndisdma_sim *sim = arg;
 	while (!atomic_load(&stop_raising))
-		ndisdma_sim_irq_set(sim, 1);
+		if (ndisdma_sim_irq_set(sim, 1) == -EINVAL) {
+			atomic_store(&storm_after_free, 1);
+			break; /* halted: the handle no longer resolves */
+		}
 	return NULL;
 }
 
@@ -354,17 +369,29 @@ static void halt_races_interrupts(void **state)
 	(void)state;
 	for (int round = 0; round < 20; round++) {
 		rt_reset();
-		rt.keep_irq = round & 1;
-		rt.halt = stop_storm;
+		rt.keep_irq = (round / 2) & 1;
+		int through = round & 1;
+		if (!through)
+			rt.halt = stop_storm;
 		assert_int_equal(rt_start(), 0);
 		atomic_store(&stop_raising, 0);
+		atomic_store(&storm_after_free, 0);
 		assert_int_equal(
 		    pthread_create(&storm_thread, NULL, storm, rt.sim), 0);
 		rt_wait_at_least(&rt.dpc_calls, 3, 5000);
 		int n = rt_stop();
-		assert_int_equal(n, round & 1);
+		assert_int_equal(n, rt.keep_irq);
 		int isr = atomic_load(&rt.isr_calls);
 		int dpc = atomic_load(&rt.dpc_calls);
+		if (through) {
+			/* the device model sees the adapter gone */
+			for (int i = 0;
+			     i < 5000 && !atomic_load(&storm_after_free); i++)
+				rt_sleep_ms(1);
+			assert_true(atomic_load(&storm_after_free));
+			atomic_store(&stop_raising, 1);
+			pthread_join(storm_thread, NULL);
+		}
 		rt_sleep_ms(2);
 		assert_int_equal(atomic_load(&rt.isr_calls), isr);
 		assert_int_equal(atomic_load(&rt.dpc_calls), dpc);

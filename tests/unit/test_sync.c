@@ -185,7 +185,7 @@ static void work_requeued(void **state)
 	});
 	assert_int_equal(n, 1);
 	assert_int_equal(dpc_sched, NDIS_STATUS_SUCCESS);
-	assert_int_equal(dpc_sched2, NDIS_STATUS_SUCCESS);
+	assert_int_equal(dpc_sched2, NDIS_STATUS_FAILURE); /* refused */
 	assert_true(NdisWaitEvent(&busy_started, 5000));
 	rt.dpc_hook = NULL;
 	NdisSetEvent(&gate);
@@ -256,6 +256,14 @@ static void stall_and_sleep(void **state)
 	assert_int_equal(RT_DELTA("stall.too-long", NdisStallExecution(2000)),
 			 1);
 	assert_true(ms_since(&t0) >= 2);
+	/* mode fail: the call fails instead (no stall) */
+	assert_true(ndisdma_verifier_set_mode("stall.too-long",
+					      NDISDMA_VERIFY_FAIL) == 1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(
+	    RT_DELTA("stall.too-long", NdisStallExecution(2000000)), 1);
+	assert_true(ms_since(&t0) < 1000);
+	ndisdma_verifier_set_mode("stall.too-long", NDISDMA_VERIFY_REPORT);
 	KIRQL old;
 	KeRaiseIrql(DIRQL, &old); /* stalls are allowed at any IRQL */
 	assert_int_equal(RT_DELTA("irql.too-high", NdisStallExecution(10)), 0);

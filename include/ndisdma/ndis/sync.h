@@ -59,9 +59,9 @@ typedef struct _NDIS_WORK_ITEM {
  * when called from an adapter's callback, else a process-wide one).
  * Returns NDIS_STATUS_SUCCESS; NDIS_STATUS_FAILURE for a NULL item or
  * Routine (or above DISPATCH_LEVEL); NDIS_STATUS_RESOURCES (no memory or
- * thread). An item already queued is reported ("work.requeued") and stays
- * queued once (NDIS_STATUS_SUCCESS). A work item still queued when MiniportHalt
- * returns never runs ("halt.leak-workitem"). */
+ * thread). An item already queued is reported ("work.requeued") and
+ * refused (NDIS_STATUS_FAILURE): it stays queued once. A work item still
+ * queued when MiniportHalt returns never runs ("halt.leak-workitem"). */
 NDIS_STATUS NdisScheduleWorkItem(PNDIS_WORK_ITEM WorkItem);
 
 /* ---- time ---- */

@@ -51,7 +51,8 @@ typedef struct _NDIS_TIMER {
  * call TimerFunction(Timer, FunctionContext, NULL, NULL). An unknown
  * handle is reported ("handle.unknown") and the timer still works (not
  * tied to an adapter). Re-initializing a set timer is reported
- * ("timer.init-while-set"): it is cancelled first. */
+ * ("timer.init-while-set") and refused: it stays set, with its function
+ * (Windows' timer queue would be corrupted). */
 VOID NdisMInitializeTimer(PNDIS_MINIPORT_TIMER Timer,
 			  NDIS_HANDLE MiniportAdapterHandle,
 			  PNDIS_TIMER_FUNCTION TimerFunction,
