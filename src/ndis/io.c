@@ -101,3 +101,45 @@ void NdisMUnmapIoSpace(NDIS_HANDLE h, PVOID VirtualAddress, UINT Length)
 			  "unmapped already, or another length)",
 			  VirtualAddress, Length);
 }
+
+/* The WrapperConfigurationContext of a running MiniportInitialize, or NULL
+ * (reported: unknown handle, stale context, IRQL). */
+static struct nd_adapter *immediate_ctx(NDIS_HANDLE ctx, const char *fn,
+					const void *site)
+{
+	struct nd_adapter *ad = nd_adapter_lookup(ctx, fn, site);
+	if (!ad || !nd_irql_at_most(PASSIVE_LEVEL, fn, ad, site))
+		return NULL;
+	if (!nd_in_init(ad) &&
+	    nd_report(ND_RULE_CONFIG_CONTEXT, ad, 0, 0, site,
+		      "%s with the WrapperConfigurationContext outside "
+		      "MiniportInitialize",
+		      fn))
+		return NULL;
+	return ad;
+}
+
+#define ND_IMMEDIATE_READ(name, type, width)                                   \
+	void name(NDIS_HANDLE ctx, ULONG Port, type *Data)                     \
+	{                                                                      \
+		const void *site = ND_SITE();                                  \
+		uint32_t v = 0xFFFFFFFFu;                                      \
+		if (immediate_ctx(ctx, #name, site))                           \
+			v = nd_port_immediate(Port, width, false, 0);          \
+		if (Data)                                                      \
+			*Data = (type)v;                                       \
+	}
+#define ND_IMMEDIATE_WRITE(name, type, width)                                  \
+	void name(NDIS_HANDLE ctx, ULONG Port, type Data)                      \
+	{                                                                      \
+		const void *site = ND_SITE();                                  \
+		if (immediate_ctx(ctx, #name, site))                           \
+			nd_port_immediate(Port, width, true, Data);            \
+	}
+
+ND_IMMEDIATE_READ(NdisImmediateReadPortUchar, UCHAR, 1)
+ND_IMMEDIATE_READ(NdisImmediateReadPortUshort, USHORT, 2)
+ND_IMMEDIATE_READ(NdisImmediateReadPortUlong, ULONG, 4)
+ND_IMMEDIATE_WRITE(NdisImmediateWritePortUchar, UCHAR, 1)
+ND_IMMEDIATE_WRITE(NdisImmediateWritePortUshort, USHORT, 2)
+ND_IMMEDIATE_WRITE(NdisImmediateWritePortUlong, ULONG, 4)

@@ -118,3 +118,38 @@ ULONG NdisMSetBusData(NDIS_HANDLE h, ULONG WhichSpace, ULONG Offset,
 	return slot_access(h, Offset, Buffer, Length, true, "NdisMSetBusData",
 			   HIGH_LEVEL, ND_SITE());
 }
+
+static ULONG immediate_slot(NDIS_HANDLE ctx, ULONG off, PVOID buf, ULONG len,
+			    bool write, const char *fn, const void *site)
+{
+	struct nd_adapter *ad = nd_adapter_lookup(ctx, fn, site);
+	if (!ad)
+		return 0;
+	/* the context is stale after MiniportInitialize: refused */
+	if (!nd_in_init(ad) &&
+	    nd_report(ND_RULE_CONFIG_CONTEXT, ad, 0, 0, site,
+		      "%s with the WrapperConfigurationContext outside "
+		      "MiniportInitialize",
+		      fn))
+		return 0;
+	return slot_access(ctx, off, buf, len, write, fn, PASSIVE_LEVEL, site);
+}
+
+ULONG NdisImmediateReadPciSlotInformation(NDIS_HANDLE ctx, ULONG SlotNumber,
+					  ULONG Offset, PVOID Buffer,
+					  ULONG Length)
+{
+	(void)SlotNumber;
+	return immediate_slot(ctx, Offset, Buffer, Length, false,
+			      "NdisImmediateReadPciSlotInformation", ND_SITE());
+}
+
+ULONG NdisImmediateWritePciSlotInformation(NDIS_HANDLE ctx, ULONG SlotNumber,
+					   ULONG Offset, PVOID Buffer,
+					   ULONG Length)
+{
+	(void)SlotNumber;
+	return immediate_slot(ctx, Offset, Buffer, Length, true,
+			      "NdisImmediateWritePciSlotInformation",
+			      ND_SITE());
+}

@@ -424,6 +424,47 @@ static void io_setup_above_passive_is_refused(void **s)
 	assert_int_equal(tl_stop(), 0);
 }
 
+static ULONG imm_v;
+static USHORT imm_w;
+static UCHAR imm_c;
+static void init_immediate(NDIS_HANDLE h)
+{
+	find_resources(h);
+	ULONG port = (ULONG)io.port;
+	NdisImmediateWritePortUlong(h, port, 0x60);
+	NdisImmediateWritePortUlong(h, port + 4, 0x0BADF00Du);
+	NdisImmediateReadPortUlong(h, port + 4, &imm_v);
+	NdisImmediateWritePortUshort(h, port + 4, 0x1234);
+	NdisImmediateReadPortUshort(h, port + 4, &imm_w);
+	NdisImmediateWritePortUchar(h, port + 4, 0x56);
+	NdisImmediateReadPortUchar(h, port + 4, &imm_c);
+	io.map_st = io.port_st = NDIS_STATUS_FAILURE;
+}
+
+/* NdisImmediate*Port*: no range needed during MiniportInitialize. */
+static void immediate_ports(void **s)
+{
+	(void)s;
+	tl.init = init_immediate;
+	assert_int_equal(hm_start(), 0);
+	assert_int_equal(imm_v, 0x0BADF00Du);
+	assert_int_equal(imm_w, 0x1234);
+	assert_int_equal(imm_c, 0x56);
+	assert_int_equal(hm_get(0x60, 4), 0x0BAD1256u);
+	assert_int_equal(ndisdma_verifier_count(NULL), 0);
+	/* after MiniportInitialize the context is stale: refused */
+	ULONG v = 0;
+	assert_int_equal(RULE_DELTA("config.context",
+				    NdisImmediateReadPortUlong(
+					tl.handle, (ULONG)io.port + 4, &v)),
+			 1);
+	assert_int_equal(v, 0xFFFFFFFFu);
+	unsigned writes = hm.writes;
+	NdisImmediateWritePortUchar(tl.handle, (ULONG)io.port + 4, 1);
+	assert_int_equal(hm.writes, writes);
+	assert_int_equal(tl_stop(), 0);
+}
+
 /* Mode fail: the rules Windows lets through fail their call. */
 static void fail_mode_refuses_what_report_mode_lets_through(void **s)
 {
@@ -539,6 +580,7 @@ int main(void)
 	    cmocka_unit_test_setup(
 		io_setup_outside_initialize_is_reported_and_works, setup),
 	    cmocka_unit_test_setup(io_setup_above_passive_is_refused, setup),
+	    cmocka_unit_test_setup(immediate_ports, setup),
 	    cmocka_unit_test_setup(
 		fail_mode_refuses_what_report_mode_lets_through, setup),
 	    cmocka_unit_test_setup(bad_arguments, setup),
