@@ -19,6 +19,11 @@
 
 #include <string.h>
 
+/* Everything declared from here on is the library's API and exported
+ * from libndisdma.so; the library is built with -fvisibility=hidden, so
+ * nothing else is. */
+#pragma GCC visibility push(default)
+
 #include <ndisdma/ndis/types.h>
 #include <ndisdma/ndis/wdk.h>
 #include <ndisdma/ndis/strings.h>
@@ -41,5 +46,7 @@
 #ifdef NDISDMA_NDISDMA_H
 #include <ndisdma/bulk_inline.h>
 #endif
+
+#pragma GCC visibility pop
 
 #endif

@@ -15,6 +15,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* The native API: exported from libndisdma.so (built with
+ * -fvisibility=hidden; see <ndis.h>). */
+#pragma GCC visibility push(default)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -53,7 +57,11 @@ int32_t ndisdma_last_entry_status(void);
 
 /* Unload: halts adapters still running (their leaks are reported), calls
  * the unload handler (NDIS 6 UnloadHandler), reclaims what the driver
- * still holds outside adapters, and frees the driver. NULL is ignored. */
+ * still holds outside adapters, and frees the driver. NULL, an unknown
+ * handle and a second unload racing the first are ignored; starts in
+ * progress are waited for and later ones fail. From inside a driver
+ * callback it does nothing and sets ndisdma_last_error (it would wait for
+ * that callback). */
 void ndisdma_driver_unload(ndisdma_driver *drv);
 
 /* The NDIS_STATUS the driver's MiniportInitialize(Ex) returned on the most
@@ -90,7 +98,9 @@ int ndisdma_driver_set_param(ndisdma_driver *drv, const char *name,
  * ndisdma_last_error()); -ENOTSUP (bus not available);
  * -ENODEV/-EACCES/-ENOMEM from the bus; -EIO when the miniport's
  * initialize returned a failure (read it with
- * ndisdma_driver_last_init_status). */
+ * ndisdma_driver_last_init_status); -EINVAL when the driver is being
+ * unloaded; -EDEADLK when called from inside a driver callback.
+ * Thread-safe: several starts on one driver may run at once. */
 int ndisdma_adapter_start(ndisdma_driver *drv, const char *device_uri,
 			  ndisdma_adapter **out);
 
@@ -98,8 +108,14 @@ int ndisdma_adapter_start(ndisdma_driver *drv, const char *device_uri,
  * pending async allocations (requests made during halt are cancelled),
  * then reclaim every object the driver still holds on this adapter,
  * reporting each (rule "halt.leak-*"). Frees the adapter.
- * Returns how many objects were reclaimed (0 = clean), or -EINVAL for
- * NULL or an adapter not started. */
+ * Returns how many objects were reclaimed (0 = clean); -EINVAL for NULL,
+ * an adapter not started or already halted, or one another thread is
+ * halting (of two halts at once exactly one runs); -EDEADLK (and a
+ * sentence in ndisdma_last_error) when called from inside a driver
+ * callback (e.g. MiniportAllocateComplete), which halt would wait for.
+ * Calls racing the halt on other threads are safe: each either completes
+ * before the adapter is freed (halt waits for it) or fails as for an
+ * unknown handle (NDIS: handle.unknown; native calls: -EINVAL). */
 int ndisdma_adapter_halt(ndisdma_adapter *ad);
 
 /* The adapter's miniport context (what NdisMSetAttributesEx /
@@ -518,4 +534,6 @@ int ndisdma_fault_sweep(ndisdma_driver_entry entry, const char *name,
 
 /* ndisdma_packet_alloc_bulk inline (unless NDISDMA_NO_INLINE) */
 #include <ndisdma/bulk_inline.h>
+
+#pragma GCC visibility pop
 #endif

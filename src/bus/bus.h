@@ -223,21 +223,13 @@ void bus_close(struct bus *);
 /* The buses compiled in (NULL-terminated). */
 extern const struct bus_ops *const bus_table[];
 
-/* Parse "key=value,key=value" option strings. Calls fn for each pair;
- * stops at the first non-zero return and returns it. -EINVAL for a pair
- * without '='. */
-int bus_parse_options(const char *args,
-		      int (*fn)(void *ctx, const char *key, const char *val),
-		      void *ctx);
 /* The options every bus takes: dma-bits=24..64, limit=SIZE (> 0),
- * chunk=SIZE (a power of two >= 4096), fill=BYTE|none, poison=BYTE|none.
- * Returns 0 (set in *in), 1 (not a common option: the bus's own), or
- * -EINVAL (a bad value). */
+ * chunk=SIZE (a power of two >= 4096), fill=BYTE|none, poison=BYTE|none
+ * (sizes as nd_opt_size, src/util/options.h). Returns 0 (set in *in), 1
+ * (not a common option: the bus's own), or -EINVAL (a bad value). */
 int bus_common_option(struct bus_info *in, const char *key, const char *val);
-/* "yes/no/on/off/1/0" -> bool. Returns 0 or -EINVAL. */
-int bus_parse_bool(const char *s, bool *out);
-
-/* "64M", "2G", "4096", "0x1000" -> bytes. -EINVAL if malformed. */
-int bus_parse_size(const char *s, uint64_t *out);
+/* What a valid value of option `key` looks like, for error messages.
+ * Cannot fail. */
+const char *bus_option_syntax(const char *key);
 
 #endif

@@ -30,6 +30,7 @@
  */
 #include "bus.h"
 #include "iova.h"
+#include "../util/options.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -114,9 +115,9 @@ static int sim_option(void *ctx, const char *k, const char *v)
 	struct bus_info *in = o->info;
 	int rc = bus_common_option(in, k, v);
 	if (rc == 1 && !strcmp(k, "coherent"))
-		rc = bus_parse_bool(v, &in->coherent);
+		rc = nd_opt_bool(v, &in->coherent);
 	else if (rc == 1 && !strcmp(k, "iommu"))
-		rc = bus_parse_bool(v, &in->iommu);
+		rc = nd_opt_bool(v, &in->iommu);
 	if (rc == 1) {
 		snprintf(o->err, o->errlen,
 			 "sim: unknown option '%s' (known: dma-bits, coherent, "
@@ -125,8 +126,9 @@ static int sim_option(void *ctx, const char *k, const char *v)
 		return -EINVAL;
 	}
 	if (rc == -EINVAL)
-		snprintf(o->err, o->errlen, "sim: bad value '%s' for option '%s'",
-			 v, k);
+		snprintf(o->err, o->errlen,
+			 "sim: bad value '%s' for option '%s' (want %s)", v, k,
+			 bus_option_syntax(k));
 	return rc;
 }
 
@@ -149,7 +151,7 @@ static int sim_open(const char *args, struct bus **out, char *err,
 		.chunk_size = 2u << 20,
 	};
 	struct sim_opts o = { &s->base.info, err, errlen };
-	int rc = bus_parse_options(args, sim_option, &o);
+	int rc = nd_opt_parse(args, sim_option, &o, err, errlen);
 	if (rc) {
 		free(s);
 		return rc;
@@ -160,7 +162,14 @@ static int sim_open(const char *args, struct bus **out, char *err,
 		snprintf(err, errlen, "sim: out of memory");
 		return rc;
 	}
-	pthread_rwlock_init(&s->lock, NULL);
+	/* writers first: window changes must not starve behind device
+	 * accesses streaming on other threads */
+	pthread_rwlockattr_t attr;
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(
+		&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&s->lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
 	pthread_mutex_init(&s->cfg_lock, NULL);
 	*out = &s->base;
 	return 0;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* pci_sysfs.c - BDF arguments and sysfs facts shared by bus_vfio/bus_uio. */
 #include "pci_sysfs.h"
+#include "../util/options.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -23,8 +24,8 @@ static int pci_option(void *ctx, const char *k, const char *v)
 	}
 	if (rc == -EINVAL)
 		snprintf(o->err, o->errlen,
-			 "%s: bad value '%s' for option '%s'", o->busname, v,
-			 k);
+			 "%s: bad value '%s' for option '%s' (want %s)",
+			 o->busname, v, k, bus_option_syntax(k));
 	return rc;
 }
 
@@ -32,8 +33,7 @@ int pci_parse_args(const char *args, struct pci_bus_opts *o)
 {
 	const char *comma = strchr(args, ',');
 	size_t n = comma ? (size_t)(comma - args) : strlen(args);
-	unsigned dom = 0, bus, dev, fn;
-	char tail;
+	uint64_t dom = 0, bus, dev, fn;
 	char tmp[32];
 	if (n == 0 || n >= sizeof(tmp)) {
 		snprintf(o->err, o->errlen,
@@ -44,24 +44,44 @@ int pci_parse_args(const char *args, struct pci_bus_opts *o)
 	}
 	memcpy(tmp, args, n);
 	tmp[n] = '\0';
-	if (sscanf(tmp, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) != 4) {
-		dom = 0;
-		if (sscanf(tmp, "%x:%x.%x%c", &bus, &dev, &fn, &tail) != 3) {
-			snprintf(o->err, o->errlen,
-				 "%s: '%s' is not a PCI address (want "
-				 "DDDD:BB:DD.F, e.g. 0000:00:02.0)",
-				 o->busname, tmp);
-			return -EINVAL;
+	/* [DDDD:]BB:DD.F in hex, each field within its width, nothing
+	 * after (sysfs names devices this way) */
+	const char *p = tmp, *end;
+	bool ok = nd_opt_uint(p, 16, 8, UINT64_MAX, &bus, &end) == 0 &&
+		  *end == ':';
+	if (ok) {
+		p = end + 1;
+		ok = nd_opt_uint(p, 16, 8, UINT64_MAX, &dev, &end) == 0;
+		if (ok && *end == ':') { /* the domain was given */
+			dom = bus;
+			bus = dev;
+			p = end + 1;
+			ok = nd_opt_uint(p, 16, 8, UINT64_MAX, &dev, &end) == 0;
 		}
+		ok = ok && *end == '.';
+		if (ok)
+			ok = nd_opt_uint(end + 1, 16, 8, UINT64_MAX, &fn,
+					 &end) == 0 &&
+			     *end == '\0';
 	}
-	if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7) {
-		snprintf(o->err, o->errlen, "%s: '%s' is out of range",
+	if (!ok) {
+		snprintf(o->err, o->errlen,
+			 "%s: '%s' is not a PCI address (want DDDD:BB:DD.F "
+			 "in hex, e.g. 0000:00:02.0, nothing after it)",
 			 o->busname, tmp);
 		return -EINVAL;
 	}
-	snprintf(o->bdf, sizeof(o->bdf), "%04x:%02x:%02x.%x", dom, bus, dev,
-		 fn);
-	return comma ? bus_parse_options(comma + 1, pci_option, o) : 0;
+	if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7) {
+		snprintf(o->err, o->errlen,
+			 "%s: '%s' is out of range (domain <= ffff, bus <= "
+			 "ff, device <= 1f, function <= 7)",
+			 o->busname, tmp);
+		return -EINVAL;
+	}
+	snprintf(o->bdf, sizeof(o->bdf), "%04x:%02x:%02x.%x", (unsigned)dom,
+		 (unsigned)bus, (unsigned)dev, (unsigned)fn);
+	return comma ? nd_opt_parse(comma + 1, pci_option, o, o->err, o->errlen)
+		     : 0;
 }
 
 int pci_driver_name(const char *bdf, char *out, size_t len)

@@ -1,105 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * adapter.c - starting an adapter (open the bus, MiniportInitialize(Ex)),
- * halting it (drain async, MiniportHalt(Ex), reclaim), the registry of
- * live adapters, tracked objects and statistics.
+ * halting it (claim, drain async, MiniportHalt(Ex), unpublish, wait for
+ * the references to drain, reclaim through the tracked objects), adapter
+ * lookups and statistics. Calls nothing of the files that reclaim: they
+ * register with nd_adapter_track(_once).
  */
 #include "core.h"
 #include "hwio.h"
-#include "mapping.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define ND_DEFAULT_SHM_LIMIT (256ull << 20)
 
-static pthread_rwlock_t adapters_lock = PTHREAD_RWLOCK_INITIALIZER;
-static struct nd_adapter **adapters;
-static size_t nadapters, capadapters;
+static _Atomic int noncoherent;
 
-static int registry_add(struct nd_adapter *ad)
+int nd_noncoherent_adapters(void)
 {
-	int rc = 0;
-	pthread_rwlock_wrlock(&adapters_lock);
-	if (nadapters == capadapters) {
-		size_t cap = capadapters ? capadapters * 2 : 8;
-		struct nd_adapter **n = realloc(adapters, cap * sizeof(*n));
-		if (!n) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		adapters = n;
-		capadapters = cap;
-	}
-	adapters[nadapters++] = ad;
-out:
-	pthread_rwlock_unlock(&adapters_lock);
-	return rc;
-}
-
-static void registry_del(struct nd_adapter *ad)
-{
-	pthread_rwlock_wrlock(&adapters_lock);
-	for (size_t i = 0; i < nadapters; i++)
-		if (adapters[i] == ad) {
-			adapters[i] = adapters[--nadapters];
-			break;
-		}
-	if (!nadapters) {
-		free(adapters);
-		adapters = NULL;
-		capadapters = 0;
-	}
-	pthread_rwlock_unlock(&adapters_lock);
-}
-
-struct nd_adapter *nd_adapter_lookup(NDIS_HANDLE h, const char *fn,
-				     const void *site)
-{
-	struct nd_adapter *found = NULL;
-	pthread_rwlock_rdlock(&adapters_lock);
-	for (size_t i = 0; i < nadapters; i++)
-		if ((void *)adapters[i] == h &&
-		    atomic_load(&adapters[i]->state) != AD_DEAD)
-			found = adapters[i];
-	pthread_rwlock_unlock(&adapters_lock);
-	if (!found && fn)
-		nd_report(ND_RULE_HANDLE_UNKNOWN, NULL, (uintptr_t)h, 0, site,
-			  "%s: %p is not the handle of a live adapter", fn, h);
-	return found;
-}
-
-struct nd_sgdma *nd_sgdma_lookup(NDIS_HANDLE h, const char *fn,
-				 const void *site)
-{
-	struct nd_sgdma *found = NULL;
-	pthread_rwlock_rdlock(&adapters_lock);
-	for (size_t i = 0; i < nadapters; i++)
-		if (h && (void *)adapters[i]->sgdma == h)
-			found = adapters[i]->sgdma;
-	pthread_rwlock_unlock(&adapters_lock);
-	if (!found && fn)
-		nd_report(ND_RULE_SGDMA_BAD_HANDLE, NULL, (uintptr_t)h, 0, site,
-			  "%s: %p is not a DMA handle from "
-			  "NdisMRegisterScatterGatherDma",
-			  fn, h);
-	return found;
-}
-
-struct nd_adapter *nd_adapter_for_va(const void *va, struct shm_block **b)
-{
-	struct nd_adapter *found = NULL;
-	pthread_rwlock_rdlock(&adapters_lock);
-	for (size_t i = 0; i < nadapters && !found; i++) {
-		if (atomic_load(&adapters[i]->state) == AD_DEAD)
-			continue;
-		*b = shm_find(adapters[i], va, 1);
-		if (*b)
-			found = adapters[i];
-	}
-	pthread_rwlock_unlock(&adapters_lock);
-	return found;
+	return atomic_load(&noncoherent);
 }
 
 bool nd_in_init(struct nd_adapter *ad)
@@ -115,48 +36,57 @@ bool nd_in_init_or_halt(struct nd_adapter *ad)
 	       (t->callback == ND_CB_INIT || t->callback == ND_CB_HALT);
 }
 
-uint64_t nd_adapter_dma_limit(struct nd_adapter *ad)
+/* Halt step 3 for tracked objects that own threads: `stop`, by order. */
+static void stop_all(struct nd_adapter *ad)
 {
-	unsigned bits = ad->dma_bits ? ad->dma_bits : 32;
-	if (ad->bus->info.dma_bits < bits)
-		bits = ad->bus->info.dma_bits;
-	return bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
+	for (;;) {
+		pthread_mutex_lock(&ad->res_lock);
+		struct nd_res *pick = NULL;
+		for (struct nd_res *r = ad->res_head.next; r != &ad->res_head;
+		     r = r->next)
+			if (r->ops->stop && !r->stopped &&
+			    (!pick || r->ops->order < pick->ops->order))
+				pick = r;
+		if (pick)
+			pick->stopped = true;
+		pthread_mutex_unlock(&ad->res_lock);
+		if (!pick)
+			break;
+		pick->ops->stop(pick);
+	}
 }
 
-void nd_adapter_track(struct nd_adapter *ad, struct nd_res *r,
-		      const struct nd_res_ops *ops, const void *site)
+/* The tracked object of lowest order not yet reclaimed. res_lock held. */
+static struct nd_res *next_to_reclaim(struct nd_adapter *ad)
 {
-	r->ops = ops;
-	r->site = site;
-	r->owner = ad;
-	pthread_mutex_lock(&ad->res_lock);
-	r->next = ad->res_head.next;
-	r->prev = &ad->res_head;
-	ad->res_head.next->prev = r;
-	ad->res_head.next = r;
-	pthread_mutex_unlock(&ad->res_lock);
+	struct nd_res *pick = NULL;
+	for (struct nd_res *r = ad->res_head.next; r != &ad->res_head;
+	     r = r->next)
+		if (!r->reclaimed &&
+		    (!pick || r->ops->order < pick->ops->order))
+			pick = r;
+	return pick;
 }
 
-void nd_adapter_untrack(struct nd_adapter *ad, struct nd_res *r)
-{
-	pthread_mutex_lock(&ad->res_lock);
-	r->prev->next = r->next;
-	r->next->prev = r->prev;
-	r->next = r->prev = r;
-	pthread_mutex_unlock(&ad->res_lock);
-}
-
-/* Reclaim everything the driver left on the adapter; returns the count. */
+/* Reclaim everything the driver left on the adapter (no reference to it
+ * is held any more: nothing else runs on it); returns the count. */
 static long reclaim_all(struct nd_adapter *ad)
 {
 	long n = 0;
 	for (;;) {
 		pthread_mutex_lock(&ad->res_lock);
-		struct nd_res *r = ad->res_head.next;
-		if (r == &ad->res_head) {
+		struct nd_res *r = next_to_reclaim(ad);
+		if (!r) {
 			pthread_mutex_unlock(&ad->res_lock);
 			break;
 		}
+		if (r->ops->reclaim_all) {
+			r->reclaimed = true; /* stays tracked for destroy */
+			pthread_mutex_unlock(&ad->res_lock);
+			n += r->ops->reclaim_all(r);
+			continue;
+		}
+		ND_ASSERT(r->ops->reclaim);
 		r->prev->next = r->next;
 		r->next->prev = r->prev;
 		r->next = r->prev = r;
@@ -167,32 +97,65 @@ static long reclaim_all(struct nd_adapter *ad)
 		r->ops->reclaim(r);
 		n++;
 	}
-	n += nd_sg_reclaim(ad);
-	n += mapregs_reclaim(ad);
-	n += shm_reclaim_all(ad);
-	n += mem_reclaim_owner(ad, ND_RULE_HALT_LEAK_MEMORY, ad);
+	/* per-adapter state, in order (the arena after its users) */
+	for (;;) {
+		pthread_mutex_lock(&ad->res_lock);
+		struct nd_res *pick = NULL;
+		for (struct nd_res *r = ad->res_head.next; r != &ad->res_head;
+		     r = r->next)
+			if (!pick || r->ops->order < pick->ops->order)
+				pick = r;
+		if (pick) {
+			pick->prev->next = pick->next;
+			pick->next->prev = pick->prev;
+			pick->next = pick->prev = pick;
+		}
+		pthread_mutex_unlock(&ad->res_lock);
+		if (!pick)
+			break;
+		if (pick->ops->destroy)
+			pick->ops->destroy(pick);
+	}
+	ND_ASSERT(ad->res_head.next == &ad->res_head &&
+		  ad->res_head.prev == &ad->res_head);
 	return n;
 }
 
-static void adapter_destroy(struct nd_adapter *ad)
+/* Free an adapter nobody can reach any more (unpublished, drained). */
+static void adapter_free(struct nd_adapter *ad)
 {
-	nd_coherence_track(ad, -1);
-	nd_hwio_detach(ad);
+	ND_ASSERT(atomic_load(&ad->h.refs) == 0);
+	ND_ASSERT(ad->res_head.next == &ad->res_head);
+	if (nd_adapter_noncoherent(ad))
+		atomic_fetch_sub(&noncoherent, 1);
+	nd_hwio_detach(ad); /* the sim model's detach: before the bus goes */
 	atomic_store(&ad->state, AD_DEAD);
-	registry_del(ad);
-	shm_destroy(ad);
 	bus_close(ad->bus);
 	pthread_mutex_destroy(&ad->shm_lock);
 	pthread_mutex_destroy(&ad->async_lock);
 	pthread_cond_destroy(&ad->async_cond);
 	pthread_mutex_destroy(&ad->res_lock);
 	pthread_mutex_destroy(&ad->sg_lock);
-	ptrmap_free(&ad->sg_live);
 	ad->magic = 0;
 	free(ad);
 }
 
-static NDIS_STATUS call_initialize(struct nd_driver *d, struct nd_adapter *ad)
+/* Steps 4-6 of halt (core.h, "handles"): unpublish, drain the references
+ * (the caller's own included: it must have put it), reclaim, free.
+ * Returns how many objects were reclaimed. */
+static long adapter_retire(struct nd_adapter *ad)
+{
+	ND_ASSERT(atomic_load(&ad->state) >= AD_HALTING);
+	nd_handle_unpublish(&ad->h);
+	nd_handle_drain(&ad->h);
+	ND_ASSERT(!nd_handle_is_published(&ad->h));
+	long n = reclaim_all(ad);
+	adapter_free(ad);
+	return n;
+}
+
+static NDIS_STATUS call_initialize(struct nd_driver *d, struct nd_adapter *ad,
+				   unsigned idx)
 {
 	NDIS_STATUS st;
 	struct nd_cb_save s;
@@ -203,14 +166,14 @@ static NDIS_STATUS call_initialize(struct nd_driver *d, struct nd_adapter *ad)
 		p.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_INIT_PARAMETERS;
 		p.Header.Revision = NDIS_MINIPORT_INIT_PARAMETERS_REVISION_1;
 		p.Header.Size = sizeof(p);
-		p.IfIndex = d->adapters_started;
+		p.IfIndex = idx + 1;
 		p.AllocatedResources = ad->hwio ? ad->hwio->init_res : NULL;
 		st = d->chars6.InitializeHandlerEx((NDIS_HANDLE)ad,
 						   d->driver_context, &p);
 	} else {
 		NDIS_STATUS open_error = NDIS_STATUS_SUCCESS;
 		UINT selected = 0;
-		NDIS_MEDIUM media[] = { NdisMedium802_3 };
+		NDIS_MEDIUM media[] = {NdisMedium802_3};
 		st = d->chars5.InitializeHandler(&open_error, &selected, media,
 						 1, (NDIS_HANDLE)ad,
 						 (NDIS_HANDLE)ad);
@@ -232,38 +195,35 @@ static void call_halt(struct nd_driver *d, struct nd_adapter *ad)
 	nd_cb_leave(&s);
 }
 
-int ndisdma_adapter_start(ndisdma_driver *h, const char *uri,
-			  ndisdma_adapter **out)
+/* A native call that would wait for the driver callback the calling
+ * thread is in: refused with -EDEADLK. */
+static bool in_callback(const char *fn)
 {
-	struct nd_driver *d = nd_driver_from_handle(h);
-	if (!d || !uri || !out) {
-		nd_set_error("ndisdma_adapter_start: %s",
-			     !d ? "unknown driver" : "NULL argument");
-		return -EINVAL;
-	}
-	*out = NULL;
-	char err[256] = "";
-	struct bus *bus;
-	int rc = bus_open(uri, &bus, err, sizeof(err));
-	if (rc) {
-		nd_set_error("%s", err);
-		return rc;
-	}
+	struct nd_thread *t = nd_self();
+	if (t->callback == ND_CB_NONE)
+		return false;
+	nd_set_error("%s: called from inside a driver callback (%s), which "
+		     "it would wait for; call it from another thread",
+		     fn,
+		     t->callback == ND_CB_ASYNC	  ? "an async allocation "
+						    "completion"
+		     : t->callback == ND_CB_INIT  ? "MiniportInitialize"
+		     : t->callback == ND_CB_HALT  ? "MiniportHalt"
+		     : t->callback == ND_CB_ENTRY ? "DriverEntry"
+						  : "MiniportDriverUnload");
+	return true;
+}
+
+static struct nd_adapter *adapter_new(struct nd_driver *d, struct bus *bus)
+{
 	struct nd_adapter *ad = calloc(1, sizeof(*ad));
-	if (!ad) {
-		bus_close(bus);
-		return -ENOMEM;
-	}
+	if (!ad)
+		return NULL;
 	ad->magic = ND_ADAPTER_MAGIC;
 	ad->drv = d;
 	ad->bus = bus;
-	pthread_mutex_lock(&d->lock);
-	unsigned idx = d->adapters_started++;
-	pthread_mutex_unlock(&d->lock);
-	snprintf(ad->name, sizeof(ad->name), "%s/%s%u", d->name,
-		 bus->info.kind, idx);
-	ad->shm_limit = bus->info.limit ? bus->info.limit
-					: ND_DEFAULT_SHM_LIMIT;
+	ad->shm_limit =
+	    bus->info.limit ? bus->info.limit : ND_DEFAULT_SHM_LIMIT;
 	ad->st.shm_limit = ad->shm_limit;
 	pthread_mutex_init(&ad->shm_lock, NULL);
 	pthread_mutex_init(&ad->async_lock, NULL);
@@ -271,24 +231,87 @@ int ndisdma_adapter_start(ndisdma_driver *h, const char *uri,
 	pthread_mutex_init(&ad->res_lock, NULL);
 	pthread_mutex_init(&ad->sg_lock, NULL);
 	ad->res_head.next = ad->res_head.prev = &ad->res_head;
-	nd_coherence_track(ad, +1);
+	if (nd_adapter_noncoherent(ad))
+		atomic_fetch_add(&noncoherent, 1);
 	atomic_store(&ad->state, AD_INIT);
-	if (registry_add(ad)) {
-		adapter_destroy(ad);
+	return ad;
+}
+
+/* Register a start in progress on the driver; false when it unloads. */
+static bool start_begin(struct nd_driver *d, unsigned *idx)
+{
+	bool ok;
+	pthread_mutex_lock(&d->lock);
+	ok = !d->unloading;
+	if (ok) {
+		d->starting++;
+		*idx = d->adapters_started++;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return ok;
+}
+
+/* End it: record the outcome; a running adapter joins the driver's list. */
+static void start_end(struct nd_driver *d, struct nd_adapter *ad,
+		      int32_t status, long leaks)
+{
+	pthread_mutex_lock(&d->lock);
+	d->last_init_status = status;
+	d->last_init_leaks = leaks;
+	if (ad) {
+		ad->next_in_driver = d->adapters;
+		d->adapters = ad;
+	}
+	d->starting--;
+	pthread_cond_broadcast(&d->cond);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static int adapter_start(struct nd_driver *d, const char *uri,
+			 ndisdma_adapter **out)
+{
+	char err[256] = "";
+	struct bus *bus;
+	int rc = bus_open(uri, &bus, err, sizeof(err));
+	if (rc) {
+		nd_set_error("%s", err);
+		return rc;
+	}
+	unsigned idx;
+	if (!start_begin(d, &idx)) {
+		bus_close(bus);
+		nd_set_error("ndisdma_adapter_start: driver %s is unloading",
+			     d->name);
+		return -EINVAL;
+	}
+	struct nd_adapter *ad = adapter_new(d, bus);
+	if (!ad ||
+	    nd_handle_publish(&ad->h, ND_H_ADAPTER, ad, ND_H_NONE, NULL)) {
+		if (ad)
+			adapter_free(ad); /* never published: no refs */
+		else
+			bus_close(bus);
+		start_end(d, NULL, NDIS_STATUS_RESOURCES, 0);
 		return -ENOMEM;
 	}
+	snprintf(ad->name, sizeof(ad->name), "%s/%s%u", d->name, bus->info.kind,
+		 idx);
+	/* parameters, the sim device's model, the device's ports */
 	rc = nd_hwio_attach(ad);
 	if (rc) {
-		nd_set_error("%s: the simulated device's model failed to "
-			     "attach (%d)",
-			     ad->name, rc);
-		adapter_destroy(ad);
+		char name[sizeof(ad->name)];
+		memcpy(name, ad->name, sizeof(name));
+		atomic_store(&ad->state, AD_HALTING);
+		adapter_retire(ad);
+		start_end(d, NULL, NDIS_STATUS_FAILURE, 0);
+		nd_set_error("%s: the device could not be set up (the "
+			     "simulated device's model's attach, or memory): "
+			     "%d",
+			     name, rc);
 		return rc;
 	}
 
-	NDIS_STATUS st = call_initialize(d, ad);
-	d->last_init_status = st;
-	d->last_init_leaks = 0;
+	NDIS_STATUS st = call_initialize(d, ad, idx);
 	if (st != NDIS_STATUS_SUCCESS) {
 		/* NDIS does not halt an adapter whose initialize failed: the
 		 * miniport must have released everything itself. */
@@ -297,11 +320,14 @@ int ndisdma_adapter_start(ndisdma_driver *h, const char *uri,
 		ad->async_abandon = true;
 		pthread_mutex_unlock(&ad->async_lock);
 		async_stop(ad);
-		d->last_init_leaks = reclaim_all(ad);
+		stop_all(ad);
+		char name[sizeof(ad->name)];
+		memcpy(name, ad->name, sizeof(name));
+		long leaks = adapter_retire(ad);
+		start_end(d, NULL, st, leaks);
 		nd_set_error("%s: MiniportInitialize failed with NDIS_STATUS "
 			     "0x%08x",
-			     ad->name, (unsigned)st);
-		adapter_destroy(ad);
+			     name, (unsigned)st);
 		return -EIO;
 	}
 	if (!ad->attrs_set)
@@ -310,28 +336,30 @@ int ndisdma_adapter_start(ndisdma_driver *h, const char *uri,
 			  d->ndis_major == 6 ? "NdisMSetMiniportAttributes"
 					     : "NdisMSetAttributesEx");
 	atomic_store(&ad->state, AD_RUNNING);
-	pthread_mutex_lock(&d->lock);
-	ad->next_in_driver = d->adapters;
-	d->adapters = ad;
-	pthread_mutex_unlock(&d->lock);
+	start_end(d, ad, st, 0);
 	*out = (ndisdma_adapter *)ad;
 	return 0;
 }
 
-int ndisdma_adapter_halt(ndisdma_adapter *h)
+int ndisdma_adapter_start(ndisdma_driver *h, const char *uri,
+			  ndisdma_adapter **out)
 {
-	struct nd_adapter *ad = nd_adapter_lookup(h, NULL, NULL);
-	if (!ad || atomic_load(&ad->state) != AD_RUNNING)
+	if (out)
+		*out = NULL;
+	if (in_callback("ndisdma_adapter_start"))
+		return -EDEADLK;
+	struct nd_driver *d ND_DRIVER_AUTOPUT = nd_driver_from_handle(h);
+	if (!d || !uri || !out) {
+		nd_set_error("ndisdma_adapter_start: %s",
+			     !d ? "unknown driver" : "NULL argument");
 		return -EINVAL;
-	struct nd_driver *d = ad->drv;
+	}
+	return adapter_start(d, uri, out);
+}
 
-	/* Pending async requests complete first, so the miniport can free
-	 * what they bring in its halt handler. */
-	async_drain(ad);
-	call_halt(d, ad);
-	async_stop(ad);
-	long n = reclaim_all(ad);
-
+/* Take the adapter off its driver's list (halt). */
+static void driver_list_del(struct nd_driver *d, struct nd_adapter *ad)
+{
 	pthread_mutex_lock(&d->lock);
 	for (struct nd_adapter **pp = &d->adapters; *pp;
 	     pp = &(*pp)->next_in_driver)
@@ -339,20 +367,58 @@ int ndisdma_adapter_halt(ndisdma_adapter *h)
 			*pp = ad->next_in_driver;
 			break;
 		}
+	pthread_cond_broadcast(&d->cond);
 	pthread_mutex_unlock(&d->lock);
-	adapter_destroy(ad);
+}
+
+int ndisdma_adapter_halt(ndisdma_adapter *h)
+{
+	if (in_callback("ndisdma_adapter_halt"))
+		return -EDEADLK;
+	struct nd_adapter *ad = nd_adapter_lookup(h, NULL, NULL);
+	if (!ad) {
+		nd_set_error("ndisdma_adapter_halt: %p is not a running "
+			     "adapter",
+			     (void *)h);
+		return -EINVAL;
+	}
+	/* 1. claim: one halt wins */
+	int expect = AD_RUNNING;
+	if (!atomic_compare_exchange_strong(&ad->state, &expect, AD_HALTING)) {
+		nd_adapter_put(ad);
+		nd_set_error("ndisdma_adapter_halt: %p is %s", (void *)h,
+			     expect == AD_INIT ? "still initializing"
+					       : "already halting");
+		return -EINVAL;
+	}
+	ND_ASSERT(atomic_load(&ad->state) == AD_HALTING);
+	ND_ASSERT(atomic_load(&ad->h.refs) >= 2); /* registry's and ours */
+	struct nd_driver *d = ad->drv;
+	/* 2. pending async requests complete first, so the miniport can
+	 * free what they bring in its halt handler */
+	async_drain(ad);
+	call_halt(d, ad);
+	/* 3. the adapter's own threads */
+	async_stop(ad);
+	stop_all(ad);
+	driver_list_del(d, ad);
+	/* 4-6. unpublish, drain (our reference too), reclaim, free */
+	nd_adapter_put(ad);
+	long n = adapter_retire(ad);
 	return n > INT32_MAX ? INT32_MAX : (int)n;
 }
 
 void *ndisdma_adapter_context(ndisdma_adapter *h)
 {
-	struct nd_adapter *ad = nd_adapter_lookup(h, NULL, NULL);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, NULL, NULL);
 	return ad ? ad->context : NULL;
 }
 
 int ndisdma_adapter_stats(ndisdma_adapter *h, struct ndisdma_stats *out)
 {
-	struct nd_adapter *ad = nd_adapter_lookup(h, NULL, NULL);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, NULL, NULL);
 	if (!ad || !out)
 		return -EINVAL;
 	pthread_mutex_lock(&ad->shm_lock);
@@ -368,10 +434,4 @@ int ndisdma_adapter_stats(ndisdma_adapter *h, struct ndisdma_stats *out)
 	out->async_cancelled = ad->async_cancelled;
 	pthread_mutex_unlock(&ad->async_lock);
 	return 0;
-}
-
-long ndisdma_verifier_check(ndisdma_adapter *h)
-{
-	struct nd_adapter *ad = nd_adapter_lookup(h, NULL, NULL);
-	return ad ? shm_check_all(ad) : -EINVAL;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "arena.h"
 
-#include <assert.h>
+#include "assert.h"
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +18,34 @@ struct arena_chunk {
 };
 
 #define WORDS(n) (((n) + 63) / 64)
+
+/* Invariants of a chunk (checked by ND_ASSERT in debug builds; O(granules
+ * / 64)): nfree is the
+ * number of clear bits of `used`, every start bit lies on a used granule,
+ * and the hint is inside the chunk. */
+static __attribute__((unused)) bool chunk_ok(const struct arena_chunk *c)
+{
+	size_t used = 0;
+	for (size_t w = 0; w < WORDS(c->ngran); w++) {
+		used += (size_t)__builtin_popcountll(c->used[w]);
+		if (c->start[w] & ~c->used[w])
+			return false;
+	}
+	return c->ngran - used == c->nfree && c->nfree <= c->ngran &&
+	       (c->hint < c->ngran || c->ngran == 0);
+}
+
+/* The chunk list's length and bytes match the arena's counters. */
+static __attribute__((unused)) bool chunks_ok(const struct arena *a)
+{
+	size_t n = 0;
+	uint64_t bytes = 0;
+	for (const struct arena_chunk *c = a->chunks; c; c = c->next) {
+		n++;
+		bytes += c->bc.len;
+	}
+	return n == a->nchunks && bytes == a->chunk_bytes;
+}
 
 static inline bool test_bit(const uint64_t *bm, size_t i)
 {
@@ -111,7 +139,7 @@ static struct arena_chunk *chunk_new(struct arena *a, size_t len,
 		free(c);
 		return NULL;
 	}
-	assert(c->bc.iova + len - 1 <= a->dma_limit);
+	ND_ASSERT(c->bc.iova + len - 1 <= a->dma_limit);
 	/* The chunk is not written here: only blocks are filled (by the
 	 * caller) and poisoned (at their free), so an adapter costs the
 	 * memory it uses, not its chunk size. */
@@ -121,6 +149,7 @@ static struct arena_chunk *chunk_new(struct arena *a, size_t len,
 	a->chunks = c;
 	a->nchunks++;
 	a->chunk_bytes += len;
+	ND_ASSERT(chunks_ok(a));
 	return c;
 }
 
@@ -137,6 +166,7 @@ static void chunk_release(struct arena *a, struct arena_chunk *c)
 	free(c->start);
 	free(c->poisoned);
 	free(c);
+	ND_ASSERT(chunks_ok(a));
 }
 
 /* The offset in [p, p+n) of the first byte that is not `poison`, or -1. */
@@ -188,9 +218,12 @@ static bool take(const struct arena *a, struct arena_chunk *c, size_t n,
 			      n);
 	if (at == (size_t)-1)
 		return false;
+	ND_ASSERT(at + n <= c->ngran && !test_bit(c->used, at) &&
+		  !test_bit(c->used, at + n - 1));
 	set_range(c->used, at, n, true);
 	c->start[at >> 6] |= 1ull << (at & 63);
 	c->nfree -= n;
+	ND_ASSERT(chunk_ok(c));
 	c->hint = at + n < c->ngran ? at + n : 0;
 	*out = (struct arena_block){ c, at, n, poison_check(a, c, at, n) };
 	return true;
@@ -232,7 +265,12 @@ int arena_alloc(struct arena *a, size_t len, struct arena_block *out,
 void arena_free(struct arena *a, const struct arena_block *b)
 {
 	struct arena_chunk *c = b->chunk;
-	assert(test_bit(c->start, b->first));
+	/* a live block: its first granule starts it, its last is used, and
+	 * the next block (or free space) starts after it */
+	ND_ASSERT(test_bit(c->start, b->first));
+	ND_ASSERT(b->first + b->n <= c->ngran &&
+		  test_bit(c->used, b->first + b->n - 1));
+	ND_ASSERT(c->nfree + b->n <= c->ngran);
 	if (a->poison >= 0) {
 		memset((unsigned char *)c->bc.host + b->first * a->gran,
 		       a->poison, b->n * a->gran);
@@ -241,6 +279,7 @@ void arena_free(struct arena *a, const struct arena_block *b)
 	set_range(c->used, b->first, b->n, false);
 	c->start[b->first >> 6] &= ~(1ull << (b->first & 63));
 	c->nfree += b->n;
+	ND_ASSERT(chunk_ok(c));
 	if (c->nfree != c->ngran)
 		return;
 	if (c->dedicated) {

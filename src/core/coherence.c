@@ -8,30 +8,46 @@
  */
 #include "core.h"
 
-static _Atomic int noncoherent;
-
-void nd_coherence_track(struct nd_adapter *ad, int delta)
-{
-	if (!ad->bus->info.coherent && ad->bus->ops->sync)
-		atomic_fetch_add(&noncoherent, delta);
-}
-
 static bool modelled(struct nd_adapter *ad)
 {
-	return !ad->bus->info.coherent && ad->bus->ops->sync;
+	return nd_adapter_noncoherent(ad);
+}
+
+struct by_va {
+	const void *va;
+	struct shm_block *b;
+};
+
+static bool owns_va(struct nd_handle *h, void *ctx)
+{
+	struct by_va *q = ctx;
+	struct nd_adapter *ad = nd_container_of(h, struct nd_adapter, h);
+	if (atomic_load(&ad->state) == AD_DEAD)
+		return false;
+	q->b = shm_find(ad, q->va, 1);
+	return q->b != NULL;
+}
+
+struct nd_adapter *nd_adapter_for_va(const void *va, struct shm_block **b)
+{
+	struct by_va q = { va, NULL };
+	struct nd_handle *h = nd_handle_find(ND_H_ADAPTER, owns_va, &q);
+	*b = q.b;
+	return h ? nd_container_of(h, struct nd_adapter, h) : NULL;
 }
 
 void nd_flush(struct nd_adapter *ad, const void *va, size_t len,
 	      bool device_writes, const void *site)
 {
 	nd_cpu_barrier();
-	if (!atomic_load(&noncoherent) || !va || !len)
+	if (!nd_noncoherent_adapters() || !va || !len)
 		return;
 	struct shm_block *b = NULL;
+	struct nd_adapter *held ND_ADAPTER_AUTOPUT = NULL;
 	if (ad)
 		b = shm_find(ad, va, 1);
 	else
-		ad = nd_adapter_for_va(va, &b);
+		ad = held = nd_adapter_for_va(va, &b);
 	if (!ad || !b || !modelled(ad))
 		return; /* not shared memory of a modelled adapter */
 	size_t off = (size_t)((const char *)va - (const char *)b->va);

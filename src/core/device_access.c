@@ -9,18 +9,16 @@
 
 #include <errno.h>
 
+/* The adapter, held for the call (every user declares ND_ADAPTER_AUTOPUT). */
 static struct nd_adapter *live(ndisdma_adapter *h)
 {
-	struct nd_adapter *ad = nd_adapter_lookup(h, NULL, NULL);
-	if (!ad || atomic_load(&ad->state) == AD_DEAD)
-		return NULL;
-	return ad;
+	return nd_adapter_lookup(h, NULL, NULL);
 }
 
 int ndisdma_adapter_bar(ndisdma_adapter *h, unsigned bar, void **va,
 			size_t *len)
 {
-	struct nd_adapter *ad = live(h);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = live(h);
 	if (!ad || !va || !len)
 		return -EINVAL;
 	if (!ad->bus->ops->bar_map)
@@ -31,7 +29,7 @@ int ndisdma_adapter_bar(ndisdma_adapter *h, unsigned bar, void **va,
 int ndisdma_adapter_cfg_read(ndisdma_adapter *h, unsigned off, void *buf,
 			     size_t len)
 {
-	struct nd_adapter *ad = live(h);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = live(h);
 	if (!ad || !buf)
 		return -EINVAL;
 	if (!ad->bus->ops->cfg_read)
@@ -42,7 +40,7 @@ int ndisdma_adapter_cfg_read(ndisdma_adapter *h, unsigned off, void *buf,
 int ndisdma_adapter_cfg_write(ndisdma_adapter *h, unsigned off, const void *buf,
 			      size_t len)
 {
-	struct nd_adapter *ad = live(h);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = live(h);
 	if (!ad || !buf)
 		return -EINVAL;
 	if (!ad->bus->ops->cfg_write)
@@ -52,7 +50,7 @@ int ndisdma_adapter_cfg_write(ndisdma_adapter *h, unsigned off, const void *buf,
 
 int ndisdma_adapter_irq_fd(ndisdma_adapter *h, int *fd)
 {
-	struct nd_adapter *ad = live(h);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = live(h);
 	if (!ad || !fd)
 		return -EINVAL;
 	if (!ad->bus->ops->irq_fd)
@@ -62,7 +60,7 @@ int ndisdma_adapter_irq_fd(ndisdma_adapter *h, int *fd)
 
 int ndisdma_adapter_irq_wait(ndisdma_adapter *h, int timeout_ms)
 {
-	struct nd_adapter *ad = live(h);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = live(h);
 	if (!ad)
 		return -EINVAL;
 	if (!ad->bus->ops->irq_wait)
@@ -72,7 +70,7 @@ int ndisdma_adapter_irq_wait(ndisdma_adapter *h, int timeout_ms)
 
 int ndisdma_adapter_irq_unmask(ndisdma_adapter *h)
 {
-	struct nd_adapter *ad = live(h);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = live(h);
 	if (!ad)
 		return -EINVAL;
 	if (!ad->bus->ops->irq_unmask)
@@ -82,7 +80,7 @@ int ndisdma_adapter_irq_unmask(ndisdma_adapter *h)
 
 int ndisdma_adapter_reset(ndisdma_adapter *h)
 {
-	struct nd_adapter *ad = live(h);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = live(h);
 	if (!ad)
 		return -EINVAL;
 	if (!ad->bus->ops->reset)
@@ -93,7 +91,7 @@ int ndisdma_adapter_reset(ndisdma_adapter *h)
 int ndisdma_adapter_bus_info(ndisdma_adapter *h, const char **kind, int *iommu,
 			     unsigned *dma_bits)
 {
-	struct nd_adapter *ad = live(h);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = live(h);
 	if (!ad)
 		return -EINVAL;
 	if (kind)

@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fault.c - fault injection: fail the n-th allocation of a kind, or each
- * with a probability from a seeded generator; and the sweep harness that
- * fails each allocation point of a driver's initialization in turn.
+ * with a probability from a seeded generator. The sweep harness that uses
+ * it on a driver is fault_sweep.c (above the adapter code).
  */
 #include "core.h"
+#include "../util/options.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 struct fault_state {
 	_Atomic unsigned long seen, injected;
@@ -112,7 +112,7 @@ static int env_item(void *ctx, const char *key, const char *val)
 
 static void parse_env(void)
 {
-	bus_parse_options(getenv("NDISDMA_FAULT"), env_item, NULL);
+	nd_opt_parse(getenv("NDISDMA_FAULT"), env_item, NULL, NULL, 0);
 }
 
 static void init_once(void)
@@ -176,58 +176,4 @@ void ndisdma_fault_reset(void)
 		atomic_store(&faults[k].threshold, 0);
 	}
 	rearm();
-}
-
-/* Wait until the adapter has no async request pending (bounded). */
-static void settle(ndisdma_adapter *a)
-{
-	struct ndisdma_stats st;
-	for (int i = 0; i < 10000; i++) {
-		if (ndisdma_adapter_stats(a, &st) || !st.async_pending)
-			return;
-		struct timespec ts = { 0, 100000 };
-		nanosleep(&ts, NULL);
-	}
-}
-
-int ndisdma_fault_sweep(ndisdma_driver_entry entry, const char *name,
-			const char *uri, unsigned long *points,
-			unsigned long *dirty)
-{
-	if (!entry || !uri || !points || !dirty)
-		return -EINVAL;
-	*points = *dirty = 0;
-	ndisdma_driver *drv;
-	int rc = ndisdma_driver_load(entry, name ? name : "sweep", &drv);
-	if (rc)
-		return rc;
-	ndisdma_fault_reset();
-	/* the clean run: how many allocation points there are */
-	unsigned long before = ndisdma_fault_seen(NDISDMA_FAULT_ANY);
-	ndisdma_adapter *a;
-	rc = ndisdma_adapter_start(drv, uri, &a);
-	if (rc) {
-		ndisdma_driver_unload(drv);
-		return rc;
-	}
-	settle(a);
-	unsigned long n = ndisdma_fault_seen(NDISDMA_FAULT_ANY) - before;
-	if (ndisdma_adapter_halt(a) != 0)
-		(*dirty)++;
-	for (unsigned long k = 1; k <= n; k++) {
-		ndisdma_fault_nth(NDISDMA_FAULT_ANY, k);
-		rc = ndisdma_adapter_start(drv, uri, &a);
-		if (rc == 0) {
-			settle(a);
-			if (ndisdma_adapter_halt(a) != 0)
-				(*dirty)++;
-		} else if (rc != -EIO ||
-			   ndisdma_driver_last_init_leaks(drv) != 0) {
-			(*dirty)++;
-		}
-		ndisdma_fault_reset();
-	}
-	ndisdma_driver_unload(drv);
-	*points = n;
-	return *dirty ? 1 : 0;
 }

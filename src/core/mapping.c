@@ -194,6 +194,14 @@ static void unmap(struct nd_adapter *ad, struct nd_map *m, bool copy_back)
 
 /* ---------------- map registers ---------------- */
 
+static long mapregs_reclaim(struct nd_res *res);
+
+static const struct nd_res_ops mapregs_res_ops = {
+	.name = "map registers",
+	.order = ND_RES_ORDER_MAPREGS,
+	.reclaim_all = mapregs_reclaim,
+};
+
 int mapregs_create(struct nd_adapter *ad, ULONG count, ULONG max_buffer)
 {
 	/* one segment per page a buffer of max_buffer bytes can touch */
@@ -218,6 +226,7 @@ int mapregs_create(struct nd_adapter *ad, ULONG count, ULONG max_buffer)
 		r->reg[i].map.bounce = &r->reg[i].bounce;
 	}
 	ad->mapping = r;
+	nd_adapter_track(ad, &r->res, &mapregs_res_ops, NULL);
 	return 0;
 }
 
@@ -226,6 +235,7 @@ void mapregs_destroy(struct nd_adapter *ad)
 	struct nd_mapregs *r = ad->mapping;
 	if (!r)
 		return;
+	nd_adapter_untrack(ad, &r->res);
 	for (ULONG i = 0; i < r->count; i++)
 		nd_bounce_release(ad, &r->reg[i].bounce);
 	pthread_mutex_destroy(&r->lock);
@@ -234,8 +244,11 @@ void mapregs_destroy(struct nd_adapter *ad)
 	ad->mapping = NULL;
 }
 
-long mapregs_reclaim(struct nd_adapter *ad)
+/* Halt: report ("halt.leak-object") and undo every active mapping and
+ * the registers themselves; returns how many objects. */
+static long mapregs_reclaim(struct nd_res *res)
 {
+	struct nd_adapter *ad = res->owner;
 	struct nd_mapregs *r = ad->mapping;
 	long n = 0;
 	if (r) {

@@ -69,6 +69,7 @@ struct nd_mapreg {
 };
 
 struct nd_mapregs {
+	struct nd_res res; /* tracked while allocated: halt reclaims */
 	pthread_mutex_t lock;
 	ULONG count, max_buffer;
 	unsigned pages;  /* segments one register can hold */
@@ -78,13 +79,11 @@ struct nd_mapregs {
 };
 
 /* Allocate the state of `count` registers covering max_buffer bytes each
- * into ad->mapping. Returns 0 or -ENOMEM. */
+ * into ad->mapping, tracked on the adapter (halt reports active mappings
+ * and registers never freed, halt.leak-object). Returns 0 or -ENOMEM. */
 int mapregs_create(struct nd_adapter *ad, ULONG count, ULONG max_buffer);
 /* Free ad->mapping (no mapping may be active). Cannot fail. */
 void mapregs_destroy(struct nd_adapter *ad);
-/* Halt: report ("halt.leak-object") and undo every active mapping and
- * the registers themselves; returns how many objects. */
-long mapregs_reclaim(struct nd_adapter *ad);
 
 /* ---------------- scatter-gather lists (sglist.c) ---------------- */
 
@@ -127,9 +126,6 @@ int nd_sg_build(struct nd_adapter *ad, const struct nd_sg_req *rq,
  * another owner, *held set to it: nothing changes). Thread-safe. */
 int nd_sg_free(struct nd_adapter *ad, SCATTER_GATHER_LIST *list,
 	       const void *owner, const void **held);
-/* Halt: report ("halt.leak-sglist") and undo every live list without
- * copying bounces back (the buffers may be gone); returns how many. */
-long nd_sg_reclaim(struct nd_adapter *ad);
 
 /* ---------------- system DMA (8237-style channel) ---------------- */
 
@@ -137,6 +133,7 @@ long nd_sg_reclaim(struct nd_adapter *ad);
 
 struct nd_sysdma {
 	uint32_t magic;
+	struct nd_handle h; /* ND_H_SYSDMA */
 	struct nd_adapter *ad;
 	NDIS_DMA_DESCRIPTION desc;
 	ULONG max_length;
@@ -159,13 +156,26 @@ struct nd_sysdma {
 	uint64_t pos, moved, cycles, tcs;
 };
 
-/* Register / deregister a live channel handle (for lookups). */
+/* Publish a channel handle (lookups find it). Returns 0, -ENOMEM. */
 int sysdma_add(struct nd_sysdma *d);
-void sysdma_del(struct nd_sysdma *d);
-/* A live channel handle; NULL when unknown (reported handle.unknown when
- * fn is set). */
+/* Unpublish it and wait until no call holds it (the caller must hold no
+ * reference). True for the one caller that unpublished it; false when it
+ * was not published (another deregistration has it). */
+bool sysdma_del(struct nd_sysdma *d);
+/* A live channel handle, held (sysdma_put); NULL when unknown (reported
+ * handle.unknown when fn is set). */
 struct nd_sysdma *sysdma_lookup(NDIS_HANDLE h, const char *fn,
 				const void *site);
+static inline void sysdma_put(struct nd_sysdma *d)
+{
+	nd_handle_put(&d->h);
+}
+static inline void sysdma_putp(struct nd_sysdma **d)
+{
+	if (*d)
+		sysdma_put(*d);
+}
+#define ND_SYSDMA_AUTOPUT __attribute__((cleanup(sysdma_putp)))
 /* Program the channel for the mapping in d->map (lock held). */
 void sysdma_program(struct nd_sysdma *d);
 

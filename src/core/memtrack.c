@@ -30,6 +30,18 @@ struct tag_stat {
 static pthread_mutex_t mem_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ptrmap live, freed, tags;
 
+static long mem_reclaim_adapter(struct nd_res *res)
+{
+	struct nd_adapter *ad = res->owner;
+	return mem_reclaim_owner(ad, ND_RULE_HALT_LEAK_MEMORY, ad);
+}
+
+static const struct nd_res_ops mem_res_ops = {
+	.name = "general memory",
+	.order = ND_RES_ORDER_MEMORY,
+	.reclaim_all = mem_reclaim_adapter,
+};
+
 static struct tag_stat *tag_get(ULONG tag)
 {
 	struct tag_stat *t = ptrmap_get(&tags, (uintptr_t)tag + 2);
@@ -57,8 +69,11 @@ void *mem_alloc(size_t len, UINT flags, ULONG tag, enum mem_family fam,
 	r->tag = tag;
 	r->fam = fam;
 	r->site = site;
-	r->owner = ad ? (void *)ad
-		      : t->adapter ? (void *)t->adapter : (void *)t->driver;
+	struct nd_adapter *owner_ad = ad ? ad : t->adapter;
+	r->owner = owner_ad ? (void *)owner_ad : (void *)t->driver;
+	if (owner_ad) /* halt reclaims what it still owns */
+		nd_adapter_track_once(owner_ad, &owner_ad->mem_res,
+				      &mem_res_ops);
 	if (flags & NDIS_MEMORY_CONTIGUOUS) {
 		size_t pl = (len + 4095) & ~(size_t)4095;
 		void *p = mmap(NULL, pl, PROT_READ | PROT_WRITE,

@@ -4,6 +4,7 @@
  * reports naming the rule id, adapter, address, length and call site.
  */
 #include "core.h"
+#include "../util/options.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -99,7 +100,7 @@ static int env_item(void *ctx, const char *key, const char *val)
 
 static void parse_env(void)
 {
-	bus_parse_options(getenv("NDISDMA_VERIFY"), env_item, NULL);
+	nd_opt_parse(getenv("NDISDMA_VERIFY"), env_item, NULL, NULL, 0);
 }
 
 void nd_verifier_init(void)

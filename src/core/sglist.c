@@ -28,6 +28,14 @@ struct nd_sglist {
 	struct bus_seg *segs;
 };
 
+static long sg_reclaim_all(struct nd_res *res);
+
+static const struct nd_res_ops sg_res_ops = {
+	.name = "scatter-gather lists",
+	.order = ND_RES_ORDER_SGLIST,
+	.reclaim_all = sg_reclaim_all,
+};
+
 size_t nd_sg_list_size(uint64_t n)
 {
 	return sizeof(SCATTER_GATHER_LIST) +
@@ -194,6 +202,7 @@ int nd_sg_build(struct nd_adapter *ad, const struct nd_sg_req *rq,
 	}
 	s->list = l;
 	s->nelems = n;
+	nd_adapter_track_once(ad, &ad->sg_res, &sg_res_ops);
 	pthread_mutex_lock(&ad->sg_lock);
 	/* A caller's buffer that holds a live list is refused by src/ndis
 	 * before this; a race between two calls on one buffer fails here. */
@@ -254,8 +263,11 @@ static void reclaim_one(void *ctx, uintptr_t key, void *val)
 	r->n++;
 }
 
-long nd_sg_reclaim(struct nd_adapter *ad)
+/* Halt: report (halt.leak-sglist) and undo every live list without
+ * copying bounces back (the buffers may be gone); returns how many. */
+static long sg_reclaim_all(struct nd_res *res)
 {
+	struct nd_adapter *ad = res->owner;
 	struct reclaim r = {ad, 0};
 	pthread_mutex_lock(&ad->sg_lock);
 	ptrmap_each(&ad->sg_live, reclaim_one, &r);

@@ -11,10 +11,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+static long shm_reclaim_all(struct nd_res *r);
+static void shm_destroy(struct nd_res *r);
+
+static const struct nd_res_ops shm_res_ops = {
+	.name = "shared memory",
+	.order = ND_RES_ORDER_SHM,
+	.reclaim_all = shm_reclaim_all,
+	.destroy = shm_destroy,
+};
+
 int shm_ensure_arena(struct nd_adapter *ad)
 {
 	if (ad->arena)
 		return 0;
+	nd_adapter_track_once(ad, &ad->shm_res, &shm_res_ops);
 	size_t gran = nd_cache_line();
 	if (gran < 64)
 		gran = 64;
@@ -304,8 +315,11 @@ static void collect(void *ctx, uintptr_t key, void *val)
 	c->v[c->n++] = val;
 }
 
-long shm_reclaim_all(struct nd_adapter *ad)
+/* Halt: report (halt.leak-shm) and release every block; returns how
+ * many. */
+static long shm_reclaim_all(struct nd_res *res)
 {
+	struct nd_adapter *ad = res->owner;
 	pthread_mutex_lock(&ad->shm_lock);
 	size_t n = ptrmap_count(&ad->blocks);
 	struct collect c = { calloc(n ? n : 1, sizeof(*c.v)), 0 };
@@ -338,8 +352,10 @@ static void free_rec(void *ctx, uintptr_t key, void *val)
 	free(val);
 }
 
-void shm_destroy(struct nd_adapter *ad)
+/* After halt's reclaim: the freed-block history and the arena. */
+static void shm_destroy(struct nd_res *res)
 {
+	struct nd_adapter *ad = res->owner;
 	ptrmap_each(&ad->blocks, free_rec, NULL);
 	ptrmap_free(&ad->blocks);
 	ptrmap_each(&ad->freed, free_rec, NULL);
@@ -361,8 +377,12 @@ static void check_one(void *ctx, uintptr_t key, void *val)
 		c->bad++;
 }
 
-long shm_check_all(struct nd_adapter *ad)
+long ndisdma_verifier_check(ndisdma_adapter *h)
 {
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+		nd_adapter_lookup(h, NULL, NULL);
+	if (!ad)
+		return -EINVAL;
 	struct check c = { ad, 0 };
 	pthread_mutex_lock(&ad->shm_lock);
 	ptrmap_each(&ad->blocks, check_one, &c);

@@ -11,7 +11,8 @@
 /* An ndisdma_sim handle is the adapter itself, typed apart. */
 ndisdma_sim *ndisdma_adapter_sim(ndisdma_adapter *h)
 {
-	struct nd_adapter *ad = nd_adapter_lookup(h, NULL, NULL);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+		nd_adapter_lookup(h, NULL, NULL);
 	if (!ad || !ad->bus->ops->dev_read)
 		return NULL;
 	return (ndisdma_sim *)ad;
@@ -20,7 +21,9 @@ ndisdma_sim *ndisdma_adapter_sim(ndisdma_adapter *h)
 int nd_device_access(ndisdma_sim *sim, uint64_t a, void *buf, size_t len,
 		  bool write, const void *site)
 {
-	struct nd_adapter *ad = nd_adapter_lookup(sim, NULL, NULL);
+	/* held for the access: a halt that races waits for it (core.h) */
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+		nd_adapter_lookup(sim, NULL, NULL);
 	if (!ad || !ad->bus->ops->dev_read || (!buf && len))
 		return -EINVAL;
 	struct bus_fault f;

@@ -12,61 +12,29 @@
 #include <errno.h>
 #include <stdlib.h>
 
-static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct nd_sysdma **live;
-static size_t nlive, caplive;
-
 int sysdma_add(struct nd_sysdma *d)
 {
-	int rc = 0;
-	pthread_mutex_lock(&reg_lock);
-	if (nlive == caplive) {
-		size_t cap = caplive ? caplive * 2 : 8;
-		struct nd_sysdma **n = realloc(live, cap * sizeof(*n));
-		if (!n) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		live = n;
-		caplive = cap;
-	}
-	live[nlive++] = d;
-out:
-	pthread_mutex_unlock(&reg_lock);
-	return rc;
+	return nd_handle_publish(&d->h, ND_H_SYSDMA, d, ND_H_NONE, NULL);
 }
 
-void sysdma_del(struct nd_sysdma *d)
+bool sysdma_del(struct nd_sysdma *d)
 {
-	pthread_mutex_lock(&reg_lock);
-	for (size_t i = 0; i < nlive; i++)
-		if (live[i] == d) {
-			live[i] = live[--nlive];
-			break;
-		}
-	if (!nlive) {
-		free(live);
-		live = NULL;
-		caplive = 0;
-	}
-	pthread_mutex_unlock(&reg_lock);
+	if (!nd_handle_unpublish(&d->h))
+		return false;
+	nd_handle_drain(&d->h);
+	return true;
 }
 
 struct nd_sysdma *sysdma_lookup(NDIS_HANDLE h, const char *fn,
 				const void *site)
 {
-	struct nd_sysdma *found = NULL;
-	pthread_mutex_lock(&reg_lock);
-	for (size_t i = 0; i < nlive; i++)
-		if ((void *)live[i] == h)
-			found = live[i];
-	pthread_mutex_unlock(&reg_lock);
-	if (!found && fn)
+	struct nd_handle *p = nd_handle_get(h, ND_H_SYSDMA);
+	if (!p && fn)
 		nd_report(ND_RULE_HANDLE_UNKNOWN, NULL, (uintptr_t)h, 0, site,
 			  "%s: %p is not a DMA handle from "
 			  "NdisMRegisterDmaChannel",
 			  fn, h);
-	return found;
+	return p ? nd_container_of(p, struct nd_sysdma, h) : NULL;
 }
 
 void sysdma_program(struct nd_sysdma *d)
@@ -79,18 +47,26 @@ void sysdma_program(struct nd_sysdma *d)
 	d->masked = false;
 }
 
-/* The channel registered on `channel` of the adapter behind sim. */
+/* The channel registered on `channel` of the adapter behind sim, held
+ * (sysdma_put); NULL when none. *found: the sim handle names a live
+ * simulated adapter. */
 static struct nd_sysdma *channel_of(ndisdma_sim *sim, unsigned channel,
-				    struct nd_adapter **adp)
+				    bool *found)
 {
-	struct nd_adapter *ad = nd_adapter_lookup(sim, NULL, NULL);
-	if (!ad || !ad->bus->ops->dev_read)
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+		nd_adapter_lookup(sim, NULL, NULL);
+	*found = ad && ad->bus->ops->dev_read;
+	if (!*found)
 		return NULL;
-	*adp = ad;
+	pthread_mutex_lock(&ad->res_lock);
 	struct nd_sysdma *d = ad->sysdma;
-	if (!d || d->desc.DmaChannel != channel)
-		return NULL;
-	return d;
+	struct nd_handle *p = d ? nd_handle_get(d, ND_H_SYSDMA) : NULL;
+	pthread_mutex_unlock(&ad->res_lock);
+	if (p && d->desc.DmaChannel != channel) {
+		sysdma_put(d);
+		p = NULL;
+	}
+	return p ? d : NULL;
 }
 
 /* Device address of byte `pos` of the mapping. */
@@ -112,12 +88,12 @@ int ndisdma_sim_dma_channel_transfer(ndisdma_sim *sim, unsigned channel,
 				     void *buf, size_t nbytes)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad = NULL;
+	bool found = false;
 	if (!sim || (!buf && nbytes))
 		return -EINVAL;
-	struct nd_sysdma *d = channel_of(sim, channel, &ad);
+	struct nd_sysdma *d ND_SYSDMA_AUTOPUT = channel_of(sim, channel, &found);
 	if (!d)
-		return ad ? -ENODEV : -EINVAL;
+		return found ? -ENODEV : -EINVAL;
 	pthread_mutex_lock(&d->lock);
 	if (!d->active) {
 		pthread_mutex_unlock(&d->lock);
@@ -165,12 +141,12 @@ int ndisdma_sim_dma_channel_transfer(ndisdma_sim *sim, unsigned channel,
 int ndisdma_sim_dma_channel_status(ndisdma_sim *sim, unsigned channel,
 				   struct ndisdma_sim_dma_channel *out)
 {
-	struct nd_adapter *ad = NULL;
+	bool found = false;
 	if (!sim || !out)
 		return -EINVAL;
-	struct nd_sysdma *d = channel_of(sim, channel, &ad);
+	struct nd_sysdma *d ND_SYSDMA_AUTOPUT = channel_of(sim, channel, &found);
 	if (!d)
-		return ad ? -ENODEV : -EINVAL;
+		return found ? -ENODEV : -EINVAL;
 	pthread_mutex_lock(&d->lock);
 	*out = (struct ndisdma_sim_dma_channel){
 		.programmed = d->active,

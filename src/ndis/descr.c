@@ -44,11 +44,14 @@ static void dpool_reclaim(struct nd_res *r)
 	nd_pool_destroy(dp->pool);
 }
 
-static const struct nd_res_ops packet_ops = { "packet pool", dpool_reclaim };
-static const struct nd_res_ops buffer_ops = { "buffer pool", dpool_reclaim };
-static const struct nd_res_ops nbl_ops = { "NET_BUFFER_LIST pool",
-					   dpool_reclaim };
-static const struct nd_res_ops nb_ops = { "NET_BUFFER pool", dpool_reclaim };
+static const struct nd_res_ops packet_ops = { .name = "packet pool",
+					      .reclaim = dpool_reclaim };
+static const struct nd_res_ops buffer_ops = { .name = "buffer pool",
+					      .reclaim = dpool_reclaim };
+static const struct nd_res_ops nbl_ops = { .name = "NET_BUFFER_LIST pool",
+					   .reclaim = dpool_reclaim };
+static const struct nd_res_ops nb_ops = { .name = "NET_BUFFER pool",
+					  .reclaim = dpool_reclaim };
 
 struct nd_adapter *dpool_init_adapter(void)
 {

@@ -43,7 +43,7 @@ NDIS_STATUS NdisMAllocateMapRegisters(NDIS_HANDLE h, UINT DmaChannel,
 {
 	(void)DmaChannel;
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 		nd_adapter_lookup(h, "NdisMAllocateMapRegisters", site);
 	if (!ad)
 		return NDIS_STATUS_INVALID_PARAMETER;
@@ -108,7 +108,7 @@ NDIS_STATUS NdisMAllocateMapRegisters(NDIS_HANDLE h, UINT DmaChannel,
 VOID NdisMFreeMapRegisters(NDIS_HANDLE h)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 		nd_adapter_lookup(h, "NdisMFreeMapRegisters", site);
 	if (!ad)
 		return;
@@ -145,7 +145,7 @@ NDIS_STATUS NdisMInitializeScatterGatherDma(NDIS_HANDLE h, BOOLEAN dma64,
 					    ULONG MaximumPhysicalMapping)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 		nd_adapter_lookup(h, "NdisMInitializeScatterGatherDma", site);
 	if (!ad)
 		return NDIS_STATUS_INVALID_PARAMETER;
@@ -166,10 +166,13 @@ NDIS_STATUS NdisMInitializeScatterGatherDma(NDIS_HANDLE h, BOOLEAN dma64,
 	return NDIS_STATUS_SUCCESS;
 }
 
+/* Free a registration: no new lookups, wait for the calls that hold it,
+ * then free. Halt (reclaim) and NdisMDeregisterScatterGatherDma. */
 static void sgdma_reclaim(struct nd_res *r)
 {
-	struct nd_sgdma *s = (struct nd_sgdma *)((char *)r -
-						  offsetof(struct nd_sgdma, res));
+	struct nd_sgdma *s = nd_container_of(r, struct nd_sgdma, res);
+	nd_handle_unpublish(&s->h);
+	nd_handle_drain(&s->h);
 	if (s->ad->sgdma == s) /* not replaced by a second registration */
 		s->ad->sgdma = NULL;
 	s->magic = 0;
@@ -187,7 +190,7 @@ NDIS_STATUS NdisMRegisterScatterGatherDma(NDIS_HANDLE h,
 					  PNDIS_HANDLE out)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 		nd_adapter_lookup(h, "NdisMRegisterScatterGatherDma", site);
 	if (!ad || !d || !out)
 		return NDIS_STATUS_INVALID_PARAMETER;
@@ -239,6 +242,10 @@ NDIS_STATUS NdisMRegisterScatterGatherDma(NDIS_HANDLE h,
 	d->ScatterGatherListSize = bytes > 0xFFFFFFFFu ? 0xFFFFFFFFu
 						       : (ULONG)bytes;
 	s->desc.ScatterGatherListSize = d->ScatterGatherListSize;
+	if (nd_handle_publish(&s->h, ND_H_SGDMA, s, ND_H_NONE, NULL)) {
+		free(s);
+		return NDIS_STATUS_RESOURCES;
+	}
 	ad->dma_bits = (d->Flags & NDIS_SG_DMA_64_BIT_ADDRESS) ? 64 : 32;
 	ad->sgdma = s;
 	nd_adapter_track(ad, &s->res, &sgdma_ops, site);
@@ -254,7 +261,14 @@ VOID NdisMDeregisterScatterGatherDma(NDIS_HANDLE h)
 	if (!s)
 		return;
 	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMDeregisterScatterGatherDma",
-			     s->ad, site))
+			     s->ad, site)) {
+		nd_sgdma_put(s);
+		return;
+	}
+	/* one deregistration wins; a racing one returns here */
+	bool won = nd_handle_unpublish(&s->h);
+	nd_sgdma_put(s);
+	if (!won)
 		return;
 	nd_adapter_untrack(s->ad, &s->res);
 	sgdma_reclaim(&s->res);
@@ -263,7 +277,7 @@ VOID NdisMDeregisterScatterGatherDma(NDIS_HANDLE h)
 ULONG NdisMGetDmaAlignment(NDIS_HANDLE h)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 		nd_adapter_lookup(h, "NdisMGetDmaAlignment", site);
 	if (ad) {
 		nd_irql_at_most(PASSIVE_LEVEL, "NdisMGetDmaAlignment", ad,

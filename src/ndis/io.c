@@ -13,7 +13,7 @@ NDIS_STATUS NdisMRegisterIoPortRange(PVOID *PortOffset, NDIS_HANDLE h,
 				     UINT InitialPort, UINT NumberOfPorts)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 	    nd_adapter_lookup(h, "NdisMRegisterIoPortRange", site);
 	if (!ad || !PortOffset || NumberOfPorts == 0 ||
 	    (uint64_t)InitialPort + NumberOfPorts > 0x100000000ull)
@@ -44,7 +44,7 @@ void NdisMDeregisterIoPortRange(NDIS_HANDLE h, UINT InitialPort,
 {
 	const void *site = ND_SITE();
 	(void)PortOffset;
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 	    nd_adapter_lookup(h, "NdisMDeregisterIoPortRange", site);
 	if (!ad || !nd_irql_at_most(PASSIVE_LEVEL, "NdisMDeregisterIoPortRange",
 				    ad, site))
@@ -63,7 +63,8 @@ NDIS_STATUS NdisMMapIoSpace(PVOID *VirtualAddress, NDIS_HANDLE h,
 	const void *site = ND_SITE();
 	if (VirtualAddress)
 		*VirtualAddress = NULL;
-	struct nd_adapter *ad = nd_adapter_lookup(h, "NdisMMapIoSpace", site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, "NdisMMapIoSpace", site);
 	if (!ad || !VirtualAddress || Length == 0)
 		return NDIS_STATUS_FAILURE;
 	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMMapIoSpace", ad, site))
@@ -88,7 +89,8 @@ NDIS_STATUS NdisMMapIoSpace(PVOID *VirtualAddress, NDIS_HANDLE h,
 void NdisMUnmapIoSpace(NDIS_HANDLE h, PVOID VirtualAddress, UINT Length)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad = nd_adapter_lookup(h, "NdisMUnmapIoSpace", site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, "NdisMUnmapIoSpace", site);
 	if (!ad ||
 	    !nd_irql_at_most(PASSIVE_LEVEL, "NdisMUnmapIoSpace", ad, site))
 		return;
@@ -102,21 +104,20 @@ void NdisMUnmapIoSpace(NDIS_HANDLE h, PVOID VirtualAddress, UINT Length)
 			  VirtualAddress, Length);
 }
 
-/* The WrapperConfigurationContext of a running MiniportInitialize, or NULL
- * (reported: unknown handle, stale context, IRQL). */
-static struct nd_adapter *immediate_ctx(NDIS_HANDLE ctx, const char *fn,
-					const void *site)
+/* Whether ctx is the WrapperConfigurationContext of a running
+ * MiniportInitialize called at PASSIVE_LEVEL (else reported: unknown
+ * handle, stale context, IRQL). */
+static bool immediate_ctx(NDIS_HANDLE ctx, const char *fn, const void *site)
 {
-	struct nd_adapter *ad = nd_adapter_lookup(ctx, fn, site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(ctx, fn, site);
 	if (!ad || !nd_irql_at_most(PASSIVE_LEVEL, fn, ad, site))
-		return NULL;
-	if (!nd_in_init(ad) &&
-	    nd_report(ND_RULE_CONFIG_CONTEXT, ad, 0, 0, site,
-		      "%s with the WrapperConfigurationContext outside "
-		      "MiniportInitialize",
-		      fn))
-		return NULL;
-	return ad;
+		return false;
+	return nd_in_init(ad) ||
+	       !nd_report(ND_RULE_CONFIG_CONTEXT, ad, 0, 0, site,
+			  "%s with the WrapperConfigurationContext outside "
+			  "MiniportInitialize",
+			  fn);
 }
 
 #define ND_IMMEDIATE_READ(name, type, width)                                   \

@@ -43,7 +43,7 @@ VOID NdisMStartBufferPhysicalMapping(NDIS_HANDLE h, PNDIS_BUFFER Buffer,
 	UINT cap = ArraySize ? *ArraySize : 0;
 	if (ArraySize)
 		*ArraySize = 0;
-	struct nd_adapter *ad = nd_adapter_lookup(h, fn, site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, fn, site);
 	if (!ad)
 		return;
 	if (!ArraySize) {
@@ -129,7 +129,7 @@ VOID NdisMCompleteBufferPhysicalMapping(NDIS_HANDLE h, PNDIS_BUFFER Buffer,
 {
 	static const char fn[] = "NdisMCompleteBufferPhysicalMapping";
 	const void *site = ND_SITE();
-	struct nd_adapter *ad = nd_adapter_lookup(h, fn, site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, fn, site);
 	if (!ad)
 		return;
 	if (!nd_irql_at_most(DISPATCH_LEVEL, fn, ad, site))

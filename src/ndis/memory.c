@@ -31,10 +31,11 @@ PVOID NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, UINT Length,
 {
 	(void)Priority;
 	const void *site = ND_SITE();
-	struct nd_adapter *ad = nd_adapter_lookup(NdisHandle, NULL, NULL);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+		nd_adapter_lookup(NdisHandle, NULL, NULL);
 	/* ndis.sys does not use the handle; the memory belongs to the
 	 * adapter or driver in context (mem_alloc). */
-	if (!ad && !nd_driver_from_handle(NdisHandle) &&
+	if (!ad && !nd_driver_is_live(NdisHandle) &&
 	    nd_report(ND_RULE_MEM_BAD_HANDLE, NULL, (uintptr_t)NdisHandle,
 		      Length, site,
 		      "NdisAllocateMemoryWithTagPriority: not an adapter or "

@@ -25,7 +25,7 @@ VOID NdisMInitializeWrapper(PNDIS_HANDLE NdisWrapperHandle,
 		return;
 	*NdisWrapperHandle = NULL;
 	struct nd_driver *d = entry_driver();
-	if (!d || nd_driver_from_object(SystemSpecific1) != d) {
+	if (!d || !nd_driver_object_is(SystemSpecific1, d)) {
 		nd_report(ND_RULE_MINIPORT_WRAPPER, NULL,
 			  (uintptr_t)SystemSpecific1, 0, site,
 			  "NdisMInitializeWrapper %s",
@@ -88,7 +88,7 @@ NDIS_STATUS NdisMRegisterMiniport(NDIS_HANDLE NdisWrapperHandle,
 VOID NdisTerminateWrapper(NDIS_HANDLE NdisWrapperHandle, PVOID SystemSpecific)
 {
 	(void)SystemSpecific;
-	struct nd_driver *d = nd_driver_from_handle(NdisWrapperHandle);
+	struct nd_driver *d ND_DRIVER_AUTOPUT = nd_driver_from_handle(NdisWrapperHandle);
 	if (!d) {
 		nd_report(ND_RULE_HANDLE_UNKNOWN, NULL,
 			  (uintptr_t)NdisWrapperHandle, 0, ND_SITE(),
@@ -107,7 +107,7 @@ NDIS_STATUS NdisMRegisterMiniportDriver(
 	(void)RegistryPath;
 	const void *site = ND_SITE();
 	struct nd_driver *d = entry_driver();
-	if (!d || nd_driver_from_object(DriverObject) != d || d->ndis_major) {
+	if (!d || !nd_driver_object_is(DriverObject, d) || d->ndis_major) {
 		nd_report(ND_RULE_MINIPORT_REGISTER, NULL,
 			  (uintptr_t)DriverObject, 0, site,
 			  "NdisMRegisterMiniportDriver: %s",
@@ -168,7 +168,7 @@ NDIS_STATUS NdisMRegisterMiniportDriver(
 
 VOID NdisMDeregisterMiniportDriver(NDIS_HANDLE h)
 {
-	struct nd_driver *d = nd_driver_from_handle(h);
+	struct nd_driver *d ND_DRIVER_AUTOPUT = nd_driver_from_handle(h);
 	if (!d || d->ndis_major != 6) {
 		nd_report(ND_RULE_HANDLE_UNKNOWN, NULL, (uintptr_t)h, 0,
 			  ND_SITE(),
@@ -199,7 +199,7 @@ VOID NdisMSetAttributesEx(NDIS_HANDLE h, NDIS_HANDLE ctx, UINT hang,
 	(void)hang;
 	(void)type;
 	const void *site = ND_SITE();
-	struct nd_adapter *ad = nd_adapter_lookup(h, "NdisMSetAttributesEx",
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, "NdisMSetAttributesEx",
 						  site);
 	if (!ad)
 		return;
@@ -228,7 +228,7 @@ NDIS_STATUS NdisMSetMiniportAttributes(NDIS_HANDLE h,
 				       PNDIS_MINIPORT_ADAPTER_ATTRIBUTES a)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 		nd_adapter_lookup(h, "NdisMSetMiniportAttributes", site);
 	if (!ad || !a)
 		return NDIS_STATUS_INVALID_PARAMETER;

@@ -203,8 +203,9 @@ NDIS_HANDLE NdisAllocateNetBufferListPool(
 		return NULL;
 	/* ndis.sys only stores the handle (NDIS itself passes NULL), never
 	 * checks Header.Size, and wants ContextSize a multiple of 8 */
-	struct nd_adapter *ad = nd_adapter_lookup(NdisHandle, NULL, NULL);
-	if (!ad && !nd_driver_from_handle(NdisHandle) &&
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+		nd_adapter_lookup(NdisHandle, NULL, NULL);
+	if (!ad && !nd_driver_is_live(NdisHandle) &&
 	    nd_report(ND_RULE_POOL_PARAM_IGNORED, NULL, (uintptr_t)NdisHandle,
 		      0, site,
 		      "NdisAllocateNetBufferListPool: %p is neither an "

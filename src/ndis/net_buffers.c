@@ -19,8 +19,8 @@ NDIS_HANDLE NdisAllocateNetBufferPool(NDIS_HANDLE NdisHandle,
 	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisAllocateNetBufferPool", NULL,
 			     site))
 		return NULL;
-	struct nd_adapter *ad = nd_adapter_lookup(NdisHandle, NULL, NULL);
-	if (!ad && !nd_driver_from_handle(NdisHandle)) {
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(NdisHandle, NULL, NULL);
+	if (!ad && !nd_driver_is_live(NdisHandle)) {
 		nd_report(ND_RULE_HANDLE_UNKNOWN, NULL, (uintptr_t)NdisHandle,
 			  0, site,
 			  "NdisAllocateNetBufferPool: %p is neither an adapter "

@@ -18,7 +18,7 @@ void NdisMQueryAdapterResources(PNDIS_STATUS Status,
 {
 	const void *site = ND_SITE();
 	NDIS_STATUS st = NDIS_STATUS_FAILURE;
-	struct nd_adapter *ad = nd_adapter_lookup(
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(
 	    WrapperConfigurationContext, "NdisMQueryAdapterResources", site);
 	if (ad && BufferSize &&
 	    nd_irql_at_most(PASSIVE_LEVEL, "NdisMQueryAdapterResources", ad,
@@ -44,7 +44,7 @@ NDIS_STATUS NdisMPciAssignResources(NDIS_HANDLE h, ULONG SlotNumber,
 {
 	const void *site = ND_SITE();
 	(void)SlotNumber;
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 	    nd_adapter_lookup(h, "NdisMPciAssignResources", site);
 	if (AssignedResources)
 		*AssignedResources = NULL;
@@ -72,7 +72,8 @@ static ULONG slot_access(NDIS_HANDLE h, ULONG off, PVOID buf, ULONG len,
 			 bool write, const char *fn, KIRQL max,
 			 const void *site)
 {
-	struct nd_adapter *ad = nd_adapter_lookup(h, fn, site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, fn, site);
 	if (!ad || !buf || !len || !nd_irql_at_most(max, fn, ad, site))
 		return 0;
 	const struct bus_ops *o = ad->bus->ops;
@@ -122,7 +123,8 @@ ULONG NdisMSetBusData(NDIS_HANDLE h, ULONG WhichSpace, ULONG Offset,
 static ULONG immediate_slot(NDIS_HANDLE ctx, ULONG off, PVOID buf, ULONG len,
 			    bool write, const char *fn, const void *site)
 {
-	struct nd_adapter *ad = nd_adapter_lookup(ctx, fn, site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(ctx, fn, site);
 	if (!ad)
 		return 0;
 	/* the context is stale after MiniportInitialize: refused */

@@ -11,7 +11,8 @@
 
 #include <errno.h>
 
-/* The DMA registration a handle names, or NULL after reporting: an
+/* The DMA registration a handle names, held (the caller puts it), or
+ * NULL after reporting: an
  * adapter handle (a common slip) is "sg.no-registration" when the
  * adapter has no NdisMRegisterScatterGatherDma, anything else (the
  * adapter handle of one that has) "sgdma.bad-handle". */
@@ -20,7 +21,7 @@ static struct nd_sgdma *dma_of(NDIS_HANDLE h, const char *fn, const void *site)
 	struct nd_sgdma *s = nd_sgdma_lookup(h, NULL, NULL);
 	if (s)
 		return s;
-	struct nd_adapter *ad = nd_adapter_lookup(h, NULL, NULL);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, NULL, NULL);
 	if (ad && ad->sgdma) {
 		nd_report(ND_RULE_SGDMA_BAD_HANDLE, ad, (uintptr_t)h, 0, site,
 			  "%s with the miniport adapter handle; pass the DMA "
@@ -44,7 +45,7 @@ NDIS_STATUS NdisMAllocateNetBufferSGList(NDIS_HANDLE h, PNET_BUFFER nb,
 {
 	static const char fn[] = "NdisMAllocateNetBufferSGList";
 	const void *site = ND_SITE();
-	struct nd_sgdma *s = dma_of(h, fn, site);
+	struct nd_sgdma *s ND_SGDMA_AUTOPUT = dma_of(h, fn, site);
 	if (!s)
 		return NDIS_STATUS_FAILURE;
 	struct nd_adapter *ad = s->ad;
@@ -122,7 +123,7 @@ VOID NdisMFreeNetBufferSGList(NDIS_HANDLE h, PSCATTER_GATHER_LIST l,
 {
 	static const char fn[] = "NdisMFreeNetBufferSGList";
 	const void *site = ND_SITE();
-	struct nd_sgdma *s = dma_of(h, fn, site);
+	struct nd_sgdma *s ND_SGDMA_AUTOPUT = dma_of(h, fn, site);
 	if (!s)
 		return;
 	struct nd_adapter *ad = s->ad;
@@ -150,7 +151,7 @@ int ndisdma_packet_sg_build(ndisdma_adapter *h, struct _NDIS_PACKET *p,
 {
 	static const char fn[] = "ndisdma_packet_sg_build";
 	const void *site = ND_SITE();
-	struct nd_adapter *ad = nd_adapter_lookup(h, NULL, NULL);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, NULL, NULL);
 	if (!ad || !p)
 		return -EINVAL;
 	if (!ad->sg5) {
@@ -198,7 +199,7 @@ int ndisdma_packet_sg_free(ndisdma_adapter *h, struct _NDIS_PACKET *p)
 {
 	static const char fn[] = "ndisdma_packet_sg_free";
 	const void *site = ND_SITE();
-	struct nd_adapter *ad = nd_adapter_lookup(h, NULL, NULL);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, NULL, NULL);
 	if (!ad || !p)
 		return -EINVAL;
 	PVOID *slot =

@@ -53,7 +53,7 @@ VOID NdisMAllocateSharedMemory(NDIS_HANDLE h, ULONG Length, BOOLEAN Cached,
 		*VirtualAddress = NULL;
 	if (PhysicalAddress)
 		PhysicalAddress->QuadPart = 0;
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 		nd_adapter_lookup(h, "NdisMAllocateSharedMemory", site);
 	if (!ad || !VirtualAddress || !PhysicalAddress)
 		return;
@@ -83,7 +83,7 @@ NDIS_STATUS NdisMAllocateSharedMemoryAsync(NDIS_HANDLE h, ULONG Length,
 					   BOOLEAN Cached, PVOID Context)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 		nd_adapter_lookup(h, "NdisMAllocateSharedMemoryAsync", site);
 	if (!ad)
 		return NDIS_STATUS_FAILURE;
@@ -113,7 +113,7 @@ NDIS_STATUS NdisMAllocateSharedMemoryAsyncEx(NDIS_HANDLE dma, ULONG Length,
 					     BOOLEAN Cached, PVOID Context)
 {
 	const void *site = ND_SITE();
-	struct nd_sgdma *s =
+	struct nd_sgdma *s ND_SGDMA_AUTOPUT =
 		nd_sgdma_lookup(dma, "NdisMAllocateSharedMemoryAsyncEx", site);
 	if (!s)
 		return NDIS_STATUS_FAILURE;
@@ -140,7 +140,7 @@ VOID NdisMFreeSharedMemory(NDIS_HANDLE h, ULONG Length, BOOLEAN Cached,
 			   NDIS_PHYSICAL_ADDRESS PhysicalAddress)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 		nd_adapter_lookup(h, "NdisMFreeSharedMemory", site);
 	if (!ad)
 		return;
@@ -166,7 +166,7 @@ static void update_shared_memory(NDIS_HANDLE h, ULONG Length, PVOID va,
 				 NDIS_PHYSICAL_ADDRESS pa, const char *fn,
 				 const void *site)
 {
-	struct nd_adapter *ad = nd_adapter_lookup(h, fn, site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, fn, site);
 	if (!ad)
 		return;
 	if (!nd_irql_at_most(DISPATCH_LEVEL, fn, ad, site))

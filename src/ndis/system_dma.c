@@ -12,10 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Free a channel: no new lookups, wait for the calls holding it (the
+ * caller holds no reference), undo its mapping, free. */
 static void sysdma_free(struct nd_sysdma *d)
 {
 	struct nd_adapter *ad = d->ad;
 	sysdma_del(d);
+	pthread_mutex_lock(&ad->res_lock);
+	if (ad->sysdma == d) /* not replaced by a second registration */
+		ad->sysdma = NULL;
+	pthread_mutex_unlock(&ad->res_lock);
 	pthread_mutex_lock(&d->lock);
 	if (d->active) {
 		nd_unmap_discard(ad, &d->map);
@@ -23,8 +29,6 @@ static void sysdma_free(struct nd_sysdma *d)
 	}
 	pthread_mutex_unlock(&d->lock);
 	nd_bounce_release(ad, &d->bounce);
-	if (ad->sysdma == d) /* not replaced by a second registration */
-		ad->sysdma = NULL;
 	d->magic = 0;
 	pthread_mutex_destroy(&d->lock);
 	free(d->segs);
@@ -51,7 +55,7 @@ NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE out, NDIS_HANDLE h,
 	const void *site = ND_SITE();
 	if (out)
 		*out = NULL;
-	struct nd_adapter *ad = nd_adapter_lookup(h, fn, site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, fn, site);
 	if (!ad || !out || !desc)
 		return NDIS_STATUS_INVALID_PARAMETER;
 	if (!nd_irql_at_most(PASSIVE_LEVEL, fn, ad, site))
@@ -98,7 +102,7 @@ NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE out, NDIS_HANDLE h,
 	d->capsegs = (unsigned)(((uint64_t)MaximumLength + PAGE_SIZE - 1) /
 				PAGE_SIZE) + 1;
 	d->segs = calloc(d->capsegs, sizeof(*d->segs));
-	if (!d->segs || sysdma_add(d)) {
+	if (!d->segs) {
 		free(d->segs);
 		free(d);
 		return NDIS_STATUS_RESOURCES;
@@ -115,9 +119,17 @@ NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE out, NDIS_HANDLE h,
 	d->map.capsegs = d->capsegs;
 	d->map.bounce = &d->bounce;
 	pthread_mutex_init(&d->lock, NULL);
+	if (sysdma_add(d)) { /* published once complete */
+		pthread_mutex_destroy(&d->lock);
+		free(d->segs);
+		free(d);
+		return NDIS_STATUS_RESOURCES;
+	}
 	if (!ad->dma_bits)
 		ad->dma_bits = d->bits;
+	pthread_mutex_lock(&ad->res_lock);
 	ad->sysdma = d;
+	pthread_mutex_unlock(&ad->res_lock);
 	nd_adapter_track(ad, &d->res, &sysdma_ops, site);
 	*out = (NDIS_HANDLE)d;
 	return NDIS_STATUS_SUCCESS;
@@ -137,7 +149,7 @@ VOID NdisMSetupDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE h,
 	static const char fn[] = "NdisMSetupDmaTransfer";
 	const void *site = ND_SITE();
 	NDIS_STATUS st = NDIS_STATUS_FAILURE;
-	struct nd_sysdma *d = sysdma_lookup(h, fn, site);
+	struct nd_sysdma *d ND_SYSDMA_AUTOPUT = sysdma_lookup(h, fn, site);
 	if (!d)
 		goto out;
 	struct nd_adapter *ad = d->ad;
@@ -195,7 +207,7 @@ VOID NdisMCompleteDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE h,
 	static const char fn[] = "NdisMCompleteDmaTransfer";
 	const void *site = ND_SITE();
 	NDIS_STATUS st = NDIS_STATUS_FAILURE;
-	struct nd_sysdma *d = sysdma_lookup(h, fn, site);
+	struct nd_sysdma *d ND_SYSDMA_AUTOPUT = sysdma_lookup(h, fn, site);
 	if (!d)
 		goto out;
 	struct nd_adapter *ad = d->ad;
@@ -233,7 +245,7 @@ out:
 
 ULONG NdisMReadDmaCounter(NDIS_HANDLE h)
 {
-	struct nd_sysdma *d = sysdma_lookup(h, "NdisMReadDmaCounter",
+	struct nd_sysdma *d ND_SYSDMA_AUTOPUT = sysdma_lookup(h, "NdisMReadDmaCounter",
 					    ND_SITE());
 	if (!d)
 		return 0;
@@ -250,7 +262,14 @@ VOID NdisMDeregisterDmaChannel(NDIS_HANDLE h)
 	struct nd_sysdma *d = sysdma_lookup(h, fn, site);
 	if (!d)
 		return;
-	if (!nd_irql_at_most(PASSIVE_LEVEL, fn, d->ad, site))
+	if (!nd_irql_at_most(PASSIVE_LEVEL, fn, d->ad, site)) {
+		sysdma_put(d);
+		return;
+	}
+	/* one deregistration wins; a racing one returns here */
+	bool won = nd_handle_unpublish(&d->h);
+	sysdma_put(d);
+	if (!won)
 		return;
 	nd_adapter_untrack(d->ad, &d->res);
 	sysdma_free(d);

@@ -11,6 +11,22 @@ cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 libdir="$(ls -d "$tmp"/prefix/lib*/pkgconfig | head -1)"
 export PKG_CONFIG_PATH="$libdir"
 sed -i "s|^prefix=.*|prefix=$tmp/prefix|" "$libdir/ndisdma.pc" "$libdir/ndisdma-driver.pc"
+# The shared library exports its API and nothing else: every symbol it
+# defines in its dynamic table is an identifier of the installed public
+# headers (preprocessed, so comments do not count).
+printf '#include <ndis.h>\n#include <ndisdma/ndisdma.h>\n' > "$tmp/api.c"
+cc -E -P $(pkg-config --cflags ndisdma) "$tmp/api.c" |
+	tr -c 'A-Za-z0-9_' '\n' | sort -u > "$tmp/api.words"
+nm -D --defined-only "$(dirname "$libdir")/libndisdma.so" |
+	awk 'NF >= 3 { print $3 }' | sort -u > "$tmp/exported"
+grep -qx NdisMAllocateSharedMemory "$tmp/exported"
+grep -qx ndisdma_adapter_start "$tmp/exported"
+extra="$(comm -23 "$tmp/exported" "$tmp/api.words")"
+if [ -n "$extra" ]; then
+	echo "libndisdma.so exports symbols no public header declares:" >&2
+	echo "$extra" >&2
+	exit 1
+fi
 cc -Wall -Werror -Wno-multichar $(pkg-config --cflags ndisdma) "$src/consumer.c" \
 	-o "$tmp/consumer-static" $(pkg-config --libs --static ndisdma | sed 's/-lndisdma/-l:libndisdma.a/')
 "$tmp/consumer-static"
