@@ -13,6 +13,8 @@
 #include "hw_model.h"
 
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 
 /* What the miniport found in its resources. */
 static struct {
@@ -557,6 +559,44 @@ static void concurrent_access(void **s)
 	assert_int_equal(tl_stop(), 0);
 }
 
+/* Registers and ports used while the adapter halts: accesses after the
+ * mapping, the range and the device are gone read all ones; none touches
+ * freed state (ASan, TSan). */
+static _Atomic int stop_reader;
+static _Atomic unsigned gone;
+static void *reader(void *arg)
+{
+	(void)arg;
+	ULONG v;
+	while (!atomic_load(&stop_reader)) {
+		NdisReadRegisterUlong(io.regs, &v);
+		NdisRawReadPortUlong(io.port, &v);
+		if (v == 0xFFFFFFFFu)
+			atomic_fetch_add(&gone, 1);
+	}
+	return NULL;
+}
+
+static void access_during_halt(void **s)
+{
+	(void)s;
+	hm_put(0, 4, 0); /* IOADDR 0 reads register 0 */
+	assert_int_equal(hm_start(), 0);
+	pthread_t t;
+	atomic_store(&stop_reader, 0);
+	atomic_store(&gone, 0);
+	assert_int_equal(pthread_create(&t, NULL, reader, NULL), 0);
+	while (atomic_load(&hm.reads) < 100)
+		sched_yield();
+	assert_int_equal(tl_stop(), 0);
+	unsigned after = atomic_load(&gone);
+	while (atomic_load(&gone) == after)
+		sched_yield(); /* at least one access after the halt */
+	atomic_store(&stop_reader, 1);
+	pthread_join(t, NULL);
+	assert_true(ndisdma_verifier_count("io.mmio-range") > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -584,6 +624,7 @@ int main(void)
 	    cmocka_unit_test_setup(
 		fail_mode_refuses_what_report_mode_lets_through, setup),
 	    cmocka_unit_test_setup(bad_arguments, setup),
+	    cmocka_unit_test_setup(access_during_halt, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
