@@ -83,7 +83,7 @@ static inline NDISDMA_INLINE_ int
 ndisdma_packet_alloc_bulk_(void *pool, struct _NDIS_PACKET **pkts, unsigned n)
 {
 	const struct ndisdma_dpool_ *dp = (const struct ndisdma_dpool_ *)pool;
-	if (__builtin_expect(dp != 0 && dp->magic == NDISDMA_DP_PACKET_ &&
+	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) && dp->magic == NDISDMA_DP_PACKET_ &&
 				     pkts != 0 && n - 1u < 0x7FFFFFFFu,
 			     1) &&
 	    __builtin_expect(ndisdma_bulk_take_(dp, (void **)pkts, n), 1))
@@ -106,7 +106,7 @@ static inline NDISDMA_INLINE_ int
 ndisdma_packet_free_bulk_(void *pool, struct _NDIS_PACKET **pkts, unsigned n)
 {
 	const struct ndisdma_dpool_ *dp = (const struct ndisdma_dpool_ *)pool;
-	if (__builtin_expect(dp != 0 && dp->magic == NDISDMA_DP_PACKET_ &&
+	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) && dp->magic == NDISDMA_DP_PACKET_ &&
 				     pkts != 0 && n - 1u < 0x7FFFFFFFu,
 			     1) &&
 	    __builtin_expect(ndisdma_pool_put_run_(dp->pool, dp->slot,
@@ -151,7 +151,7 @@ ndisdma_buffer_alloc_bulk_(void *pool, struct _MDL **bufs, void *const *vas,
 			   const uint32_t *lens, unsigned n)
 {
 	const struct ndisdma_dpool_ *dp = (const struct ndisdma_dpool_ *)pool;
-	if (__builtin_expect(dp != 0 && dp->magic == NDISDMA_DP_BUFFER_ &&
+	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) && dp->magic == NDISDMA_DP_BUFFER_ &&
 				     bufs != 0 && vas != 0 && lens != 0 &&
 				     n - 1u < 0x7FFFFFFFu,
 			     1) &&
@@ -179,7 +179,7 @@ static inline NDISDMA_INLINE_ int
 ndisdma_buffer_free_bulk_(void *pool, struct _MDL **bufs, unsigned n)
 {
 	const struct ndisdma_dpool_ *dp = (const struct ndisdma_dpool_ *)pool;
-	if (__builtin_expect(dp != 0 && dp->magic == NDISDMA_DP_BUFFER_ &&
+	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) && dp->magic == NDISDMA_DP_BUFFER_ &&
 				     bufs != 0 && n - 1u < 0x7FFFFFFFu,
 			     1) &&
 	    __builtin_expect(ndisdma_pool_put_run_(dp->pool, dp->slot,

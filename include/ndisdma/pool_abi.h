@@ -29,6 +29,11 @@ extern "C" {
 #endif
 
 #define NDISDMA_POOL_COOKIE_ 0x4e44504fu
+/* The cookie of the header at address h: bound to the address, so a
+ * byte copy of a descriptor placed anywhere else (a driver's copy of a
+ * live packet) carries a cookie that does not match where it lies. */
+#define NDISDMA_COOKIE_AT_(h)                                                   \
+	(NDISDMA_POOL_COOKIE_ ^ (uint32_t)((uintptr_t)(h) >> 6))
 #define NDISDMA_TL_SLOTS_ 32u
 /* state byte values (the library's ND_ST_*) */
 #define NDISDMA_ST_FREE_ 0x40u
@@ -120,6 +125,34 @@ struct ndisdma_dpool_ {
 	struct ndisdma_pool_ *pool;
 	uint32_t slot;
 };
+
+/* Pool handles live in one region the library reserves at load and never
+ * unmaps: a handle is type-stable after its pool is freed (its magic
+ * then reads 0) and a handle outside the region, or not at a slot's
+ * start, is no handle at all. The versioned name is the ABI guard:
+ * every inline fast path references it, so a driver built against
+ * another version of these headers fails to link instead of reading
+ * the library's structures wrongly. */
+#define NDISDMA_DPOOL_REGION_ (16u << 20) /* bytes reserved */
+#define NDISDMA_DPOOL_SLOT_ 512u          /* bytes per handle */
+struct ndisdma_pool_abi_ {
+	uintptr_t dpool_base; /* the region's start */
+};
+extern struct ndisdma_pool_abi_ ndisdma_pool_abi_v2;
+
+/* True when h is a slot of the handle region: one subtraction and one
+ * mask, then its magic may be read (0 once freed). */
+#define NDISDMA_DPOOL_IN_(h)                                                    \
+	((((uintptr_t)(h) - ndisdma_pool_abi_v2.dpool_base) &                  \
+	  ~(uintptr_t)((NDISDMA_DPOOL_REGION_ - 1u) &                          \
+		       ~(NDISDMA_DPOOL_SLOT_ - 1u))) == 0)
+/* The handle h when it is a live pool of kind `magic` (NDISDMA_DP_*_),
+ * else NULL; never reads outside the region. */
+#define NDISDMA_DPOOL_OK_(h, magic)                                             \
+	((NDISDMA_DPOOL_IN_(h) &&                                              \
+	  ((const struct ndisdma_dpool_ *)(const void *)(h))->magic == (magic)) \
+		 ? (const struct ndisdma_dpool_ *)(const void *)(h)            \
+		 : (const struct ndisdma_dpool_ *)0)
 
 /* The thread's cache of pool in `slot`, entered; NULL (nothing to leave)
  * when it has none or another thread is taking it. */

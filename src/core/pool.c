@@ -17,6 +17,9 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#if ND_POOL_ASAN
+#include <sanitizer/lsan_interface.h>
+#endif
 
 _Atomic int nd_pool_full_fence;
 
@@ -29,10 +32,9 @@ static pthread_key_t exit_key;
 
 static void thread_exit(void *arg);
 
+#if ND_POOL_RUN32
 /* x86-64 with AVX2: batches of neighbours take run_mark_avx2 and
  * nd_pool_put_run32 (set once, before the first pool exists) */
-static bool cpu_avx2;
-#if ND_POOL_RUN32
 bool nd_pool_avx2;
 #endif
 
@@ -45,12 +47,9 @@ static void setup(void)
 					   0, 0);
 	if (r != 0)
 		atomic_store(&nd_pool_full_fence, 1);
-#if defined(__x86_64__)
-	__builtin_cpu_init();
-	cpu_avx2 = __builtin_cpu_supports("avx2");
-#endif
 #if ND_POOL_RUN32
-	nd_pool_avx2 = cpu_avx2;
+	__builtin_cpu_init();
+	nd_pool_avx2 = __builtin_cpu_supports("avx2");
 #endif
 }
 
@@ -134,6 +133,126 @@ static void set_live(void *obj)
 				       ND_ST_LIVE));
 }
 
+/* ---- type-stable memory ----
+ *
+ * Slabs, and the heap MDLs of long buffer ranges, are anonymous
+ * mappings that are not unmapped while the process may still hold
+ * pointers into them. A destroyed pool's slabs are emptied
+ * (MADV_DONTNEED: their pages read as zero again, so every header's
+ * cookie is gone and a late free of one of its descriptors is reported
+ * as a free of something no pool made, never a fault); a freed heap MDL
+ * keeps its first page, with a dead cookie, so freeing it again is a
+ * double free. Either then waits in a quarantine, oldest first, behind
+ * `depth` others before memory of the same size may be handed out again
+ * from it: only a free that late can meet a new descriptor at its
+ * address. Beyond `max` entries the oldest is unmapped. */
+struct nd_quarantine {
+	pthread_mutex_t lock;
+	struct nd_slab *head, **tail;
+	unsigned n, depth, max;
+};
+static struct nd_quarantine slab_q = { PTHREAD_MUTEX_INITIALIZER, NULL,
+				       &slab_q.head, 0, 64, 4096 };
+static struct nd_quarantine kept_q = { PTHREAD_MUTEX_INITIALIZER, NULL,
+				       &kept_q.head, 0, 1024, 2048 };
+
+/* Zeroed memory of `bytes` (a page multiple), page-aligned, or NULL. */
+static char *q_map(struct nd_quarantine *q, size_t bytes)
+{
+	pthread_mutex_lock(&q->lock);
+	struct nd_slab **pp = &q->head;
+	for (unsigned k = 0; k + q->depth < q->n; k++) {
+		struct nd_slab *e = *pp;
+		if (e->bytes == bytes) {
+			*pp = e->next;
+			if (q->tail == &e->next)
+				q->tail = pp;
+			q->n--;
+			pthread_mutex_unlock(&q->lock);
+			char *m = e->mem;
+			if (e->keep)
+				memset(m, 0, e->keep);
+			free(e);
+			return m;
+		}
+		pp = &e->next;
+	}
+	pthread_mutex_unlock(&q->lock);
+	void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+#if ND_POOL_ASAN
+	/* descriptors hold pointers to heap memory (contexts, retreat
+	 * MDLs, the driver's buffers): LeakSanitizer must see them */
+	__lsan_register_root_region(m, bytes);
+#endif
+	return m;
+}
+
+/* Empty s's memory but its first s->keep bytes and quarantine it (s is
+ * the quarantine's node). */
+static void q_unmap(struct nd_quarantine *q, struct nd_slab *s)
+{
+	if (s->bytes > s->keep)
+		madvise(s->mem + s->keep, s->bytes - s->keep, MADV_DONTNEED);
+	struct nd_slab *old = NULL;
+	pthread_mutex_lock(&q->lock);
+	s->next = NULL;
+	*q->tail = s;
+	q->tail = &s->next;
+	if (++q->n > q->max) {
+		old = q->head;
+		q->head = old->next;
+		if (!q->head)
+			q->tail = &q->head;
+		q->n--;
+	}
+	pthread_mutex_unlock(&q->lock);
+	if (old) {
+#if ND_POOL_ASAN
+		__lsan_unregister_root_region(old->mem, old->bytes);
+#endif
+		munmap(old->mem, old->bytes);
+		free(old);
+	}
+}
+
+static char *slab_map(size_t bytes)
+{
+	return q_map(&slab_q, bytes);
+}
+
+static void slab_unmap(struct nd_slab *s)
+{
+	q_unmap(&slab_q, s);
+}
+
+void *nd_pool_mem_get(size_t bytes)
+{
+	return q_map(&kept_q, (bytes + 4095) & ~(size_t)4095);
+}
+
+void nd_pool_mem_put(void *mem, size_t bytes, size_t keep)
+{
+	bytes = (bytes + 4095) & ~(size_t)4095;
+	keep = (keep + 4095) & ~(size_t)4095;
+	if (keep > bytes)
+		keep = bytes;
+	struct nd_slab *s = malloc(sizeof(*s));
+	if (!s) {
+		/* no node for the quarantine: it stays mapped, emptied */
+		if (bytes > keep)
+			madvise((char *)mem + keep, bytes - keep,
+				MADV_DONTNEED);
+		return;
+	}
+	s->mem = mem;
+	s->bytes = bytes;
+	s->keep = keep;
+	q_unmap(&kept_q, s);
+}
+
 /* Carve a slab of n objects; push them so the lowest address comes out
  * first. Pool lock held (or pool not yet shared). Returns 0 or -ENOMEM. */
 static int add_slab(struct nd_pool *p, uint32_t n, bool overflow)
@@ -149,32 +268,33 @@ static int add_slab(struct nd_pool *p, uint32_t n, bool overflow)
 	struct nd_slab *s = malloc(sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	s->mem = aligned_alloc(4096, bytes);
+	s->mem = slab_map(bytes);
 	if (!s->mem) {
 		free(s);
 		return -ENOMEM;
 	}
 	s->bytes = bytes;
+	s->keep = 0;
 	if (!overflow && p->nfixed + n > p->cap_fixed) {
 		/* room for every fixed descriptor ever made: all may be
 		 * free at once */
 		uint32_t cap = p->nfixed + n;
 		void **st = realloc(p->fixed, (size_t)cap * sizeof(void *));
 		if (!st) {
-			free(s->mem);
-			free(s);
+			slab_unmap(s);
 			return -ENOMEM;
 		}
 		p->fixed = st;
 		p->cap_fixed = cap;
 	}
-	memset(s->mem, 0, bytes);
+	/* the mapping is zero: only headers and what reset writes are
+	 * touched (a pool of large descriptors commits little) */
 	uint32_t first = p->st_next;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t k = n - 1 - i;
 		struct nd_pool_hdr *h =
 			(struct nd_pool_hdr *)(s->mem + (size_t)k * p->stride);
-		h->cookie = ND_POOL_COOKIE;
+		h->cookie = nd_hdr_cookie(h);
 		h->index = first + k;
 		h->pool = p;
 		nd_pool_set_state(h, overflow ? ND_ST_FREE | ND_OBJ_OVERFLOW
@@ -203,10 +323,9 @@ static void pool_free_memory(struct nd_pool *p)
 	while (p->slabs) {
 		struct nd_slab *s = p->slabs;
 		p->slabs = s->next;
-		/* Invalidate headers so a late free is recognised as foreign
-		 * by nothing: the memory is gone. */
-		free(s->mem);
-		free(s);
+		/* a late free of one of its descriptors reads zero there */
+		s->keep = 0;
+		slab_unmap(s);
 	}
 	free(p->fixed);
 	free(p->ovf);
@@ -221,7 +340,8 @@ static void pool_free_memory(struct nd_pool *p)
 int nd_pool_create(const struct nd_pool_params *prm, struct nd_pool **out)
 {
 	*out = NULL;
-	if (!prm->obj_size || (!prm->nfixed && !prm->noverflow))
+	if (!prm->obj_size ||
+	    (!prm->nfixed && !prm->noverflow && !prm->grow))
 		return -EINVAL;
 	pthread_once(&once, setup);
 	/* 64-byte aligned (live_line): not calloc */
@@ -238,6 +358,7 @@ int nd_pool_create(const struct nd_pool_params *prm, struct nd_pool **out)
 	}
 	p->kind = prm->kind ? prm->kind : "pool";
 	p->grow = prm->grow;
+	p->slab = prm->slab;
 	p->on_destroy = prm->on_destroy;
 	p->arg = prm->arg;
 	p->tag = prm->tag;
@@ -299,7 +420,7 @@ int nd_pool_create(const struct nd_pool_params *prm, struct nd_pool **out)
 void nd_pool_set_live_line(struct nd_pool *p, const void *obj48)
 {
 	struct nd_pool_hdr h = { 0 };
-	h.cookie = ND_POOL_COOKIE;
+	h.cookie = 0; /* bound to each header's address: compared apart */
 	h.index = 0;
 	h.pool = p;
 	memcpy(p->live_line, &h, sizeof(h));
@@ -361,6 +482,7 @@ static void cache_drain_stolen(struct nd_pool *p, struct nd_pcache *c)
 		if (++spins > 64)
 			sched_yield();
 	uint32_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
+	ND_ASSERT(n <= c->cap && p->nfree_fixed + n <= p->cap_fixed);
 	for (uint32_t i = 0; i < n; i++)
 		p->fixed[p->nfree_fixed++] = c->objs[i];
 	cache_set_count(c, 0);
@@ -504,6 +626,8 @@ static void find_more(struct nd_pool *p, struct nd_pcache *mine,
 	uint32_t step = p->nfixed < 64 ? 64 : p->nfixed;
 	if (step > 4096)
 		step = 4096;
+	if (p->slab)
+		step = p->slab;
 	while (p->nfree_fixed < want && add_slab(p, step, false) == 0)
 		;
 }
@@ -589,6 +713,7 @@ unsigned nd_pool_get_bulk_slow(struct nd_pool *p, void **objs, unsigned n)
 static bool put_locked(struct nd_pool *p, struct nd_pcache *c, void *obj)
 {
 	struct nd_pool_hdr *h = hdr(obj);
+	ND_ASSERT(h->cookie == nd_hdr_cookie(h) && h->pool == p);
 	if (p->reset)
 		p->reset(p->arg, obj);
 	bool ovf = nd_pool_state(h) & ND_OBJ_OVERFLOW;
@@ -610,6 +735,7 @@ static bool put_locked(struct nd_pool *p, struct nd_pcache *c, void *obj)
 	} else {
 		p->fixed[p->nfree_fixed++] = obj;
 	}
+	ND_ASSERT(free_count(p) <= p->total);
 	return p->dying && free_count(p) == p->total;
 }
 
@@ -715,19 +841,11 @@ unsigned nd_pool_put_bulk_undo(struct nd_pool *p, void **objs, unsigned n,
 /* ---- batches of neighbours ---- */
 
 /* The generic version (any size, dst optional; nd_pool_run_mark at the
- * end of this file sends batches of a multiple of 32 to the AVX2 one).
- * Built three times on x86-64 (AVX-512, AVX2, baseline; the loader picks
- * one), not under the sanitizers (which model no ifunc and no plain
- * vector access to atomics). The pointer arrays are copied and read in
- * the same 32-byte pieces, so that a batch's array, written by one call,
- * is read by the next from the store buffer. */
-#if defined(__x86_64__) && !ND_POOL_SEQ_CST && !defined(__SANITIZE_ADDRESS__)
-#define ND_CLONES                                                              \
-	__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3",     \
-				     "default")))
-#else
-#define ND_CLONES
-#endif
+ * end of this file sends batches of a multiple of 32 to the AVX2 one,
+ * which is what the bench's in-order bulk frees take). Built once, for
+ * the baseline ISA. The pointer arrays are copied and read in the same
+ * 32-byte pieces, so that a batch's array, written by one call, is read
+ * by the next from the store buffer. */
 
 typedef int64_t nd_q4 __attribute__((vector_size(32), aligned(8), may_alias));
 typedef uint8_t nd_b32 __attribute__((vector_size(32), aligned(1),
@@ -755,7 +873,7 @@ run_ends(const struct nd_pool *p, void *const *objs, unsigned n, int64_t d,
 	return h >= l && h - l == n - 1;
 }
 
-ND_CLONES static bool run_mark_any(const struct nd_pool *p,
+static bool run_mark_any(const struct nd_pool *p,
 				   void *const *objs, unsigned n, uint8_t from,
 				   uint8_t to, void **dst, struct nd_run *run)
 {
@@ -889,7 +1007,7 @@ run32_ptrs(const struct nd_pool *p, void *const *objs, unsigned n,
 		return false;
 	struct nd_pool_hdr *h = nd_pool_hdr_raw(objs[0]);
 	unsigned desc = d < 0;
-	if (ND_UNLIKELY(h->cookie != ND_POOL_COOKIE || h->pool != p))
+	if (ND_UNLIKELY(h->cookie != nd_hdr_cookie(h) || h->pool != p))
 		return false;
 	const __m256i *off = (const __m256i *)(const void *)p->run_off[desc];
 	__m256i base = _mm256_set1_epi64x((int64_t)f);
@@ -933,7 +1051,7 @@ run_mark_avx2(const struct nd_pool *p, void *const *objs, unsigned n,
 	       (!run || (*run = r, true));
 }
 
-#define ND_RUN_AVX2(n, dst) ((n) % 32 == 0 && (dst) && cpu_avx2)
+#define ND_RUN_AVX2(n, dst) ((n) % 32 == 0 && (dst) && nd_pool_avx2)
 
 __attribute__((target("avx2"), always_inline)) static inline bool
 put_run32_body(struct nd_pool *p, unsigned slot, void **objs, unsigned n)
@@ -978,17 +1096,12 @@ no:
 	return false;
 }
 
-/* a ring refill's batch: no loops */
-__attribute__((target("avx2"))) bool nd_pool_put_run32(struct nd_pool *p,
-							unsigned slot,
-							void **objs)
-{
-	return put_run32_body(p, slot, objs, 32);
-}
-
 __attribute__((target("avx2"))) bool
-nd_pool_put_run32n(struct nd_pool *p, unsigned slot, void **objs, unsigned n)
+nd_pool_put_run32(struct nd_pool *p, unsigned slot, void **objs, unsigned n)
 {
+	ND_ASSERT(n != 0 && n % 32 == 0);
+	if (ND_LIKELY(n == 32)) /* a ring refill's batch: no loops */
+		return put_run32_body(p, slot, objs, 32);
 	return put_run32_body(p, slot, objs, n);
 }
 #else

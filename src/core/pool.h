@@ -41,7 +41,7 @@
 
 #include "core.h" /* struct nd_tls, ND_TL_SLOTS */
 
-#define ND_POOL_COOKIE 0x4e44504fu /* NDPO */
+#define ND_POOL_COOKIE 0x4e44504fu /* NDPO, bound to the header's address */
 /* An object's state byte, st[index]: */
 #define ND_ST_GAP 0x00       /* no object: the entry after each slab */
 #define ND_ST_FREE 0x40
@@ -67,11 +67,22 @@ struct nd_pool;
  * nd_pool, are what the packet macros of <ndisdma/ndis/packet.h> use to
  * mark a packet: pinned in pool.c.) */
 struct nd_pool_hdr {
-	uint32_t cookie;        /* ND_POOL_COOKIE while the slab lives */
+	uint32_t cookie;        /* nd_hdr_cookie(header) while the slab lives */
 	uint32_t index;         /* the object's state: pool->st[index] */
 	struct nd_pool *pool;
 };
 _Static_assert(sizeof(struct nd_pool_hdr) == ND_POOL_HDR, "header size");
+
+/* The cookie a header at h holds (NDISDMA_COOKIE_AT_ of pool_abi.h): a
+ * header copied elsewhere does not match, so the one compare that
+ * recognises a descriptor also checks that the pointer is the slot's
+ * real address. */
+static inline uint32_t nd_hdr_cookie(const void *h)
+{
+	return NDISDMA_COOKIE_AT_(h);
+}
+
+/* ND_ASSERT: src/core/assert.h (through core.h). */
 
 /* A thread's cache of free objects of one pool. Only the owner thread
  * touches objs[] outside the pool lock; a thief holds the pool lock. */
@@ -108,7 +119,10 @@ struct nd_pool_params {
 	size_t obj_size;       /* bytes after the header */
 	uint32_t nfixed;       /* fixed descriptors (initial slab if grow) */
 	uint32_t noverflow;    /* overflow descriptors (not with grow) */
-	bool grow;             /* unbounded: add a slab of nfixed when dry */
+	bool grow;             /* unbounded: add slabs when dry */
+	/* growing pools: objects per added slab (0: nfixed, at least 64,
+	 * at most 4096); with nfixed 0 no memory is taken at creation */
+	uint32_t slab;
 	/* Called (pool lock not held) when a released pool is destroyed,
 	 * after its memory is gone; may be NULL. */
 	void (*on_destroy)(void *arg);
@@ -124,7 +138,17 @@ struct nd_slab {
 	struct nd_slab *next;
 	size_t bytes;
 	char *mem;
+	size_t keep; /* in the quarantine: leading bytes left as they are */
 };
+
+/* Type-stable memory for descriptors (slabs, and the heap MDLs of long
+ * buffer ranges): zeroed, page-aligned, never unmapped while pointers
+ * to it may be about. nd_pool_mem_get returns NULL when memory runs out.
+ * nd_pool_mem_put empties all but the first `keep` bytes (what a late
+ * check may still read: a dead cookie) and quarantines the memory; it
+ * is handed out again only after 64 others, by size. Cannot fail. */
+void *nd_pool_mem_get(size_t bytes);
+void nd_pool_mem_put(void *mem, size_t bytes, size_t keep);
 
 struct nd_pool {
 	/* one state byte per index (ND_ST_*, ND_OBJ_*); st_cap entries */
@@ -154,6 +178,7 @@ struct nd_pool {
 	const char *kind;
 	void *arg;              /* on_destroy's argument: the NDIS handle */
 	bool grow;
+	uint32_t slab;          /* objects per added slab (growing pools) */
 
 	pthread_mutex_t lock;
 	bool dying;             /* released while objects were out */
@@ -195,10 +220,23 @@ uint64_t nd_pool_in_use(struct nd_pool *p);
 /* Bytes the pool holds: slabs, free stacks, caches, the pool itself. */
 size_t nd_pool_memory(const struct nd_pool *p);
 
+/* Which sanitizer the build has: one detection, pool_abi.h's
+ * (NDISDMA_ASAN_, NDISDMA_TSAN_), for the library and the inline paths. */
+#ifdef NDISDMA_ASAN_
+#define ND_POOL_ASAN 1
+#else
+#define ND_POOL_ASAN 0
+#endif
+#ifdef NDISDMA_TSAN_
+#define ND_POOL_TSAN 1
+#else
+#define ND_POOL_TSAN 0
+#endif
+
 /* Reading the 16 bytes before an object the driver hands us is the point
  * of the check, and legal (same page); AddressSanitizer must not object
  * when the object is not ours. */
-#if defined(__SANITIZE_ADDRESS__) || defined(__clang__)
+#if ND_POOL_ASAN
 #define ND_NO_ASAN __attribute__((no_sanitize("address")))
 #else
 #define ND_NO_ASAN
@@ -214,7 +252,7 @@ ND_NO_ASAN static inline struct nd_pool_hdr *nd_pool_hdr_of(const void *obj)
 	if (!obj || (a & 4095u) < ND_POOL_HDR || (a & 15u))
 		return NULL;
 	struct nd_pool_hdr *h = (struct nd_pool_hdr *)(a - ND_POOL_HDR);
-	if (h->cookie != ND_POOL_COOKIE || h->index >= h->pool->st_cap)
+	if (h->cookie != nd_hdr_cookie(h) || h->index >= h->pool->st_cap)
 		return NULL;
 	return h;
 }
@@ -280,16 +318,7 @@ extern _Atomic int nd_pool_full_fence; /* 1: no membarrier available */
 /* Under ThreadSanitizer (which models neither fences nor membarrier) the
  * owner's store and the thief's store are sequentially consistent, the
  * textbook Dekker handshake; so they are when membarrier is missing. */
-#if defined(__SANITIZE_THREAD__)
-#define ND_POOL_SEQ_CST 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define ND_POOL_SEQ_CST 1
-#endif
-#endif
-#ifndef ND_POOL_SEQ_CST
-#define ND_POOL_SEQ_CST 0
-#endif
+#define ND_POOL_SEQ_CST ND_POOL_TSAN
 
 static inline struct nd_pool_hdr *nd_pool_hdr_raw(const void *obj)
 {
@@ -335,7 +364,7 @@ ND_ALWAYS_INLINE struct nd_pcache *nd_pcache_take(struct nd_tls *t,
 }
 
 /* (always_inline and no_sanitize cannot meet in an ASan build) */
-#if defined(__SANITIZE_ADDRESS__) || defined(__clang__)
+#if ND_POOL_ASAN
 #define ND_HDR_INLINE static inline
 #else
 #define ND_HDR_INLINE ND_ALWAYS_INLINE
@@ -351,7 +380,7 @@ nd_pool_live_hdr(const void *obj, const struct nd_pool *p)
 	if (ND_UNLIKELY(((a & 4095u) < ND_POOL_HDR) | (a & 15u)))
 		return NULL;
 	struct nd_pool_hdr *h = nd_pool_hdr_raw(obj);
-	if (ND_LIKELY(h->cookie == ND_POOL_COOKIE && h->pool == p &&
+	if (ND_LIKELY(h->cookie == nd_hdr_cookie(h) && h->pool == p &&
 		      h->index < p->st_cap &&
 		      atomic_load_explicit(&p->st[h->index],
 					   memory_order_relaxed) == ND_ST_LIVE))
@@ -371,14 +400,18 @@ ND_ALWAYS_INLINE void nd_st_mark_live(_Atomic uint8_t *st, void *obj)
 /* Take one object. Returns it (state LIVE), or NULL when the pool has
  * nothing left (fixed, overflow and every thread's cache) or cannot grow.
  * Never blocks on anything but the pool's own short critical sections. */
-ND_ALWAYS_INLINE void *nd_pool_get_tl(struct nd_tls *t, struct nd_pool *p,
-				      unsigned slot)
+/* The cache pop: one object off the caller's cache of p (in `slot`),
+ * marked LIVE; NULL (nothing done) when the cache is missing, being
+ * stolen, or empty. The one copy the library's allocations use. */
+ND_ALWAYS_INLINE void *nd_pcache_pop(struct nd_tls *t, struct nd_pool *p,
+				     unsigned slot)
 {
 	_Atomic uint8_t *st = p->st;
 	struct nd_pcache *c = nd_pcache_take(t, p, slot);
 	if (ND_LIKELY(c != NULL)) {
 		uint32_t n = atomic_load_explicit(&c->count,
 						  memory_order_relaxed);
+		ND_ASSERT(n <= c->cap);
 		if (ND_LIKELY(n != 0)) {
 			void *o = c->objs[n - 1];
 			atomic_store_explicit(&c->count, n - 1,
@@ -389,17 +422,19 @@ ND_ALWAYS_INLINE void *nd_pool_get_tl(struct nd_tls *t, struct nd_pool *p,
 		}
 		nd_pcache_leave(c);
 	}
-	return nd_pool_get_slow(p);
+	return NULL;
+}
+
+ND_ALWAYS_INLINE void *nd_pool_get_tl(struct nd_tls *t, struct nd_pool *p,
+				      unsigned slot)
+{
+	void *o = nd_pcache_pop(t, p, slot);
+	return ND_LIKELY(o != NULL) ? o : nd_pool_get_slow(p);
 }
 
 static inline void *nd_pool_get_at(struct nd_pool *p, unsigned slot)
 {
 	return nd_pool_get_tl(&nd_tl, p, slot);
-}
-
-static inline void *nd_pool_get(struct nd_pool *p)
-{
-	return nd_pool_get_tl(&nd_tl, p, p->slot);
 }
 
 /* The fast free of one object whose header h nd_pool_live_hdr accepted:
@@ -427,6 +462,9 @@ ND_ALWAYS_INLINE void nd_pcache_put_end(struct nd_pcache *c,
 					_Atomic uint8_t *st, void *obj)
 {
 	uint32_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
+	ND_ASSERT(n < c->cap);
+	ND_ASSERT(nd_pool_hdr_raw(obj)->cookie ==
+		  nd_hdr_cookie(nd_pool_hdr_raw(obj)));
 	atomic_store_explicit(st, ND_ST_FREE, memory_order_relaxed);
 	c->objs[n] = obj;
 	c->run_bot = ND_RUN_NONE;
@@ -514,6 +552,7 @@ ND_ALWAYS_INLINE bool nd_pcache_take_run(struct nd_pcache *c,
 {
 	if (have < n + c->run_bot)
 		return false;
+	ND_ASSERT(c->run_bot <= have && have <= c->run_hi && c->run_hi <= c->cap);
 	uint32_t a = have - n;
 	memcpy(objs, &c->objs[a], n * sizeof(void *));
 	atomic_store_explicit(&c->count, a, memory_order_relaxed);
@@ -585,6 +624,8 @@ ND_ALWAYS_INLINE struct nd_pcache *nd_pcache_room(struct nd_tls *t,
 
 ND_ALWAYS_INLINE void nd_pcache_push_commit(struct nd_pcache *c, unsigned n)
 {
+	ND_ASSERT(atomic_load_explicit(&c->count, memory_order_relaxed) + n <=
+		  c->cap);
 	c->run_bot = ND_RUN_NONE;
 	atomic_store_explicit(&c->count,
 			      atomic_load_explicit(&c->count,
@@ -601,6 +642,7 @@ ND_ALWAYS_INLINE void nd_pcache_push_run(struct nd_pcache *c, unsigned n,
 					 const struct nd_run *run)
 {
 	uint32_t c0 = atomic_load_explicit(&c->count, memory_order_relaxed);
+	ND_ASSERT(c0 + n <= c->cap && n != 0);
 	c->run_bot = c0;
 	c->run_hi = c0 + n;
 	/* slot c0 holds index lo (ascending) or lo + n - 1 (descending) */
@@ -617,18 +659,17 @@ ND_ALWAYS_INLINE void nd_pcache_push_run(struct nd_pcache *c, unsigned n,
 unsigned nd_pool_put_bulk_undo(struct nd_pool *p, void **objs, unsigned n,
 			       unsigned good, const void *site);
 
-#if defined(__x86_64__) && !ND_POOL_SEQ_CST && !defined(__SANITIZE_ADDRESS__)
+#if defined(__x86_64__) && !ND_POOL_TSAN && !ND_POOL_ASAN
 #define ND_POOL_RUN32 1
 /* The CPU has AVX2: batches of a multiple of 32 take nd_pool_put_run32.
  * Set before the first pool exists. */
 extern bool nd_pool_avx2;
 
-/* nd_pool_put_run_at for n == 32 (nd_pool_put_run32) or a larger
- * multiple of 32 when nd_pool_avx2: the check and the copy in 32-byte
- * operations. */
-bool nd_pool_put_run32(struct nd_pool *p, unsigned slot, void **objs);
-bool nd_pool_put_run32n(struct nd_pool *p, unsigned slot, void **objs,
-			unsigned n);
+/* nd_pool_put_run_at for n a non-zero multiple of 32 when nd_pool_avx2:
+ * the check and the copy in 32-byte operations (n == 32, a ring
+ * refill's batch, unrolled). */
+bool nd_pool_put_run32(struct nd_pool *p, unsigned slot, void **objs,
+		       unsigned n);
 #else
 #define ND_POOL_RUN32 0
 #endif
@@ -644,12 +685,8 @@ static inline bool nd_pool_put_run_at(struct nd_pool *p, unsigned slot,
 				      void **objs, unsigned n)
 {
 #if ND_POOL_RUN32
-	if (ND_LIKELY(nd_pool_avx2)) {
-		if (ND_LIKELY(n == 32))
-			return nd_pool_put_run32(p, slot, objs);
-		if (n % 32 == 0 && n != 0)
-			return nd_pool_put_run32n(p, slot, objs, n);
-	}
+	if (ND_LIKELY(nd_pool_avx2) && ND_LIKELY(n % 32 == 0 && n != 0))
+		return nd_pool_put_run32(p, slot, objs, n);
 #endif
 	return nd_pool_put_run_any(p, slot, objs, n);
 }

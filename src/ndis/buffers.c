@@ -7,23 +7,40 @@
  *
  * A descriptor holds an MDL with room for ND_MDL_INLINE_PFNS page-frame
  * entries. A range spanning more pages gets an MDL from the heap that
- * keeps its pool descriptor (so the pool's limit still holds); the 16
- * bytes before such an MDL carry the descriptor and BIG_COOKIE.
+ * keeps its pool descriptor (so the pool's limit still holds). Such a
+ * "big" MDL lies 32 bytes into type-stable memory (nd_pool_mem_get: never
+ * unmapped, quarantined after use); the bytes before it name the pool
+ * handle, the descriptor's state index and a cookie bound to the address,
+ * and the pool's side table (nd_dpool.bigs) names the one big MDL each
+ * descriptor stands for. A free is believed only when all of that
+ * agrees; a freed big MDL keeps a dead cookie, so freeing it again is a
+ * double free, never a read of unmapped memory nor the free of another
+ * buffer (unless its memory was reused after the quarantine).
  */
 #include "descr.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 #define BIG_COOKIE 0x4e44424du /* NDBM */
+#define BIG_DEAD 0x4e444244u   /* NDBD: freed */
+#define BIG_OFF 32u            /* the MDL's offset in its page */
 
 struct big_mdl {
-	void *slot;       /* the pool descriptor this MDL stands for */
-	uint32_t reserved;
-	uint32_t cookie;  /* BIG_COOKIE, right before the MDL */
-	MDL mdl;          /* followed by the page-frame entries */
+	void *slot;            /* the pool descriptor this MDL stands for */
+	size_t bytes;          /* the memory's size */
+	struct nd_dpool *dp;   /* its pool's handle */
+	uint32_t index;        /* the descriptor's state index */
+	uint32_t cookie;       /* BIG_COOKIE ^ address, right before the MDL */
+	MDL mdl;               /* followed by the page-frame entries */
 };
-_Static_assert(offsetof(struct big_mdl, mdl) == 16, "cookie before MDL");
+_Static_assert(offsetof(struct big_mdl, mdl) == BIG_OFF, "cookie before MDL");
+
+static uint32_t big_cookie(const struct big_mdl *b, uint32_t c)
+{
+	return c ^ (uint32_t)((uintptr_t)b >> 12);
+}
 
 #define MDL_OBJ_SIZE (sizeof(MDL) + ND_MDL_INLINE_PFNS * sizeof(PFN_NUMBER))
 /* what the inline NdisAllocateBuffer / NdisFreeBuffer of <ndis.h> see */
@@ -31,13 +48,105 @@ _Static_assert(ND_DP_BUFFER == NDISDMA_DP_BUFFER_ &&
 		       ND_MDL_INLINE_PFNS == NDISDMA_MDL_INLINE_PFNS_,
 	       "pool_abi.h: buffer pools");
 
-ND_NO_ASAN static struct big_mdl *big_of(PMDL m)
+/* What the memory before m says: 1 a big MDL (*out set), -1 a freed
+ * big MDL, 0 neither. Reads only m's own page. */
+ND_NO_ASAN static int big_look(PMDL m, struct big_mdl **out)
 {
 	uintptr_t a = (uintptr_t)m;
-	if (!m || (a & 4095u) < 16 || (a & 15u) ||
-	    ((const uint32_t *)m)[-1] != BIG_COOKIE)
+	if (!m || (a & 4095u) != BIG_OFF)
+		return 0;
+	struct big_mdl *b = (struct big_mdl *)(a - BIG_OFF);
+	if (b->cookie == big_cookie(b, BIG_COOKIE)) {
+		*out = b;
+		return 1;
+	}
+	return b->cookie == big_cookie(b, BIG_DEAD) ? -1 : 0;
+}
+
+/* The big MDL m when it is one its pool handed out and is still out:
+ * its handle live, its descriptor LIVE and standing for it. Else NULL. */
+static struct big_mdl *big_of(PMDL m)
+{
+	struct big_mdl *b;
+	if (big_look(m, &b) != 1)
 		return NULL;
-	return (struct big_mdl *)(a - offsetof(struct big_mdl, mdl));
+	struct nd_dpool *dp = b->dp;
+	if (!NDISDMA_DPOOL_IN_(dp) || dp->pool == NULL || !dp->bigs ||
+	    (dp->type != ND_DP_BUFFER && dp->type != ND_DP_MDL) ||
+	    b->index >= dp->pool->st_cap ||
+	    atomic_load_explicit(&dp->bigs[b->index], memory_order_acquire) !=
+		    b)
+		return NULL;
+	struct nd_pool_hdr *sh = nd_pool_hdr_of(b->slot);
+	if (!sh || sh->index != b->index || !nd_pool_is_live(sh))
+		return NULL;
+	return b;
+}
+
+/* Retire b (its descriptor no longer stands for it): a dead cookie in
+ * the page kept, the rest emptied and quarantined. */
+static void big_retire(struct big_mdl *b)
+{
+	atomic_store_explicit(&b->dp->bigs[b->index], NULL,
+			      memory_order_release);
+	b->cookie = big_cookie(b, BIG_DEAD);
+	nd_pool_mem_put(b, b->bytes, 4096);
+}
+
+static void big_retire_all(struct nd_dpool *dp)
+{
+	size_t n = dp->bigs_bytes / sizeof(void *);
+	for (size_t i = 0; i < n; i++) {
+		struct big_mdl *b = atomic_load_explicit(&dp->bigs[i],
+							 memory_order_relaxed);
+		if (b)
+			big_retire(b);
+	}
+	munmap((void *)dp->bigs, dp->bigs_bytes);
+	dp->bigs = NULL;
+}
+
+/* The side table of dp, mapped at the first big MDL (its pages are
+ * touched only where big MDLs are). False when memory runs out. */
+static bool bigs_ready(struct nd_dpool *dp)
+{
+	if (ND_LIKELY(atomic_load_explicit((void *_Atomic *)&dp->bigs,
+					   memory_order_acquire) != NULL))
+		return true;
+	size_t bytes = ((size_t)dp->pool->st_cap * sizeof(void *) + 4095) &
+		       ~(size_t)4095;
+	void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED)
+		return false;
+	void *none = NULL;
+	dp->bigs_bytes = bytes;
+	dp->retire_bigs = big_retire_all;
+	if (!atomic_compare_exchange_strong(
+		    (_Atomic(void *) *)(void *)&dp->bigs, &none, m))
+		munmap(m, bytes);
+	return true;
+}
+
+/* A big MDL for [va, va+len) standing for the descriptor m of dp, or
+ * NULL when memory runs out (m untouched). */
+static PMDL big_new(struct nd_dpool *dp, void *m, void *va, UINT len,
+		    ULONG span)
+{
+	size_t bytes = sizeof(struct big_mdl) + (size_t)span * sizeof(PFN_NUMBER);
+	if (!bigs_ready(dp))
+		return NULL;
+	struct big_mdl *b = nd_pool_mem_get(bytes);
+	if (!b)
+		return NULL;
+	b->slot = m;
+	b->bytes = bytes;
+	b->dp = dp;
+	b->index = nd_pool_hdr_raw(m)->index;
+	b->cookie = big_cookie(b, BIG_COOKIE);
+	mdl_build(&b->mdl, va, len);
+	atomic_store_explicit(&dp->bigs[b->index], b, memory_order_release);
+	return &b->mdl;
 }
 
 /* An MDL for [va, va+len) from dp's pool; NULL when the pool is empty or
@@ -52,38 +161,38 @@ static inline PMDL mdl_alloc(struct nd_dpool *dp, void *va, UINT len)
 		ndisdma_mdl_fill_(m, va, len, span);
 		return m;
 	}
-	size_t bytes = sizeof(struct big_mdl) + (size_t)span * sizeof(PFN_NUMBER);
-	struct big_mdl *b = aligned_alloc(16, (bytes + 15) & ~(size_t)15);
-	if (!b) {
+	PMDL big = big_new(dp, m, va, len, span);
+	if (!big)
 		nd_pool_put(dp->pool, m, NULL);
-		return NULL;
-	}
-	b->slot = m;
-	b->reserved = 0;
-	b->cookie = BIG_COOKIE;
-	mdl_build(&b->mdl, va, len);
-	return &b->mdl;
+	return big;
 }
 
 /* ---- buffers outside any pool ----
  * ndis.sys's buffer pool is a no-op and NdisAllocateBuffer an MDL
  * allocation that ignores the handle: it never runs out. Past a pool's
  * NumberOfDescriptors, or with no pool, the MDL comes from the heap (a
- * big_mdl with no slot), reported; the live ones are kept in a map so
+ * loose_mdl), reported; the live ones are kept in a map so
  * that a double free is caught, not a crash. */
 static pthread_mutex_t loose_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ptrmap loose_live;
 
+/* A loose MDL: zeroed words before it, so that what the pool checks read
+ * in front of an MDL never looks like a descriptor header or a big MDL's
+ * cookie. */
+struct loose_mdl {
+	uint64_t zero[4];
+	MDL mdl; /* followed by the page-frame entries */
+};
+
 static PMDL loose_alloc(void *va, UINT len)
 {
 	ULONG span = ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, len);
-	size_t bytes = sizeof(struct big_mdl) + (size_t)span * sizeof(PFN_NUMBER);
-	struct big_mdl *b = aligned_alloc(16, (bytes + 15) & ~(size_t)15);
+	size_t bytes =
+		sizeof(struct loose_mdl) + (size_t)span * sizeof(PFN_NUMBER);
+	struct loose_mdl *b = aligned_alloc(16, (bytes + 15) & ~(size_t)15);
 	if (!b)
 		return NULL;
-	b->slot = NULL;
-	b->reserved = 0;
-	b->cookie = BIG_COOKIE;
+	memset(b->zero, 0, sizeof(b->zero));
 	mdl_build(&b->mdl, va, len);
 	pthread_mutex_lock(&loose_lock);
 	int rc = ptrmap_put(&loose_live, (uintptr_t)&b->mdl, b);
@@ -99,11 +208,10 @@ static PMDL loose_alloc(void *va, UINT len)
 static bool loose_free(PMDL m)
 {
 	pthread_mutex_lock(&loose_lock);
-	struct big_mdl *b = ptrmap_del(&loose_live, (uintptr_t)m);
+	struct loose_mdl *b = ptrmap_del(&loose_live, (uintptr_t)m);
 	pthread_mutex_unlock(&loose_lock);
 	if (!b)
 		return false;
-	b->cookie = 0;
 	free(b);
 	return true;
 }
@@ -134,16 +242,15 @@ static inline void mdl_free(PMDL m, uint32_t type, const char *fn,
 	struct big_mdl *b = big_of(m);
 	if (b) {
 		void *slot = b->slot;
-		struct nd_pool_hdr *sh = nd_pool_hdr_of(slot);
-		if (!sh || !nd_pool_is_live(sh)) {
-			nd_report(ND_RULE_POOL_DOUBLE_FREE, NULL, (uintptr_t)m,
-				  0, site, "%s: MDL %p freed twice", fn,
-				  (void *)m);
-			return;
-		}
-		b->cookie = 0;
-		free(b);
-		nd_pool_put(sh->pool, slot, site);
+		big_retire(b);
+		nd_pool_put(nd_pool_hdr_raw(slot)->pool, slot, site);
+		return;
+	}
+	struct big_mdl *dead;
+	if (big_look(m, &dead) != 0) {
+		/* a big MDL freed already (or whose descriptor went back) */
+		nd_report(ND_RULE_POOL_DOUBLE_FREE, NULL, (uintptr_t)m, 0,
+			  site, "%s: MDL %p freed twice", fn, (void *)m);
 		return;
 	}
 	nd_pool_put_slow(NULL, m, site); /* reports pool.free-unknown */
@@ -350,28 +457,20 @@ static int fill_from(struct nd_dpool *dp, struct _MDL **bufs,
 			ndisdma_mdl_fill_(bufs[i], vas[i], lens[i], span);
 			continue;
 		}
-		size_t bytes = sizeof(struct big_mdl) +
-			       (size_t)span * sizeof(PFN_NUMBER);
-		struct big_mdl *b =
-			aligned_alloc(16, (bytes + 15) & ~(size_t)15);
-		if (!b) {
+		PMDL big = big_new(dp, bufs[i], vas[i], lens[i], span);
+		if (!big) {
 			/* give back the big ones made so far, then all */
 			for (unsigned k = 0; k < i; k++) {
 				struct big_mdl *bk = big_of(bufs[k]);
 				if (bk) {
 					bufs[k] = bk->slot;
-					bk->cookie = 0;
-					free(bk);
+					big_retire(bk);
 				}
 			}
 			nd_pool_put_bulk(dp->pool, (void **)bufs, n, NULL);
 			return 0;
 		}
-		b->slot = bufs[i];
-		b->reserved = 0;
-		b->cookie = BIG_COOKIE;
-		mdl_build(&b->mdl, vas[i], lens[i]);
-		bufs[i] = &b->mdl;
+		bufs[i] = big;
 	}
 	return (int)n;
 }
@@ -412,8 +511,7 @@ int(ndisdma_buffer_free_bulk)(void *pool, struct _MDL **bufs, unsigned n)
 		struct big_mdl *b = big_of(bufs[i]);
 		if (b) {
 			bufs[i] = b->slot;
-			b->cookie = 0;
-			free(b);
+			big_retire(b);
 		}
 	}
 	return (int)nd_pool_put_bulk(dp->pool, (void **)bufs, n, site);

@@ -64,6 +64,14 @@ struct nd_dpool {
 	ULONG data_size;
 	size_t mdl_offset;      /* descriptor -> its MDL */
 	size_t data_offset;     /* descriptor -> its data (64-aligned) */
+	/* buffer and MDL pools: the heap MDL each descriptor stands for
+	 * (a range of more than ND_MDL_INLINE_PFNS pages), by state index;
+	 * mapped at the first such MDL, bigs_bytes long */
+	void *_Atomic *bigs;
+	size_t bigs_bytes;
+	/* set with bigs (buffers.c): retires the heap MDLs still out when
+	 * the pool is destroyed (a later free of one is a double free) */
+	void (*retire_bigs)(struct nd_dpool *dp);
 };
 
 /* NET_BUFFER_LIST.NdisReserved[1]: why the free must take its slow path */
@@ -86,6 +94,8 @@ static inline size_t nd_data_layout(size_t start, ULONG data_size,
 }
 
 /* Create the engine pool and the handle; track it on `ad` when not NULL.
+ * A growing pool (grow) takes no memory for descriptors until the first
+ * allocation, and then nfixed per slab.
  * `setup` (may be NULL) fills the kind's fields of the new handle before
  * the engine makes the first descriptors, which `reset` (may be NULL)
  * puts in their free state (as it does every descriptor the slow paths
@@ -110,11 +120,13 @@ void dpool_release(struct nd_dpool *dp, const char *fn, const void *site);
  * MiniportInitialize(Ex) the calling thread runs, or NULL. */
 struct nd_adapter *dpool_init_adapter(void);
 
-/* Fast validity check for allocation paths. */
+/* The handle h when it names a live pool of kind `magic`, else NULL; a
+ * stale handle reads magic 0, a wild one is outside the handle region
+ * and not read at all (pool_abi.h). For the fast paths. */
 static inline struct nd_dpool *dpool_fast(NDIS_HANDLE h, uint32_t magic)
 {
 	struct nd_dpool *dp = (struct nd_dpool *)h;
-	return (dp && dp->magic == magic) ? dp : NULL;
+	return (NDISDMA_DPOOL_IN_(dp) && dp->magic == magic) ? dp : NULL;
 }
 
 /* IRQL check without a call on the fast path. */

@@ -13,6 +13,32 @@
 /* NET_BUFFER.NdisReserved[0] once a retreat chained an MDL in front */
 #define ND_NB_RETREATED ((PVOID)(uintptr_t)0x4e445254u) /* NDRT */
 
+/* The largest DataSize a pool is expected to be made with: above any
+ * jumbo frame or large-send payload a NIC handles. Windows documents no
+ * limit and allocates descriptors on demand, so a larger one is reported
+ * (pool.bad-params) and accepted; nothing is committed for it until a
+ * descriptor is allocated. */
+#define ND_DATA_SIZE_MAX (1u << 20)
+
+static inline void nd_data_size_note(ULONG data_size, struct nd_adapter *ad,
+				     const char *fn, const void *site)
+{
+	if (data_size > ND_DATA_SIZE_MAX)
+		nd_report(ND_RULE_POOL_BAD_PARAMS, ad, 0, data_size, site,
+			  "%s: DataSize %lu is more than any NIC can use "
+			  "(accepted, as NDIS does; each descriptor costs as "
+			  "much)",
+			  fn, (unsigned long)data_size);
+}
+
+/* Descriptors per slab of a growing pool of `size`-byte descriptors:
+ * about 1 MiB per slab, at most 256, at least 1. */
+static inline uint32_t nd_slab_objs(size_t size)
+{
+	size_t per = ((size_t)1 << 20) / size;
+	return per > 256 ? 256 : per < 1 ? 1 : (uint32_t)per;
+}
+
 /* True when DataOffset + DataLength fits in the chain (a NULL chain
  * takes 0 and 0). Cannot fail. */
 bool nb_range_ok(PMDL chain, ULONG off, SIZE_T len);

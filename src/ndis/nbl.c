@@ -32,9 +32,6 @@
 
 #include <errno.h>
 #include <stdlib.h>
-#if ND_POOL_RUN32
-#include <immintrin.h>
-#endif
 
 #define A16(x) (((x) + 15) & ~(size_t)15)
 
@@ -134,8 +131,9 @@ static void nbl_clear_dirty(char *p, size_t n)
 			v[i] = (nd_v2){ 0, 0 };
 }
 
-/* Is the rest of the list (and of its NET_BUFFER) zero, as allocated? */
-ND_ALWAYS_INLINE bool nbl_cold_clean_v2(struct nd_dpool *dp, const char *o)
+/* Is the rest of the list (and of its NET_BUFFER) zero, as allocated?
+ * (16-byte loads: a 32-byte AVX2 version measured the same.) */
+ND_ALWAYS_INLINE bool nbl_cold_clean(struct nd_dpool *dp, const char *o)
 {
 	nd_v2 cold = ND_OR16(o + NBL_HOT, NBL_COLD);
 	if (dp->alloc_nb)
@@ -143,37 +141,6 @@ ND_ALWAYS_INLINE bool nbl_cold_clean_v2(struct nd_dpool *dp, const char *o)
 	return !nd_v2_any(cold);
 }
 
-#if ND_POOL_RUN32
-/* The same with 32-byte loads (the CPU has AVX2: nd_pool_avx2). */
-__attribute__((target("avx2"), always_inline)) static inline bool
-nbl_cold_clean_avx2(struct nd_dpool *dp, const char *o)
-{
-	const char *v = o + NBL_HOT;
-	__m256i cold = _mm256_loadu_si256((const __m256i *)(const void *)v);
-#pragma GCC unroll 16
-	for (size_t i = 32; i < NBL_COLD; i += 32)
-		cold = _mm256_or_si256(
-			cold,
-			_mm256_loadu_si256((const __m256i *)(const void *)(v + i)));
-	if (dp->alloc_nb) {
-		const char *w = o + NBL_NB_OFF + NBL_HOT;
-#pragma GCC unroll 16
-		for (size_t i = 0; i + 32 <= NB_COLD; i += 32)
-			cold = _mm256_or_si256(
-				cold, _mm256_loadu_si256(
-					      (const __m256i *)(const void *)(w +
-									  i)));
-		if (NB_COLD % 32)
-			cold = _mm256_or_si256(
-				cold,
-				_mm256_castsi128_si256(_mm_load_si128(
-					(const __m128i *)(const void *)(w +
-									NB_COLD -
-									16))));
-	}
-	return _mm256_testz_si256(cold, cold);
-}
-#endif
 
 /* Put a list whose extras (heap context, pushed contexts, retreat
  * MDLs) are undone back in its allocation state: the hot bytes
@@ -241,6 +208,8 @@ NDIS_HANDLE NdisAllocateNetBufferListPool(
 	NET_BUFFER_LIST_POOL_PARAMETERS pv = *p;
 	pv.ContextSize = (USHORT)A16(pv.ContextSize);
 	p = &pv;
+	nd_data_size_note(p->DataSize, ad, "NdisAllocateNetBufferListPool",
+			  site);
 	size_t nb_off = NBL_NB_OFF;
 	size_t ctx_off = nb_off + (p->fAllocateNetBuffer ? A16(sizeof(NET_BUFFER))
 							  : 0);
@@ -250,9 +219,7 @@ NDIS_HANDLE NdisAllocateNetBufferListPool(
 	size_t mdl_off = 0, data_off = 0;
 	if (p->DataSize)
 		size = nd_data_layout(size, p->DataSize, &mdl_off, &data_off);
-	/* about 1 MiB per slab for large descriptors, 256 for small ones */
-	size_t per = ((size_t)1 << 20) / size;
-	uint32_t n = per > 256 ? 256 : per < 4 ? 4 : (uint32_t)per;
+	uint32_t n = nd_slab_objs(size);
 	/* the layout is in the handle before the first descriptors are
 	 * made: the reset hook puts each in its allocation state */
 	struct nbl_layout lay = { p, mdl_off, data_off, nb_off, ctx_off };
@@ -373,7 +340,7 @@ ND_ALWAYS_INLINE PNET_BUFFER_LIST nbl_alloc_fast(NDIS_HANDLE h, USHORT ctx,
 {
 	struct nd_tls *t = &nd_tl;
 	struct nd_dpool *dp = h;
-	if (ND_UNLIKELY(!dp || dp->magic != ND_DP_NBL ||
+	if (ND_UNLIKELY(!dpool_fast(dp, ND_DP_NBL) ||
 			t->self.irql > DISPATCH_LEVEL || (ctx | backfill)))
 		return NULL;
 	if (with_nb &&
@@ -381,20 +348,9 @@ ND_ALWAYS_INLINE PNET_BUFFER_LIST nbl_alloc_fast(NDIS_HANDLE h, USHORT ctx,
 			off >= MmGetMdlByteCount(chain) ||
 			len > MmGetMdlByteCount(chain) - off))
 		return NULL;
-	struct nd_pool *p = dp->pool;
-	_Atomic uint8_t *st = p->st;
-	struct nd_pcache *c = nd_pcache_take(t, p, dp->slot);
-	if (ND_UNLIKELY(!c))
+	PNET_BUFFER_LIST nbl = nd_pcache_pop(t, dp->pool, dp->slot);
+	if (ND_UNLIKELY(!nbl))
 		return NULL;
-	uint32_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
-	if (ND_UNLIKELY(n == 0)) {
-		nd_pcache_leave(c);
-		return NULL;
-	}
-	PNET_BUFFER_LIST nbl = c->objs[n - 1];
-	atomic_store_explicit(&c->count, n - 1, memory_order_relaxed);
-	nd_pcache_leave(c);
-	nd_st_mark_live(st, nbl);
 	if (with_nb) {
 		PNET_BUFFER nb = (PNET_BUFFER)((char *)nbl + NBL_NB_OFF);
 		nb->MdlChain = chain;
@@ -508,9 +464,7 @@ nbl_free_slow(PNET_BUFFER_LIST nbl, const void *site)
  * DataSize (whose MDL is rebuilt) and no byte past the hot ones changed;
  * put back into the thread's cache.
  * Anything else is a tail call to nbl_free_slow (or, a full cache, to
- * the engine's slow free, which resets the list through the hook).
- * Built twice: with the cold check `clean` of 16-byte and of 32-byte
- * loads (a function of another target cannot be inlined). */
+ * the engine's slow free, which resets the list through the hook). */
 #define NBL_FREE_FAST(name, attr, clean)                                       \
 	attr static void name(PNET_BUFFER_LIST nbl, const void *site)          \
 	{                                                                      \
@@ -540,21 +494,11 @@ nbl_free_slow(PNET_BUFFER_LIST nbl, const void *site)
 		nd_pool_put_slow(p, nbl, site);                                \
 	}
 
-NBL_FREE_FAST(nbl_free_v2, ND_ALWAYS_INLINE_ATTR, nbl_cold_clean_v2)
-#if ND_POOL_RUN32
-NBL_FREE_FAST(nbl_free_avx2, __attribute__((target("avx2"), noinline)),
-	      nbl_cold_clean_avx2)
-#endif
+NBL_FREE_FAST(nbl_free_fast, ND_ALWAYS_INLINE_ATTR, nbl_cold_clean)
 
 VOID NdisFreeNetBufferList(PNET_BUFFER_LIST NetBufferList)
 {
-#if ND_POOL_RUN32
-	if (ND_LIKELY(nd_pool_avx2)) {
-		nbl_free_avx2(NetBufferList, ND_SITE());
-		return;
-	}
-#endif
-	nbl_free_v2(NetBufferList, ND_SITE());
+	nbl_free_fast(NetBufferList, ND_SITE());
 }
 
 /* ---- the native bulk API ---- */
@@ -574,7 +518,7 @@ int ndisdma_nbl_alloc_bulk(void *pool, struct _NET_BUFFER_LIST **nbls,
 /* The bulk free: each LIVE list of this pool has its extras undone and
  * is restored (hot bytes rewritten; the rest cleared only when the cold
  * check `clean` finds it changed), then the engine takes the batch and
- * reports what is wrong. Built twice, as the fast free. */
+ * reports what is wrong. */
 #define NBL_FREE_BULK(name, attr, clean)                                       \
 	attr static int name(struct nd_dpool *dp, PNET_BUFFER_LIST *nbls,      \
 			     unsigned n, const void *site)                     \
@@ -605,11 +549,7 @@ int ndisdma_nbl_alloc_bulk(void *pool, struct _NET_BUFFER_LIST **nbls,
 		return (int)nd_pool_put_bulk(p, (void **)nbls, n, site);       \
 	}
 
-NBL_FREE_BULK(nbl_free_bulk_v2, ND_ALWAYS_INLINE_ATTR, nbl_cold_clean_v2)
-#if ND_POOL_RUN32
-NBL_FREE_BULK(nbl_free_bulk_avx2, __attribute__((target("avx2"), noinline)),
-	      nbl_cold_clean_avx2)
-#endif
+NBL_FREE_BULK(nbl_free_bulk_all, ND_ALWAYS_INLINE_ATTR, nbl_cold_clean)
 
 int ndisdma_nbl_free_bulk(void *pool, struct _NET_BUFFER_LIST **nbls,
 			  unsigned n)
@@ -617,11 +557,7 @@ int ndisdma_nbl_free_bulk(void *pool, struct _NET_BUFFER_LIST **nbls,
 	struct nd_dpool *dp = dpool_fast(pool, ND_DP_NBL);
 	if (!dp || !nbls || n > INT32_MAX)
 		return -EINVAL;
-#if ND_POOL_RUN32
-	if (ND_LIKELY(nd_pool_avx2))
-		return nbl_free_bulk_avx2(dp, nbls, n, ND_SITE());
-#endif
-	return nbl_free_bulk_v2(dp, nbls, n, ND_SITE());
+	return nbl_free_bulk_all(dp, nbls, n, ND_SITE());
 }
 
 /* ---- contexts ---- */
@@ -696,7 +632,7 @@ VOID NdisFreeNetBufferListContext(PNET_BUFFER_LIST NetBufferList,
 	c->Offset += ContextSize;
 	if (c->Offset == c->Size &&
 	    ((uintptr_t)nbl->NdisReserved[1] & ND_NBL_CTX_PUSHED)) {
-		struct nd_dpool *dp = nbl->NdisPoolHandle;
+		struct nd_dpool *dp = dpool_fast(nbl->NdisPoolHandle, ND_DP_NBL);
 		if (!ctx_is_base(dp, nbl, c)) {
 			nbl->Context = c->Next;
 			free(c);

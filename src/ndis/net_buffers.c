@@ -40,13 +40,12 @@ NDIS_HANDLE NdisAllocateNetBufferPool(NDIS_HANDLE NdisHandle,
 			       "1, size of revision 1");
 		return NULL;
 	}
+	nd_data_size_note(p->DataSize, ad, "NdisAllocateNetBufferPool", site);
 	size_t size = sizeof(NET_BUFFER), mdl_off = 0, data_off = 0;
 	if (p->DataSize)
 		size = nd_data_layout(sizeof(NET_BUFFER), p->DataSize, &mdl_off,
 				      &data_off);
-	/* about 1 MiB per slab for large descriptors, 256 for small ones */
-	size_t per = ((size_t)1 << 20) / size;
-	uint32_t n = per > 256 ? 256 : per < 4 ? 4 : (uint32_t)per;
+	uint32_t n = nd_slab_objs(size);
 	struct nd_dpool *dp = dpool_create(ND_DP_NB, "NET_BUFFER pool", size, n,
 					   0, true, ad, site, NULL, NULL, NULL);
 	if (!dp)

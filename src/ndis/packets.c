@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * packets.c - NDIS 5.1 packet pools and packets (seed 001):
+ * packets.c - NDIS 5.1 packet pools and packets (Microsoft:
+ * NdisAllocatePacketPoolEx):
  * NdisAllocatePacketPool(Ex), NdisAllocatePacket, NdisFreePacket,
  * NdisFreePacketPool, NdisPacketPoolUsage, NdisReinitializePacket, the
  * chain and query calls on a packet's buffers, and the native bulk API.
@@ -48,7 +49,7 @@
  * the slow free reports what is wrong. The bulk free of a batch of
  * neighbours in memory (a batch freed in the order it was allocated)
  * reads only the state bytes: there a Private changed by a plain store,
- * without the NDIS calls and macros, is not seen (docs/pools.md). New
+ * without the NDIS calls and macros, is not seen (docs/design/pools.md). New
  * descriptors and every free on a slow path go through packet_reset,
  * which rewrites both unconditionally. */
 
@@ -121,10 +122,11 @@ packet_line_ok(const struct nd_pool *pool, const void *p)
 	const nd_v2 *l = __builtin_assume_aligned((const char *)p - ND_POOL_HDR,
 						  64);
 	const nd_v2 *t = __builtin_assume_aligned(pool->live_line, 64);
-	nd_v2 x = (((l[0] ^ t[0]) & (nd_v2){ 0xFFFFFFFFu, ~0ull }) |
-		   (l[1] ^ t[1])) |
+	/* the cookie (bound to the address) and the index apart */
+	nd_v2 x = (((l[0] ^ t[0]) & (nd_v2){ 0, ~0ull }) | (l[1] ^ t[1])) |
 		  ((l[2] ^ t[2]) | (l[3] ^ t[3]));
-	if ((x[0] | x[1]) != 0)
+	if ((x[0] | x[1]) != 0 ||
+	    nd_pool_hdr_raw(p)->cookie != nd_hdr_cookie(nd_pool_hdr_raw(p)))
 		return NULL;
 	uint32_t i = nd_pool_hdr_raw(p)->index;
 	_Atomic uint8_t *st = &pool->st[i];
@@ -145,7 +147,7 @@ static inline bool packet_addr_ok(const void *p)
  * may be anything: no AddressSanitizer report for reading before it). */
 ND_NO_ASAN ND_HDR_INLINE bool packet_cookie_ok(const void *p)
 {
-	return nd_pool_hdr_raw(p)->cookie == ND_POOL_COOKIE;
+	return nd_pool_hdr_raw(p)->cookie == nd_hdr_cookie(nd_pool_hdr_raw(p));
 }
 
 /* A LIVE packet of `pool` that failed packet_line_ok only because the
@@ -158,7 +160,7 @@ packet_make_clean(const struct nd_pool *pool, PNDIS_PACKET p)
 {
 	struct nd_pool_hdr *h = nd_pool_hdr_raw(p);
 	const struct nd_dpool *dp = pool->arg;
-	if (h->cookie != ND_POOL_COOKIE || h->pool != pool ||
+	if (h->cookie != nd_hdr_cookie(h) || h->pool != pool ||
 	    h->index >= pool->st_cap || dp->type != ND_DP_PACKET)
 		return false;
 	uint8_t st = nd_pool_state(h);
@@ -298,27 +300,15 @@ VOID(NdisAllocatePacket)(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
 {
 	struct nd_tls *t = &nd_tl;
 	struct nd_dpool *dp = PoolHandle;
-	if (ND_LIKELY(dp != NULL && dp->magic == ND_DP_PACKET &&
+	if (ND_LIKELY(dpool_fast(dp, ND_DP_PACKET) != NULL &&
 		      Status != NULL && Packet != NULL &&
 		      t->self.irql <= DISPATCH_LEVEL)) {
-		_Atomic uint8_t *st = dp->pool->st;
-		struct nd_pcache *c = nd_pcache_take(t, dp->pool, dp->slot);
-		if (ND_LIKELY(c != NULL)) {
-			uint32_t n = atomic_load_explicit(
-				&c->count, memory_order_relaxed);
-			if (ND_LIKELY(n != 0)) {
-				void *o = c->objs[n - 1];
-				atomic_store_explicit(&c->count, n - 1,
-						      memory_order_relaxed);
-				nd_pcache_leave(c);
-				nd_st_mark_live(st, o);
-				/* a free descriptor is initialised already
-				 * (packet_clean) */
-				*Packet = o;
-				*Status = NDIS_STATUS_SUCCESS;
-				return;
-			}
-			nd_pcache_leave(c);
+		/* a free descriptor is initialised already */
+		void *o = nd_pcache_pop(t, dp->pool, dp->slot);
+		if (ND_LIKELY(o != NULL)) {
+			*Packet = o;
+			*Status = NDIS_STATUS_SUCCESS;
+			return;
 		}
 	}
 	alloc_slow(Status, Packet, PoolHandle, ND_SITE());
@@ -520,8 +510,27 @@ VOID NdisChainBufferAtBack(PNDIS_PACKET Packet, PNDIS_BUFFER Buffer)
 	Packet->Private.ValidCounts = FALSE;
 }
 
+/* NULL Packet or Buffer: reported and nothing done (*Buffer NULL when it
+ * can be written). */
+static bool __attribute__((noinline, cold))
+unchain_refused(PNDIS_PACKET Packet, PNDIS_BUFFER *Buffer, const char *fn,
+		const void *site)
+{
+	nd_report(ND_RULE_POOL_BAD_PARAMS, NULL, (uintptr_t)Packet, 0, site,
+		  "%s with a NULL %s; nothing unchained", fn,
+		  Packet ? "Buffer" : "Packet");
+	if (Buffer)
+		*Buffer = NULL;
+	return false;
+}
+
 VOID NdisUnchainBufferAtFront(PNDIS_PACKET Packet, PNDIS_BUFFER *Buffer)
 {
+	if (ND_UNLIKELY(!Packet || !Buffer)) {
+		unchain_refused(Packet, Buffer, "NdisUnchainBufferAtFront",
+				ND_SITE());
+		return;
+	}
 	PNDIS_BUFFER b = Packet->Private.Head;
 	*Buffer = b;
 	if (!b)
@@ -536,6 +545,11 @@ VOID NdisUnchainBufferAtFront(PNDIS_PACKET Packet, PNDIS_BUFFER *Buffer)
 
 VOID NdisUnchainBufferAtBack(PNDIS_PACKET Packet, PNDIS_BUFFER *Buffer)
 {
+	if (ND_UNLIKELY(!Packet || !Buffer)) {
+		unchain_refused(Packet, Buffer, "NdisUnchainBufferAtBack",
+				ND_SITE());
+		return;
+	}
 	PNDIS_BUFFER b = Packet->Private.Head;
 	if (!b) {
 		*Buffer = NULL;

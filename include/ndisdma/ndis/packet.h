@@ -130,7 +130,7 @@ static inline unsigned char *ndisdma_packet_st_(PNDIS_PACKET p)
 {
 	const struct ndisdma_obj_hdr_ *h =
 		(const struct ndisdma_obj_hdr_ *)(const void *)p - 1;
-	if (h->cookie == NDISDMA_POOL_COOKIE_ && h->index < h->pool->st_cap)
+	if (h->cookie == NDISDMA_COOKIE_AT_(h) && h->index < h->pool->st_cap)
 		return &h->pool->st[h->index];
 	return 0;
 }
@@ -323,7 +323,7 @@ ndisdma_packet_alloc_(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
 	const struct ndisdma_dpool_ *dp =
 		(const struct ndisdma_dpool_ *)PoolHandle;
 	struct ndisdma_tls_ *t = &ndisdma_tls_;
-	if (__builtin_expect(dp != 0 && dp->magic == NDISDMA_DP_PACKET_ &&
+	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) && dp->magic == NDISDMA_DP_PACKET_ &&
 				     Status != 0 && Packet != 0 &&
 				     t->irql <= DISPATCH_LEVEL,
 			     1)) {
@@ -351,7 +351,7 @@ ndisdma_packet_line_(const struct ndisdma_obj_hdr_ *h,
 		(const void *)h, 64);
 	const ndisdma_v2_ *tp = (const ndisdma_v2_ *)__builtin_assume_aligned(
 		(const void *)pool->live_line, 64);
-	const ndisdma_v2_ m = { 0xFFFFFFFFull, ~0ull };
+	const ndisdma_v2_ m = { 0, ~0ull }; /* the cookie and index aside */
 	ndisdma_v2_ x = (((l[0] ^ tp[0]) & m) | (l[1] ^ tp[1])) |
 			((l[2] ^ tp[2]) | (l[3] ^ tp[3]));
 	if ((x[0] | x[1]) != 0 || h->index >= pool->st_cap ||
@@ -371,7 +371,7 @@ static inline NDISDMA_NO_ASAN_ void ndisdma_packet_free_(PNDIS_PACKET Packet)
 		const struct ndisdma_obj_hdr_ *h =
 			(const struct ndisdma_obj_hdr_ *)(const void *)Packet -
 			1;
-		if (__builtin_expect(h->cookie == NDISDMA_POOL_COOKIE_, 1)) {
+		if (__builtin_expect(h->cookie == NDISDMA_COOKIE_AT_(h), 1)) {
 			struct ndisdma_pool_ *pool = h->pool;
 			unsigned char *st = ndisdma_packet_line_(h, pool);
 			if (__builtin_expect(st != 0, 1) &&
@@ -427,7 +427,8 @@ VOID NdisGetFirstBufferFromPacketSafe(PNDIS_PACKET Packet,
 VOID NdisChainBufferAtFront(PNDIS_PACKET Packet, PNDIS_BUFFER Buffer);
 VOID NdisChainBufferAtBack(PNDIS_PACKET Packet, PNDIS_BUFFER Buffer);
 /* Remove the first / last buffer; *Buffer is it (its Next cleared), or
- * NULL when the packet has none. Cannot fail. */
+ * NULL when the packet has none. A NULL Packet or Buffer is reported
+ * ("pool.bad-params") and nothing is unchained. Cannot fail otherwise. */
 VOID NdisUnchainBufferAtFront(PNDIS_PACKET Packet, PNDIS_BUFFER *Buffer);
 VOID NdisUnchainBufferAtBack(PNDIS_PACKET Packet, PNDIS_BUFFER *Buffer);
 
@@ -491,7 +492,7 @@ ndisdma_buffer_alloc_(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
 		(const struct ndisdma_dpool_ *)PoolHandle;
 	struct ndisdma_tls_ *t = &ndisdma_tls_;
 	ULONG span = ADDRESS_AND_SIZE_TO_SPAN_PAGES(VirtualAddress, Length);
-	if (__builtin_expect(dp != 0 && dp->magic == NDISDMA_DP_BUFFER_ &&
+	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) && dp->magic == NDISDMA_DP_BUFFER_ &&
 				     Status != 0 && Buffer != 0 &&
 				     span <= NDISDMA_MDL_INLINE_PFNS_ &&
 				     t->irql <= DISPATCH_LEVEL,
@@ -517,7 +518,7 @@ static inline NDISDMA_NO_ASAN_ void ndisdma_buffer_free_(PNDIS_BUFFER Buffer)
 		const struct ndisdma_obj_hdr_ *h =
 			(const struct ndisdma_obj_hdr_ *)(const void *)Buffer -
 			1;
-		if (__builtin_expect(h->cookie == NDISDMA_POOL_COOKIE_, 1)) {
+		if (__builtin_expect(h->cookie == NDISDMA_COOKIE_AT_(h), 1)) {
 			struct ndisdma_pool_ *pool = h->pool;
 			unsigned char *st = &pool->st[h->index];
 			if (__builtin_expect(
