@@ -336,7 +336,9 @@ struct ndisdma_sim_config {
  * the BAR; `value` carries the low `width` bytes. The calls may come from
  * several threads at once (ISR, DPC, send): the model locks what it
  * shares. It may do DMA (ndisdma_sim_dma_read / write) and raise or lower
- * its interrupt line from inside a call. It must not halt the adapter. */
+ * its interrupt line from inside a call; no ndisdma lock is held during
+ * it. It must not halt the adapter (removing a mapping or the device
+ * waits for the accesses in progress). */
 struct ndisdma_sim_regs_ops {
 	uint32_t (*read)(void *ctx, unsigned bar, uint64_t offset,
 			 unsigned width);
@@ -367,8 +369,9 @@ int ndisdma_sim_set_regs(ndisdma_sim *sim, const struct ndisdma_sim_config *cfg,
  * return (a negative errno) fails the start with it, without calling the
  * miniport. detach (may be NULL) runs after the miniport is halted (or its
  * initialize failed) and what it left is reclaimed, when no register
- * access can come any more; `regs_ctx` is the ctx given to
- * ndisdma_sim_set_regs (NULL if none). */
+ * access can come any more and `sim` is no longer live (native calls on
+ * it fail); `regs_ctx` is the ctx given to ndisdma_sim_set_regs (NULL if
+ * none): the model frees its per-device state there. */
 struct ndisdma_sim_model {
 	int (*attach)(void *model_ctx, ndisdma_sim *sim);
 	void (*detach)(void *model_ctx, ndisdma_sim *sim, void *regs_ctx);

@@ -400,7 +400,8 @@ static bool inside_miniport(struct nd_adapter *ad)
 
 int ndisdma_adapter_send(ndisdma_adapter *h, const void *frame, size_t len)
 {
-	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, NULL, NULL);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, NULL, NULL);
 	if (!ad || !frame || len < 14)
 		return -EINVAL;
 	struct nd_dp *dp = nd_dp_of(ad);

@@ -14,7 +14,8 @@
 int ndisdma_sim_set_regs(ndisdma_sim *sim, const struct ndisdma_sim_config *cfg,
 			 const struct ndisdma_sim_regs_ops *ops, void *ctx)
 {
-	struct nd_adapter *ad = nd_adapter_lookup(sim, NULL, NULL);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(sim, NULL, NULL);
 	if (!ad || !cfg || !ops || !ops->read || !ops->write ||
 	    !ad->bus->ops->sim_set_regs)
 		return -EINVAL;

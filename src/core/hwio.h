@@ -89,6 +89,11 @@ bool nd_io_port_decoded(struct nd_adapter *ad, uint64_t port, uint64_t n);
  * -ENOMEM. */
 int nd_io_port_register(struct nd_adapter *ad, uint64_t port, uint64_t n,
 			const void *site);
+/* One port access of `width` (1, 2, 4) without a registered range (the
+ * NdisImmediate* calls): the device that decodes the port, else all ones.
+ * Returns what was read. Cannot fail. */
+uint32_t nd_port_immediate(uint64_t port, unsigned width, bool write,
+			   uint32_t value);
 /* Deregister exactly that range of `ad`. 0 or -ENOENT. */
 int nd_io_port_deregister(struct nd_adapter *ad, uint64_t port, uint64_t n);
 

@@ -352,7 +352,8 @@ int ndisdma_adapter_on_receive(ndisdma_adapter *h,
 			       void (*cb)(void *, const void *, size_t),
 			       void *ctx)
 {
-	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, NULL, NULL);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, NULL, NULL);
 	struct nd_dp *dp = ad ? nd_dp_of(ad) : NULL;
 	if (!dp)
 		return -EINVAL;
@@ -367,7 +368,8 @@ int ndisdma_adapter_on_status(ndisdma_adapter *h,
 			      void (*cb)(void *, int32_t, const void *, size_t),
 			      void *ctx)
 {
-	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, NULL, NULL);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, NULL, NULL);
 	struct nd_dp *dp = ad ? nd_dp_of(ad) : NULL;
 	if (!dp)
 		return -EINVAL;

@@ -183,7 +183,7 @@ static uint32_t port_access(uint64_t port, unsigned w, bool write, uint32_t v,
 {
 	uint32_t out = ones(w);
 	pthread_rwlock_rdlock(&io_lock);
-	bool registered = range_has(port, w);
+	bool registered = !site || range_has(port, w);
 	struct io_dev *d = dev_of(port, w);
 	if (!registered &&
 	    nd_report(ND_RULE_IO_PORT_RANGE, d ? d->ad : NULL, port, w, site,
@@ -247,6 +247,12 @@ void ndisdma_port_write_buf_(ULONG_PTR port, unsigned width, const void *buf,
 		memcpy(&v, p, width);
 		port_access(port, width, true, v, site);
 	}
+}
+
+uint32_t nd_port_immediate(uint64_t port, unsigned width, bool write,
+			   uint32_t value)
+{
+	return port_access(port, width, write, value, NULL);
 }
 
 /* ---------------- registered port ranges ---------------- */

@@ -105,7 +105,7 @@ static struct nd_drvhw *drvhw(struct nd_driver *d)
 int ndisdma_driver_set_param(ndisdma_driver *h, const char *name,
 			     const char *value)
 {
-	struct nd_driver *d = nd_driver_from_handle(h);
+	struct nd_driver *d ND_DRIVER_AUTOPUT = nd_driver_from_handle(h);
 	if (!d || !name || !*name || strlen(name) > ND_PARAM_NAME_MAX ||
 	    !printable(name) ||
 	    (value &&
@@ -122,7 +122,7 @@ int ndisdma_driver_set_sim_model(ndisdma_driver *h,
 				 const struct ndisdma_sim_model *model,
 				 void *model_ctx)
 {
-	struct nd_driver *d = nd_driver_from_handle(h);
+	struct nd_driver *d ND_DRIVER_AUTOPUT = nd_driver_from_handle(h);
 	if (!d || (model && !model->attach))
 		return -EINVAL;
 	pthread_mutex_lock(&d->lock);

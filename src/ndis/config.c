@@ -227,7 +227,7 @@ void NdisOpenConfiguration(PNDIS_STATUS Status,
 {
 	const void *site = ND_SITE();
 	NDIS_STATUS st = NDIS_STATUS_FAILURE;
-	struct nd_adapter *ad = nd_adapter_lookup(
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(
 	    WrapperConfigurationContext, "NdisOpenConfiguration", site);
 	if (ConfigurationHandle)
 		*ConfigurationHandle = NULL;

@@ -13,7 +13,7 @@ NDIS_STATUS NdisMRegisterIoPortRange(PVOID *PortOffset, NDIS_HANDLE h,
 				     UINT InitialPort, UINT NumberOfPorts)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 	    nd_adapter_lookup(h, "NdisMRegisterIoPortRange", site);
 	if (!ad || !PortOffset || NumberOfPorts == 0 ||
 	    (uint64_t)InitialPort + NumberOfPorts > 0x100000000ull)
@@ -44,7 +44,7 @@ void NdisMDeregisterIoPortRange(NDIS_HANDLE h, UINT InitialPort,
 {
 	const void *site = ND_SITE();
 	(void)PortOffset;
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 	    nd_adapter_lookup(h, "NdisMDeregisterIoPortRange", site);
 	if (!ad || !nd_irql_at_most(PASSIVE_LEVEL, "NdisMDeregisterIoPortRange",
 				    ad, site))
@@ -63,7 +63,8 @@ NDIS_STATUS NdisMMapIoSpace(PVOID *VirtualAddress, NDIS_HANDLE h,
 	const void *site = ND_SITE();
 	if (VirtualAddress)
 		*VirtualAddress = NULL;
-	struct nd_adapter *ad = nd_adapter_lookup(h, "NdisMMapIoSpace", site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, "NdisMMapIoSpace", site);
 	if (!ad || !VirtualAddress || Length == 0)
 		return NDIS_STATUS_FAILURE;
 	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMMapIoSpace", ad, site))
@@ -88,7 +89,8 @@ NDIS_STATUS NdisMMapIoSpace(PVOID *VirtualAddress, NDIS_HANDLE h,
 void NdisMUnmapIoSpace(NDIS_HANDLE h, PVOID VirtualAddress, UINT Length)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad = nd_adapter_lookup(h, "NdisMUnmapIoSpace", site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, "NdisMUnmapIoSpace", site);
 	if (!ad ||
 	    !nd_irql_at_most(PASSIVE_LEVEL, "NdisMUnmapIoSpace", ad, site))
 		return;
@@ -101,3 +103,44 @@ void NdisMUnmapIoSpace(NDIS_HANDLE h, PVOID VirtualAddress, UINT Length)
 			  "unmapped already, or another length)",
 			  VirtualAddress, Length);
 }
+
+/* Whether ctx is the WrapperConfigurationContext of a running
+ * MiniportInitialize called at PASSIVE_LEVEL (else reported: unknown
+ * handle, stale context, IRQL). */
+static bool immediate_ctx(NDIS_HANDLE ctx, const char *fn, const void *site)
+{
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(ctx, fn, site);
+	if (!ad || !nd_irql_at_most(PASSIVE_LEVEL, fn, ad, site))
+		return false;
+	return nd_in_init(ad) ||
+	       !nd_report(ND_RULE_CONFIG_CONTEXT, ad, 0, 0, site,
+			  "%s with the WrapperConfigurationContext outside "
+			  "MiniportInitialize",
+			  fn);
+}
+
+#define ND_IMMEDIATE_READ(name, type, width)                                   \
+	void name(NDIS_HANDLE ctx, ULONG Port, type *Data)                     \
+	{                                                                      \
+		const void *site = ND_SITE();                                  \
+		uint32_t v = 0xFFFFFFFFu;                                      \
+		if (immediate_ctx(ctx, #name, site))                           \
+			v = nd_port_immediate(Port, width, false, 0);          \
+		if (Data)                                                      \
+			*Data = (type)v;                                       \
+	}
+#define ND_IMMEDIATE_WRITE(name, type, width)                                  \
+	void name(NDIS_HANDLE ctx, ULONG Port, type Data)                      \
+	{                                                                      \
+		const void *site = ND_SITE();                                  \
+		if (immediate_ctx(ctx, #name, site))                           \
+			nd_port_immediate(Port, width, true, Data);            \
+	}
+
+ND_IMMEDIATE_READ(NdisImmediateReadPortUchar, UCHAR, 1)
+ND_IMMEDIATE_READ(NdisImmediateReadPortUshort, USHORT, 2)
+ND_IMMEDIATE_READ(NdisImmediateReadPortUlong, ULONG, 4)
+ND_IMMEDIATE_WRITE(NdisImmediateWritePortUchar, UCHAR, 1)
+ND_IMMEDIATE_WRITE(NdisImmediateWritePortUshort, USHORT, 2)
+ND_IMMEDIATE_WRITE(NdisImmediateWritePortUlong, ULONG, 4)

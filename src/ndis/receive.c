@@ -10,7 +10,8 @@
 static struct nd_adapter *receiver(NDIS_HANDLE h, const char *fn,
 				   const void *site)
 {
-	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, fn, site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, fn, site);
 	if (!ad || !nd_dp_of(ad))
 		return NULL;
 	if (!nd_irql_at_most(DISPATCH_LEVEL, fn, ad, site))

@@ -18,7 +18,7 @@ void NdisMQueryAdapterResources(PNDIS_STATUS Status,
 {
 	const void *site = ND_SITE();
 	NDIS_STATUS st = NDIS_STATUS_FAILURE;
-	struct nd_adapter *ad = nd_adapter_lookup(
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(
 	    WrapperConfigurationContext, "NdisMQueryAdapterResources", site);
 	if (ad && BufferSize &&
 	    nd_irql_at_most(PASSIVE_LEVEL, "NdisMQueryAdapterResources", ad,
@@ -44,7 +44,7 @@ NDIS_STATUS NdisMPciAssignResources(NDIS_HANDLE h, ULONG SlotNumber,
 {
 	const void *site = ND_SITE();
 	(void)SlotNumber;
-	struct nd_adapter *ad =
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 	    nd_adapter_lookup(h, "NdisMPciAssignResources", site);
 	if (AssignedResources)
 		*AssignedResources = NULL;
@@ -72,7 +72,8 @@ static ULONG slot_access(NDIS_HANDLE h, ULONG off, PVOID buf, ULONG len,
 			 bool write, const char *fn, KIRQL max,
 			 const void *site)
 {
-	struct nd_adapter *ad = nd_adapter_lookup(h, fn, site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, fn, site);
 	if (!ad || !buf || !len || !nd_irql_at_most(max, fn, ad, site))
 		return 0;
 	const struct bus_ops *o = ad->bus->ops;
@@ -117,4 +118,40 @@ ULONG NdisMSetBusData(NDIS_HANDLE h, ULONG WhichSpace, ULONG Offset,
 		return 0;
 	return slot_access(h, Offset, Buffer, Length, true, "NdisMSetBusData",
 			   HIGH_LEVEL, ND_SITE());
+}
+
+static ULONG immediate_slot(NDIS_HANDLE ctx, ULONG off, PVOID buf, ULONG len,
+			    bool write, const char *fn, const void *site)
+{
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(ctx, fn, site);
+	if (!ad)
+		return 0;
+	/* the context is stale after MiniportInitialize: refused */
+	if (!nd_in_init(ad) &&
+	    nd_report(ND_RULE_CONFIG_CONTEXT, ad, 0, 0, site,
+		      "%s with the WrapperConfigurationContext outside "
+		      "MiniportInitialize",
+		      fn))
+		return 0;
+	return slot_access(ctx, off, buf, len, write, fn, PASSIVE_LEVEL, site);
+}
+
+ULONG NdisImmediateReadPciSlotInformation(NDIS_HANDLE ctx, ULONG SlotNumber,
+					  ULONG Offset, PVOID Buffer,
+					  ULONG Length)
+{
+	(void)SlotNumber;
+	return immediate_slot(ctx, Offset, Buffer, Length, false,
+			      "NdisImmediateReadPciSlotInformation", ND_SITE());
+}
+
+ULONG NdisImmediateWritePciSlotInformation(NDIS_HANDLE ctx, ULONG SlotNumber,
+					   ULONG Offset, PVOID Buffer,
+					   ULONG Length)
+{
+	(void)SlotNumber;
+	return immediate_slot(ctx, Offset, Buffer, Length, true,
+			      "NdisImmediateWritePciSlotInformation",
+			      ND_SITE());
 }

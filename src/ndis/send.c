@@ -11,7 +11,8 @@
 VOID NdisMSendComplete(NDIS_HANDLE h, PNDIS_PACKET Packet, NDIS_STATUS Status)
 {
 	const void *site = ND_SITE();
-	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, "NdisMSendComplete", site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, "NdisMSendComplete", site);
 	if (!ad || !nd_dp_of(ad))
 		return;
 	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisMSendComplete", ad, site))

@@ -13,6 +13,8 @@
 #include "hw_model.h"
 
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 
 /* What the miniport found in its resources. */
 static struct {
@@ -424,6 +426,47 @@ static void io_setup_above_passive_is_refused(void **s)
 	assert_int_equal(tl_stop(), 0);
 }
 
+static ULONG imm_v;
+static USHORT imm_w;
+static UCHAR imm_c;
+static void init_immediate(NDIS_HANDLE h)
+{
+	find_resources(h);
+	ULONG port = (ULONG)io.port;
+	NdisImmediateWritePortUlong(h, port, 0x60);
+	NdisImmediateWritePortUlong(h, port + 4, 0x0BADF00Du);
+	NdisImmediateReadPortUlong(h, port + 4, &imm_v);
+	NdisImmediateWritePortUshort(h, port + 4, 0x1234);
+	NdisImmediateReadPortUshort(h, port + 4, &imm_w);
+	NdisImmediateWritePortUchar(h, port + 4, 0x56);
+	NdisImmediateReadPortUchar(h, port + 4, &imm_c);
+	io.map_st = io.port_st = NDIS_STATUS_FAILURE;
+}
+
+/* NdisImmediate*Port*: no range needed during MiniportInitialize. */
+static void immediate_ports(void **s)
+{
+	(void)s;
+	tl.init = init_immediate;
+	assert_int_equal(hm_start(), 0);
+	assert_int_equal(imm_v, 0x0BADF00Du);
+	assert_int_equal(imm_w, 0x1234);
+	assert_int_equal(imm_c, 0x56);
+	assert_int_equal(hm_get(0x60, 4), 0x0BAD1256u);
+	assert_int_equal(ndisdma_verifier_count(NULL), 0);
+	/* after MiniportInitialize the context is stale: refused */
+	ULONG v = 0;
+	assert_int_equal(RULE_DELTA("config.context",
+				    NdisImmediateReadPortUlong(
+					tl.handle, (ULONG)io.port + 4, &v)),
+			 1);
+	assert_int_equal(v, 0xFFFFFFFFu);
+	unsigned writes = hm.writes;
+	NdisImmediateWritePortUchar(tl.handle, (ULONG)io.port + 4, 1);
+	assert_int_equal(hm.writes, writes);
+	assert_int_equal(tl_stop(), 0);
+}
+
 /* Mode fail: the rules Windows lets through fail their call. */
 static void fail_mode_refuses_what_report_mode_lets_through(void **s)
 {
@@ -516,6 +559,44 @@ static void concurrent_access(void **s)
 	assert_int_equal(tl_stop(), 0);
 }
 
+/* Registers and ports used while the adapter halts: accesses after the
+ * mapping, the range and the device are gone read all ones; none touches
+ * freed state (ASan, TSan). */
+static _Atomic int stop_reader;
+static _Atomic unsigned gone;
+static void *reader(void *arg)
+{
+	(void)arg;
+	ULONG v;
+	while (!atomic_load(&stop_reader)) {
+		NdisReadRegisterUlong(io.regs, &v);
+		NdisRawReadPortUlong(io.port, &v);
+		if (v == 0xFFFFFFFFu)
+			atomic_fetch_add(&gone, 1);
+	}
+	return NULL;
+}
+
+static void access_during_halt(void **s)
+{
+	(void)s;
+	hm_put(0, 4, 0); /* IOADDR 0 reads register 0 */
+	assert_int_equal(hm_start(), 0);
+	pthread_t t;
+	atomic_store(&stop_reader, 0);
+	atomic_store(&gone, 0);
+	assert_int_equal(pthread_create(&t, NULL, reader, NULL), 0);
+	while (atomic_load(&hm.reads) < 100)
+		sched_yield();
+	assert_int_equal(tl_stop(), 0);
+	unsigned after = atomic_load(&gone);
+	while (atomic_load(&gone) == after)
+		sched_yield(); /* at least one access after the halt */
+	atomic_store(&stop_reader, 1);
+	pthread_join(t, NULL);
+	assert_true(ndisdma_verifier_count("io.mmio-range") > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -539,9 +620,11 @@ int main(void)
 	    cmocka_unit_test_setup(
 		io_setup_outside_initialize_is_reported_and_works, setup),
 	    cmocka_unit_test_setup(io_setup_above_passive_is_refused, setup),
+	    cmocka_unit_test_setup(immediate_ports, setup),
 	    cmocka_unit_test_setup(
 		fail_mode_refuses_what_report_mode_lets_through, setup),
 	    cmocka_unit_test_setup(bad_arguments, setup),
+	    cmocka_unit_test_setup(access_during_halt, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,7 +25,8 @@ static struct {
 	PNDIS_RESOURCE_LIST assigned;
 	NDIS_STATUS assign_st;
 	uint8_t cfg[64];
-	ULONG cfg_got;
+	ULONG cfg_got, imm_got;
+	uint32_t imm_id;
 } r;
 
 static void init_query(NDIS_HANDLE h)
@@ -37,6 +38,7 @@ static void init_query(NDIS_HANDLE h)
 	NdisMQueryAdapterResources(&r.st, h, &r.u.l, &r.size);
 	r.assign_st = NdisMPciAssignResources(h, 0, &r.assigned);
 	r.cfg_got = NdisReadPciSlotInformation(h, 0, 0, r.cfg, 64);
+	r.imm_got = NdisImmediateReadPciSlotInformation(h, 0, 0, &r.imm_id, 4);
 }
 
 static int setup(void **state)
@@ -145,7 +147,24 @@ static void slot_information(void **s)
 	(void)s;
 	assert_int_equal(hm_start(), 0);
 	assert_int_equal(cfg32(0), HM_VENDOR | (uint32_t)HM_DEVICE << 16);
+	assert_int_equal(r.imm_got, 4);
+	assert_int_equal(r.imm_id, cfg32(0));
 	NDIS_HANDLE h = tl.handle;
+	/* the Immediate form outside MiniportInitialize: stale, refused */
+	uint32_t id = 0;
+	assert_int_equal(
+	    RULE_DELTA(
+		"config.context",
+		assert_int_equal(
+		    NdisImmediateReadPciSlotInformation(h, 0, 0, &id, 4), 0)),
+	    1);
+	assert_int_equal(
+	    RULE_DELTA("config.context",
+		       assert_int_equal(NdisImmediateWritePciSlotInformation(
+					    h, 0, 0x3c, &id, 1),
+					0)),
+	    1);
+	ndisdma_verifier_reset_counts();
 	USHORT cmd = 0x0006;
 	assert_int_equal(NdisWritePciSlotInformation(h, 0, 4, &cmd, 2), 2);
 	USHORT back = 0;
@@ -171,7 +190,7 @@ static void slot_information(void **s)
 	assert_int_equal(ndisdma_verifier_count("irql.too-high"), 0);
 	/* NDIS 6's names, at any IRQL */
 	KeRaiseIrql(DIRQL, &old);
-	uint32_t id = 0;
+	id = 0;
 	assert_int_equal(NdisMGetBusData(h, PCI_WHICHSPACE_CONFIG, 0, &id, 4),
 			 4);
 	assert_int_equal(id, HM_VENDOR | (uint32_t)HM_DEVICE << 16);

@@ -140,6 +140,15 @@ ULONG NdisWritePciSlotInformation(NDIS_HANDLE NdisAdapterHandle,
 				  ULONG SlotNumber, ULONG Offset, PVOID Buffer,
 				  ULONG Length);
 
+/* The same through the WrapperConfigurationContext, during
+ * MiniportInitialize (outside it: reported config.context, refused: 0). */
+ULONG NdisImmediateReadPciSlotInformation(
+    NDIS_HANDLE WrapperConfigurationContext, ULONG SlotNumber, ULONG Offset,
+    PVOID Buffer, ULONG Length);
+ULONG NdisImmediateWritePciSlotInformation(
+    NDIS_HANDLE WrapperConfigurationContext, ULONG SlotNumber, ULONG Offset,
+    PVOID Buffer, ULONG Length);
+
 /* NDIS 6's names for the same: WhichSpace PCI_WHICHSPACE_CONFIG (any other
  * space transfers 0 bytes). Returns the bytes transferred, as above. Any
  * IRQL. */

@@ -57,6 +57,24 @@ NDIS_STATUS NdisMMapIoSpace(PVOID *VirtualAddress,
 void NdisMUnmapIoSpace(NDIS_HANDLE MiniportAdapterHandle, PVOID VirtualAddress,
 		       UINT Length);
 
+/* Port I/O during MiniportInitialize without a registered range, through
+ * the WrapperConfigurationContext: the device that decodes the port (all
+ * ones when none). Outside MiniportInitialize the context is stale:
+ * reported (config.context) and refused (reads all ones). PASSIVE_LEVEL
+ * (above: reported irql.too-high, refused). */
+void NdisImmediateReadPortUchar(NDIS_HANDLE WrapperConfigurationContext,
+				ULONG Port, PUCHAR Data);
+void NdisImmediateReadPortUshort(NDIS_HANDLE WrapperConfigurationContext,
+				 ULONG Port, PUSHORT Data);
+void NdisImmediateReadPortUlong(NDIS_HANDLE WrapperConfigurationContext,
+				ULONG Port, PULONG Data);
+void NdisImmediateWritePortUchar(NDIS_HANDLE WrapperConfigurationContext,
+				 ULONG Port, UCHAR Data);
+void NdisImmediateWritePortUshort(NDIS_HANDLE WrapperConfigurationContext,
+				  ULONG Port, USHORT Data);
+void NdisImmediateWritePortUlong(NDIS_HANDLE WrapperConfigurationContext,
+				 ULONG Port, ULONG Data);
+
 /* The engine behind the port macros: one access of `width` (1, 2, 4)
  * bytes at `port`. A port outside every registered range is reported
  * (io.port-range) and still reaches the device that decodes it; a port no
