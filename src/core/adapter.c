@@ -352,10 +352,14 @@ static int adapter_start(struct nd_driver *d, const char *uri,
 			  d->ndis_major == 6 ? "NdisMSetMiniportAttributes"
 					     : "NdisMSetAttributesEx");
 	atomic_store(&ad->state, AD_RUNNING);
+	/* held while the data path starts: once on the driver's list an
+	 * unload may halt it (its requests then fail with -ESHUTDOWN) */
+	nd_handle_hold(&ad->h);
 	start_end(d, ad, st, 0);
 	/* ready to move frames: sizes and addresses known, packet filter
 	 * and lookahead set */
 	rc = nd_dp_start(ad);
+	nd_adapter_put(ad); /* before halt: its drain waits for it */
 	if (rc) {
 		char why[256];
 		snprintf(why, sizeof(why), "%s", ndisdma_last_error());
