@@ -425,9 +425,10 @@ static const struct {
 
 /* Run one case in a child: it must exit 0 within 20 s, using less than
  * 1 GiB. Returns 0 or prints why and returns 1. */
-/* A child's limits: 20 s and 1 GiB resident; TSan's shadow memory
- * multiplies what the library touches (about 2.2 GiB for the extreme
- * lengths) and its checks slow each call down. */
+/* A child's limits: 20 s and 1 GiB resident. Under a sanitizer each call
+ * is slower (the extreme lengths take over 20 s under ASan on a loaded
+ * machine), and TSan's shadow memory multiplies what the library touches
+ * (about 2.2 GiB for the extreme lengths). */
 #if defined(__SANITIZE_THREAD__)
 #define HOSTILE_TSAN 1
 #elif defined(__has_feature)
@@ -435,11 +436,21 @@ static const struct {
 #define HOSTILE_TSAN 1
 #endif
 #endif
+#if defined(__SANITIZE_ADDRESS__)
+#define HOSTILE_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HOSTILE_ASAN 1
+#endif
+#endif
 #ifdef HOSTILE_TSAN
 #define RSS_LIMIT_KIB (4l << 20)
-#define CHILD_SECONDS 90
 #else
 #define RSS_LIMIT_KIB (1l << 20)
+#endif
+#if defined(HOSTILE_TSAN) || defined(HOSTILE_ASAN)
+#define CHILD_SECONDS 90
+#else
 #define CHILD_SECONDS 20
 #endif
 
