@@ -88,8 +88,24 @@ static unsigned tx_head(struct ringnic *nic)
 
 /* ---------------- set-up and tear-down ---------------- */
 
+/* Wait (up to 5 s) for the async allocations still pending: a failing
+ * MiniportInitialize must not free the blocks their completions fill. */
+static void async_wait(struct ringnic *nic)
+{
+	for (int ms = 0; ms < 5000; ms++) {
+		NdisAcquireSpinLock(&nic->lock);
+		unsigned left =
+		    nic->async_issued - nic->async_done - nic->async_failed;
+		NdisReleaseSpinLock(&nic->lock);
+		if (!left)
+			return;
+		NdisMSleep(1000);
+	}
+}
+
 static void release_all(struct ringnic *nic)
 {
+	async_wait(nic);
 	for (int i = 0; i < RINGNIC_RING; i++) {
 		if (nic->rx_nbl[i])
 			NdisFreeNetBufferList(nic->rx_nbl[i]);
@@ -210,6 +226,9 @@ static NDIS_STATUS setup_memory(struct ringnic *nic)
 							 &nic->async_buf[i]);
 		if (st != NDIS_STATUS_PENDING)
 			goto fail;
+		NdisAcquireSpinLock(&nic->lock);
+		nic->async_issued++;
+		NdisReleaseSpinLock(&nic->lock);
 	}
 	return NDIS_STATUS_SUCCESS;
 fail:

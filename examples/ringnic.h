@@ -141,6 +141,7 @@ struct ringnic {
 	NDIS_SPIN_LOCK lock; /* guards the async blocks */
 	struct ringnic_block async_buf[RINGNIC_ASYNC_BUFS];
 	unsigned async_done, async_failed;
+	unsigned async_issued; /* NDIS_STATUS_PENDING returned */
 	unsigned tx_next, tx_clean, rx_next, rx_gap;
 	unsigned long frames_sent, frames_received;
 
