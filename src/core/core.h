@@ -75,22 +75,11 @@ struct nd_pcache;
 
 /* Per-thread cache slots of the descriptor pool engine (pool.h): pools a
  * thread can hold a lock-free cache of at once. */
-#define ND_TL_SLOTS 32u
+#define ND_TL_SLOTS NDISDMA_TL_SLOTS_
 
-struct nd_thread {
-	KIRQL irql;
-	struct nd_driver *driver;   /* in DriverEntry / unload / callbacks */
-	struct nd_adapter *adapter; /* in an adapter callback */
-	int callback;               /* ND_CB_* while in a callback */
-};
-
-/* Everything thread-local the fast paths need, in one block: the context
- * above (saved and restored around callbacks) and the thread's descriptor
- * pool caches (pool.h), so a call computes one TLS address. */
-struct nd_tls {
-	struct nd_thread self;
-	struct nd_pcache *pcache[ND_TL_SLOTS];
-};
+/* struct nd_thread (the thread's IRQL and callback context) and struct
+ * nd_tls (that and the thread's pool caches, one thread-local block) are
+ * in <ndisdma/internal/pool_engine.h>, which the inline fast paths share. */
 
 enum { ND_CB_NONE, ND_CB_ENTRY, ND_CB_INIT, ND_CB_HALT, ND_CB_ASYNC,
        ND_CB_UNLOAD };
