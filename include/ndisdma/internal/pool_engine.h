@@ -278,9 +278,13 @@ static inline NDISDMA_INLINE_ int nd_hdr_readable(const void *obj)
 	return (((a & 4095u) - NDISDMA_POOL_HDR_) & 0x100fu) == 0;
 }
 
+/* The header in front of object o. Pointer arithmetic, not an integer
+ * subtraction: the compiler then knows o is not NULL (a pop's caller
+ * tests what it got) and drops that test on the fast path. */
 static inline NDISDMA_INLINE_ struct nd_pool_hdr *nd_pool_hdr_raw(const void *o)
 {
-	return (struct nd_pool_hdr *)((uintptr_t)o - NDISDMA_POOL_HDR_);
+	return (struct nd_pool_hdr *)(uintptr_t)((const struct nd_pool_hdr *)o -
+						 1);
 }
 
 /* Enter the owner side of a cache (the asymmetric Dekker handshake of
