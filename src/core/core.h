@@ -8,6 +8,7 @@
 #define NDISDMA_CORE_H
 
 #include <ndis.h>
+#include <ndisdma/internal/pool_engine.h> /* struct nd_tls */
 #include <ndisdma/ndisdma.h>
 
 #include <pthread.h>
@@ -87,7 +88,8 @@ enum { ND_CB_NONE, ND_CB_ENTRY, ND_CB_INIT, ND_CB_HALT, ND_CB_ASYNC,
 /* The calling thread's context: one thread-local block in the static TLS
  * area (initial-exec: one %fs-relative access, no __tls_get_addr call in
  * the shared library). The inline fast paths of the public headers reach
- * the same block as ndisdma_tls_ (<ndisdma/pool_abi.h>, an alias). */
+ * the same block as ndisdma_tls_ (an alias; <ndisdma/internal/
+ * pool_engine.h>). */
 extern _Thread_local struct nd_tls nd_tl
 	__attribute__((visibility("hidden"), tls_model("initial-exec")));
 static inline struct nd_thread *nd_self(void)

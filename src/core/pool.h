@@ -68,7 +68,7 @@
 struct nd_pool;
 
 
-/* The cookie a header at h holds (NDISDMA_COOKIE_AT_ of pool_abi.h): a
+/* The cookie a header at h holds (NDISDMA_COOKIE_AT_ of the engine header): a
  * header copied elsewhere does not match, so the one compare that
  * recognises a descriptor also checks that the pointer is the slot's
  * real address. */
@@ -141,7 +141,7 @@ uint64_t nd_pool_in_use(struct nd_pool *p);
 /* Bytes the pool holds: slabs, free stacks, caches, the pool itself. */
 size_t nd_pool_memory(const struct nd_pool *p);
 
-/* Which sanitizer the build has: one detection, pool_abi.h's
+/* Which sanitizer the build has: one detection, the engine header's
  * (NDISDMA_ASAN_, NDISDMA_TSAN_), for the library and the inline paths. */
 #ifdef NDISDMA_ASAN_
 #define ND_POOL_ASAN 1

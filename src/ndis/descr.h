@@ -127,7 +127,7 @@ struct nd_adapter *dpool_init_adapter(void);
 
 /* The handle h when it names a live pool of kind `magic`, else NULL; a
  * stale handle reads magic 0, a wild one is outside the handle region
- * and not read at all (pool_abi.h). For the fast paths. */
+ * and not read at all (internal/pool_engine.h). For the fast paths. */
 static inline struct nd_dpool *dpool_fast(NDIS_HANDLE h, uint32_t magic)
 {
 	struct nd_dpool *dp = (struct nd_dpool *)h;

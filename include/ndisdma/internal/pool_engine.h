@@ -56,10 +56,10 @@ extern "C" {
  * placed anywhere else carries a cookie that does not match. */
 #define NDISDMA_COOKIE_AT_(h)                                                  \
 	(NDISDMA_POOL_COOKIE_ ^ (uint32_t)((uintptr_t)(h) >> 6))
-#define NDISDMA_POOL_HDR_ 16u  /* header bytes in front of an object */
-#define NDISDMA_TL_SLOTS_ 32u  /* per-thread cache slots */
+#define NDISDMA_POOL_HDR_ 16u /* header bytes in front of an object */
+#define NDISDMA_TL_SLOTS_ 32u /* per-thread cache slots */
 /* state byte values */
-#define NDISDMA_ST_GAP_ 0x00u  /* no object: the entry after each slab */
+#define NDISDMA_ST_GAP_ 0x00u /* no object: the entry after each slab */
 #define NDISDMA_ST_FREE_ 0x40u
 #define NDISDMA_ST_LIVE_ 0x80u
 /* run_bot of a cache without a checked batch (above any count) */
@@ -108,14 +108,14 @@ extern "C" {
 
 /* The library's invariant checks (ND_ASSERT), in the library's own
  * builds with NDISDMA_ASSERT; nothing in a driver's build. */
-#if defined(NDISDMA_ASSERT) && defined(NDISDMA_BUILDING_LIBRARY_) && \
-	!defined(__cplusplus)
+#if defined(NDISDMA_ASSERT) && defined(NDISDMA_BUILDING_LIBRARY_) &&           \
+    !defined(__cplusplus)
 void nd_assert_fail(const char *cond, const char *file, int line,
 		    const char *func) __attribute__((noreturn, cold));
 #define NDISDMA_ASSERT_(c)                                                     \
 	(__builtin_expect(!!(c), 1)                                            \
-		 ? (void)0                                                     \
-		 : nd_assert_fail(#c, __FILE__, __LINE__, __func__))
+	     ? (void)0                                                         \
+	     : nd_assert_fail(#c, __FILE__, __LINE__, __func__))
 #else
 #define NDISDMA_ASSERT_(c) ((void)sizeof(!(c)))
 #endif
@@ -131,7 +131,7 @@ struct nd_adapter;
 /* In front of every object; written when its slab is made. */
 struct nd_pool_hdr {
 	uint32_t cookie; /* NDISDMA_COOKIE_AT_(header) while the slab lives */
-	uint32_t index;  /* the object's state: pool->st[index] */
+	uint32_t index;	 /* the object's state: pool->st[index] */
 	struct nd_pool *pool;
 };
 
@@ -139,7 +139,7 @@ struct nd_pool_hdr {
  * touches objs[] outside the pool lock; a thief holds the pool lock and
  * runs the steal handshake (nd_pcache_enter). */
 struct nd_pcache {
-	NDISDMA_ATOMIC_(uint32_t) busy;  /* owner inside a cache operation */
+	NDISDMA_ATOMIC_(uint32_t) busy;	 /* owner inside a cache operation */
 	NDISDMA_ATOMIC_(uint32_t) steal; /* non-zero: take the slow path */
 	NDISDMA_ATOMIC_(uint32_t) count; /* objects in objs[] */
 	uint32_t cap;
@@ -169,11 +169,11 @@ struct nd_pcache {
 /* A pool. The fast paths read st, st_cap, slot, tag and live_line. */
 struct nd_pool {
 	/* one state byte per index (ND_ST_*, ND_OBJ_*); st_cap entries */
-	NDISDMA_ATOMIC_(uint8_t) *st;
+	NDISDMA_ATOMIC_(uint8_t) * st;
 	uint32_t st_cap;
-	unsigned slot;     /* id % NDISDMA_TL_SLOTS_: the thread's cache */
-	uint32_t tag;      /* the kind's handle magic (free checks) */
-	uint32_t st_next;  /* the next slab's first index (pool lock) */
+	unsigned slot;	  /* id % NDISDMA_TL_SLOTS_: the thread's cache */
+	uint32_t tag;	  /* the kind's handle magic (free checks) */
+	uint32_t st_next; /* the next slab's first index (pool lock) */
 	NDISDMA_BOOL_ st_mapped; /* st is an mmap reservation */
 	/* What the first 64 bytes (header, then 48 bytes of object) of an
 	 * object a free may take as it is look like, the header's index
@@ -186,24 +186,24 @@ struct nd_pool {
 	/* i * stride (run_off[0][i]) and -i * stride (run_off[1][i]) */
 	NDISDMA_ALIGNAS_(32) int64_t run_off[2][32];
 	/* read-mostly */
-	uint64_t id;        /* unique for the process's lifetime */
-	size_t stride;      /* header + object, cache-line multiple */
+	uint64_t id;	    /* unique for the process's lifetime */
+	size_t stride;	    /* header + object, cache-line multiple */
 	uint32_t cache_cap; /* 0: no per-thread caches */
 	uint32_t refill;    /* objects moved per refill / flush */
 	const char *kind;
-	void *arg;          /* on_destroy's argument: the NDIS handle */
+	void *arg; /* on_destroy's argument: the NDIS handle */
 	NDISDMA_BOOL_ grow;
-	uint32_t slab;      /* objects per added slab (growing pools) */
+	uint32_t slab; /* objects per added slab (growing pools) */
 
 	pthread_mutex_t lock;
 	NDISDMA_BOOL_ dying; /* released while objects were out */
 	uint64_t outstanding_at_release;
-	void **fixed;       /* free fixed descriptors */
+	void **fixed; /* free fixed descriptors */
 	uint32_t nfree_fixed, cap_fixed;
-	void **ovf;         /* free overflow descriptors */
+	void **ovf; /* free overflow descriptors */
 	uint32_t nfree_ovf;
 	uint32_t nfixed, noverflow; /* created */
-	uint64_t total;     /* objects created (fixed + overflow) */
+	uint64_t total;		    /* objects created (fixed + overflow) */
 	struct nd_slab *slabs;
 	struct nd_pcache *caches; /* threads' caches of it (pool lock) */
 	size_t cache_bytes;
@@ -215,10 +215,10 @@ struct nd_pool {
  * callbacks) and its pool caches, in one thread-local block so a call
  * computes one TLS address. */
 struct nd_thread {
-	unsigned char irql; /* KIRQL */
+	unsigned char irql;	    /* KIRQL */
 	struct nd_driver *driver;   /* in DriverEntry / unload / callbacks */
 	struct nd_adapter *adapter; /* in an adapter callback */
-	int callback;               /* ND_CB_* while in a callback */
+	int callback;		    /* ND_CB_* while in a callback */
 };
 struct nd_tls {
 	struct nd_thread self;
@@ -227,14 +227,14 @@ struct nd_tls {
 /* The block, initial-exec TLS: one %fs-relative access from the library
  * and from a driver (the library's nd_tl is an alias). */
 extern __thread struct nd_tls ndisdma_tls_
-	__attribute__((tls_model("initial-exec")));
+    __attribute__((tls_model("initial-exec")));
 
 /* The start of a pool handle (NdisAllocatePacketPool and friends): the
  * library's struct nd_dpool begins with these fields (src/ndis/descr.h,
  * a union with struct nd_dpool_head). */
 #define NDISDMA_DPOOL_HEAD_FIELDS_                                             \
 	uint32_t magic; /* NDISDMA_DP_* / ND_DP_*; 0 once released */          \
-	uint32_t type;  /* the kind, kept until destroyed */                   \
+	uint32_t type;	/* the kind, kept until destroyed */                   \
 	struct nd_pool *pool;                                                  \
 	unsigned slot; /* pool->slot, at hand with pool */
 struct nd_dpool_head {
@@ -246,7 +246,7 @@ struct nd_dpool_head {
  * then reads 0) and a handle outside the region, or not at a slot's
  * start, is no handle at all. */
 #define NDISDMA_DPOOL_REGION_ (16u << 20) /* bytes reserved */
-#define NDISDMA_DPOOL_SLOT_ 512u          /* bytes per handle */
+#define NDISDMA_DPOOL_SLOT_ 512u	  /* bytes per handle */
 struct ndisdma_pool_abi_ {
 	uintptr_t dpool_base; /* the region's start */
 };
@@ -255,7 +255,7 @@ extern struct ndisdma_pool_abi_ ndisdma_pool_abi_v2;
 /* True when h is a slot of the handle region: one subtraction and one
  * mask, then its magic may be read (0 once freed). */
 #define NDISDMA_DPOOL_IN_(h)                                                   \
-	((((uintptr_t)(h) - ndisdma_pool_abi_v2.dpool_base) &                  \
+	((((uintptr_t)(h)-ndisdma_pool_abi_v2.dpool_base) &                    \
 	  ~(uintptr_t)((NDISDMA_DPOOL_REGION_ - 1u) &                          \
 		       ~(NDISDMA_DPOOL_SLOT_ - 1u))) == 0)
 /* The handle h when it is a live pool of kind `magic`, else NULL; never
@@ -263,8 +263,8 @@ extern struct ndisdma_pool_abi_ ndisdma_pool_abi_v2;
 #define NDISDMA_DPOOL_OK_(h, m)                                                \
 	((NDISDMA_DPOOL_IN_(h) &&                                              \
 	  ((const struct nd_dpool_head *)(const void *)(h))->magic == (m))     \
-		 ? (const struct nd_dpool_head *)(const void *)(h)             \
-		 : (const struct nd_dpool_head *)0)
+	     ? (const struct nd_dpool_head *)(const void *)(h)                 \
+	     : (const struct nd_dpool_head *)0)
 
 /* ---- the fast path, written once ---- */
 
@@ -328,9 +328,8 @@ nd_pcache_take(struct nd_tls *t, const struct nd_pool *p, unsigned slot)
  * marked LIVE; NULL (nothing done) when the cache is missing, being
  * stolen, or empty. The state array is loaded before the cache is
  * entered (entering is a compiler barrier). */
-static inline NDISDMA_INLINE_ void *nd_pcache_pop(struct nd_tls *t,
-						  const struct nd_pool *p,
-						  unsigned slot)
+static inline NDISDMA_INLINE_ void *
+nd_pcache_pop(struct nd_tls *t, const struct nd_pool *p, unsigned slot)
 {
 	NDISDMA_ATOMIC_(uint8_t) *st = p->st;
 	struct nd_pcache *c = nd_pcache_take(t, p, slot);
@@ -355,11 +354,9 @@ static inline NDISDMA_INLINE_ void *nd_pcache_pop(struct nd_tls *t,
  * of p (in `slot`), marked FREE; 0 (nothing done) when the cache is
  * missing, being stolen, or full. st is computed before the cache is
  * entered. */
-static inline NDISDMA_INLINE_ int nd_pcache_push(struct nd_tls *t,
-						 const struct nd_pool *p,
-						 unsigned slot,
-						 NDISDMA_ATOMIC_(uint8_t) *st,
-						 void *obj)
+static inline NDISDMA_INLINE_ int
+nd_pcache_push(struct nd_tls *t, const struct nd_pool *p, unsigned slot,
+	       NDISDMA_ATOMIC_(uint8_t) * st, void *obj)
 {
 	struct nd_pcache *c = nd_pcache_take(t, p, slot);
 	if (NDISDMA_UNLIKELY_(c == 0))
@@ -382,9 +379,8 @@ static inline NDISDMA_INLINE_ int nd_pcache_push(struct nd_tls *t,
 /* Set n state bytes from st[lo] to v (no other thread writes them: the
  * objects are in the caller's cache, or were just checked there). Under
  * ThreadSanitizer byte by byte with atomic stores, as they are read. */
-static inline NDISDMA_INLINE_ void nd_st_fill(NDISDMA_ATOMIC_(uint8_t) *st,
-					      uint32_t lo, unsigned n,
-					      uint8_t v)
+static inline NDISDMA_INLINE_ void
+nd_st_fill(NDISDMA_ATOMIC_(uint8_t) * st, uint32_t lo, unsigned n, uint8_t v)
 {
 #if NDISDMA_SEQ_CST_
 	for (unsigned i = 0; i < n; i++)
@@ -400,7 +396,7 @@ static inline NDISDMA_INLINE_ void nd_st_fill(NDISDMA_ATOMIC_(uint8_t) *st,
  * nothing done (never when there is no batch: run_bot is then above
  * any count). The cache stays entered either way. */
 static inline NDISDMA_INLINE_ int
-nd_pcache_take_run(struct nd_pcache *c, NDISDMA_ATOMIC_(uint8_t) *st,
+nd_pcache_take_run(struct nd_pcache *c, NDISDMA_ATOMIC_(uint8_t) * st,
 		   uint32_t have, void **objs, unsigned n)
 {
 	if (have < n + c->run_bot)
@@ -421,13 +417,13 @@ nd_pcache_take_run(struct nd_pcache *c, NDISDMA_ATOMIC_(uint8_t) *st,
  * else NULL. The caller checked the cookie, so p is a pool's. */
 typedef uint64_t nd_v2 __attribute__((vector_size(16), may_alias));
 static inline NDISDMA_INLINE_ NDISDMA_ATOMIC_(uint8_t) *
-	nd_pool_line_live(const struct nd_pool_hdr *h, const struct nd_pool *p)
+    nd_pool_line_live(const struct nd_pool_hdr *h, const struct nd_pool *p)
 {
-	const nd_v2 *l = (const nd_v2 *)__builtin_assume_aligned(
-		(const void *)h, 64);
+	const nd_v2 *l =
+	    (const nd_v2 *)__builtin_assume_aligned((const void *)h, 64);
 	const nd_v2 *tp = (const nd_v2 *)__builtin_assume_aligned(
-		(const void *)p->live_line, 64);
-	const nd_v2 m = { 0, ~0ull }; /* the cookie and index aside */
+	    (const void *)p->live_line, 64);
+	const nd_v2 m = {0, ~0ull}; /* the cookie and index aside */
 	nd_v2 x = (((l[0] ^ tp[0]) & m) | (l[1] ^ tp[1])) |
 		  ((l[2] ^ tp[2]) | (l[3] ^ tp[3]));
 	if ((x[0] | x[1]) != 0 || h->index >= p->st_cap ||
