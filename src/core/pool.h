@@ -341,12 +341,6 @@ bool nd_pool_run_mark(const struct nd_pool *p, void *const *objs, unsigned n,
 		      uint8_t from, uint8_t to, void **dst, struct nd_run *run);
 
 
-/* The lowest state index of slots [a, a + n) of c's checked batch. */
-ND_ALWAYS_INLINE uint32_t nd_pcache_run_lo(const struct nd_pcache *c,
-					   uint32_t a, unsigned n)
-{
-	return c->run_desc ? c->run_base - (a + n - 1) : c->run_base + a;
-}
 
 
 /* Take n objects, all or none: a copy of the pointers from the top of

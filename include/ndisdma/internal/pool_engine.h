@@ -390,6 +390,13 @@ nd_st_fill(NDISDMA_ATOMIC_(uint8_t) * st, uint32_t lo, unsigned n, uint8_t v)
 #endif
 }
 
+/* The lowest state index of slots [a, a + n) of c's checked batch. */
+static inline NDISDMA_INLINE_ uint32_t
+nd_pcache_run_lo(const struct nd_pcache *c, uint32_t a, unsigned n)
+{
+	return c->run_desc ? c->run_base - (a + n - 1) : c->run_base + a;
+}
+
 /* Taking a checked batch: when the top n (n >= 1) of the `have` objects
  * of the entered cache c lie in its checked batch, copy them to objs,
  * mark them LIVE, take them off the cache and return true; else false,
@@ -404,10 +411,10 @@ nd_pcache_take_run(struct nd_pcache *c, NDISDMA_ATOMIC_(uint8_t) * st,
 	NDISDMA_ASSERT_(c->run_bot <= have && have <= c->run_hi &&
 			c->run_hi <= c->cap);
 	uint32_t a = have - n;
-	uint32_t lo = c->run_desc ? c->run_base - (have - 1) : c->run_base + a;
 	memcpy(objs, &c->objs[a], n * sizeof(void *));
 	NDISDMA_ST_(&c->count, a, NDISDMA_RLX_);
-	nd_st_fill(st, lo, n, (uint8_t)NDISDMA_ST_LIVE_);
+	nd_st_fill(st, nd_pcache_run_lo(c, a, n), n,
+		   (uint8_t)NDISDMA_ST_LIVE_);
 	return 1;
 }
 
