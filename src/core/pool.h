@@ -240,6 +240,11 @@ extern _Atomic int nd_pool_full_fence; /* 1: no membarrier available */
  * textbook Dekker handshake; so they are when membarrier is missing. */
 #define ND_POOL_SEQ_CST NDISDMA_SEQ_CST_
 
+/* The owner side of the steal handshake (nd_pcache_enter, _leave,
+ * _take), the cache pop and push (nd_pcache_pop, nd_pcache_push), taking
+ * a checked batch (nd_pcache_take_run) and the packet line compare
+ * (nd_pool_line_live) are in <ndisdma/internal/pool_engine.h>, shared
+ * with the inline fast paths of the public headers. */
 
 /* (always_inline and no_sanitize cannot meet in an ASan build) */
 #if ND_POOL_ASAN
