@@ -114,7 +114,7 @@ static NDIS_STATUS setup_memory(struct ringnic *nic)
 	nic->regs.rdt = RINGNIC_RING - 1;
 
 	/* More receive buffers, asynchronously, as a driver does when load
-	 * grows (seed 003). */
+	 * grows (NdisMAllocateSharedMemory's remarks). */
 	for (int i = 0; i < RINGNIC_ASYNC_BUFS; i++) {
 		NDIS_STATUS st =
 			nic->dma ? NdisMAllocateSharedMemoryAsyncEx(

@@ -39,6 +39,9 @@
 #include <ndisdma/ndis/packet.h>
 #include <ndisdma/ndis/nbl.h>
 #include <ndisdma/ndis/sglist.h>
+#include <ndisdma/ndis/interrupt.h>
+#include <ndisdma/ndis/timer.h>
+#include <ndisdma/ndis/sync.h>
 
 /* the inline bulk buffer calls, when <ndisdma/ndisdma.h> came first */
 #ifdef NDISDMA_NDISDMA_H

@@ -97,7 +97,9 @@ int ndisdma_adapter_start(ndisdma_driver *drv, const char *device_uri,
  * an adapter not started or already halted, or one another thread is
  * halting (of two halts at once exactly one runs); -EDEADLK (and a
  * sentence in ndisdma_last_error) when called from inside a driver
- * callback (e.g. MiniportAllocateComplete), which halt would wait for.
+ * callback (e.g. MiniportAllocateComplete) or one of the runtime's threads
+ * (a DPC, timer, work item, interrupt or receive callback), which halt
+ * would wait for: the adapter is left running.
  * Calls racing the halt on other threads are safe: each either completes
  * before the adapter is freed (halt waits for it) or fails as for an
  * unknown handle (NDIS: handle.unknown; native calls: -EINVAL). */
@@ -168,6 +170,15 @@ int ndisdma_sim_dma_read(ndisdma_sim *sim, uint64_t device_address, void *buf,
 int ndisdma_sim_dma_write(ndisdma_sim *sim, uint64_t device_address,
 			  const void *buf, size_t len);
 
+/* The device model asserts (level 1) or deasserts (0) the simulated
+ * device's level-triggered interrupt line (INTx), from any thread. While
+ * the line is asserted and not masked the device interrupts once and the
+ * line is masked (as VFIO and uio_pci_generic mask INTx); it is unmasked
+ * after the miniport's interrupt DPC (or its ISR, when that queued no
+ * DPC) and, if still asserted, interrupts again. Returns 0, or -EINVAL
+ * (level not 0 or 1, or not a live simulated device). */
+int ndisdma_sim_irq_set(ndisdma_sim *sim, int level);
+
 /* ---------------- device access (vfio, uio) ---------------- */
 
 /* These give a driver its device's registers, configuration space and
@@ -177,7 +188,8 @@ int ndisdma_sim_dma_write(ndisdma_sim *sim, uint64_t device_address,
  * thread-safe; they may be called from MiniportInitialize(Ex) on. Each
  * returns 0 or a negative errno: -EINVAL for a NULL argument or an
  * adapter that is not live, -ENOTSUP on a bus without the facility (the
- * simulated bus has none of them). */
+ * simulated bus has only the interrupt ones: its line is driven by
+ * ndisdma_sim_irq_set). */
 
 /* Map memory BAR `bar` (0..5) of the device into this process: *va and
  * *len. The mapping lives until the adapter is halted; calling again

@@ -28,7 +28,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define SIM_IOVA_BASE 0x10000ULL          /* 64 KiB: address 0 never valid */
 #define SIM_IOVA_16M 0x1000000ULL
@@ -71,6 +74,11 @@ struct sim_bus {
 	size_t nstale, capstale;
 	struct sim_chunk **chunks; /* non-coherent model only */
 	size_t nchunks, capchunks;
+	/* the device's level-triggered interrupt line (INTx): masked when it
+	 * fires, unmasked by irq_unmask; fires again then if still high */
+	pthread_mutex_t irq_lock;
+	int irq_efd; /* eventfd: 1 per delivered interrupt */
+	bool irq_level, irq_masked;
 };
 
 static struct sim_bus *to_sim(struct bus *b)
@@ -137,6 +145,15 @@ static int sim_open(const char *args, struct bus **out, char *err,
 		snprintf(err, errlen, "sim: out of memory");
 		return rc;
 	}
+	s->irq_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->irq_efd < 0) {
+		rc = -errno;
+		iova_space_destroy(&s->iova);
+		free(s);
+		snprintf(err, errlen, "sim: eventfd: %s", strerror(-rc));
+		return rc;
+	}
+	pthread_mutex_init(&s->irq_lock, NULL);
 	/* writers first: window changes must not starve behind device
 	 * accesses streaming on other threads */
 	pthread_rwlockattr_t attr;
@@ -154,6 +171,8 @@ static void sim_close(struct bus *b)
 	struct sim_bus *s = to_sim(b);
 	iova_space_destroy(&s->iova);
 	pthread_rwlock_destroy(&s->lock);
+	close(s->irq_efd);
+	pthread_mutex_destroy(&s->irq_lock);
 	free(s->win);
 	free(s->stale);
 	free(s->chunks);
@@ -594,6 +613,67 @@ static void sim_unmap(struct bus *b, const struct bus_seg *segs,
 	iova_release(&s->iova, base, end - base);
 }
 
+/* ---- the interrupt line ---- */
+
+/* irq_lock held: deliver one interrupt and mask the line, as a PCI
+ * host bridge does for INTx under VFIO / uio_pci_generic. */
+static void irq_fire(struct sim_bus *s)
+{
+	uint64_t one = 1;
+	s->irq_masked = true;
+	if (write(s->irq_efd, &one, sizeof(one)) != sizeof(one)) {
+		/* the counter cannot overflow at one per unmask */
+	}
+}
+
+static int sim_irq_line(struct bus *b, int level)
+{
+	struct sim_bus *s = to_sim(b);
+	if (level != 0 && level != 1)
+		return -EINVAL;
+	pthread_mutex_lock(&s->irq_lock);
+	bool rise = level && !s->irq_level;
+	s->irq_level = level;
+	if (rise && !s->irq_masked)
+		irq_fire(s);
+	pthread_mutex_unlock(&s->irq_lock);
+	return 0;
+}
+
+static int sim_irq_fd(struct bus *b, int *fd)
+{
+	if (!fd)
+		return -EINVAL;
+	*fd = to_sim(b)->irq_efd;
+	return 0;
+}
+
+static int sim_irq_unmask(struct bus *b)
+{
+	struct sim_bus *s = to_sim(b);
+	pthread_mutex_lock(&s->irq_lock);
+	s->irq_masked = false;
+	if (s->irq_level)
+		irq_fire(s); /* level-triggered: still asserted */
+	pthread_mutex_unlock(&s->irq_lock);
+	return 0;
+}
+
+static int sim_irq_wait(struct bus *b, int timeout_ms)
+{
+	struct sim_bus *s = to_sim(b);
+	struct pollfd p = {.fd = s->irq_efd, .events = POLLIN};
+	int rc = poll(&p, 1, timeout_ms);
+	if (rc < 0)
+		return -errno;
+	if (rc == 0)
+		return 0;
+	uint64_t cnt;
+	if (read(s->irq_efd, &cnt, sizeof(cnt)) != sizeof(cnt))
+		return errno == EAGAIN ? 0 : -errno;
+	return 1;
+}
+
 const struct bus_ops bus_sim_ops = {
 	.name = "sim",
 	.open = sim_open,
@@ -607,4 +687,8 @@ const struct bus_ops bus_sim_ops = {
 	.unmap = sim_unmap,
 	.dev_read = sim_dev_read,
 	.dev_write = sim_dev_write,
+	.irq_fd = sim_irq_fd,
+	.irq_unmask = sim_irq_unmask,
+	.irq_wait = sim_irq_wait,
+	.irq_line = sim_irq_line,
 };

@@ -7,6 +7,7 @@
  * register with nd_adapter_track(_once).
  */
 #include "core.h"
+#include "host.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -197,6 +198,16 @@ static void call_halt(struct nd_driver *d, struct nd_adapter *ad)
 static bool in_callback(const char *fn)
 {
 	struct nd_thread *t = nd_self();
+	if (nd_host_thread() || t->callback == ND_CB_DPC ||
+	    t->callback == ND_CB_WORK || t->callback == ND_CB_TIMER ||
+	    t->callback == ND_CB_ISR) {
+		nd_set_error("%s: called from one of the runtime's threads (a "
+			     "DPC, timer, work item or interrupt callback, or a "
+			     "receive callback), which it would wait for; call "
+			     "it from another thread",
+			     fn);
+		return true;
+	}
 	if (t->callback == ND_CB_NONE)
 		return false;
 	nd_set_error("%s: called from inside a driver callback (%s), which "
@@ -377,8 +388,11 @@ int ndisdma_adapter_halt(ndisdma_adapter *h)
 	ND_ASSERT(atomic_load(&ad->state) == AD_HALTING);
 	ND_ASSERT(atomic_load(&ad->h.refs) >= 2); /* registry's and ours */
 	struct nd_driver *d = ad->drv;
-	/* 2. pending async requests complete first, so the miniport can
-	 * free what they bring in its halt handler */
+	/* 2. what the host queued for the adapter (nd_dpc_queue,
+	 * nd_work_queue) runs first and no more is accepted; pending async
+	 * requests complete, so the miniport can free what they bring in its
+	 * halt handler */
+	nd_host_quiesce(ad);
 	async_drain(ad);
 	call_halt(d, ad);
 	/* 3. the adapter's own threads */

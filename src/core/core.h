@@ -83,7 +83,9 @@ struct nd_pcache;
  * in <ndisdma/internal/pool_engine.h>, which the inline fast paths share. */
 
 enum { ND_CB_NONE, ND_CB_ENTRY, ND_CB_INIT, ND_CB_HALT, ND_CB_ASYNC,
-       ND_CB_UNLOAD };
+       ND_CB_UNLOAD,
+       /* runtime threads (host.h) */
+       ND_CB_DPC, ND_CB_WORK, ND_CB_TIMER, ND_CB_ISR };
 
 /* The calling thread's context: one thread-local block in the static TLS
  * area (initial-exec: one %fs-relative access, no __tls_get_addr call in
@@ -404,6 +406,9 @@ struct nd_adapter {
 	/* other tracked objects; res_lock also guards sysdma */
 	pthread_mutex_t res_lock;
 	struct nd_res res_head;
+
+	/* the runtime's threads, serialization, timers, interrupt (host.h) */
+	struct nd_host *host;
 };
 
 struct nd_sgdma {

@@ -88,3 +88,12 @@ int ndisdma_sim_dma_write(ndisdma_sim *sim, uint64_t a, const void *buf,
 {
 	return nd_device_access(sim, a, (void *)buf, len, true, ND_SITE());
 }
+
+int ndisdma_sim_irq_set(ndisdma_sim *sim, int level)
+{
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+		nd_adapter_lookup(sim, NULL, NULL);
+	if (!ad || !ad->bus->ops->irq_line)
+		return -EINVAL;
+	return ad->bus->ops->irq_line(ad->bus, level);
+}

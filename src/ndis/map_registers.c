@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * map_registers.c - busmaster mappings of arbitrary buffers through map
- * registers (seed 002): NdisMStartBufferPhysicalMapping,
+ * registers (Microsoft: NdisMAllocateMapRegisters and the map-register
+ * model of NDIS 5): NdisMStartBufferPhysicalMapping,
  * NdisMCompleteBufferPhysicalMapping, NdisQueryMapRegisterCount,
  * NdisGetBufferPhysicalArraySize. NdisMAllocateMapRegisters and
  * NdisMFreeMapRegisters are in dma_register.c. Checks the documented

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * memory.c - general memory (seed 001): NdisAllocateMemory(WithTag)
+ * memory.c - general memory (Microsoft: NdisAllocateMemoryWithTag): NdisAllocateMemory(WithTag)
  * (Priority) and the frees, checked and counted per tag by core.
  */
 #include "../core/core.h"

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * packets.c - NDIS 5.1 packet pools and packets (seed 001):
+ * packets.c - NDIS 5.1 packet pools and packets (Microsoft:
+ * NdisAllocatePacketPoolEx):
  * NdisAllocatePacketPool(Ex), NdisAllocatePacket, NdisFreePacket,
  * NdisFreePacketPool, NdisPacketPoolUsage, NdisReinitializePacket, the
  * chain and query calls on a packet's buffers, and the native bulk API.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * shared_memory.c - memory a miniport shares with its busmaster NIC
- * (seeds 000-003): NdisMAllocateSharedMemory(Async)(Ex),
+ * (Microsoft: NdisMAllocateSharedMemory): NdisMAllocateSharedMemory(Async)(Ex),
  * NdisMFreeSharedMemory, NdisMUpdateSharedMemory, NdisFlushBuffer and
  * KeFlushIoBuffers, NdisSystemProcessorCount. Checks the documented rules,
  * then calls core.
@@ -20,7 +20,7 @@ static bool alloc_allowed(struct nd_adapter *ad, ULONG length, const char *fn,
 			  const void *site)
 {
 	/* A subordinate NIC with a system DMA channel may allocate shared
-	 * memory too (seed 000). */
+	 * memory too (Microsoft: "Shared memory" in the NDIS DMA overview). */
 	if (!ad->busmaster && !ad->sysdma) {
 		nd_report(ND_RULE_DMA_NOT_BUSMASTER, ad, 0, length, site,
 			  "%s: the adapter is not a busmaster (attributes "

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * system_dma.c - system ("slave") DMA for subordinate NICs (seed 002):
+ * system_dma.c - system ("slave") DMA for subordinate NICs (Microsoft:
+ * NdisMRegisterDmaChannel):
  * NdisMRegisterDmaChannel, NdisMSetupDmaTransfer, NdisMCompleteDmaTransfer,
  * NdisMReadDmaCounter, NdisMDeregisterDmaChannel. Checks the documented
  * rules; the channel model and the mapping are in core (sysdma.c,

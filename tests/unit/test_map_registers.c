@@ -424,7 +424,7 @@ static void test_halt_reclaims_mappings(void **s)
 	free(mem);
 }
 
-static void test_misc(void **s)
+static void test_counts_array_size_sg_adapter_irql(void **s)
 {
 	(void)s;
 	UINT c = 0;
@@ -492,7 +492,7 @@ int main(void)
 		cmocka_unit_test_setup(test_free_with_mappings_outstanding,
 				       tl_setup),
 		cmocka_unit_test_setup(test_halt_reclaims_mappings, tl_setup),
-		cmocka_unit_test_setup(test_misc, tl_setup),
+		cmocka_unit_test_setup(test_counts_array_size_sg_adapter_irql, tl_setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

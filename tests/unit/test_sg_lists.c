@@ -616,7 +616,7 @@ static void test_lists_as_windows(void **s)
 	assert_int_equal(stop6(), 0);
 }
 
-static void test_rules6(void **s)
+static void test_net_buffer_sg_rules(void **s)
 {
 	(void)s;
 	start6("sim", 1, 8192);
@@ -1042,7 +1042,7 @@ int main(void)
 	    cmocka_unit_test_setup(test_bounce6_out_of_space, tl_setup),
 	    cmocka_unit_test_setup(test_shared_memory_fast_path, tl_setup),
 	    cmocka_unit_test_setup(test_lists_as_windows, tl_setup),
-	    cmocka_unit_test_setup(test_rules6, tl_setup),
+	    cmocka_unit_test_setup(test_net_buffer_sg_rules, tl_setup),
 	    cmocka_unit_test_setup(test_no_registration6, tl_setup),
 	    cmocka_unit_test_setup(test_leak6_at_halt, tl_setup),
 	    cmocka_unit_test_setup(test_threads, tl_setup),

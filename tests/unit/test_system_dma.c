@@ -200,7 +200,7 @@ static void test_bounced_channel(void **s)
 	free(mem);
 }
 
-static void test_rules(void **s)
+static void test_transfer_rules(void **s)
 {
 	(void)s;
 	start("sim");
@@ -359,7 +359,7 @@ int main(void)
 		cmocka_unit_test_setup(test_from_device, setup),
 		cmocka_unit_test_setup(test_autoinit_demand_width, setup),
 		cmocka_unit_test_setup(test_bounced_channel, setup),
-		cmocka_unit_test_setup(test_rules, setup),
+		cmocka_unit_test_setup(test_transfer_rules, setup),
 		cmocka_unit_test_setup(test_register_rules_and_leak, setup),
 		cmocka_unit_test_setup(test_register_as_windows, setup),
 	};

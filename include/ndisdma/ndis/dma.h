@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ndisdma/ndis/dma.h - DMA registration and shared memory: the calls a
- * busmaster miniport makes so that it and its NIC share memory (seeds 000,
- * 002, 003), and the coherence calls around them. Included by <ndis.h>.
+ * busmaster miniport makes so that it and its NIC share memory (Microsoft:
+ * NdisMAllocateSharedMemory, NdisMAllocateMapRegisters), and the coherence calls around them. Included by <ndis.h>.
  */
 #ifndef NDISDMA_NDIS_DMA_H
 #define NDISDMA_NDIS_DMA_H

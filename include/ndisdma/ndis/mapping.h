@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ndisdma/ndis/mapping.h - map registers (NDIS 5, seed 002): a busmaster
+ * ndisdma/ndis/mapping.h - map registers (NDIS 5; Microsoft:
+ * NdisMStartBufferPhysicalMapping): a busmaster
  * miniport that knows only the virtual address of a buffer asks NDIS for
  * the device ("logical") addresses of the buffer's bytes, hands them to
  * its NIC, and gives the mapping back when the transfer is done.

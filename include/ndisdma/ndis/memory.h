@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ndisdma/ndis/memory.h - general (unshared) memory: NdisAllocateMemory,
- * ...WithTag, ...WithTagPriority and their frees (seed 001), counted per
+ * ...WithTag, ...WithTagPriority and their frees (Microsoft: NdisAllocateMemoryWithTag), counted per
  * tag like a pool monitor. Included by <ndis.h>.
  */
 #ifndef NDISDMA_NDIS_MEMORY_H

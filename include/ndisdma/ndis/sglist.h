@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ndisdma/ndis/sglist.h - NDIS 6 scatter-gather lists (seed 002): a
+ * ndisdma/ndis/sglist.h - NDIS 6 scatter-gather lists (Microsoft:
+ * NdisMAllocateNetBufferSGList): a
  * busmaster miniport that registered with NdisMRegisterScatterGatherDma
  * asks for the device addresses of a NET_BUFFER's data and frees them
  * after the transfer. (NDIS 5 per-packet lists are built by the host:

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ndisdma/ndis/system_dma.h - system ("slave") DMA for subordinate NICs
- * (seed 002): the miniport claims a channel of the system DMA controller,
+ * (Microsoft: NdisMRegisterDmaChannel): the miniport claims a channel of the system DMA controller,
  * programs it for one transfer of a buffer at a time, and reads how many
  * bytes are left. On sim the controller is an 8237-style model (8
  * channels, a count that runs down, single/demand mode, auto-initialize)
