@@ -964,7 +964,7 @@ run32_ptrs(const struct nd_pool *p, void *const *objs, unsigned n,
 	 * -i * stride when the second pointer is below the first */
 	uintptr_t f = (uintptr_t)objs[0];
 	int64_t d = (int64_t)((uintptr_t)objs[1] - f);
-	if (ND_UNLIKELY(((f & 4095u) < ND_POOL_HDR) | (f & 15u)))
+	if (ND_UNLIKELY(!nd_hdr_readable(objs[0])))
 		return false;
 	struct nd_pool_hdr *h = nd_pool_hdr_raw(objs[0]);
 	unsigned desc = d < 0;
