@@ -35,54 +35,28 @@
 extern "C" {
 #endif
 
-/* Set n state bytes from st (each LIVE); under ThreadSanitizer byte by
- * byte with atomic stores, as the library reads them. */
-static inline NDISDMA_INLINE_ void ndisdma_st_live_(unsigned char *st,
-						    unsigned n)
-{
-#ifdef NDISDMA_TSAN_
-	for (unsigned i = 0; i < n; i++)
-		__atomic_store_n(&st[i], (unsigned char)NDISDMA_ST_LIVE_,
-				 __ATOMIC_RELAXED);
-#else
-	memset(st, (int)NDISDMA_ST_LIVE_, n);
-#endif
-}
-
 /* When the top n (1 <= n < 2^31) of the calling thread's cache of the
  * pool of dp lie in its checked batch: copy them to objs, mark them
  * LIVE, take them off the cache and return nonzero; else 0, nothing
- * done. */
+ * done (nd_pcache_take_run, the library's own). */
 static inline NDISDMA_INLINE_ int
-ndisdma_bulk_take_(const struct ndisdma_dpool_ *dp, void **objs, unsigned n)
+ndisdma_bulk_take_(const struct nd_dpool_head *dp, void **objs, unsigned n)
 {
-	struct ndisdma_pool_ *p = dp->pool;
-	unsigned char *st = p->st;
-	struct ndisdma_pcache_ *c = ndisdma_pcache_take_(&ndisdma_tls_, p,
-							 dp->slot);
+	struct nd_pool *p = dp->pool;
+	NDISDMA_ATOMIC_(uint8_t) *st = p->st;
+	struct nd_pcache *c = nd_pcache_take(&ndisdma_tls_, p, dp->slot);
 	if (__builtin_expect(c == 0, 0))
 		return 0;
-	uint32_t have = __atomic_load_n(&c->count, __ATOMIC_RELAXED);
-	/* the top n lie in the checked batch (never when there is none:
-	 * run_bot is then above any count) */
-	if (__builtin_expect(have < n + c->run_bot, 0)) {
-		ndisdma_pcache_leave_(c);
-		return 0;
-	}
-	uint32_t a = have - n;
-	uint32_t lo = c->run_desc ? c->run_base - (have - 1) : c->run_base + a;
-	memcpy(objs, &c->objs[a], n * sizeof(void *));
-	__atomic_store_n(&c->count, a, __ATOMIC_RELAXED);
-	ndisdma_pcache_leave_(c);
-	/* they are ours now: no other thread writes their state bytes */
-	ndisdma_st_live_(st + lo, n);
-	return 1;
+	int r = nd_pcache_take_run(c, st, NDISDMA_LD_(&c->count, NDISDMA_RLX_),
+				   objs, n);
+	nd_pcache_leave(c);
+	return r;
 }
 
 static inline NDISDMA_INLINE_ int
 ndisdma_packet_alloc_bulk_(void *pool, struct _NDIS_PACKET **pkts, unsigned n)
 {
-	const struct ndisdma_dpool_ *dp = (const struct ndisdma_dpool_ *)pool;
+	const struct nd_dpool_head *dp = (const struct nd_dpool_head *)pool;
 	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) && dp->magic == NDISDMA_DP_PACKET_ &&
 				     pkts != 0 && n - 1u < 0x7FFFFFFFu,
 			     1) &&
@@ -99,13 +73,13 @@ bool
 #else
 _Bool
 #endif
-ndisdma_pool_put_run_(struct ndisdma_pool_ *pool, uint32_t slot, void **objs,
+ndisdma_pool_put_run_(struct nd_pool *pool, uint32_t slot, void **objs,
 		      unsigned n);
 
 static inline NDISDMA_INLINE_ int
 ndisdma_packet_free_bulk_(void *pool, struct _NDIS_PACKET **pkts, unsigned n)
 {
-	const struct ndisdma_dpool_ *dp = (const struct ndisdma_dpool_ *)pool;
+	const struct nd_dpool_head *dp = (const struct nd_dpool_head *)pool;
 	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) && dp->magic == NDISDMA_DP_PACKET_ &&
 				     pkts != 0 && n - 1u < 0x7FFFFFFFu,
 			     1) &&
@@ -150,7 +124,7 @@ static inline NDISDMA_INLINE_ int
 ndisdma_buffer_alloc_bulk_(void *pool, struct _MDL **bufs, void *const *vas,
 			   const uint32_t *lens, unsigned n)
 {
-	const struct ndisdma_dpool_ *dp = (const struct ndisdma_dpool_ *)pool;
+	const struct nd_dpool_head *dp = (const struct nd_dpool_head *)pool;
 	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) && dp->magic == NDISDMA_DP_BUFFER_ &&
 				     bufs != 0 && vas != 0 && lens != 0 &&
 				     n - 1u < 0x7FFFFFFFu,
@@ -178,7 +152,7 @@ ndisdma_buffer_alloc_bulk_(void *pool, struct _MDL **bufs, void *const *vas,
 static inline NDISDMA_INLINE_ int
 ndisdma_buffer_free_bulk_(void *pool, struct _MDL **bufs, unsigned n)
 {
-	const struct ndisdma_dpool_ *dp = (const struct ndisdma_dpool_ *)pool;
+	const struct nd_dpool_head *dp = (const struct nd_dpool_head *)pool;
 	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) && dp->magic == NDISDMA_DP_BUFFER_ &&
 				     bufs != 0 && n - 1u < 0x7FFFFFFFu,
 			     1) &&

@@ -8,6 +8,7 @@
 #define NDISDMA_CORE_H
 
 #include <ndis.h>
+#include <ndisdma/internal/pool_engine.h> /* struct nd_tls */
 #include <ndisdma/ndisdma.h>
 
 #include <pthread.h>
@@ -79,22 +80,11 @@ struct nd_pcache;
 
 /* Per-thread cache slots of the descriptor pool engine (pool.h): pools a
  * thread can hold a lock-free cache of at once. */
-#define ND_TL_SLOTS 32u
+#define ND_TL_SLOTS NDISDMA_TL_SLOTS_
 
-struct nd_thread {
-	KIRQL irql;
-	struct nd_driver *driver;   /* in DriverEntry / unload / callbacks */
-	struct nd_adapter *adapter; /* in an adapter callback */
-	int callback;               /* ND_CB_* while in a callback */
-};
-
-/* Everything thread-local the fast paths need, in one block: the context
- * above (saved and restored around callbacks) and the thread's descriptor
- * pool caches (pool.h), so a call computes one TLS address. */
-struct nd_tls {
-	struct nd_thread self;
-	struct nd_pcache *pcache[ND_TL_SLOTS];
-};
+/* struct nd_thread (the thread's IRQL and callback context) and struct
+ * nd_tls (that and the thread's pool caches, one thread-local block) are
+ * in <ndisdma/internal/pool_engine.h>, which the inline fast paths share. */
 
 enum { ND_CB_NONE, ND_CB_ENTRY, ND_CB_INIT, ND_CB_HALT, ND_CB_ASYNC,
        ND_CB_UNLOAD,
@@ -106,7 +96,8 @@ enum { ND_CB_NONE, ND_CB_ENTRY, ND_CB_INIT, ND_CB_HALT, ND_CB_ASYNC,
 /* The calling thread's context: one thread-local block in the static TLS
  * area (initial-exec: one %fs-relative access, no __tls_get_addr call in
  * the shared library). The inline fast paths of the public headers reach
- * the same block as ndisdma_tls_ (<ndisdma/pool_abi.h>, an alias). */
+ * the same block as ndisdma_tls_ (an alias; <ndisdma/internal/
+ * pool_engine.h>). */
 extern _Thread_local struct nd_tls nd_tl
 	__attribute__((visibility("hidden"), tls_model("initial-exec")));
 static inline struct nd_thread *nd_self(void)

@@ -70,52 +70,6 @@ static struct nd_pool_hdr *hdr(void *obj)
 	return (struct nd_pool_hdr *)((char *)obj - ND_POOL_HDR);
 }
 
-/* What the inline fast paths of the public headers see
- * (<ndisdma/pool_abi.h>). */
-#define ND_SAME(a, fa, b, fb) (offsetof(a, fa) == offsetof(b, fb))
-_Static_assert(ND_SAME(struct nd_pool, st, struct ndisdma_pool_, st) &&
-		       ND_SAME(struct nd_pool, st_cap, struct ndisdma_pool_,
-			       st_cap) &&
-		       ND_SAME(struct nd_pool, slot, struct ndisdma_pool_, slot) &&
-		       ND_SAME(struct nd_pool, tag, struct ndisdma_pool_, tag) &&
-		       ND_SAME(struct nd_pool, live_line, struct ndisdma_pool_,
-			       live_line),
-	       "pool_abi.h: struct nd_pool");
-_Static_assert(ND_SAME(struct nd_pool_hdr, index, struct ndisdma_obj_hdr_,
-		       index) &&
-		       ND_SAME(struct nd_pool_hdr, pool,
-			       struct ndisdma_obj_hdr_, pool) &&
-		       sizeof(struct nd_pool_hdr) ==
-			       sizeof(struct ndisdma_obj_hdr_) &&
-		       ND_POOL_COOKIE == NDISDMA_POOL_COOKIE_,
-	       "pool_abi.h: header");
-_Static_assert(ND_SAME(struct nd_pcache, busy, struct ndisdma_pcache_, busy) &&
-		       ND_SAME(struct nd_pcache, steal, struct ndisdma_pcache_,
-			       steal) &&
-		       ND_SAME(struct nd_pcache, count,
-			       struct ndisdma_pcache_, count) &&
-		       ND_SAME(struct nd_pcache, cap, struct ndisdma_pcache_,
-			       cap) &&
-		       ND_SAME(struct nd_pcache, owner,
-			       struct ndisdma_pcache_, owner) &&
-		       ND_SAME(struct nd_pcache, full_fence,
-			       struct ndisdma_pcache_, full_fence) &&
-		       ND_SAME(struct nd_pcache, run_bot,
-			       struct ndisdma_pcache_, run_bot) &&
-		       ND_SAME(struct nd_pcache, run_hi,
-			       struct ndisdma_pcache_, run_hi) &&
-		       ND_SAME(struct nd_pcache, run_base,
-			       struct ndisdma_pcache_, run_base) &&
-		       ND_SAME(struct nd_pcache, run_desc,
-			       struct ndisdma_pcache_, run_desc) &&
-		       ND_SAME(struct nd_pcache, objs, struct ndisdma_pcache_,
-			       objs),
-	       "pool_abi.h: struct nd_pcache");
-_Static_assert(ND_ST_FREE == NDISDMA_ST_FREE_ &&
-		       ND_ST_LIVE == NDISDMA_ST_LIVE_ &&
-		       ND_RUN_NONE == NDISDMA_RUN_NONE_ &&
-		       ND_TL_SLOTS == NDISDMA_TL_SLOTS_,
-	       "pool_abi.h: constants");
 
 /* A slow path's new count for c (pool lock held; c's owner, or a
  * thief): what the slots hold is no longer a checked batch. */
@@ -390,7 +344,7 @@ int nd_pool_create(const struct nd_pool_params *prm, struct nd_pool **out)
 		pool_free_memory(p);
 		return -ENOMEM;
 	}
-	p->cache_head.next = p->cache_head.prev = &p->cache_head;
+	p->caches = NULL;
 	uint32_t cap = prm->grow ? ND_CACHE_MAX : prm->nfixed / 2;
 	if (cap > ND_CACHE_MAX)
 		cap = ND_CACHE_MAX;
@@ -462,10 +416,11 @@ static struct nd_pcache *cache_attach(struct nd_pool *p)
 	c->full_fence = (uint32_t)atomic_load(&nd_pool_full_fence);
 	atomic_store_explicit(&c->pool_id, p->id, memory_order_relaxed);
 	atomic_store_explicit(&c->owner, p, memory_order_relaxed);
-	c->next = p->cache_head.next;
-	c->prev = &p->cache_head;
-	p->cache_head.next->prev = c;
-	p->cache_head.next = c;
+	c->next = p->caches;
+	c->prev = NULL;
+	if (c->next)
+		c->next->prev = c;
+	p->caches = c;
 	p->cache_bytes += sizeof(*c) + p->cache_cap * sizeof(void *);
 	nd_tl.pcache[slot] = c;
 	pthread_setspecific(exit_key, (void *)1);
@@ -491,12 +446,22 @@ static void cache_drain_stolen(struct nd_pool *p, struct nd_pcache *c)
 /* Take everything other threads' caches hold (all caches but `mine`).
  * Pool lock held. When `forever`, the steal flags stay set (dying pool:
  * every later operation takes the slow path). Returns objects moved. */
+/* Take c off p's list of caches (pool lock held). */
+static void cache_unlink(struct nd_pool *p, struct nd_pcache *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		p->caches = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+}
+
 static uint32_t steal_all(struct nd_pool *p, struct nd_pcache *mine,
 			  bool forever)
 {
 	uint32_t before = p->nfree_fixed, flagged = 0;
-	for (struct nd_pcache *c = p->cache_head.next; c != &p->cache_head;
-	     c = c->next) {
+	for (struct nd_pcache *c = p->caches; c; c = c->next) {
 		if (c == mine && !forever)
 			continue;
 		if (!forever &&
@@ -508,8 +473,7 @@ static uint32_t steal_all(struct nd_pool *p, struct nd_pcache *mine,
 	if (!flagged)
 		return 0;
 	asym_barrier();
-	for (struct nd_pcache *c = p->cache_head.next; c != &p->cache_head;
-	     c = c->next) {
+	for (struct nd_pcache *c = p->caches; c; c = c->next) {
 		if (!atomic_load_explicit(&c->steal, memory_order_relaxed))
 			continue;
 		cache_drain_stolen(p, c);
@@ -537,8 +501,7 @@ static void thread_exit(void *arg)
 				&c->count, memory_order_relaxed);
 			for (uint32_t k = 0; k < n; k++)
 				p->fixed[p->nfree_fixed++] = c->objs[k];
-			c->prev->next = c->next;
-			c->next->prev = c->prev;
+			cache_unlink(p, c);
 			p->cache_bytes -= sizeof(*c) +
 					  c->cap * sizeof(void *);
 			pthread_mutex_unlock(&p->lock);
@@ -554,10 +517,9 @@ void nd_pool_destroy(struct nd_pool *p)
 {
 	pthread_mutex_lock(&caches_lock);
 	pthread_mutex_lock(&p->lock);
-	while (p->cache_head.next != &p->cache_head) {
-		struct nd_pcache *c = p->cache_head.next;
-		c->prev->next = c->next;
-		c->next->prev = c->prev;
+	while (p->caches) {
+		struct nd_pcache *c = p->caches;
+		cache_unlink(p, c);
 		/* Last touch: the owner frees the cache once it sees 0. */
 		atomic_store_explicit(&c->owner, NULL, memory_order_relaxed);
 		atomic_store_explicit(&c->pool_id, 0, memory_order_release);
@@ -593,8 +555,7 @@ uint64_t nd_pool_in_use(struct nd_pool *p)
 {
 	pthread_mutex_lock(&p->lock);
 	uint64_t f = free_count(p);
-	for (struct nd_pcache *c = p->cache_head.next; c != &p->cache_head;
-	     c = c->next)
+	for (struct nd_pcache *c = p->caches; c; c = c->next)
 		f += atomic_load_explicit(&c->count, memory_order_relaxed);
 	uint64_t out = p->total - f;
 	pthread_mutex_unlock(&p->lock);
@@ -1003,7 +964,7 @@ run32_ptrs(const struct nd_pool *p, void *const *objs, unsigned n,
 	 * -i * stride when the second pointer is below the first */
 	uintptr_t f = (uintptr_t)objs[0];
 	int64_t d = (int64_t)((uintptr_t)objs[1] - f);
-	if (ND_UNLIKELY(((f & 4095u) < ND_POOL_HDR) | (f & 15u)))
+	if (ND_UNLIKELY(!nd_hdr_readable(objs[0])))
 		return false;
 	struct nd_pool_hdr *h = nd_pool_hdr_raw(objs[0]);
 	unsigned desc = d < 0;

@@ -41,11 +41,16 @@
 
 #include "core.h" /* struct nd_tls, ND_TL_SLOTS */
 
-#define ND_POOL_COOKIE 0x4e44504fu /* NDPO, bound to the header's address */
+/* The structures and the fast-path helpers (enter, pop, push, taking a
+ * checked batch, the line compare) are written once, in the header the
+ * inline fast paths share: */
+#include <ndisdma/internal/pool_engine.h>
+
+#define ND_POOL_COOKIE NDISDMA_POOL_COOKIE_ /* bound to the address */
 /* An object's state byte, st[index]: */
-#define ND_ST_GAP 0x00       /* no object: the entry after each slab */
-#define ND_ST_FREE 0x40
-#define ND_ST_LIVE 0x80
+#define ND_ST_GAP NDISDMA_ST_GAP_ /* no object: the entry after each slab */
+#define ND_ST_FREE NDISDMA_ST_FREE_
+#define ND_ST_LIVE NDISDMA_ST_LIVE_
 #define ND_ST_MASK 0xC0      /* FREE or LIVE */
 #define ND_OBJ_OVERFLOW 0x01 /* an overflow descriptor (for good) */
 /* The bits between are the kind's own marks on a LIVE object (packets:
@@ -56,24 +61,14 @@
 /* Most objects a growing pool may ever hold (its state array is
  * reserved for this many, and only the part in use is touched). */
 #define ND_POOL_GROW_MAX (1u << 24)
-#define ND_POOL_HDR 16u
+#define ND_POOL_HDR NDISDMA_POOL_HDR_
 #define ND_CACHE_MAX 256u    /* per-thread cache size, as DPDK's default */
-#define ND_RUN_NONE 0x7FFFFFFFu /* run_bot of a cache without a batch */
+#define ND_RUN_NONE NDISDMA_RUN_NONE_ /* run_bot of a cache without a batch */
 
 struct nd_pool;
 
-/* The header in front of every object; written when the slab is made
- * and never again. (Its layout, and st and st_cap at the start of struct
- * nd_pool, are what the packet macros of <ndisdma/ndis/packet.h> use to
- * mark a packet: pinned in pool.c.) */
-struct nd_pool_hdr {
-	uint32_t cookie;        /* nd_hdr_cookie(header) while the slab lives */
-	uint32_t index;         /* the object's state: pool->st[index] */
-	struct nd_pool *pool;
-};
-_Static_assert(sizeof(struct nd_pool_hdr) == ND_POOL_HDR, "header size");
 
-/* The cookie a header at h holds (NDISDMA_COOKIE_AT_ of pool_abi.h): a
+/* The cookie a header at h holds (NDISDMA_COOKIE_AT_ of the engine header): a
  * header copied elsewhere does not match, so the one compare that
  * recognises a descriptor also checks that the pointer is the slot's
  * real address. */
@@ -84,35 +79,6 @@ static inline uint32_t nd_hdr_cookie(const void *h)
 
 /* ND_ASSERT: src/core/assert.h (through core.h). */
 
-/* A thread's cache of free objects of one pool. Only the owner thread
- * touches objs[] outside the pool lock; a thief holds the pool lock. */
-struct nd_pcache {
-	_Atomic uint32_t busy;   /* owner inside a cache operation */
-	_Atomic uint32_t steal;  /* non-zero: owner must take the slow path */
-	_Atomic uint32_t count;  /* objects in objs[] */
-	uint32_t cap;
-	/* the pool while it lives, NULL once it is gone: the fast paths'
-	 * one compare (a new pool at the same address never matches) */
-	_Atomic(struct nd_pool *) owner;
-	uint32_t full_fence;     /* no membarrier: the owner fences */
-	/* A checked batch of neighbours: slots objs[run_bot .. run_hi)
-	 * hold objects of the pool whose state indices are run_base + s
-	 * for slot s (run_desc 0) or run_base - s (run_desc 1); those
-	 * below count are FREE, those from count up were taken out by an
-	 * allocation and are still there (LIVE unless freed since). A
-	 * bulk free whose batch check passed sets it; a bulk allocation
-	 * below count takes from it without a check, and a bulk free of
-	 * exactly the pointers above count gives back without reading a
-	 * header. Every operation that writes objs[] otherwise clears it
-	 * (run_bot = ND_RUN_NONE, which no count reaches); a pop leaves
-	 * it. Owner only, inside busy, or a thief under the handshake. */
-	uint32_t run_bot, run_hi, run_base, run_desc;
-	_Atomic uint64_t pool_id; /* the pool's id; 0 once the pool is gone */
-	struct nd_pool *pool;
-	struct nd_pcache *next, *prev; /* on the pool's list (pool lock) */
-	/* 32-byte aligned: the bulk calls copy objs[] in 32-byte pieces */
-	_Alignas(32) void *objs[];
-};
 
 struct nd_pool_params {
 	const char *kind;      /* "packet pool", ...: appears in reports */
@@ -150,51 +116,6 @@ struct nd_slab {
 void *nd_pool_mem_get(size_t bytes);
 void nd_pool_mem_put(void *mem, size_t bytes, size_t keep);
 
-struct nd_pool {
-	/* one state byte per index (ND_ST_*, ND_OBJ_*); st_cap entries */
-	_Atomic uint8_t *st;
-	uint32_t st_cap;
-	unsigned slot;          /* id % ND_TL_SLOTS: the thread's cache */
-	uint32_t tag;           /* the owner's kind tag (free checks) */
-	uint32_t st_next;       /* the next slab's first index (pool lock) */
-	bool st_mapped;         /* st is an mmap reservation (growing pool) */
-	/* What the first 64 bytes (header, then 48 bytes of object) of an
-	 * object that a free may take as it is look like, the header's
-	 * index aside (nd_pool_line_ok), for kinds whose free objects are
-	 * kept in their allocation state (packets: the header and
-	 * NDIS_PACKET_PRIVATE); set by the kind after creation
-	 * (nd_pool_set_live_line; other pools: their header and a 0xA5
-	 * pattern no object holds). Objects start 16 bytes into a 64-byte
-	 * line, so this is one cache line of the object. */
-	_Alignas(64) unsigned char live_line[64];
-	/* i * stride (run_off[0][i]) and -i * stride (run_off[1][i]): what
-	 * the pointers of a batch of neighbours are, less the first */
-	_Alignas(32) int64_t run_off[2][32];
-	/* read-mostly */
-	uint64_t id;            /* unique for the process's lifetime */
-	size_t stride;          /* header + object, cache-line multiple */
-	uint32_t cache_cap;     /* 0: no per-thread caches */
-	uint32_t refill;        /* objects moved per refill / flush */
-	const char *kind;
-	void *arg;              /* on_destroy's argument: the NDIS handle */
-	bool grow;
-	uint32_t slab;          /* objects per added slab (growing pools) */
-
-	pthread_mutex_t lock;
-	bool dying;             /* released while objects were out */
-	uint64_t outstanding_at_release;
-	void **fixed;           /* free fixed descriptors */
-	uint32_t nfree_fixed, cap_fixed;
-	void **ovf;             /* free overflow descriptors */
-	uint32_t nfree_ovf;
-	uint32_t nfixed, noverflow; /* created */
-	uint64_t total;         /* objects created (fixed + overflow) */
-	struct nd_slab *slabs;
-	struct nd_pcache cache_head; /* list of threads' caches */
-	size_t cache_bytes;
-	void (*on_destroy)(void *arg);
-	void (*reset)(void *arg, void *obj);
-};
 
 /* Create a pool. Returns 0 and *out, -EINVAL (obj_size 0, or no
  * descriptors at all), or -ENOMEM (nothing is left allocated). */
@@ -220,7 +141,7 @@ uint64_t nd_pool_in_use(struct nd_pool *p);
 /* Bytes the pool holds: slabs, free stacks, caches, the pool itself. */
 size_t nd_pool_memory(const struct nd_pool *p);
 
-/* Which sanitizer the build has: one detection, pool_abi.h's
+/* Which sanitizer the build has: one detection, the engine header's
  * (NDISDMA_ASAN_, NDISDMA_TSAN_), for the library and the inline paths. */
 #ifdef NDISDMA_ASAN_
 #define ND_POOL_ASAN 1
@@ -248,10 +169,9 @@ size_t nd_pool_memory(const struct nd_pool *p);
  * bytes before obj, in obj's own page. */
 ND_NO_ASAN static inline struct nd_pool_hdr *nd_pool_hdr_of(const void *obj)
 {
-	uintptr_t a = (uintptr_t)obj;
-	if (!obj || (a & 4095u) < ND_POOL_HDR || (a & 15u))
+	if (!nd_hdr_readable(obj))
 		return NULL;
-	struct nd_pool_hdr *h = (struct nd_pool_hdr *)(a - ND_POOL_HDR);
+	struct nd_pool_hdr *h = nd_pool_hdr_raw(obj);
 	if (h->cookie != nd_hdr_cookie(h) || h->index >= h->pool->st_cap)
 		return NULL;
 	return h;
@@ -318,50 +238,13 @@ extern _Atomic int nd_pool_full_fence; /* 1: no membarrier available */
 /* Under ThreadSanitizer (which models neither fences nor membarrier) the
  * owner's store and the thief's store are sequentially consistent, the
  * textbook Dekker handshake; so they are when membarrier is missing. */
-#define ND_POOL_SEQ_CST ND_POOL_TSAN
+#define ND_POOL_SEQ_CST NDISDMA_SEQ_CST_
 
-static inline struct nd_pool_hdr *nd_pool_hdr_raw(const void *obj)
-{
-	return (struct nd_pool_hdr *)((uintptr_t)obj - ND_POOL_HDR);
-}
-
-/* Enter the owner side of a cache: true when the cache may be used, in
- * which case nd_pcache_leave must follow. */
-ND_ALWAYS_INLINE bool nd_pcache_enter(struct nd_pcache *c)
-{
-	if (ND_POOL_SEQ_CST || ND_UNLIKELY(c->full_fence)) {
-		atomic_store_explicit(&c->busy, 1, memory_order_seq_cst);
-	} else {
-		atomic_store_explicit(&c->busy, 1, memory_order_relaxed);
-		/* the thief's membarrier supplies the store-load fence */
-		atomic_signal_fence(memory_order_seq_cst);
-	}
-	if (ND_UNLIKELY(atomic_load_explicit(&c->steal, memory_order_seq_cst))) {
-		atomic_store_explicit(&c->busy, 0, memory_order_release);
-		return false;
-	}
-	return true;
-}
-
-ND_ALWAYS_INLINE void nd_pcache_leave(struct nd_pcache *c)
-{
-	atomic_store_explicit(&c->busy, 0, memory_order_release);
-}
-
-/* The calling thread's cache of p in `slot` (p's slot), entered; NULL when
- * there is none or a thief is at work (use the slow path). */
-ND_ALWAYS_INLINE struct nd_pcache *nd_pcache_take(struct nd_tls *t,
-						  struct nd_pool *p,
-						  unsigned slot)
-{
-	struct nd_pcache *c = t->pcache[slot];
-	if (ND_LIKELY(c != NULL) &&
-	    ND_LIKELY(atomic_load_explicit(&c->owner, memory_order_relaxed) ==
-		      p) &&
-	    ND_LIKELY(nd_pcache_enter(c)))
-		return c;
-	return NULL;
-}
+/* The owner side of the steal handshake (nd_pcache_enter, _leave,
+ * _take), the cache pop and push (nd_pcache_pop, nd_pcache_push), taking
+ * a checked batch (nd_pcache_take_run) and the packet line compare
+ * (nd_pool_line_live) are in <ndisdma/internal/pool_engine.h>, shared
+ * with the inline fast paths of the public headers. */
 
 /* (always_inline and no_sanitize cannot meet in an ASan build) */
 #if ND_POOL_ASAN
@@ -376,8 +259,7 @@ ND_ALWAYS_INLINE struct nd_pcache *nd_pcache_take(struct nd_tls *t,
 ND_NO_ASAN ND_HDR_INLINE struct nd_pool_hdr *
 nd_pool_live_hdr(const void *obj, const struct nd_pool *p)
 {
-	uintptr_t a = (uintptr_t)obj;
-	if (ND_UNLIKELY(((a & 4095u) < ND_POOL_HDR) | (a & 15u)))
+	if (ND_UNLIKELY(!nd_hdr_readable(obj)))
 		return NULL;
 	struct nd_pool_hdr *h = nd_pool_hdr_raw(obj);
 	if (ND_LIKELY(h->cookie == nd_hdr_cookie(h) && h->pool == p &&
@@ -397,34 +279,11 @@ ND_ALWAYS_INLINE void nd_st_mark_live(_Atomic uint8_t *st, void *obj)
 			      memory_order_relaxed);
 }
 
-/* Take one object. Returns it (state LIVE), or NULL when the pool has
- * nothing left (fixed, overflow and every thread's cache) or cannot grow.
- * Never blocks on anything but the pool's own short critical sections. */
-/* The cache pop: one object off the caller's cache of p (in `slot`),
- * marked LIVE; NULL (nothing done) when the cache is missing, being
- * stolen, or empty. The one copy the library's allocations use. */
-ND_ALWAYS_INLINE void *nd_pcache_pop(struct nd_tls *t, struct nd_pool *p,
-				     unsigned slot)
-{
-	_Atomic uint8_t *st = p->st;
-	struct nd_pcache *c = nd_pcache_take(t, p, slot);
-	if (ND_LIKELY(c != NULL)) {
-		uint32_t n = atomic_load_explicit(&c->count,
-						  memory_order_relaxed);
-		ND_ASSERT(n <= c->cap);
-		if (ND_LIKELY(n != 0)) {
-			void *o = c->objs[n - 1];
-			atomic_store_explicit(&c->count, n - 1,
-					      memory_order_relaxed);
-			nd_pcache_leave(c);
-			nd_st_mark_live(st, o);
-			return o;
-		}
-		nd_pcache_leave(c);
-	}
-	return NULL;
-}
 
+/* Take one object: the cache pop (nd_pcache_pop), else the slow path.
+ * Returns it (state LIVE), or NULL when the pool has nothing left
+ * (fixed, overflow and every thread's cache) or cannot grow. Never
+ * blocks on anything but the pool's own short critical sections. */
 ND_ALWAYS_INLINE void *nd_pool_get_tl(struct nd_tls *t, struct nd_pool *p,
 				      unsigned slot)
 {
@@ -437,40 +296,6 @@ static inline void *nd_pool_get_at(struct nd_pool *p, unsigned slot)
 	return nd_pool_get_tl(&nd_tl, p, slot);
 }
 
-/* The fast free of one object whose header h nd_pool_live_hdr accepted:
- * the caller's cache of p, entered and with room (then reset the object
- * and finish with nd_pcache_put_end), or NULL (use nd_pool_put_slow,
- * which resets it). */
-ND_ALWAYS_INLINE struct nd_pcache *
-nd_pcache_put_begin(struct nd_tls *t, struct nd_pool *p, unsigned slot)
-{
-	struct nd_pcache *c = nd_pcache_take(t, p, slot);
-	if (ND_LIKELY(c != NULL)) {
-		if (ND_LIKELY(atomic_load_explicit(&c->count,
-						   memory_order_relaxed) <
-			      c->cap))
-			return c;
-		nd_pcache_leave(c);
-	}
-	return NULL;
-}
-
-/* (st: the object's state byte, computed before the cache was entered:
- * entering is a compiler barrier, after which the pool's fields would be
- * loaded again) */
-ND_ALWAYS_INLINE void nd_pcache_put_end(struct nd_pcache *c,
-					_Atomic uint8_t *st, void *obj)
-{
-	uint32_t n = atomic_load_explicit(&c->count, memory_order_relaxed);
-	ND_ASSERT(n < c->cap);
-	ND_ASSERT(nd_pool_hdr_raw(obj)->cookie ==
-		  nd_hdr_cookie(nd_pool_hdr_raw(obj)));
-	atomic_store_explicit(st, ND_ST_FREE, memory_order_relaxed);
-	c->objs[n] = obj;
-	c->run_bot = ND_RUN_NONE;
-	atomic_store_explicit(&c->count, n + 1, memory_order_relaxed);
-	nd_pcache_leave(c);
-}
 
 /* Give one object back to `p`, already in its free state: the fast path
  * does not run the pool's reset (the slow path, on a full cache, does,
@@ -487,11 +312,8 @@ static inline enum nd_put_result nd_pool_put_h(struct nd_pool *p,
 		      atomic_load_explicit(st = nd_pool_st(h),
 					   memory_order_relaxed) ==
 			      ND_ST_LIVE)) {
-		struct nd_pcache *c = nd_pcache_put_begin(&nd_tl, p, p->slot);
-		if (ND_LIKELY(c != NULL)) {
-			nd_pcache_put_end(c, st, obj);
+		if (ND_LIKELY(nd_pcache_push(&nd_tl, p, p->slot, st, obj)))
 			return ND_PUT_OK;
-		}
 	}
 	return nd_pool_put_slow(p, obj, site);
 }
@@ -523,42 +345,8 @@ struct nd_run {
 bool nd_pool_run_mark(const struct nd_pool *p, void *const *objs, unsigned n,
 		      uint8_t from, uint8_t to, void **dst, struct nd_run *run);
 
-/* Set n state bytes from st[lo] to v (no other thread writes them: the
- * objects are in the caller's cache, or were just checked there). */
-ND_ALWAYS_INLINE void nd_st_fill(_Atomic uint8_t *st, uint32_t lo, unsigned n,
-				 uint8_t v)
-{
-#if ND_POOL_SEQ_CST
-	for (unsigned i = 0; i < n; i++)
-		atomic_store_explicit(&st[lo + i], v, memory_order_relaxed);
-#else
-	memset((void *)(uintptr_t)(st + lo), v, n);
-#endif
-}
 
-/* The lowest state index of slots [a, a + n) of c's checked batch. */
-ND_ALWAYS_INLINE uint32_t nd_pcache_run_lo(const struct nd_pcache *c,
-					   uint32_t a, unsigned n)
-{
-	return c->run_desc ? c->run_base - (a + n - 1) : c->run_base + a;
-}
 
-/* When the top n of the `have` objects of the entered cache c (n >= 1)
- * lie in its checked batch: copy them to objs, mark them LIVE, take
- * them off the cache and return true; else false, nothing done. */
-ND_ALWAYS_INLINE bool nd_pcache_take_run(struct nd_pcache *c,
-					 _Atomic uint8_t *st, uint32_t have,
-					 void **objs, unsigned n)
-{
-	if (have < n + c->run_bot)
-		return false;
-	ND_ASSERT(c->run_bot <= have && have <= c->run_hi && c->run_hi <= c->cap);
-	uint32_t a = have - n;
-	memcpy(objs, &c->objs[a], n * sizeof(void *));
-	atomic_store_explicit(&c->count, a, memory_order_relaxed);
-	nd_st_fill(st, nd_pcache_run_lo(c, a, n), n, ND_ST_LIVE);
-	return true;
-}
 
 /* Take n objects, all or none: a copy of the pointers from the top of
  * the caller's cache, each marked LIVE (a run of neighbours in one

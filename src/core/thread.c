@@ -10,14 +10,9 @@
 
 _Thread_local struct nd_tls nd_tl;
 /* the public name of the block, for the inline fast paths */
-extern _Thread_local struct ndisdma_tls_ ndisdma_tls_
+/* (the same struct nd_tls: <ndisdma/internal/pool_engine.h>) */
+extern _Thread_local struct nd_tls ndisdma_tls_
 	__attribute__((alias("nd_tl"), visibility("default")));
-_Static_assert(sizeof(struct nd_tls) == sizeof(struct ndisdma_tls_) &&
-		       offsetof(struct nd_tls, self.irql) ==
-			       offsetof(struct ndisdma_tls_, irql) &&
-		       offsetof(struct nd_tls, pcache) ==
-			       offsetof(struct ndisdma_tls_, pcache),
-	       "<ndisdma/pool_abi.h> sees struct nd_tls");
 #define self nd_tl.self
 static _Thread_local char last_error[256];
 

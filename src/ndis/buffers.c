@@ -43,10 +43,6 @@ static uint32_t big_cookie(const struct big_mdl *b, uint32_t c)
 }
 
 #define MDL_OBJ_SIZE (sizeof(MDL) + ND_MDL_INLINE_PFNS * sizeof(PFN_NUMBER))
-/* what the inline NdisAllocateBuffer / NdisFreeBuffer of <ndis.h> see */
-_Static_assert(ND_DP_BUFFER == NDISDMA_DP_BUFFER_ &&
-		       ND_MDL_INLINE_PFNS == NDISDMA_MDL_INLINE_PFNS_,
-	       "pool_abi.h: buffer pools");
 
 /* What the memory before m says: 1 a big MDL (*out set), -1 a freed
  * big MDL, 0 neither. Reads only m's own page. */

@@ -21,7 +21,7 @@ _Static_assert(sizeof(struct nd_dpool) <= NDISDMA_DPOOL_SLOT_,
 /* ---- the handle region ----
  *
  * Every pool handle is a NDISDMA_DPOOL_SLOT_-byte slot of one region
- * reserved at load and never unmapped (pool_abi.h): a freed handle reads
+ * reserved at load and never unmapped (internal/pool_engine.h): a freed handle reads
  * as zero (magic 0: no live pool), a pointer outside the region or not
  * at a slot's start is refused by NDISDMA_DPOOL_IN_ before anything is
  * read. A released slot waits in a FIFO quarantine behind

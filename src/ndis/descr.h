@@ -10,17 +10,17 @@
 #include "../core/core.h"
 #include "../core/pool.h"
 
-#define ND_DP_PACKET 0x4e445050u /* NDPP */
-#define ND_DP_BUFFER 0x4e444250u /* NDBP */
+#define ND_DP_PACKET NDISDMA_DP_PACKET_ /* NDPP */
+#define ND_DP_BUFFER NDISDMA_DP_BUFFER_ /* NDBP */
 #define ND_DP_NBL 0x4e444e50u    /* NDNP */
 #define ND_DP_MDL 0x4e444d50u    /* NDMP: NdisAllocateMdl's own pool */
 #define ND_DP_NB 0x4e444e42u     /* NDNB: NdisAllocateNetBufferPool */
 
 /* Inline page-frame entries of a buffer descriptor; ranges spanning more
  * pages get a descriptor from the heap (still counted by the pool). */
-#define ND_MDL_INLINE_PFNS 16u
+#define ND_MDL_INLINE_PFNS NDISDMA_MDL_INLINE_PFNS_
 
-typedef uint64_t nd_v2 __attribute__((vector_size(16), may_alias));
+/* nd_v2: <ndisdma/internal/pool_engine.h> */
 
 /* true when any bit of v is set */
 static inline bool nd_v2_any(nd_v2 v)
@@ -40,10 +40,15 @@ static inline bool nd_v2_any(nd_v2 v)
 	})
 
 struct nd_dpool {
-	uint32_t magic;         /* ND_DP_*; 0 once released */
-	uint32_t type;          /* ND_DP_*, kept until destroyed */
-	struct nd_pool *pool;
-	unsigned slot;          /* pool->slot, at hand with pool */
+	/* magic (ND_DP_*; 0 once released), type (kept until destroyed),
+	 * pool, slot: the part the inline fast paths read, written once in
+	 * <ndisdma/internal/pool_engine.h> */
+	union {
+		struct nd_dpool_head head;
+		struct {
+			NDISDMA_DPOOL_HEAD_FIELDS_
+		};
+	};
 	struct nd_adapter *ad;  /* owner adapter, or NULL */
 	bool tracked;
 	struct nd_res res;
@@ -122,7 +127,7 @@ struct nd_adapter *dpool_init_adapter(void);
 
 /* The handle h when it names a live pool of kind `magic`, else NULL; a
  * stale handle reads magic 0, a wild one is outside the handle region
- * and not read at all (pool_abi.h). For the fast paths. */
+ * and not read at all (internal/pool_engine.h). For the fast paths. */
 static inline struct nd_dpool *dpool_fast(NDIS_HANDLE h, uint32_t magic)
 {
 	struct nd_dpool *dp = (struct nd_dpool *)h;

@@ -486,11 +486,8 @@ nbl_free_slow(PNET_BUFFER_LIST nbl, const void *site)
 			return;                                                \
 		}                                                              \
 		nbl_put_hot_as(dp, (char *)nbl, dp->alloc_nb, false);          \
-		struct nd_pcache *c = nd_pcache_put_begin(&nd_tl, p, dp->slot); \
-		if (ND_LIKELY(c != NULL)) {                                    \
-			nd_pcache_put_end(c, st, nbl);                         \
+		if (ND_LIKELY(nd_pcache_push(&nd_tl, p, dp->slot, st, nbl)))   \
 			return;                                                \
-		}                                                              \
 		nd_pool_put_slow(p, nbl, site);                                \
 	}
 

@@ -58,15 +58,6 @@ _Static_assert(((NDISDMA_PACKET_OOB_WRITTEN | NDISDMA_PACKET_PRIVATE_WRITTEN) &
 	       "the macros' marks are kind marks of the engine");
 _Static_assert(ND_POOL_HDR + sizeof(NDIS_PACKET_PRIVATE) == 64,
 	       "header and Private fill one line");
-/* what the inline NdisAllocatePacket of <ndis.h> sees of a pool handle */
-_Static_assert(offsetof(struct nd_dpool, magic) ==
-			       offsetof(struct ndisdma_dpool_, magic) &&
-		       offsetof(struct nd_dpool, pool) ==
-			       offsetof(struct ndisdma_dpool_, pool) &&
-		       offsetof(struct nd_dpool, slot) ==
-			       offsetof(struct ndisdma_dpool_, slot) &&
-		       ND_DP_PACKET == NDISDMA_DP_PACKET_,
-	       "pool_abi.h: struct nd_dpool");
 
 static inline void packet_mark_private(PNDIS_PACKET p)
 {
@@ -119,28 +110,19 @@ static void packet_reset(void *arg, void *obj)
 ND_NO_ASAN ND_HDR_INLINE _Atomic uint8_t *
 packet_line_ok(const struct nd_pool *pool, const void *p)
 {
-	const nd_v2 *l = __builtin_assume_aligned((const char *)p - ND_POOL_HDR,
-						  64);
-	const nd_v2 *t = __builtin_assume_aligned(pool->live_line, 64);
-	/* the cookie (bound to the address) and the index apart */
-	nd_v2 x = (((l[0] ^ t[0]) & (nd_v2){ 0, ~0ull }) | (l[1] ^ t[1])) |
-		  ((l[2] ^ t[2]) | (l[3] ^ t[3]));
-	if ((x[0] | x[1]) != 0 ||
-	    nd_pool_hdr_raw(p)->cookie != nd_hdr_cookie(nd_pool_hdr_raw(p)))
+	const struct nd_pool_hdr *h = nd_pool_hdr_raw(p);
+	if (h->cookie != nd_hdr_cookie(h))
 		return NULL;
-	uint32_t i = nd_pool_hdr_raw(p)->index;
-	_Atomic uint8_t *st = &pool->st[i];
-	if (i < pool->st_cap &&
-	    atomic_load_explicit(st, memory_order_relaxed) == ND_ST_LIVE)
-		return st;
-	return NULL;
+	/* the line compare of <ndisdma/internal/pool_engine.h>, which the
+	 * inline NdisFreePacket makes too */
+	return nd_pool_line_live(h, pool);
 }
 
 /* Where the 16 bytes before a packet are readable without leaving its
  * page, and it is 16-byte aligned: (a mod 4096) in {16, 32, ..., 4080}. */
 static inline bool packet_addr_ok(const void *p)
 {
-	return ((((uintptr_t)p & 4095u) - 16u) & 0x100fu) == 0;
+	return nd_hdr_readable(p);
 }
 
 /* The header's cookie, read where packet_addr_ok allows (the pointer
@@ -360,12 +342,9 @@ free_changed(PNDIS_PACKET Packet, const void *site)
 	struct nd_pool *pool = h->pool;
 	if (packet_make_clean(pool, Packet)) {
 		_Atomic uint8_t *st = nd_pool_st(h);
-		struct nd_pcache *c =
-			nd_pcache_put_begin(&nd_tl, pool, pool->slot);
-		if (ND_LIKELY(c != NULL)) {
-			nd_pcache_put_end(c, st, Packet);
+		if (ND_LIKELY(nd_pcache_push(&nd_tl, pool, pool->slot, st,
+					     Packet)))
 			return;
-		}
 	}
 	free_slow(Packet, site);
 }
@@ -376,14 +355,12 @@ VOID(NdisFreePacket)(PNDIS_PACKET Packet)
 		struct nd_pool_hdr *h = nd_pool_hdr_raw(Packet);
 		if (ND_LIKELY(packet_cookie_ok(Packet))) {
 			struct nd_pool *pool = h->pool;
-			_Atomic uint8_t *st = packet_line_ok(pool, Packet);
+			_Atomic uint8_t *st = nd_pool_line_live(h, pool);
 			if (ND_LIKELY(st != NULL)) {
-				struct nd_pcache *c = nd_pcache_put_begin(
-					&nd_tl, pool, pool->slot);
-				if (ND_LIKELY(c != NULL)) {
-					nd_pcache_put_end(c, st, Packet);
+				if (ND_LIKELY(nd_pcache_push(&nd_tl, pool,
+							     pool->slot, st,
+							     Packet)))
 					return;
-				}
 			} else {
 				free_changed(Packet, ND_SITE());
 				return;
@@ -610,10 +587,10 @@ static unsigned free_mark(const struct nd_pool *ep, PNDIS_PACKET *pkts,
 	return i;
 }
 
-bool ndisdma_pool_put_run_(struct ndisdma_pool_ *pool, uint32_t slot,
-			   void **objs, unsigned n)
+bool ndisdma_pool_put_run_(struct nd_pool *pool, uint32_t slot, void **objs,
+			   unsigned n)
 {
-	return nd_pool_put_run_at((struct nd_pool *)pool, slot, objs, n);
+	return nd_pool_put_run_at(pool, slot, objs, n);
 }
 
 int(ndisdma_packet_free_bulk)(void *pool, struct _NDIS_PACKET **pkts,

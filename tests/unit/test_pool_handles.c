@@ -501,8 +501,8 @@ static void corrupt_cache_count(void)
 	PNDIS_PACKET p;
 	NdisAllocatePacket(&st, &p, pp);
 	NdisFreePacket(p);
-	const struct ndisdma_dpool_ *dp = pp;
-	struct ndisdma_pcache_ *c = ndisdma_tls_.pcache[dp->slot];
+	const struct nd_dpool_head *dp = pp;
+	struct nd_pcache *c = ndisdma_tls_.pcache[dp->slot];
 	CHECK(c != NULL);
 	c->count = c->cap + 1;
 	(NdisAllocatePacket)(&st, &p, pp);

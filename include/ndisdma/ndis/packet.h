@@ -128,10 +128,9 @@ typedef struct _NDIS_PACKET_EXTENSION {
  * packet. */
 static inline unsigned char *ndisdma_packet_st_(PNDIS_PACKET p)
 {
-	const struct ndisdma_obj_hdr_ *h =
-		(const struct ndisdma_obj_hdr_ *)(const void *)p - 1;
+	const struct nd_pool_hdr *h = nd_pool_hdr_raw(p);
 	if (h->cookie == NDISDMA_COOKIE_AT_(h) && h->index < h->pool->st_cap)
-		return &h->pool->st[h->index];
+		return (unsigned char *)(uintptr_t)&h->pool->st[h->index];
 	return 0;
 }
 static inline void ndisdma_packet_mark_(PNDIS_PACKET p, unsigned char m)
@@ -320,15 +319,15 @@ static inline __attribute__((always_inline)) void
 ndisdma_packet_alloc_(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
 		      NDIS_HANDLE PoolHandle)
 {
-	const struct ndisdma_dpool_ *dp =
-		(const struct ndisdma_dpool_ *)PoolHandle;
-	struct ndisdma_tls_ *t = &ndisdma_tls_;
+	const struct nd_dpool_head *dp =
+		(const struct nd_dpool_head *)PoolHandle;
+	struct nd_tls *t = &ndisdma_tls_;
 	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) && dp->magic == NDISDMA_DP_PACKET_ &&
 				     Status != 0 && Packet != 0 &&
-				     t->irql <= DISPATCH_LEVEL,
+				     t->self.irql <= DISPATCH_LEVEL,
 			     1)) {
 		/* a free packet is in its allocation state */
-		void *o = ndisdma_pcache_pop1_(t, dp);
+		void *o = nd_pcache_pop(t, dp->pool, dp->slot);
 		if (__builtin_expect(o != 0, 1)) {
 			*Packet = (PNDIS_PACKET)o;
 			*Status = NDIS_STATUS_SUCCESS;
@@ -338,45 +337,21 @@ ndisdma_packet_alloc_(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
 	(NdisAllocatePacket)(Status, Packet, PoolHandle);
 }
 
-/* The 64 bytes from the packet's header (header, Private) against the
- * pool's template, the header's index masked out; then the state byte
- * is exactly LIVE (no marks). The state byte when all holds, else NULL.
- * The caller checked the cookie, so pool is a pool's. */
-typedef unsigned long long ndisdma_v2_ __attribute__((vector_size(16)));
-static inline NDISDMA_INLINE_ unsigned char *
-ndisdma_packet_line_(const struct ndisdma_obj_hdr_ *h,
-		     const struct ndisdma_pool_ *pool)
-{
-	const ndisdma_v2_ *l = (const ndisdma_v2_ *)__builtin_assume_aligned(
-		(const void *)h, 64);
-	const ndisdma_v2_ *tp = (const ndisdma_v2_ *)__builtin_assume_aligned(
-		(const void *)pool->live_line, 64);
-	const ndisdma_v2_ m = { 0, ~0ull }; /* the cookie and index aside */
-	ndisdma_v2_ x = (((l[0] ^ tp[0]) & m) | (l[1] ^ tp[1])) |
-			((l[2] ^ tp[2]) | (l[3] ^ tp[3]));
-	if ((x[0] | x[1]) != 0 || h->index >= pool->st_cap ||
-	    __atomic_load_n(&pool->st[h->index], __ATOMIC_RELAXED) !=
-		    NDISDMA_ST_LIVE_)
-		return 0;
-	return &pool->st[h->index];
-}
-
 /* (reads the 16 bytes in front of a pointer the driver passes before it
  * knows the pointer is a packet: no AddressSanitizer check there) */
 static inline NDISDMA_NO_ASAN_ void ndisdma_packet_free_(PNDIS_PACKET Packet)
 {
-	uintptr_t a = (uintptr_t)Packet;
-	/* 16-byte aligned, at least 16 bytes into its page */
-	if (__builtin_expect((((a & 4095u) - 16u) & 0x100fu) == 0, 1)) {
-		const struct ndisdma_obj_hdr_ *h =
-			(const struct ndisdma_obj_hdr_ *)(const void *)Packet -
-			1;
+	if (__builtin_expect(nd_hdr_readable(Packet), 1)) {
+		const struct nd_pool_hdr *h = nd_pool_hdr_raw(Packet);
 		if (__builtin_expect(h->cookie == NDISDMA_COOKIE_AT_(h), 1)) {
-			struct ndisdma_pool_ *pool = h->pool;
-			unsigned char *st = ndisdma_packet_line_(h, pool);
+			struct nd_pool *pool = h->pool;
+			NDISDMA_ATOMIC_(uint8_t) *st =
+				nd_pool_line_live(h, pool);
 			if (__builtin_expect(st != 0, 1) &&
-			    __builtin_expect(
-				    ndisdma_pcache_push1_(pool, st, Packet), 1))
+			    __builtin_expect(nd_pcache_push(&ndisdma_tls_,
+							    pool, pool->slot,
+							    st, Packet),
+					     1))
 				return;
 		}
 	}
@@ -488,16 +463,16 @@ static inline __attribute__((always_inline)) void
 ndisdma_buffer_alloc_(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
 		      NDIS_HANDLE PoolHandle, PVOID VirtualAddress, UINT Length)
 {
-	const struct ndisdma_dpool_ *dp =
-		(const struct ndisdma_dpool_ *)PoolHandle;
-	struct ndisdma_tls_ *t = &ndisdma_tls_;
+	const struct nd_dpool_head *dp =
+		(const struct nd_dpool_head *)PoolHandle;
+	struct nd_tls *t = &ndisdma_tls_;
 	ULONG span = ADDRESS_AND_SIZE_TO_SPAN_PAGES(VirtualAddress, Length);
 	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) && dp->magic == NDISDMA_DP_BUFFER_ &&
 				     Status != 0 && Buffer != 0 &&
 				     span <= NDISDMA_MDL_INLINE_PFNS_ &&
-				     t->irql <= DISPATCH_LEVEL,
+				     t->self.irql <= DISPATCH_LEVEL,
 			     1)) {
-		void *o = ndisdma_pcache_pop1_(t, dp);
+		void *o = nd_pcache_pop(t, dp->pool, dp->slot);
 		if (__builtin_expect(o != 0, 1)) {
 			ndisdma_mdl_fill_((PMDL)o, VirtualAddress, Length,
 					  span);
@@ -513,23 +488,21 @@ ndisdma_buffer_alloc_(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
 /* (reads the 16 bytes in front of the pointer first, as the packet's) */
 static inline NDISDMA_NO_ASAN_ void ndisdma_buffer_free_(PNDIS_BUFFER Buffer)
 {
-	uintptr_t a = (uintptr_t)Buffer;
-	if (__builtin_expect((((a & 4095u) - 16u) & 0x100fu) == 0, 1)) {
-		const struct ndisdma_obj_hdr_ *h =
-			(const struct ndisdma_obj_hdr_ *)(const void *)Buffer -
-			1;
+	if (__builtin_expect(nd_hdr_readable(Buffer), 1)) {
+		const struct nd_pool_hdr *h = nd_pool_hdr_raw(Buffer);
 		if (__builtin_expect(h->cookie == NDISDMA_COOKIE_AT_(h), 1)) {
-			struct ndisdma_pool_ *pool = h->pool;
-			unsigned char *st = &pool->st[h->index];
+			struct nd_pool *pool = h->pool;
+			NDISDMA_ATOMIC_(uint8_t) *st = &pool->st[h->index];
 			if (__builtin_expect(
 				    pool->tag == NDISDMA_DP_BUFFER_ &&
 					    h->index < pool->st_cap &&
-					    __atomic_load_n(st,
-							    __ATOMIC_RELAXED) ==
+					    NDISDMA_LD_(st, NDISDMA_RLX_) ==
 						    NDISDMA_ST_LIVE_,
 				    1) &&
-			    __builtin_expect(
-				    ndisdma_pcache_push1_(pool, st, Buffer), 1))
+			    __builtin_expect(nd_pcache_push(&ndisdma_tls_,
+							    pool, pool->slot,
+							    st, Buffer),
+					     1))
 				return;
 		}
 	}
