@@ -147,6 +147,7 @@ struct nd_driver {
 	struct nd_adapter *adapters; /* list of running adapters */
 	int32_t last_init_status;
 	long last_init_leaks;
+	void *dl_handle; /* ndisdma_driver_load_file: dlclose'd at unload */
 };
 
 /* Look up a live driver by wrapper/driver handle or driver object. NULL

@@ -5,6 +5,7 @@
  */
 #include "core.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,11 +75,14 @@ struct nd_driver *nd_driver_from_object(PDRIVER_OBJECT obj)
 
 static void driver_free(struct nd_driver *d)
 {
+	void *dl = d->dl_handle;
 	registry_del(d);
 	pthread_mutex_destroy(&d->lock);
 	free(d->regpath.Buffer);
 	free(d->name);
 	free(d);
+	if (dl) /* last: nothing of the driver's code runs any more */
+		dlclose(dl);
 }
 
 int32_t ndisdma_last_entry_status(void)
