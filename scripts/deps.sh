@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Sourced by scripts/demo and scripts/test: install the Debian packages
-# named in "$@" that are missing (needs root, or sudo).
+# named in "$@" that are missing (needs root, or sudo), without their
+# recommended packages (QEMU would otherwise pull in a GUI stack).
 ndisdma_need() {
 	missing=""
 	for p in "$@"; do
@@ -11,5 +12,5 @@ ndisdma_need() {
 	sudo_=""
 	[ "$(id -u)" -ne 0 ] && sudo_="sudo"
 	$sudo_ apt-get update -qq &&
-		DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq $missing
+		DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq --no-install-recommends $missing
 }
