@@ -148,7 +148,9 @@ int bus_common_option(struct bus_info *in, const char *k, const char *v)
 		return 0;
 	}
 	if (!strcmp(k, "chunk")) {
-		if (bus_parse_size(v, &n) || n < 4096 || (n & (n - 1)))
+		/* bounded: a chunk is mapped and tracked whole */
+		if (bus_parse_size(v, &n) || n < 4096 || (n & (n - 1)) ||
+		    n > ND_BUS_CHUNK_MAX)
 			return -EINVAL;
 		in->chunk_size = (size_t)n;
 		return 0;

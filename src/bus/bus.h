@@ -89,8 +89,12 @@ struct bus_info {
 	uint64_t limit;         /* shared-memory bytes allowed, 0 = default */
 	int fill;               /* byte for fresh blocks, -1 = leave as is */
 	int poison;             /* byte for freed blocks, -1 = leave as is */
-	size_t chunk_size;      /* preferred chunk size */
+	size_t chunk_size;      /* preferred chunk size, at most
+				   ND_BUS_CHUNK_MAX */
 };
+
+/* The largest chunk= a URI may ask for (a chunk is tracked whole). */
+#define ND_BUS_CHUNK_MAX (1ull << 30)
 
 struct bus_ops {
 	const char *name;

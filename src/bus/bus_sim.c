@@ -34,7 +34,6 @@
 #define SIM_IOVA_4G 0x100000000ULL
 #define SIM_IOVA_HIGH 0x1000000000ULL     /* 64 GiB */
 #define SIM_IOVA_END 0x1000000000000ULL   /* 2^48 */
-#define SIM_STALE_RING 1024
 
 #define SIM_LINE 64 /* the modelled cache line */
 
@@ -60,11 +59,15 @@ struct sim_chunk {
 struct sim_bus {
 	struct bus base;
 	struct iova_space iova;
-	pthread_rwlock_t lock; /* windows and stale ring */
+	pthread_rwlock_t lock; /* windows and stale windows */
 	struct sim_window *win;
 	size_t nwin, capwin;
-	struct sim_window stale[SIM_STALE_RING];
-	size_t stale_next;
+	/* Closed windows whose addresses no open window has reused since,
+	 * sorted and disjoint: a device access there is named stale however
+	 * long ago the window closed. Bounded by the address space in use
+	 * (the IOVA allocator is first fit, so freed addresses are reused). */
+	struct sim_window *stale;
+	size_t nstale, capstale;
 	struct sim_chunk **chunks; /* non-coherent model only */
 	size_t nchunks, capchunks;
 };
@@ -143,6 +146,7 @@ static void sim_close(struct bus *b)
 	iova_space_destroy(&s->iova);
 	pthread_rwlock_destroy(&s->lock);
 	free(s->win);
+	free(s->stale);
 	free(s->chunks);
 	free(s);
 }
@@ -262,6 +266,53 @@ static size_t win_search(struct sim_bus *s, uint64_t iova)
 	return lo;
 }
 
+/* Index of the first stale window whose end is above iova. Lock held. */
+static size_t stale_search(struct sim_bus *s, uint64_t iova)
+{
+	size_t lo = 0, hi = s->nstale;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (s->stale[mid].iova + s->stale[mid].len <= iova)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Forget the stale windows overlapping [iova, iova+len): their addresses
+ * are in use again. Returns the index where [iova, ...) would go. Lock
+ * held (write). */
+static size_t stale_forget(struct sim_bus *s, uint64_t iova, size_t len)
+{
+	size_t i = stale_search(s, iova), j = i;
+	while (j < s->nstale && s->stale[j].iova < iova + len)
+		j++;
+	memmove(&s->stale[i], &s->stale[j],
+		(s->nstale - j) * sizeof(s->stale[0]));
+	s->nstale -= j - i;
+	return i;
+}
+
+/* Remember a closed window. Lock held (write). Without memory for it the
+ * window is forgotten: its addresses then fault as unmapped. */
+static void stale_add(struct sim_bus *s, const struct sim_window *w)
+{
+	size_t i = stale_forget(s, w->iova, w->len);
+	if (s->nstale == s->capstale) {
+		size_t cap = s->capstale ? s->capstale * 2 : 64;
+		struct sim_window *n = realloc(s->stale, cap * sizeof(*n));
+		if (!n)
+			return;
+		s->stale = n;
+		s->capstale = cap;
+	}
+	memmove(&s->stale[i + 1], &s->stale[i],
+		(s->nstale - i) * sizeof(s->stale[0]));
+	s->stale[i] = *w;
+	s->nstale++;
+}
+
 static int sim_window_open(struct bus *b, uint64_t iova, size_t len,
 			   void *host, unsigned perms, uint64_t cookie)
 {
@@ -298,6 +349,7 @@ static int sim_window_open(struct bus *b, uint64_t iova, size_t len,
 	memmove(&s->win[i + 1], &s->win[i], (s->nwin - i) * sizeof(s->win[0]));
 	s->win[i] = w;
 	s->nwin++;
+	stale_forget(s, iova, len);
 out:
 	pthread_rwlock_unlock(&s->lock);
 	return rc;
@@ -309,7 +361,7 @@ static void sim_window_close(struct bus *b, uint64_t iova, size_t len)
 	pthread_rwlock_wrlock(&s->lock);
 	size_t i = win_search(s, iova);
 	if (i < s->nwin && s->win[i].iova == iova && s->win[i].len == len) {
-		s->stale[s->stale_next++ % SIM_STALE_RING] = s->win[i];
+		stale_add(s, &s->win[i]);
 		memmove(&s->win[i], &s->win[i + 1],
 			(s->nwin - i - 1) * sizeof(s->win[0]));
 		s->nwin--;
@@ -346,17 +398,12 @@ static void classify(struct sim_bus *s, uint64_t iova, unsigned want,
 			}
 		}
 	}
-	size_t n = s->stale_next < SIM_STALE_RING ? s->stale_next
-						     : SIM_STALE_RING;
-	for (size_t j = 0; j < n; j++) {
-		const struct sim_window *w =
-			&s->stale[(s->stale_next - 1 - j) % SIM_STALE_RING];
-		if (iova >= w->iova && iova < w->iova + w->len) {
-			f->kind = BUS_FAULT_STALE;
-			f->hint = w->iova;
-			f->cookie = w->cookie;
-			return;
-		}
+	size_t j = stale_search(s, iova);
+	if (j < s->nstale && s->stale[j].iova <= iova) {
+		f->kind = BUS_FAULT_STALE;
+		f->hint = s->stale[j].iova;
+		f->cookie = s->stale[j].cookie;
+		return;
 	}
 	f->kind = BUS_FAULT_UNMAPPED;
 }
@@ -452,10 +499,11 @@ static int sim_access(struct sim_bus *s, uint64_t iova, unsigned char *buf,
 			n = (size_t)(end - a);
 		if (w->cpu)
 			coherence_note(w, off, n, to_host, fault);
+		/* memmove: the device may copy within its own memory */
 		if (to_host)
-			memcpy(w->host + off, buf, n);
+			memmove(w->host + off, buf, n);
 		else
-			memcpy(buf, w->host + off, n);
+			memmove(buf, w->host + off, n);
 		buf += n;
 		a += n;
 		i++;

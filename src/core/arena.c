@@ -13,6 +13,8 @@ struct arena_chunk {
 	bool dedicated;
 	uint64_t *used;  /* a bit per granule: allocated */
 	uint64_t *start; /* a bit per granule: first granule of a block */
+	uint64_t *poisoned; /* a bit per granule: freed, holds the poison
+			       byte (fresh memory is never written) */
 };
 
 #define WORDS(n) (((n) + 63) / 64)
@@ -100,16 +102,19 @@ static struct arena_chunk *chunk_new(struct arena *a, size_t len,
 	c->ngran = len / a->gran;
 	c->used = calloc(WORDS(c->ngran), sizeof(uint64_t));
 	c->start = calloc(WORDS(c->ngran), sizeof(uint64_t));
-	if (!c->used || !c->start ||
+	c->poisoned = calloc(WORDS(c->ngran), sizeof(uint64_t));
+	if (!c->used || !c->start || !c->poisoned ||
 	    a->bus->ops->chunk_alloc(a->bus, len, a->dma_limit, &c->bc)) {
 		free(c->used);
 		free(c->start);
+		free(c->poisoned);
 		free(c);
 		return NULL;
 	}
 	assert(c->bc.iova + len - 1 <= a->dma_limit);
-	if (a->poison >= 0)
-		memset(c->bc.host, a->poison, len);
+	/* The chunk is not written here: only blocks are filled (by the
+	 * caller) and poisoned (at their free), so an adapter costs the
+	 * memory it uses, not its chunk size. */
 	c->nfree = c->ngran;
 	c->dedicated = dedicated;
 	c->next = a->chunks;
@@ -130,10 +135,49 @@ static void chunk_release(struct arena *a, struct arena_chunk *c)
 	a->bus->ops->chunk_free(a->bus, &c->bc);
 	free(c->used);
 	free(c->start);
+	free(c->poisoned);
 	free(c);
 }
 
-static bool take(struct arena_chunk *c, size_t n, struct arena_block *out)
+/* The offset in [p, p+n) of the first byte that is not `poison`, or -1. */
+static long first_not(const unsigned char *p, size_t n, unsigned char poison)
+{
+	uint64_t pat = 0x0101010101010101ull * poison;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		if (w != pat)
+			break;
+	}
+	for (; i < n; i++)
+		if (p[i] != poison)
+			return (long)i;
+	return -1;
+}
+
+/* The offset in block b of the first byte of its freed granules that no
+ * longer holds the poison byte, or -1; forgets their poisoned state. */
+static long poison_check(const struct arena *a, struct arena_chunk *c,
+			 size_t first, size_t n)
+{
+	long bad = -1;
+	const unsigned char *p =
+		(const unsigned char *)c->bc.host + first * a->gran;
+	for (size_t g = 0; g < n && a->poison >= 0 && bad < 0; g++) {
+		if (!test_bit(c->poisoned, first + g))
+			continue; /* never freed: nothing to check */
+		long off = first_not(p + g * a->gran, a->gran,
+				     (unsigned char)a->poison);
+		if (off >= 0)
+			bad = (long)(g * a->gran) + off;
+	}
+	set_range(c->poisoned, first, n, false);
+	return bad;
+}
+
+static bool take(const struct arena *a, struct arena_chunk *c, size_t n,
+		 struct arena_block *out)
 {
 	if (c->nfree < n)
 		return false;
@@ -148,7 +192,7 @@ static bool take(struct arena_chunk *c, size_t n, struct arena_block *out)
 	c->start[at >> 6] |= 1ull << (at & 63);
 	c->nfree -= n;
 	c->hint = at + n < c->ngran ? at + n : 0;
-	*out = (struct arena_block){ c, at, n };
+	*out = (struct arena_block){ c, at, n, poison_check(a, c, at, n) };
 	return true;
 }
 
@@ -163,7 +207,7 @@ int arena_alloc(struct arena *a, size_t len, struct arena_block *out,
 		size_t clen = (len + 4095) & ~(size_t)4095;
 		clen = (clen + a->gran - 1) & ~(a->gran - 1);
 		c = chunk_new(a, clen, true);
-		if (!c || !take(c, n, out)) {
+		if (!c || !take(a, c, n, out)) {
 			if (c)
 				chunk_release(a, c);
 			return -ENOMEM;
@@ -172,10 +216,10 @@ int arena_alloc(struct arena *a, size_t len, struct arena_block *out,
 		bool ok = false;
 		for (c = a->chunks; c && !ok; c = c->next)
 			if (!c->dedicated)
-				ok = take(c, n, out);
+				ok = take(a, c, n, out);
 		if (!ok) {
 			c = chunk_new(a, a->chunk_size, false);
-			if (!c || !take(c, n, out))
+			if (!c || !take(a, c, n, out))
 				return -ENOMEM;
 		}
 	}
@@ -189,9 +233,11 @@ void arena_free(struct arena *a, const struct arena_block *b)
 {
 	struct arena_chunk *c = b->chunk;
 	assert(test_bit(c->start, b->first));
-	if (a->poison >= 0)
+	if (a->poison >= 0) {
 		memset((unsigned char *)c->bc.host + b->first * a->gran,
 		       a->poison, b->n * a->gran);
+		set_range(c->poisoned, b->first, b->n, true);
+	}
 	set_range(c->used, b->first, b->n, false);
 	c->start[b->first >> 6] &= ~(1ull << (b->first & 63));
 	c->nfree += b->n;
@@ -223,27 +269,6 @@ void *arena_block_containing(struct arena *a, const void *p)
 		return (void *)(h + g * a->gran);
 	}
 	return NULL;
-}
-
-long arena_poison_check(const struct arena *a, const struct arena_block *b)
-{
-	if (a->poison < 0)
-		return -1;
-	const unsigned char *p =
-		(const unsigned char *)b->chunk->bc.host + b->first * a->gran;
-	size_t n = b->n * a->gran;
-	uint64_t pat = 0x0101010101010101ull * (unsigned char)a->poison;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, p + i, 8);
-		if (w != pat)
-			break;
-	}
-	for (; i < n; i++)
-		if (p[i] != (unsigned char)a->poison)
-			return (long)i;
-	return -1;
 }
 
 void arena_destroy(struct arena *a)

@@ -19,6 +19,11 @@ struct arena_chunk;
 struct arena_block {
 	struct arena_chunk *chunk;
 	size_t first, n; /* granules */
+	/* set by arena_alloc: the offset of the first byte of the block's
+	 * previously freed granules that no longer holds the poison byte
+	 * (the CPU wrote into freed memory), or -1 (granules never used
+	 * before are not checked; no poison: -1) */
+	long dirty;
 };
 
 struct arena {
@@ -28,8 +33,7 @@ struct arena {
 	struct arena_chunk *chunks;
 	size_t nchunks;
 	uint64_t chunk_bytes;
-	int poison; /* byte free memory holds (chunks start poisoned, freed
-		       blocks are poisoned); -1 = none */
+	int poison; /* byte freed blocks hold until reused; -1 = none */
 };
 
 /* Create an arena on `bus` whose memory lies below dma_limit (inclusive),
@@ -51,11 +55,6 @@ void arena_free(struct arena *, const struct arena_block *);
 /* The host address of the start of the allocated block containing p, or
  * NULL when p is in no allocated block of this arena. */
 void *arena_block_containing(struct arena *, const void *p);
-
-/* After arena_alloc: the offset of the first byte of the block that no
- * longer holds the poison byte (the CPU wrote into freed memory), or -1
- * when all of it does or the arena does not poison. */
-long arena_poison_check(const struct arena *, const struct arena_block *);
 
 /* Return every chunk to the bus (allocated blocks included). */
 void arena_destroy(struct arena *);

@@ -99,8 +99,9 @@ int nd_map_range(struct nd_adapter *ad, struct nd_map *m, void *host,
 {
 	m->kind = ND_MAP_NONE;
 	m->nsegs = 0;
-	if (!host || !len || !m->segs)
-		return -EINVAL;
+	if (!host || !len || !m->segs ||
+	    (uintptr_t)host + len - 1 < (uintptr_t)host)
+		return -EINVAL; /* NULL, empty, or wrapping the address space */
 	m->host = host;
 	m->len = len;
 	m->to_device = to_device;

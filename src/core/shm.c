@@ -110,7 +110,7 @@ int shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 		free(b);
 		goto fail;
 	}
-	long dirty = arena_poison_check(ad->arena, &b->ab);
+	long dirty = b->ab.dirty;
 	if (dirty >= 0)
 		nd_report(ND_RULE_SHM_WRITE_AFTER_FREE, ad, b->iova + dirty,
 			  0, site,

@@ -44,8 +44,13 @@ VOID NdisMStartBufferPhysicalMapping(NDIS_HANDLE h, PNDIS_BUFFER Buffer,
 	if (ArraySize)
 		*ArraySize = 0;
 	struct nd_adapter *ad = nd_adapter_lookup(h, fn, site);
-	if (!ad || !ArraySize)
+	if (!ad)
 		return;
+	if (!ArraySize) {
+		nd_report(ND_RULE_MAPREG_ARRAY_TOO_SMALL, ad, 0, 0, site,
+			  "%s with a NULL ArraySize", fn);
+		return;
+	}
 	if (!nd_irql_at_most(DISPATCH_LEVEL, fn, ad, site))
 		return;
 	struct nd_mapreg *g = reg_of(ad, PhysicalMapRegister, fn, site);
@@ -61,6 +66,13 @@ VOID NdisMStartBufferPhysicalMapping(NDIS_HANDLE h, PNDIS_BUFFER Buffer,
 	struct nd_mapregs *r = ad->mapping;
 	void *va = MmGetMdlVirtualAddress(Buffer);
 	ULONG len = MmGetMdlByteCount(Buffer);
+	if ((uintptr_t)va + len - 1 < (uintptr_t)va) {
+		nd_report(ND_RULE_MDL_WRAPS, ad, (uintptr_t)va, len, site,
+			  "%s: the buffer at %p of %u bytes runs past the end "
+			  "of the address space",
+			  fn, va, len);
+		return;
+	}
 	if (len > r->max_buffer) {
 		nd_report(ND_RULE_MAPREG_TOO_LONG, ad, (uintptr_t)va, len,
 			  site,
