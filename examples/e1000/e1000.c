@@ -545,7 +545,8 @@ static VOID rx_process(PE1000_ADAPTER a)
 		NdisMIndicateReceivePacket(a->Handle, batch, n);
 		for (UINT k = 0; k < n; k++)
 			if (NDIS_GET_PACKET_STATUS(batch[k]) ==
-			    NDIS_STATUS_RESOURCES) {
+				NDIS_STATUS_RESOURCES &&
+			    a->RxState[slot[k]] == RX_UP) {
 				ULONG i = slot[k];
 				NdisAdjustBufferLength(a->RxBuffer[i],
 						       E1000_RX_BUFSZ);
