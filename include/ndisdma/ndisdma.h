@@ -78,6 +78,21 @@ void ndisdma_driver_unload(ndisdma_driver *drv);
 int32_t ndisdma_driver_last_init_status(const ndisdma_driver *drv);
 long ndisdma_driver_last_init_leaks(const ndisdma_driver *drv);
 
+/* Set configuration parameter `name` (what NdisReadConfiguration finds
+ * under that keyword: the registry value an INF would create) to `value`
+ * for the adapters this driver starts from now on; adapters already
+ * running keep what they had. Setting a name again replaces its value;
+ * value NULL removes it. Names compare case-insensitively, as registry
+ * value names do. NdisReadConfiguration returns the value as
+ * NdisParameterInteger when asked for an integer and it parses as a
+ * decimal number, NdisParameterHexInteger when it parses as hex, and
+ * NdisParameterString otherwise (see docs/runtime.md). Returns 0;
+ * -EINVAL (unknown driver, NULL or empty name, a name or value longer than
+ * 255 / 4095 characters, a value with a control character); -ENOENT (value
+ * NULL and no such name); -ENOMEM. */
+int ndisdma_driver_set_param(ndisdma_driver *drv, const char *name,
+			     const char *value);
+
 /* ---------------- adapters ---------------- */
 
 /* Open the bus device `device_uri` names and call MiniportInitialize(Ex)
@@ -156,6 +171,91 @@ int ndisdma_tag_usage(uint32_t tag, uint64_t *bytes, uint64_t *outstanding,
 /* The simulated device behind an adapter started on "sim", or NULL on
  * another bus. Valid until the adapter is halted. */
 ndisdma_sim *ndisdma_adapter_sim(ndisdma_adapter *ad);
+
+/* ---- the simulated device's registers and configuration space ----
+ *
+ * A device model gives the simulated PCI function its registers: up to six
+ * BARs, each a memory BAR or an I/O-port BAR, whose every access by the
+ * driver (NdisReadRegister* / NdisWriteRegister* on what NdisMMapIoSpace
+ * returned, NdisRawReadPort* / NdisRawWritePort* on a registered port
+ * range) calls the model synchronously, on the driver's thread, and the
+ * identity the driver finds in configuration space. The model installs
+ * them from its `attach` hook (ndisdma_driver_set_sim_model), which runs
+ * for each adapter the driver starts on "sim" before MiniportInitialize. */
+
+/* One BAR. size 0: the BAR is not implemented (reads 0). A memory BAR is
+ * 32-bit, non-prefetchable, size a power of two >= 16; an I/O BAR's size
+ * is a power of two from 4 to 256. The bus assigns the addresses (memory
+ * BARs in 0xE0000000..0xFEFFFFFF, I/O BARs from port 0x1000 on, unique
+ * among the simulated devices of the process). */
+struct ndisdma_sim_bar {
+	uint32_t size;
+	int io; /* 1: an I/O-port BAR; 0: a memory BAR */
+};
+
+/* The configuration space header (type 0). The rest of the 256 bytes
+ * reads as 0 unless the model's cfg_read says otherwise. */
+struct ndisdma_sim_config {
+	uint16_t vendor_id, device_id;
+	uint16_t subsystem_vendor_id, subsystem_id;
+	uint8_t revision_id;
+	uint32_t class_code;   /* 24 bits: base class, sub-class, prog-if;
+				  0 means 0x020000 (Ethernet controller) */
+	uint8_t interrupt_pin; /* 0: no interrupt, 1..4: INTA#..INTD#; the
+				  bus assigns the line (Interrupt Line) */
+	struct ndisdma_sim_bar bar[6];
+};
+
+/* The model's side. width is 1, 2 or 4 (bytes); offset + width lies inside
+ * the BAR; `value` carries the low `width` bytes. The calls may come from
+ * several threads at once (ISR, DPC, send): the model locks what it
+ * shares. It may do DMA (ndisdma_sim_dma_read / write) and raise or lower
+ * its interrupt line from inside a call. It must not halt the adapter. */
+struct ndisdma_sim_regs_ops {
+	uint32_t (*read)(void *ctx, unsigned bar, uint64_t offset,
+			 unsigned width);
+	void (*write)(void *ctx, unsigned bar, uint64_t offset, unsigned width,
+		      uint32_t value);
+	/* Optional (NULL: those bytes read 0 and ignore writes): the
+	 * device-specific part of configuration space, offsets 0x40..0xFF
+	 * (capabilities, vendor registers). Same width rule. */
+	uint32_t (*cfg_read)(void *ctx, unsigned offset, unsigned width);
+	void (*cfg_write)(void *ctx, unsigned offset, unsigned width,
+			  uint32_t value);
+};
+
+/* Give the simulated device of `sim` its configuration space and
+ * registers; `ctx` is passed to every callback. Once per device, normally
+ * from the model's attach hook so that MiniportInitialize finds them. `cfg`
+ * is copied; `ops` must stay valid until the adapter is halted.
+ * Returns 0; -EINVAL (NULL sim, cfg or ops, an ops without read or write,
+ * a BAR size that is not allowed, interrupt_pin over 4); -EBUSY (the device
+ * has its registers already); -ENOSPC (no bus addresses left). */
+int ndisdma_sim_set_regs(ndisdma_sim *sim, const struct ndisdma_sim_config *cfg,
+			 const struct ndisdma_sim_regs_ops *ops, void *ctx);
+
+/* What a driver's adapters started on "sim" get as device. attach runs
+ * after the simulated device exists and before MiniportInitialize, on the
+ * thread calling ndisdma_adapter_start; it calls ndisdma_sim_set_regs and
+ * may keep `sim` (for DMA and the interrupt line) until detach. A non-zero
+ * return (a negative errno) fails the start with it, without calling the
+ * miniport. detach (may be NULL) runs after the miniport is halted (or its
+ * initialize failed) and what it left is reclaimed, when no register
+ * access can come any more; `regs_ctx` is the ctx given to
+ * ndisdma_sim_set_regs (NULL if none). */
+struct ndisdma_sim_model {
+	int (*attach)(void *model_ctx, ndisdma_sim *sim);
+	void (*detach)(void *model_ctx, ndisdma_sim *sim, void *regs_ctx);
+};
+
+/* Install (model non-NULL: copied) or remove (NULL) the device model of
+ * the adapters this driver starts on "sim" from now on. Without a model a
+ * simulated device has no BARs, no interrupt and vendor/device id
+ * 0xFFFF (no function), as before. Returns 0 or -EINVAL (unknown driver,
+ * a model without attach). */
+int ndisdma_driver_set_sim_model(ndisdma_driver *drv,
+				 const struct ndisdma_sim_model *model,
+				 void *model_ctx);
 
 /* DMA as the device does it: read/write len bytes at a device address,
  * translated through the simulated IOMMU. Returns 0; -EFAULT when any

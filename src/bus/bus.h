@@ -96,6 +96,35 @@ struct bus_info {
 /* The largest chunk= a URI may ask for (a chunk is tracked whole). */
 #define ND_BUS_CHUNK_MAX (1ull << 30)
 
+/* A BAR of the device, as configuration space describes it. */
+struct bus_bar {
+	uint64_t addr; /* bus address (memory) or first port (I/O) */
+	uint64_t size; /* bytes or ports */
+	bool io;       /* an I/O-port BAR */
+	bool is64;     /* a 64-bit memory BAR (takes two BAR slots) */
+	bool prefetch;
+};
+
+/* The simulated device's identity and registers (bus_sim only): what the
+ * device model installs. The callbacks are the model's; the bus calls them
+ * for every register access and for config bytes 0x40..0xFF. */
+struct bus_sim_regs {
+	uint16_t vendor, device, subvendor, subdevice;
+	uint8_t revision, int_pin;
+	uint32_t class_code;
+	struct {
+		uint32_t size;
+		bool io;
+	} bar[6];
+	void *ctx;
+	uint32_t (*read)(void *ctx, unsigned bar, uint64_t off, unsigned width);
+	void (*write)(void *ctx, unsigned bar, uint64_t off, unsigned width,
+		      uint32_t val);
+	uint32_t (*cfg_read)(void *ctx, unsigned off, unsigned width);
+	void (*cfg_write)(void *ctx, unsigned off, unsigned width,
+			  uint32_t val);
+};
+
 struct bus_ops {
 	const char *name;
 
@@ -131,8 +160,27 @@ struct bus_ops {
 	void (*unmap)(struct bus *, const struct bus_seg *segs,
 		      unsigned nsegs);
 
-	/* Optional: register access for the driver. */
+	/* Optional: register access for the driver. bar_map maps a memory
+	 * BAR into the process (-ENOTSUP for an I/O BAR or where the bus
+	 * cannot, -ENOENT for no such BAR). */
 	int (*bar_map)(struct bus *, unsigned bar, void **va, size_t *len);
+	/* Optional: describe BAR `bar` (0..5) from configuration space.
+	 * -ENOENT when the BAR is not implemented (or is the upper half of
+	 * a 64-bit BAR), -EINVAL for bar > 5, or the config read's errno. */
+	int (*bar_info)(struct bus *, unsigned bar, struct bus_bar *out);
+	/* Optional: one access of `width` (1, 2 or 4) bytes at `off` of BAR
+	 * `bar` without a mapping: I/O BARs on vfio and uio, every BAR on
+	 * sim (the device model's callbacks). -EINVAL (bad width, offset
+	 * outside the BAR), -ENOENT (no such BAR), -ENOTSUP, or the errno of
+	 * the access. */
+	int (*bar_read)(struct bus *, unsigned bar, uint64_t off,
+			unsigned width, uint32_t *val);
+	int (*bar_write)(struct bus *, unsigned bar, uint64_t off,
+			 unsigned width, uint32_t val);
+	/* Optional (sim only): install the device model's registers. -EBUSY
+	 * when installed already, -EINVAL for a bad BAR size, -ENOSPC when no
+	 * bus addresses are left. */
+	int (*sim_set_regs)(struct bus *, const struct bus_sim_regs *regs);
 	int (*cfg_read)(struct bus *, unsigned off, void *buf, size_t len);
 	int (*cfg_write)(struct bus *, unsigned off, const void *buf,
 			 size_t len);

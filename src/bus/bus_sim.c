@@ -17,12 +17,23 @@
  * one window per page, each window exactly the range's bytes in that
  * page. With iommu=no the bus models host memory above 4 GiB that is not
  * remapped: map() refuses (-ERANGE) an adapter that cannot reach 4 GiB.
+ *
+ * Registers: the device model installs a configuration-space identity and
+ * up to six BARs (sim_set_regs). The bus builds a type 0 header (PCI Local
+ * Bus 3.0, 6.1) with writable Command, Cache Line Size, Latency Timer,
+ * Interrupt Line and BARs (the address bits above the size, so that
+ * writing all ones sizes a BAR, 6.2.5.1), gives every BAR an address no
+ * other simulated device of the process has (memory in 0xE0000000 ..
+ * 0xFEFFFFFF, ports from 0x1000), and turns each register access into a
+ * call of the model. Without a model the function reads as absent (all
+ * ones).
  */
 #include "bus.h"
 #include "iova.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +47,13 @@
 #define SIM_IOVA_END 0x1000000000000ULL   /* 2^48 */
 
 #define SIM_LINE 64 /* the modelled cache line */
+
+#define SIM_MEM_BASE 0xE0000000ULL /* bus addresses of memory BARs */
+#define SIM_MEM_END 0xFF000000ULL
+#define SIM_IO_BASE 0x1000ULL /* ports of I/O BARs */
+#define SIM_IO_END 0x10000ULL
+#define SIM_INT_LINE 11 /* what Interrupt Line reads after reset */
+#define SIM_CFG_HDR 0x40 /* bytes of the standard header */
 
 struct sim_window {
 	uint64_t iova;
@@ -70,6 +88,13 @@ struct sim_bus {
 	size_t nstale, capstale;
 	struct sim_chunk **chunks; /* non-coherent model only */
 	size_t nchunks, capchunks;
+	/* registers: regs is set once (has_regs), then read-only */
+	pthread_mutex_t cfg_lock;     /* cfg */
+	uint8_t cfg[SIM_CFG_HDR];     /* the type 0 header */
+	uint8_t cfg_wmask[SIM_CFG_HDR];
+	uint64_t bar_base[6];         /* assigned addresses (0: none) */
+	_Atomic bool has_regs;
+	struct bus_sim_regs regs;
 };
 
 static struct sim_bus *to_sim(struct bus *b)
@@ -136,15 +161,22 @@ static int sim_open(const char *args, struct bus **out, char *err,
 		return rc;
 	}
 	pthread_rwlock_init(&s->lock, NULL);
+	pthread_mutex_init(&s->cfg_lock, NULL);
 	*out = &s->base;
 	return 0;
 }
+
+static void addr_release(uint64_t base);
 
 static void sim_close(struct bus *b)
 {
 	struct sim_bus *s = to_sim(b);
 	iova_space_destroy(&s->iova);
 	pthread_rwlock_destroy(&s->lock);
+	pthread_mutex_destroy(&s->cfg_lock);
+	for (int i = 0; i < 6; i++)
+		if (s->bar_base[i])
+			addr_release(s->bar_base[i]);
 	free(s->win);
 	free(s->stale);
 	free(s->chunks);
@@ -584,6 +616,278 @@ static void sim_unmap(struct bus *b, const struct bus_seg *segs,
 	iova_release(&s->iova, base, end - base);
 }
 
+/* ---------------- registers and configuration space ---------------- */
+
+/* Bus addresses handed to BARs of all simulated devices of the process. */
+struct sim_range {
+	uint64_t base, size;
+};
+static pthread_mutex_t addr_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sim_range *addr_used;
+static size_t addr_n, addr_cap;
+
+/* First fit of `size` (a power of two, also the alignment) in [lo, hi). */
+static int addr_take(uint64_t size, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	int rc = -ENOSPC;
+	pthread_mutex_lock(&addr_lock);
+	if (addr_n == addr_cap) {
+		size_t cap = addr_cap ? 2 * addr_cap : 16;
+		struct sim_range *n = realloc(addr_used, cap * sizeof(*n));
+		if (!n) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		addr_used = n;
+		addr_cap = cap;
+	}
+	for (uint64_t a = lo; a + size <= hi;) {
+		bool clash = false;
+		for (size_t i = 0; i < addr_n; i++) {
+			const struct sim_range *r = &addr_used[i];
+			if (a < r->base + r->size && r->base < a + size) {
+				a = (r->base + r->size + size - 1) & ~(size - 1);
+				clash = true;
+				break;
+			}
+		}
+		if (!clash) {
+			addr_used[addr_n++] = (struct sim_range){ a, size };
+			*out = a;
+			rc = 0;
+			break;
+		}
+	}
+out:
+	pthread_mutex_unlock(&addr_lock);
+	return rc;
+}
+
+static void addr_release(uint64_t base)
+{
+	pthread_mutex_lock(&addr_lock);
+	for (size_t i = 0; i < addr_n; i++)
+		if (addr_used[i].base == base) {
+			addr_used[i] = addr_used[--addr_n];
+			break;
+		}
+	if (!addr_n) {
+		free(addr_used);
+		addr_used = NULL;
+		addr_cap = 0;
+	}
+	pthread_mutex_unlock(&addr_lock);
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static bool pow2(uint64_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+static int sim_set_regs(struct bus *b, const struct bus_sim_regs *r)
+{
+	struct sim_bus *s = to_sim(b);
+	if (!r->read || !r->write || r->int_pin > 4)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++) {
+		uint32_t sz = r->bar[i].size;
+		if (sz && (!pow2(sz) || (r->bar[i].io ? sz < 4 || sz > 256
+						     : sz < 16)))
+			return -EINVAL;
+	}
+	pthread_mutex_lock(&s->cfg_lock);
+	if (atomic_load(&s->has_regs)) {
+		pthread_mutex_unlock(&s->cfg_lock);
+		return -EBUSY;
+	}
+	uint64_t base[6] = { 0 };
+	int rc = 0;
+	for (int i = 0; i < 6 && !rc; i++) {
+		uint32_t sz = r->bar[i].size;
+		if (!sz)
+			continue;
+		rc = r->bar[i].io
+			     ? addr_take(sz, SIM_IO_BASE, SIM_IO_END, &base[i])
+			     : addr_take(sz < 4096 ? 4096 : sz, SIM_MEM_BASE,
+					 SIM_MEM_END, &base[i]);
+	}
+	if (rc) {
+		for (int i = 0; i < 6; i++)
+			if (base[i])
+				addr_release(base[i]);
+		pthread_mutex_unlock(&s->cfg_lock);
+		return rc;
+	}
+	uint8_t *c = s->cfg, *w = s->cfg_wmask;
+	memset(c, 0, SIM_CFG_HDR);
+	memset(w, 0, SIM_CFG_HDR);
+	put16(c + 0x00, r->vendor);
+	put16(c + 0x02, r->device);
+	put16(w + 0x04, 0x0547); /* I/O, memory, master, parity, SERR, INTx
+				    disable */
+	c[0x08] = r->revision;
+	uint32_t cls = r->class_code ? r->class_code : 0x020000;
+	c[0x09] = (uint8_t)cls;
+	c[0x0a] = (uint8_t)(cls >> 8);
+	c[0x0b] = (uint8_t)(cls >> 16);
+	w[0x0c] = w[0x0d] = 0xFF; /* cache line size, latency timer */
+	for (int i = 0; i < 6; i++) {
+		s->bar_base[i] = base[i];
+		if (!base[i])
+			continue;
+		uint32_t sz = r->bar[i].size;
+		put32(c + 0x10 + 4 * i, (uint32_t)base[i] | (r->bar[i].io ? 1 : 0));
+		put32(w + 0x10 + 4 * i, ~(sz - 1) & (r->bar[i].io ? ~3u : ~15u));
+	}
+	put16(c + 0x2c, r->subvendor);
+	put16(c + 0x2e, r->subdevice);
+	if (r->int_pin) {
+		c[0x3c] = SIM_INT_LINE;
+		w[0x3c] = 0xFF;
+		c[0x3d] = r->int_pin;
+	}
+	s->regs = *r;
+	atomic_store(&s->has_regs, true);
+	pthread_mutex_unlock(&s->cfg_lock);
+	return 0;
+}
+
+/* A model callback for config bytes at 0x40 and up: one call when the
+ * access is 1, 2 or 4 naturally aligned bytes, else one per byte. */
+static void cfg_model(struct sim_bus *s, unsigned off, uint8_t *buf,
+		      size_t len, bool write)
+{
+	const struct bus_sim_regs *r = &s->regs;
+	if (len == 1 || ((len == 2 || len == 4) && off % len == 0)) {
+		if (write && r->cfg_write) {
+			uint32_t v = 0;
+			for (size_t i = 0; i < len; i++)
+				v |= (uint32_t)buf[i] << (8 * i);
+			r->cfg_write(r->ctx, off, (unsigned)len, v);
+		} else if (!write) {
+			uint32_t v = r->cfg_read ? r->cfg_read(r->ctx, off,
+							       (unsigned)len)
+						 : 0;
+			for (size_t i = 0; i < len; i++)
+				buf[i] = (uint8_t)(v >> (8 * i));
+		}
+		return;
+	}
+	for (size_t i = 0; i < len; i++)
+		cfg_model(s, off + (unsigned)i, buf + i, 1, write);
+}
+
+static int sim_cfg_access(struct bus *b, unsigned off, uint8_t *buf,
+			  size_t len, bool write)
+{
+	struct sim_bus *s = to_sim(b);
+	if (off > 256 || len > 256 - off)
+		return -EIO;
+	if (!atomic_load(&s->has_regs)) {
+		if (!write)
+			memset(buf, 0xFF, len); /* no function answers */
+		return 0;
+	}
+	size_t hdr = off < SIM_CFG_HDR ? SIM_CFG_HDR - off : 0;
+	if (hdr > len)
+		hdr = len;
+	pthread_mutex_lock(&s->cfg_lock);
+	for (size_t i = 0; i < hdr; i++) {
+		size_t k = off + i;
+		if (write)
+			s->cfg[k] = (uint8_t)((s->cfg[k] & ~s->cfg_wmask[k]) |
+					      (buf[i] & s->cfg_wmask[k]));
+		else
+			buf[i] = s->cfg[k];
+	}
+	pthread_mutex_unlock(&s->cfg_lock);
+	if (len > hdr)
+		cfg_model(s, off + (unsigned)hdr, buf + hdr, len - hdr, write);
+	return 0;
+}
+
+static int sim_cfg_read(struct bus *b, unsigned off, void *buf, size_t len)
+{
+	return sim_cfg_access(b, off, buf, len, false);
+}
+
+static int sim_cfg_write(struct bus *b, unsigned off, const void *buf,
+			 size_t len)
+{
+	return sim_cfg_access(b, off, (uint8_t *)buf, len, true);
+}
+
+static int sim_bar_info(struct bus *b, unsigned bar, struct bus_bar *out)
+{
+	struct sim_bus *s = to_sim(b);
+	if (bar > 5)
+		return -EINVAL;
+	if (!atomic_load(&s->has_regs) || !s->regs.bar[bar].size)
+		return -ENOENT;
+	uint8_t raw[4];
+	pthread_mutex_lock(&s->cfg_lock);
+	memcpy(raw, s->cfg + 0x10 + 4 * bar, 4);
+	pthread_mutex_unlock(&s->cfg_lock);
+	uint32_t v = raw[0] | (uint32_t)raw[1] << 8 | (uint32_t)raw[2] << 16 |
+		     (uint32_t)raw[3] << 24;
+	bool io = s->regs.bar[bar].io;
+	*out = (struct bus_bar){
+		.addr = v & (io ? ~3u : ~15u),
+		.size = s->regs.bar[bar].size,
+		.io = io,
+	};
+	return 0;
+}
+
+static int sim_bar_check(struct sim_bus *s, unsigned bar, uint64_t off,
+			 unsigned width)
+{
+	if (width != 1 && width != 2 && width != 4)
+		return -EINVAL;
+	if (bar > 5 || !atomic_load(&s->has_regs) || !s->regs.bar[bar].size)
+		return -ENOENT;
+	if (off > s->regs.bar[bar].size || width > s->regs.bar[bar].size - off)
+		return -EINVAL;
+	return 0;
+}
+
+static int sim_bar_read(struct bus *b, unsigned bar, uint64_t off,
+			unsigned width, uint32_t *val)
+{
+	struct sim_bus *s = to_sim(b);
+	int rc = sim_bar_check(s, bar, off, width);
+	if (rc)
+		return rc;
+	uint32_t v = s->regs.read(s->regs.ctx, bar, off, width);
+	*val = width == 4 ? v : v & ((1u << (8 * width)) - 1);
+	return 0;
+}
+
+static int sim_bar_write(struct bus *b, unsigned bar, uint64_t off,
+			 unsigned width, uint32_t val)
+{
+	struct sim_bus *s = to_sim(b);
+	int rc = sim_bar_check(s, bar, off, width);
+	if (rc)
+		return rc;
+	if (width < 4)
+		val &= (1u << (8 * width)) - 1;
+	s->regs.write(s->regs.ctx, bar, off, width, val);
+	return 0;
+}
+
 const struct bus_ops bus_sim_ops = {
 	.name = "sim",
 	.open = sim_open,
@@ -597,4 +901,10 @@ const struct bus_ops bus_sim_ops = {
 	.unmap = sim_unmap,
 	.dev_read = sim_dev_read,
 	.dev_write = sim_dev_write,
+	.cfg_read = sim_cfg_read,
+	.cfg_write = sim_cfg_write,
+	.bar_info = sim_bar_info,
+	.bar_read = sim_bar_read,
+	.bar_write = sim_bar_write,
+	.sim_set_regs = sim_set_regs,
 };

@@ -5,6 +5,7 @@
  * live adapters, tracked objects and statistics.
  */
 #include "core.h"
+#include "hwio.h"
 #include "mapping.h"
 
 #include <errno.h>
@@ -176,6 +177,7 @@ static long reclaim_all(struct nd_adapter *ad)
 static void adapter_destroy(struct nd_adapter *ad)
 {
 	nd_coherence_track(ad, -1);
+	nd_hwio_detach(ad);
 	atomic_store(&ad->state, AD_DEAD);
 	registry_del(ad);
 	shm_destroy(ad);
@@ -273,6 +275,14 @@ int ndisdma_adapter_start(ndisdma_driver *h, const char *uri,
 	if (registry_add(ad)) {
 		adapter_destroy(ad);
 		return -ENOMEM;
+	}
+	rc = nd_hwio_attach(ad);
+	if (rc) {
+		nd_set_error("%s: the simulated device's model failed to "
+			     "attach (%d)",
+			     ad->name, rc);
+		adapter_destroy(ad);
+		return rc;
 	}
 
 	NDIS_STATUS st = call_initialize(d, ad);

@@ -148,6 +148,7 @@ struct nd_driver {
 	int32_t last_init_status;
 	long last_init_leaks;
 	void *dl_handle; /* ndisdma_driver_load_file: dlclose'd at unload */
+	struct nd_drvhw *hw; /* parameters, sim model (hwio.h); under lock */
 };
 
 /* Look up a live driver by wrapper/driver handle or driver object. NULL
@@ -220,6 +221,9 @@ struct nd_adapter {
 	/* other tracked objects */
 	pthread_mutex_t res_lock;
 	struct nd_res res_head;
+
+	/* configuration, resources, the sim device's model (hwio.h) */
+	struct nd_hwio *hwio;
 };
 
 struct nd_sgdma {

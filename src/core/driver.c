@@ -4,6 +4,7 @@
  * live drivers, unloading.
  */
 #include "core.h"
+#include "hwio.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -78,6 +79,7 @@ static void driver_free(struct nd_driver *d)
 	void *dl = d->dl_handle;
 	registry_del(d);
 	pthread_mutex_destroy(&d->lock);
+	nd_drvhw_free(d->hw);
 	free(d->regpath.Buffer);
 	free(d->name);
 	free(d);
