@@ -27,6 +27,10 @@
 #include <ndisdma/ndis/packet.h>
 #include <ndisdma/ndis/nbl.h>
 #include <ndisdma/ndis/sglist.h>
+#include <ndisdma/ndis/send.h>
+#include <ndisdma/ndis/receive.h>
+#include <ndisdma/ndis/oid.h>
+#include <ndisdma/ndis/lifecycle.h>
 
 /* the inline bulk buffer calls, when <ndisdma/ndisdma.h> came first */
 #ifdef NDISDMA_NDISDMA_H

@@ -114,8 +114,10 @@ int ndisdma_adapter_start(ndisdma_driver *drv, const char *device_uri,
  * pending async allocations (requests made during halt are cancelled),
  * then reclaim every object the driver still holds on this adapter,
  * reporting each (rule "halt.leak-*"). Frees the adapter.
- * Returns how many objects were reclaimed (0 = clean), or -EINVAL for
- * NULL or an adapter not started. */
+ * Returns how many objects were reclaimed (0 = clean), -EINVAL for
+ * NULL or an adapter not started, or -EDEADLK when called from one of
+ * the runtime's threads (a DPC, timer, work item, interrupt or receive
+ * callback): the adapter is left running; halt it from another thread. */
 int ndisdma_adapter_halt(ndisdma_adapter *ad);
 
 /* The adapter's miniport context (what NdisMSetAttributesEx /
@@ -125,6 +127,130 @@ void *ndisdma_adapter_context(ndisdma_adapter *ad);
 /* The last error sentence this thread produced (bus open failures and
  * the like); "" when none. */
 const char *ndisdma_last_error(void);
+
+/* ---------------- frames: the hosted miniport's data path ----------------
+ *
+ * For an NDIS 5.x miniport (the NDIS 6 data path is not hosted).
+ * ndisdma_adapter_start returns with the adapter ready to move frames: it
+ * has queried the miniport's addresses, maximum total size and link state
+ * and set the packet filter (directed + broadcast + multicast) and the
+ * lookahead. ndisdma_adapter_halt stops sends, waits for the outstanding
+ * ones (NDISDMA_SEND_WAIT_MS, default 5000 ms; a send still not completed
+ * then is reported "send.never-completed"), gives back the packets the
+ * host holds, then calls MiniportHalt. A send, query or set after halt
+ * began fails with -ESHUTDOWN. */
+
+/* Send one Ethernet frame (14..max total size bytes, header included).
+ * The frame is copied into a host buffer that stays alive until the
+ * miniport completes the send. Returns 0 once the miniport accepted the
+ * frame or the host queued it (a serialized miniport that said
+ * NDIS_STATUS_RESOURCES gets it after NdisMSendResourcesAvailable);
+ * -EINVAL (NULL, unknown adapter, shorter than 14 bytes); -EMSGSIZE
+ * (longer than the maximum total size); -ENOBUFS (every host buffer is in
+ * flight: retry after completions); -ESHUTDOWN (halting); -EOPNOTSUPP
+ * (the miniport has no send handler). A send the miniport fails is
+ * counted in tx_errors. Thread-safe. */
+int ndisdma_adapter_send(ndisdma_adapter *ad, const void *frame, size_t len);
+
+/* Call cb(ctx, frame, len) for every frame the miniport indicates, on the
+ * indicating thread (the runtime's DPC thread, normally), frame valid
+ * only during the call; cb must not call ndisdma_adapter_halt. NULL cb:
+ * frames are counted and dropped. Replaces the previous callback (a call
+ * in progress may still use the old one). Returns 0 or -EINVAL. */
+int ndisdma_adapter_on_receive(ndisdma_adapter *ad,
+			       void (*cb)(void *ctx, const void *frame,
+					  size_t len),
+			       void *ctx);
+
+/* Call cb(ctx, status, buf, len) for every NdisMIndicateStatus of the
+ * miniport (NDIS_STATUS_MEDIA_CONNECT, ...), on the indicating thread.
+ * Returns 0 or -EINVAL. */
+int ndisdma_adapter_on_status(ndisdma_adapter *ad,
+			      void (*cb)(void *ctx, int32_t status,
+					 const void *buf, size_t len),
+			      void *ctx);
+
+/* Query / set an OID through MiniportQueryInformation /
+ * MiniportSetInformation at DISPATCH_LEVEL, one request at a time per
+ * adapter (concurrent callers wait their turn), waiting for a pending
+ * request's completion. Returns 0 (query: *written = bytes written, may be
+ * NULL) or a negative errno, the NDIS_STATUS being readable with
+ * ndisdma_adapter_last_status: -EOPNOTSUPP (NOT_SUPPORTED, INVALID_OID,
+ * NOT_RECOGNIZED, or no handler), -EMSGSIZE (INVALID_LENGTH,
+ * BUFFER_TOO_SHORT: *written = the bytes needed), -EINVAL (INVALID_DATA,
+ * a NULL buffer with a length, an unknown adapter), -ENOMEM (RESOURCES,
+ * or no memory), -EBUSY (RESET_IN_PROGRESS), -ETIMEDOUT (no completion
+ * within NDISDMA_OID_WAIT_MS, default 10000 ms; the request stays
+ * outstanding until completed), -ESHUTDOWN (halting), -EIO (another
+ * failure). */
+int ndisdma_adapter_query(ndisdma_adapter *ad, uint32_t oid, void *buf,
+			  size_t len, size_t *written);
+int ndisdma_adapter_set(ndisdma_adapter *ad, uint32_t oid, const void *buf,
+			size_t len);
+/* The NDIS_STATUS of the adapter's most recent query or set (the one
+ * that completed last), NDIS_STATUS_SUCCESS before any; for an unknown
+ * adapter NDIS_STATUS_ADAPTER_NOT_FOUND (0xC0010006). */
+int32_t ndisdma_adapter_last_status(ndisdma_adapter *ad);
+
+/* The link as the host knows it: from the start-up queries, updated by
+ * NdisMIndicateStatus (media connect / disconnect). */
+struct ndisdma_link {
+	int up;                  /* 1 connected, 0 disconnected */
+	uint64_t speed_bps;      /* OID_GEN_LINK_SPEED (0: unknown) */
+	uint8_t current_mac[6];  /* OID_802_3_CURRENT_ADDRESS */
+	uint8_t permanent_mac[6]; /* OID_802_3_PERMANENT_ADDRESS */
+	uint32_t max_frame;      /* OID_GEN_MAXIMUM_FRAME_SIZE (payload) */
+	uint32_t max_total;      /* OID_GEN_MAXIMUM_TOTAL_SIZE (frame) */
+	uint32_t packet_filter;  /* what the host set */
+	uint32_t lookahead;      /* what the host set */
+};
+/* Fill *out. Returns 0 or -EINVAL. */
+int ndisdma_adapter_link(ndisdma_adapter *ad, struct ndisdma_link *out);
+
+struct ndisdma_counters {
+	uint64_t tx_frames;     /* sends completed with success */
+	uint64_t tx_bytes;
+	uint64_t tx_errors;     /* sends completed with a failure */
+	uint64_t tx_pending;    /* sends at the miniport now */
+	uint64_t tx_queued;     /* sends the host keeps now (RESOURCES) */
+	uint64_t tx_resources;  /* NDIS_STATUS_RESOURCES answers, ever */
+	uint64_t rx_frames;     /* frames handed to the receive callback */
+	uint64_t rx_bytes;
+	uint64_t rx_copied;     /* packets indicated with RESOURCES */
+	uint64_t rx_held;       /* packets the host keeps now */
+	uint64_t rx_returned;   /* MiniportReturnPacket calls */
+	uint64_t rx_transfers;  /* MiniportTransferData calls */
+	uint64_t rx_dropped;    /* bad or failed indications */
+	uint64_t status_indications;
+	uint64_t oid_requests;
+	uint64_t hangs;         /* MiniportCheckForHang returned TRUE */
+	uint64_t resets;        /* MiniportReset calls */
+	uint64_t errorlog_entries;
+	uint64_t reserved[6];
+};
+#ifndef __cplusplus
+_Static_assert(sizeof(struct ndisdma_counters) == 24 * 8,
+	       "struct ndisdma_counters keeps its size (ABI)");
+#endif
+/* Fill *out. Returns 0 or -EINVAL. */
+int ndisdma_adapter_counters(ndisdma_adapter *ad,
+			     struct ndisdma_counters *out);
+
+/* Call MiniportReset now (as NDIS does when MiniportCheckForHang returns
+ * TRUE) at DISPATCH_LEVEL, holding sends and requests until it completes
+ * (NdisMResetComplete when it returned NDIS_STATUS_PENDING); after an
+ * addressing reset the host sets the packet filter, lookahead and
+ * multicast list again. Returns 0; -EOPNOTSUPP (no reset handler); -EIO
+ * (the reset failed: the NDIS_STATUS in ndisdma_adapter_last_status);
+ * -ETIMEDOUT (no completion within NDISDMA_OID_WAIT_MS); -EBUSY (a reset
+ * in progress); -ESHUTDOWN; -EINVAL. */
+int ndisdma_adapter_miniport_reset(ndisdma_adapter *ad);
+
+/* Call the adapter's shutdown handler (NdisMRegisterAdapterShutdownHandler,
+ * else the AdapterShutdownHandler of the NDIS 5.1 characteristics) at
+ * PASSIVE_LEVEL, as on a system shutdown. The adapter must still be
+ * halted afterwards. Returns 0, -ENOENT (no handler), -EINVAL. */
+int ndisdma_adapter_shutdown(ndisdma_adapter *ad);
 
 /* ---------------- statistics ---------------- */
 
@@ -268,6 +394,15 @@ int ndisdma_sim_dma_read(ndisdma_sim *sim, uint64_t device_address, void *buf,
 int ndisdma_sim_dma_write(ndisdma_sim *sim, uint64_t device_address,
 			  const void *buf, size_t len);
 
+/* The device model asserts (level 1) or deasserts (0) the simulated
+ * device's level-triggered interrupt line (INTx), from any thread. While
+ * the line is asserted and not masked the device interrupts once and the
+ * line is masked (as VFIO and uio_pci_generic mask INTx); it is unmasked
+ * after the miniport's interrupt DPC (or its ISR, when that queued no
+ * DPC) and, if still asserted, interrupts again. Returns 0, or -EINVAL
+ * (level not 0 or 1, or not a live simulated device). */
+int ndisdma_sim_irq_set(ndisdma_sim *sim, int level);
+
 /* ---------------- device access (vfio, uio) ---------------- */
 
 /* These give a driver its device's registers, configuration space and
@@ -277,7 +412,8 @@ int ndisdma_sim_dma_write(ndisdma_sim *sim, uint64_t device_address,
  * thread-safe; they may be called from MiniportInitialize(Ex) on. Each
  * returns 0 or a negative errno: -EINVAL for a NULL argument or an
  * adapter that is not live, -ENOTSUP on a bus without the facility (the
- * simulated bus has none of them). */
+ * simulated bus has only the interrupt ones: its line is driven by
+ * ndisdma_sim_irq_set). */
 
 /* Map memory BAR `bar` (0..5) of the device into this process: *va and
  * *len. The mapping lives until the adapter is halted; calling again

@@ -207,6 +207,12 @@ struct bus_ops {
 			struct bus_fault *fault);
 	int (*dev_write)(struct bus *, uint64_t iova, const void *buf,
 			 size_t len, struct bus_fault *fault);
+	/* Optional (simulated device only): the device model drives its
+	 * level-triggered interrupt line (1 asserted, 0 deasserted). A rising
+	 * edge on an unmasked line delivers an interrupt (irq_fd readable)
+	 * and masks the line; irq_unmask delivers again while the line is
+	 * still asserted. Returns 0 or -EINVAL (level not 0 or 1). */
+	int (*irq_line)(struct bus *, int level);
 };
 
 /* Every bus begins with this. */

@@ -38,7 +38,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define SIM_IOVA_BASE 0x10000ULL          /* 64 KiB: address 0 never valid */
 #define SIM_IOVA_16M 0x1000000ULL
@@ -95,6 +98,11 @@ struct sim_bus {
 	uint64_t bar_base[6];         /* assigned addresses (0: none) */
 	_Atomic bool has_regs;
 	struct bus_sim_regs regs;
+	/* the device's level-triggered interrupt line (INTx): masked when it
+	 * fires, unmasked by irq_unmask; fires again then if still high */
+	pthread_mutex_t irq_lock;
+	int irq_efd; /* eventfd: 1 per delivered interrupt */
+	bool irq_level, irq_masked;
 };
 
 static struct sim_bus *to_sim(struct bus *b)
@@ -160,6 +168,15 @@ static int sim_open(const char *args, struct bus **out, char *err,
 		snprintf(err, errlen, "sim: out of memory");
 		return rc;
 	}
+	s->irq_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->irq_efd < 0) {
+		rc = -errno;
+		iova_space_destroy(&s->iova);
+		free(s);
+		snprintf(err, errlen, "sim: eventfd: %s", strerror(-rc));
+		return rc;
+	}
+	pthread_mutex_init(&s->irq_lock, NULL);
 	pthread_rwlock_init(&s->lock, NULL);
 	pthread_mutex_init(&s->cfg_lock, NULL);
 	*out = &s->base;
@@ -177,6 +194,8 @@ static void sim_close(struct bus *b)
 	for (int i = 0; i < 6; i++)
 		if (s->bar_base[i])
 			addr_release(s->bar_base[i]);
+	close(s->irq_efd);
+	pthread_mutex_destroy(&s->irq_lock);
 	free(s->win);
 	free(s->stale);
 	free(s->chunks);
@@ -888,6 +907,67 @@ static int sim_bar_write(struct bus *b, unsigned bar, uint64_t off,
 	return 0;
 }
 
+/* ---- the interrupt line ---- */
+
+/* irq_lock held: deliver one interrupt and mask the line, as a PCI
+ * host bridge does for INTx under VFIO / uio_pci_generic. */
+static void irq_fire(struct sim_bus *s)
+{
+	uint64_t one = 1;
+	s->irq_masked = true;
+	if (write(s->irq_efd, &one, sizeof(one)) != sizeof(one)) {
+		/* the counter cannot overflow at one per unmask */
+	}
+}
+
+static int sim_irq_line(struct bus *b, int level)
+{
+	struct sim_bus *s = to_sim(b);
+	if (level != 0 && level != 1)
+		return -EINVAL;
+	pthread_mutex_lock(&s->irq_lock);
+	bool rise = level && !s->irq_level;
+	s->irq_level = level;
+	if (rise && !s->irq_masked)
+		irq_fire(s);
+	pthread_mutex_unlock(&s->irq_lock);
+	return 0;
+}
+
+static int sim_irq_fd(struct bus *b, int *fd)
+{
+	if (!fd)
+		return -EINVAL;
+	*fd = to_sim(b)->irq_efd;
+	return 0;
+}
+
+static int sim_irq_unmask(struct bus *b)
+{
+	struct sim_bus *s = to_sim(b);
+	pthread_mutex_lock(&s->irq_lock);
+	s->irq_masked = false;
+	if (s->irq_level)
+		irq_fire(s); /* level-triggered: still asserted */
+	pthread_mutex_unlock(&s->irq_lock);
+	return 0;
+}
+
+static int sim_irq_wait(struct bus *b, int timeout_ms)
+{
+	struct sim_bus *s = to_sim(b);
+	struct pollfd p = {.fd = s->irq_efd, .events = POLLIN};
+	int rc = poll(&p, 1, timeout_ms);
+	if (rc < 0)
+		return -errno;
+	if (rc == 0)
+		return 0;
+	uint64_t cnt;
+	if (read(s->irq_efd, &cnt, sizeof(cnt)) != sizeof(cnt))
+		return errno == EAGAIN ? 0 : -errno;
+	return 1;
+}
+
 const struct bus_ops bus_sim_ops = {
 	.name = "sim",
 	.open = sim_open,
@@ -907,4 +987,8 @@ const struct bus_ops bus_sim_ops = {
 	.bar_read = sim_bar_read,
 	.bar_write = sim_bar_write,
 	.sim_set_regs = sim_set_regs,
+	.irq_fd = sim_irq_fd,
+	.irq_unmask = sim_irq_unmask,
+	.irq_wait = sim_irq_wait,
+	.irq_line = sim_irq_line,
 };

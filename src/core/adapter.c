@@ -6,6 +6,8 @@
  */
 #include "core.h"
 #include "hwio.h"
+#include "datapath.h"
+#include "host.h"
 #include "mapping.h"
 
 #include <errno.h>
@@ -176,10 +178,12 @@ static long reclaim_all(struct nd_adapter *ad)
 
 static void adapter_destroy(struct nd_adapter *ad)
 {
+	nd_dp_destroy(ad);
 	nd_coherence_track(ad, -1);
 	nd_hwio_detach(ad);
 	atomic_store(&ad->state, AD_DEAD);
 	registry_del(ad);
+	nd_host_destroy(ad);
 	shm_destroy(ad);
 	bus_close(ad->bus);
 	pthread_mutex_destroy(&ad->shm_lock);
@@ -272,7 +276,7 @@ int ndisdma_adapter_start(ndisdma_driver *h, const char *uri,
 	ad->res_head.next = ad->res_head.prev = &ad->res_head;
 	nd_coherence_track(ad, +1);
 	atomic_store(&ad->state, AD_INIT);
-	if (registry_add(ad)) {
+	if (nd_host_create(ad) || nd_dp_create(ad) || registry_add(ad)) {
 		adapter_destroy(ad);
 		return -ENOMEM;
 	}
@@ -296,7 +300,10 @@ int ndisdma_adapter_start(ndisdma_driver *h, const char *uri,
 		ad->async_abandon = true;
 		pthread_mutex_unlock(&ad->async_lock);
 		async_stop(ad);
-		d->last_init_leaks = reclaim_all(ad);
+		nd_host_quiesce(ad);
+		d->last_init_leaks = nd_host_stop(ad);
+		d->last_init_leaks += nd_dp_destroy(ad);
+		d->last_init_leaks += reclaim_all(ad);
 		nd_set_error("%s: MiniportInitialize failed with NDIS_STATUS "
 			     "0x%08x",
 			     ad->name, (unsigned)st);
@@ -313,6 +320,16 @@ int ndisdma_adapter_start(ndisdma_driver *h, const char *uri,
 	ad->next_in_driver = d->adapters;
 	d->adapters = ad;
 	pthread_mutex_unlock(&d->lock);
+	/* ready to move frames: sizes and addresses known, packet filter
+	 * and lookahead set */
+	rc = nd_dp_start(ad);
+	if (rc) {
+		char why[256];
+		snprintf(why, sizeof(why), "%s", ndisdma_last_error());
+		ndisdma_adapter_halt((ndisdma_adapter *)ad);
+		nd_set_error("%s", why);
+		return rc;
+	}
 	*out = (ndisdma_adapter *)ad;
 	return 0;
 }
@@ -322,14 +339,29 @@ int ndisdma_adapter_halt(ndisdma_adapter *h)
 	struct nd_adapter *ad = nd_adapter_lookup(h, NULL, NULL);
 	if (!ad || atomic_load(&ad->state) != AD_RUNNING)
 		return -EINVAL;
+	if (nd_host_thread()) {
+		/* halt joins the runtime's threads: from one of them it
+		 * would wait for itself */
+		nd_set_error("ndisdma_adapter_halt: called from a runtime "
+			     "thread (a DPC, timer, work item or interrupt "
+			     "callback); halt from another thread");
+		return -EDEADLK;
+	}
 	struct nd_driver *d = ad->drv;
 
-	/* Pending async requests complete first, so the miniport can free
-	 * what they bring in its halt handler. */
+	/* What the host queued for the adapter runs first; pending async
+	 * requests complete, so the miniport can free what they bring in
+	 * its halt handler. */
+	nd_dp_stop(ad);
+	nd_host_quiesce(ad);
 	async_drain(ad);
 	call_halt(d, ad);
 	async_stop(ad);
-	long n = reclaim_all(ad);
+	/* the interrupt, timers, work items the driver left; no runtime
+	 * thread touches the adapter after this */
+	long n = nd_host_stop(ad);
+	n += nd_dp_destroy(ad);
+	n += reclaim_all(ad);
 
 	pthread_mutex_lock(&d->lock);
 	for (struct nd_adapter **pp = &d->adapters; *pp;

@@ -36,6 +36,10 @@ void nd_report(enum nd_rule rule, struct nd_adapter *ad, uint64_t addr,
 	       uint64_t len, const void *site, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
 
+/* One line on the report stream (ndisdma_verifier_set_output), not a
+ * rule report: the error log of NdisWriteErrorLogEntry. Cannot fail. */
+void nd_log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Read NDISDMA_VERIFY / NDISDMA_FAULT once. Cannot fail. */
 void nd_verifier_init(void);
 
@@ -74,7 +78,11 @@ struct nd_tls {
 };
 
 enum { ND_CB_NONE, ND_CB_ENTRY, ND_CB_INIT, ND_CB_HALT, ND_CB_ASYNC,
-       ND_CB_UNLOAD };
+       ND_CB_UNLOAD,
+       /* runtime threads (host.h) */
+       ND_CB_DPC, ND_CB_WORK, ND_CB_TIMER, ND_CB_ISR,
+       /* a handler the host calls (send, OID, return, reset: datapath.h) */
+       ND_CB_HANDLER };
 
 /* The calling thread's context: one thread-local block in the static TLS
  * area (initial-exec: one %fs-relative access, no __tls_get_addr call in
@@ -224,6 +232,12 @@ struct nd_adapter {
 
 	/* configuration, resources, the sim device's model (hwio.h) */
 	struct nd_hwio *hwio;
+	/* the runtime's threads, serialization, timers, interrupt (host.h) */
+	struct nd_host *host;
+
+	/* the data path: frames, indications, OIDs (datapath.h) */
+	struct nd_dp *dp;
+	unsigned hang_seconds; /* CheckForHangTimeInSeconds, 0 = default */
 };
 
 struct nd_sgdma {

@@ -165,3 +165,20 @@ void ndisdma_verifier_reset_counts(void)
 	for (int i = 0; i < ND_RULE_COUNT; i++)
 		atomic_store(&rule_counts[i], 0);
 }
+
+void nd_log_line(const char *fmt, ...)
+{
+	nd_verifier_init();
+	FILE *out = atomic_load(&report_out_set) ? atomic_load(&report_out)
+						 : stderr;
+	if (!out)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	pthread_mutex_lock(&report_lock);
+	vfprintf(out, fmt, ap);
+	fputc('\n', out);
+	fflush(out);
+	pthread_mutex_unlock(&report_lock);
+	va_end(ap);
+}

@@ -177,7 +177,6 @@ static void set_attributes(struct nd_adapter *ad, NDIS_HANDLE context,
 VOID NdisMSetAttributesEx(NDIS_HANDLE h, NDIS_HANDLE ctx, UINT hang,
 			  ULONG flags, NDIS_INTERFACE_TYPE type)
 {
-	(void)hang;
 	(void)type;
 	const void *site = ND_SITE();
 	struct nd_adapter *ad = nd_adapter_lookup(h, "NdisMSetAttributesEx",
@@ -194,6 +193,9 @@ VOID NdisMSetAttributesEx(NDIS_HANDLE h, NDIS_HANDLE ctx, UINT hang,
 		return;
 	}
 	set_attributes(ad, ctx, flags & NDIS_ATTRIBUTE_BUS_MASTER, flags);
+	/* NDIS checks for a hang every 2 s unless told a longer time,
+	 * rounded up to whole 2 s periods (NdisMSetAttributesEx) */
+	ad->hang_seconds = hang ? (hang + 1) / 2 * 2 : 0;
 }
 
 NDIS_STATUS NdisMSetMiniportAttributes(NDIS_HANDLE h,
