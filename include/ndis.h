@@ -31,6 +31,9 @@
 #include <ndisdma/ndis/receive.h>
 #include <ndisdma/ndis/oid.h>
 #include <ndisdma/ndis/lifecycle.h>
+#include <ndisdma/ndis/interrupt.h>
+#include <ndisdma/ndis/timer.h>
+#include <ndisdma/ndis/sync.h>
 
 /* the inline bulk buffer calls, when <ndisdma/ndisdma.h> came first */
 #ifdef NDISDMA_NDISDMA_H

@@ -95,7 +95,6 @@ struct bus_info {
 
 /* The largest chunk= a URI may ask for (a chunk is tracked whole). */
 #define ND_BUS_CHUNK_MAX (1ull << 30)
-
 /* A BAR of the device, as configuration space describes it. */
 struct bus_bar {
 	uint64_t addr; /* bus address (memory) or first port (I/O) */

@@ -91,6 +91,11 @@ struct sim_bus {
 	size_t nstale, capstale;
 	struct sim_chunk **chunks; /* non-coherent model only */
 	size_t nchunks, capchunks;
+	/* the device's level-triggered interrupt line (INTx): masked when it
+	 * fires, unmasked by irq_unmask; fires again then if still high */
+	pthread_mutex_t irq_lock;
+	int irq_efd; /* eventfd: 1 per delivered interrupt */
+	bool irq_level, irq_masked;
 	/* registers: regs is set once (has_regs), then read-only */
 	pthread_mutex_t cfg_lock;     /* cfg */
 	uint8_t cfg[SIM_CFG_HDR];     /* the type 0 header */
@@ -98,11 +103,6 @@ struct sim_bus {
 	uint64_t bar_base[6];         /* assigned addresses (0: none) */
 	_Atomic bool has_regs;
 	struct bus_sim_regs regs;
-	/* the device's level-triggered interrupt line (INTx): masked when it
-	 * fires, unmasked by irq_unmask; fires again then if still high */
-	pthread_mutex_t irq_lock;
-	int irq_efd; /* eventfd: 1 per delivered interrupt */
-	bool irq_level, irq_masked;
 };
 
 static struct sim_bus *to_sim(struct bus *b)
@@ -190,12 +190,12 @@ static void sim_close(struct bus *b)
 	struct sim_bus *s = to_sim(b);
 	iova_space_destroy(&s->iova);
 	pthread_rwlock_destroy(&s->lock);
+	close(s->irq_efd);
+	pthread_mutex_destroy(&s->irq_lock);
 	pthread_mutex_destroy(&s->cfg_lock);
 	for (int i = 0; i < 6; i++)
 		if (s->bar_base[i])
 			addr_release(s->bar_base[i]);
-	close(s->irq_efd);
-	pthread_mutex_destroy(&s->irq_lock);
 	free(s->win);
 	free(s->stale);
 	free(s->chunks);
@@ -635,6 +635,67 @@ static void sim_unmap(struct bus *b, const struct bus_seg *segs,
 	iova_release(&s->iova, base, end - base);
 }
 
+/* ---- the interrupt line ---- */
+
+/* irq_lock held: deliver one interrupt and mask the line, as a PCI
+ * host bridge does for INTx under VFIO / uio_pci_generic. */
+static void irq_fire(struct sim_bus *s)
+{
+	uint64_t one = 1;
+	s->irq_masked = true;
+	if (write(s->irq_efd, &one, sizeof(one)) != sizeof(one)) {
+		/* the counter cannot overflow at one per unmask */
+	}
+}
+
+static int sim_irq_line(struct bus *b, int level)
+{
+	struct sim_bus *s = to_sim(b);
+	if (level != 0 && level != 1)
+		return -EINVAL;
+	pthread_mutex_lock(&s->irq_lock);
+	bool rise = level && !s->irq_level;
+	s->irq_level = level;
+	if (rise && !s->irq_masked)
+		irq_fire(s);
+	pthread_mutex_unlock(&s->irq_lock);
+	return 0;
+}
+
+static int sim_irq_fd(struct bus *b, int *fd)
+{
+	if (!fd)
+		return -EINVAL;
+	*fd = to_sim(b)->irq_efd;
+	return 0;
+}
+
+static int sim_irq_unmask(struct bus *b)
+{
+	struct sim_bus *s = to_sim(b);
+	pthread_mutex_lock(&s->irq_lock);
+	s->irq_masked = false;
+	if (s->irq_level)
+		irq_fire(s); /* level-triggered: still asserted */
+	pthread_mutex_unlock(&s->irq_lock);
+	return 0;
+}
+
+static int sim_irq_wait(struct bus *b, int timeout_ms)
+{
+	struct sim_bus *s = to_sim(b);
+	struct pollfd p = {.fd = s->irq_efd, .events = POLLIN};
+	int rc = poll(&p, 1, timeout_ms);
+	if (rc < 0)
+		return -errno;
+	if (rc == 0)
+		return 0;
+	uint64_t cnt;
+	if (read(s->irq_efd, &cnt, sizeof(cnt)) != sizeof(cnt))
+		return errno == EAGAIN ? 0 : -errno;
+	return 1;
+}
+
 /* ---------------- registers and configuration space ---------------- */
 
 /* Bus addresses handed to BARs of all simulated devices of the process. */
@@ -907,67 +968,6 @@ static int sim_bar_write(struct bus *b, unsigned bar, uint64_t off,
 	return 0;
 }
 
-/* ---- the interrupt line ---- */
-
-/* irq_lock held: deliver one interrupt and mask the line, as a PCI
- * host bridge does for INTx under VFIO / uio_pci_generic. */
-static void irq_fire(struct sim_bus *s)
-{
-	uint64_t one = 1;
-	s->irq_masked = true;
-	if (write(s->irq_efd, &one, sizeof(one)) != sizeof(one)) {
-		/* the counter cannot overflow at one per unmask */
-	}
-}
-
-static int sim_irq_line(struct bus *b, int level)
-{
-	struct sim_bus *s = to_sim(b);
-	if (level != 0 && level != 1)
-		return -EINVAL;
-	pthread_mutex_lock(&s->irq_lock);
-	bool rise = level && !s->irq_level;
-	s->irq_level = level;
-	if (rise && !s->irq_masked)
-		irq_fire(s);
-	pthread_mutex_unlock(&s->irq_lock);
-	return 0;
-}
-
-static int sim_irq_fd(struct bus *b, int *fd)
-{
-	if (!fd)
-		return -EINVAL;
-	*fd = to_sim(b)->irq_efd;
-	return 0;
-}
-
-static int sim_irq_unmask(struct bus *b)
-{
-	struct sim_bus *s = to_sim(b);
-	pthread_mutex_lock(&s->irq_lock);
-	s->irq_masked = false;
-	if (s->irq_level)
-		irq_fire(s); /* level-triggered: still asserted */
-	pthread_mutex_unlock(&s->irq_lock);
-	return 0;
-}
-
-static int sim_irq_wait(struct bus *b, int timeout_ms)
-{
-	struct sim_bus *s = to_sim(b);
-	struct pollfd p = {.fd = s->irq_efd, .events = POLLIN};
-	int rc = poll(&p, 1, timeout_ms);
-	if (rc < 0)
-		return -errno;
-	if (rc == 0)
-		return 0;
-	uint64_t cnt;
-	if (read(s->irq_efd, &cnt, sizeof(cnt)) != sizeof(cnt))
-		return errno == EAGAIN ? 0 : -errno;
-	return 1;
-}
-
 const struct bus_ops bus_sim_ops = {
 	.name = "sim",
 	.open = sim_open,
@@ -981,14 +981,14 @@ const struct bus_ops bus_sim_ops = {
 	.unmap = sim_unmap,
 	.dev_read = sim_dev_read,
 	.dev_write = sim_dev_write,
+	.irq_fd = sim_irq_fd,
+	.irq_unmask = sim_irq_unmask,
+	.irq_wait = sim_irq_wait,
+	.irq_line = sim_irq_line,
 	.cfg_read = sim_cfg_read,
 	.cfg_write = sim_cfg_write,
 	.bar_info = sim_bar_info,
 	.bar_read = sim_bar_read,
 	.bar_write = sim_bar_write,
 	.sim_set_regs = sim_set_regs,
-	.irq_fd = sim_irq_fd,
-	.irq_unmask = sim_irq_unmask,
-	.irq_wait = sim_irq_wait,
-	.irq_line = sim_irq_line,
 };

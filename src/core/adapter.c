@@ -5,9 +5,9 @@
  * live adapters, tracked objects and statistics.
  */
 #include "core.h"
-#include "hwio.h"
 #include "datapath.h"
 #include "host.h"
+#include "hwio.h"
 #include "mapping.h"
 
 #include <errno.h>

@@ -230,14 +230,14 @@ struct nd_adapter {
 	pthread_mutex_t res_lock;
 	struct nd_res res_head;
 
-	/* configuration, resources, the sim device's model (hwio.h) */
-	struct nd_hwio *hwio;
 	/* the runtime's threads, serialization, timers, interrupt (host.h) */
 	struct nd_host *host;
 
 	/* the data path: frames, indications, OIDs (datapath.h) */
 	struct nd_dp *dp;
 	unsigned hang_seconds; /* CheckForHangTimeInSeconds, 0 = default */
+	/* configuration, resources, the sim device's model (hwio.h) */
+	struct nd_hwio *hwio;
 };
 
 struct nd_sgdma {

@@ -5,6 +5,8 @@
  * thread (work items, at PASSIVE_LEVEL), started on first use, stopped
  * and joined by halt; a process-wide pair for timers and work items that
  * name no adapter; the serialization lock of a serialized miniport.
+ * Timers fire on a third thread (timer DPCs), so that a deserialized
+ * miniport's timer and interrupt DPC can run at once, as on two CPUs.
  */
 #include "host.h"
 
@@ -13,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-enum { Q_DPC, Q_WORK };
+enum { Q_DPC, Q_WORK, Q_TIMER, Q_COUNT };
 
 struct nd_timer {
 	void *storage;
@@ -26,7 +28,7 @@ struct nd_timer {
 	uint64_t due; /* CLOCK_MONOTONIC ns */
 	unsigned period_ms;
 	const void *site;
-	struct nd_timer *next;     /* h->armed, by due time */
+	struct nd_timer *next;	   /* h->armed, by due time */
 	struct nd_timer *all_next; /* h->all */
 };
 
@@ -41,9 +43,9 @@ struct nd_queue {
 struct nd_host {
 	struct nd_adapter *ad; /* NULL: the process-wide host */
 	pthread_mutex_t lock;
-	pthread_cond_t idle; /* a call finished */
-	struct nd_queue q[2];
-	bool refuse;       /* halting: nd_dpc_queue / nd_work_queue refuse */
+	pthread_cond_t idle;	    /* a call finished */
+	struct nd_queue q[Q_COUNT]; /* DPC, work, timer threads */
+	bool refuse;	   /* halting: nd_dpc_queue / nd_work_queue refuse */
 	unsigned external; /* their calls queued or running */
 	struct nd_timer *armed, *all;
 	/* serialization */
@@ -71,7 +73,7 @@ static void host_init(struct nd_host *h, struct nd_adapter *ad)
 	h->ad = ad;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->idle, NULL);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < Q_COUNT; i++)
 		pthread_cond_init(&h->q[i].cond, &ca);
 	pthread_mutex_init(&h->slock, NULL);
 	pthread_cond_init(&h->scond, NULL);
@@ -103,6 +105,11 @@ bool nd_host_thread(void)
 	return tl_host != NULL;
 }
 
+void nd_host_mark_thread(struct nd_adapter *ad)
+{
+	tl_host = host_of(ad);
+}
+
 /* ---------------- serialization ---------------- */
 
 bool nd_serialized(const struct nd_adapter *ad)
@@ -126,6 +133,17 @@ void nd_serial_enter(struct nd_adapter *ad)
 		h->sdepth = 1;
 	}
 	pthread_mutex_unlock(&h->slock);
+}
+
+bool nd_serial_mine(struct nd_adapter *ad)
+{
+	struct nd_host *h = ad ? ad->host : NULL;
+	if (!h)
+		return false;
+	pthread_mutex_lock(&h->slock);
+	bool mine = h->sdepth && pthread_equal(h->sowner, pthread_self());
+	pthread_mutex_unlock(&h->slock);
+	return mine;
 }
 
 void nd_serial_leave(struct nd_adapter *ad)
@@ -207,8 +225,8 @@ static void *queue_main(void *p)
 	tl_host = h;
 	pthread_mutex_lock(&h->lock);
 	while (!q->stop) {
-		uint64_t now = a.qi == Q_DPC && h->armed ? mono_ns() : 0;
-		if (a.qi == Q_DPC && h->armed && h->armed->due <= now) {
+		uint64_t now = a.qi == Q_TIMER && h->armed ? mono_ns() : 0;
+		if (a.qi == Q_TIMER && h->armed && h->armed->due <= now) {
 			fire_timer(h, h->armed, now);
 			continue;
 		}
@@ -231,7 +249,7 @@ static void *queue_main(void *p)
 			pthread_cond_broadcast(&h->idle);
 			continue;
 		}
-		if (a.qi == Q_DPC && h->armed) {
+		if (a.qi == Q_TIMER && h->armed) {
 			uint64_t due = h->armed->due;
 			struct timespec ts = {
 			    .tv_sec = (time_t)(due / 1000000000ull),
@@ -434,6 +452,7 @@ long nd_host_stop(struct nd_adapter *ad)
 	pthread_mutex_lock(&h->lock);
 	h->refuse = true;
 	pthread_mutex_unlock(&h->lock);
+	stop_queue(h, Q_TIMER);
 	stop_queue(h, Q_DPC);
 	stop_queue(h, Q_WORK);
 
@@ -441,8 +460,8 @@ long nd_host_stop(struct nd_adapter *ad)
 	pthread_mutex_lock(&timers_lock);
 	pthread_mutex_lock(&h->lock);
 	for (struct nd_timer *t = h->armed; t; t = t->next) {
-		nd_report(ND_RULE_HALT_LEAK_OBJECT, ad, (uintptr_t)t->storage,
-			  0, t->site,
+		nd_report(ND_RULE_HALT_LEAK_TIMER, ad, (uintptr_t)t->storage, 0,
+			  t->site,
 			  "%s timer %p still set after MiniportHalt; "
 			  "cancelled",
 			  t->miniport ? "NdisMSetTimer" : "NdisSetTimer",
@@ -451,7 +470,7 @@ long nd_host_stop(struct nd_adapter *ad)
 		n++;
 	}
 	h->armed = NULL;
-	for (int qi = 0; qi < 2; qi++) {
+	for (int qi = 0; qi < Q_COUNT; qi++) {
 		struct nd_queue *q = &h->q[qi];
 		while (q->head) {
 			struct nd_dpc *d = q->head;
@@ -459,13 +478,15 @@ long nd_host_stop(struct nd_adapter *ad)
 			d->next = NULL;
 			d->queued = false;
 			if (d->callback == ND_CB_WORK && !d->external) {
-				nd_report(ND_RULE_HALT_LEAK_OBJECT, ad,
+				nd_report(ND_RULE_HALT_LEAK_WORKITEM, ad,
 					  (uintptr_t)d->arg, 0, NULL,
 					  "work item %p still queued after "
 					  "MiniportHalt; it will not run",
 					  d->arg);
 				n++;
 			}
+			if (d->drop)
+				d->drop(d);
 			if (d->owned)
 				free(d);
 		}
@@ -481,8 +502,20 @@ void nd_host_destroy(struct nd_adapter *ad)
 	struct nd_host *h = ad->host;
 	if (!h)
 		return;
-	stop_queue(h, Q_DPC); /* no-ops after nd_host_stop */
+	stop_queue(h, Q_TIMER); /* no-ops after nd_host_stop */
+	stop_queue(h, Q_DPC);
 	stop_queue(h, Q_WORK);
+	for (int qi = 0; qi < Q_COUNT; qi++) /* queued after the stop */
+		while (h->q[qi].head) {
+			struct nd_dpc *d = h->q[qi].head;
+			h->q[qi].head = d->next;
+			d->queued = false;
+			if (d->drop)
+				d->drop(d);
+			if (d->owned)
+				free(d);
+		}
+	nd_intr_destroy(ad);
 	pthread_mutex_lock(&timers_lock);
 	for (struct nd_timer *t = h->all, *nx; t; t = nx) {
 		nx = t->all_next;
@@ -495,7 +528,7 @@ void nd_host_destroy(struct nd_adapter *ad)
 	pthread_mutex_unlock(&timers_lock);
 	pthread_mutex_destroy(&h->lock);
 	pthread_cond_destroy(&h->idle);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < Q_COUNT; i++)
 		pthread_cond_destroy(&h->q[i].cond);
 	pthread_mutex_destroy(&h->slock);
 	pthread_cond_destroy(&h->scond);
@@ -595,11 +628,11 @@ int nd_timer_set(void *storage, unsigned due_ms, unsigned period_ms)
 		pp = &(*pp)->next;
 	t->next = *pp;
 	*pp = t;
-	struct nd_queue *q = &h->q[Q_DPC];
-	if (!q->stop && ensure_thread(h, Q_DPC)) {
+	struct nd_queue *q = &h->q[Q_TIMER];
+	if (!q->stop && ensure_thread(h, Q_TIMER)) {
 		/* no thread: the timer stays set and never fires; halt
 		 * reports it */
-		nd_set_error("timer %p: the DPC thread could not start",
+		nd_set_error("timer %p: the timer thread could not start",
 			     storage);
 	}
 	pthread_cond_signal(&q->cond);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * host.h - the threads that run a hosted miniport's deferred work: per
- * adapter, a DPC thread (deferred calls and timers, at DISPATCH_LEVEL) and
- * a work thread (work items, at PASSIVE_LEVEL), both started on first use
+ * adapter, a DPC thread (deferred calls, at DISPATCH_LEVEL), a timer
+ * thread (timer functions, at DISPATCH_LEVEL) and a work thread (work
+ * items, at PASSIVE_LEVEL), all started on first use
  * and stopped by halt before the adapter is freed; the serialization of a
  * serialized miniport; the interrupt thread (interrupt.c).
  *
@@ -27,6 +28,9 @@ struct nd_host;
  * Cannot fail. */
 void nd_serial_enter(struct nd_adapter *ad);
 void nd_serial_leave(struct nd_adapter *ad);
+/* True when the calling thread is inside nd_serial_enter of a serialized
+ * adapter. */
+bool nd_serial_mine(struct nd_adapter *ad);
 /* True when the adapter is serialized (not NDIS_ATTRIBUTE_DESERIALIZE). */
 bool nd_serialized(const struct nd_adapter *ad);
 
@@ -47,6 +51,9 @@ int nd_work_queue(struct nd_adapter *ad,
  * work, timer or interrupt thread of any adapter, or the process-wide
  * ones). ndisdma_adapter_halt refuses to run there. */
 bool nd_host_thread(void);
+/* Mark the calling thread as a runtime thread of ad (interrupt threads
+ * call it first). Cannot fail. */
+void nd_host_mark_thread(struct nd_adapter *ad);
 
 /* ---- internal: for core's adapter lifecycle and src/ndis ---- */
 
@@ -56,11 +63,14 @@ struct nd_dpc {
 	struct nd_dpc *next;
 	void (*fn)(struct nd_adapter *, void *);
 	void *arg;
-	bool queued;  /* on a queue now */
-	bool owned;   /* allocated by nd_dpc_queue / nd_work_queue */
-	bool serial;  /* run inside nd_serial_enter / leave */
+	bool queued;   /* on a queue now */
+	bool owned;    /* allocated by nd_dpc_queue / nd_work_queue */
+	bool serial;   /* run inside nd_serial_enter / leave */
 	bool external; /* queued by the host (counted for the halt drain) */
-	int callback; /* ND_CB_* the thread context says while it runs */
+	int callback;  /* ND_CB_* the thread context says while it runs */
+	/* optional: called (host lock held) when halt drops the call
+	 * unrun; must not take host locks */
+	void (*drop)(struct nd_dpc *);
 };
 
 /* Create the adapter's host state (no thread yet): 0 or -ENOMEM. Called
@@ -90,11 +100,11 @@ bool nd_host_remove(struct nd_adapter *ad, struct nd_dpc *d, bool dpc_thread);
  * it: returns at once there). */
 void nd_host_flush(struct nd_adapter *ad, struct nd_dpc *d, bool dpc_thread);
 
-/* ---- timers (timer.c drives them; the DPC thread fires them) ---- */
+/* ---- timers (timer.c drives them; the timer thread fires them) ---- */
 
 /* Look up or create the record of a timer whose storage is `storage`,
  * owned by `ad` (NULL: the process-wide host). fn is called at
- * DISPATCH_LEVEL on the DPC thread as fn(storage, ctx, NULL, NULL).
+ * DISPATCH_LEVEL on the timer thread as fn(storage, ctx, NULL, NULL).
  * miniport: serialized callbacks (NdisMInitializeTimer). Returns 0, 1 (a
  * re-init of a timer that was set: cancelled first) or -ENOMEM. */
 int nd_timer_init(void *storage, struct nd_adapter *ad, struct nd_driver *drv,
@@ -111,8 +121,36 @@ struct nd_adapter *nd_timer_adapter(void *storage);
 
 /* ---- the interrupt (interrupt.c) ---- */
 
-/* Called by nd_host_stop: deregister a forgotten interrupt (reported).
- * Returns 1 when there was one, else 0. */
+/* Connect the adapter's interrupt (storage: the driver's
+ * NDIS_MINIPORT_INTERRUPT); call_isr: MiniportISR is called, else
+ * MiniportDisableInterrupt / EnableInterrupt around the DPC. Returns 0,
+ * -EEXIST (the adapter has one), -ENOTSUP (the bus has no interrupt;
+ * ndisdma_last_error says why), -ENOMEM, or the bus's errno. */
+int nd_intr_register(struct nd_adapter *ad, PNDIS_MINIPORT_INTERRUPT storage,
+		     bool call_isr, const void *site);
+/* Disconnect: 0, or -ENOENT (no registered interrupt there). Waits for
+ * the ISR and DPC (not for one the caller is inside of). */
+int nd_intr_deregister(PNDIS_MINIPORT_INTERRUPT storage);
+/* Run fn(ctx) at DIRQL under the interrupt's lock; *ret its value.
+ * 0, or -ENOENT (no registered interrupt there: fn ran at DIRQL without
+ * a lock). */
+int nd_intr_sync(PNDIS_MINIPORT_INTERRUPT storage, BOOLEAN (*fn)(PVOID),
+		 PVOID ctx, BOOLEAN *ret);
+/* The adapter of a registered interrupt, or NULL. */
+struct nd_adapter *nd_intr_adapter(PNDIS_MINIPORT_INTERRUPT storage);
+/* Counters of the adapter's newest interrupt: interrupts delivered,
+ * MiniportISR calls, MiniportHandleInterrupt calls. 0 or -ENOENT. */
+int nd_intr_counts(struct nd_adapter *ad, unsigned long *interrupts,
+		   unsigned long *isr_calls, unsigned long *dpc_calls);
+/* Called by nd_host_stop: deregister a forgotten interrupt (reported:
+ * halt.leak-interrupt). Returns 1 when there was one, else 0. */
 long nd_intr_halt(struct nd_adapter *ad);
+/* Called by nd_host_destroy: free the adapter's interrupt records. */
+void nd_intr_destroy(struct nd_adapter *ad);
+
+/* ---- work items (work.c) ---- */
+/* Forget a dropped work item's queued mark (nd_dpc.drop of a work
+ * item). */
+void nd_work_dropped(struct nd_dpc *d);
 
 #endif
