@@ -176,7 +176,7 @@ static VOID ringnic5_halt(NDIS_HANDLE ctx)
 	NdisFreeMemory(nic, sizeof(*nic), 0);
 }
 
-static VOID ringnic6_process_sg_list(PVOID dev, PVOID reserved,
+static VOID ringnic6_process_sg_list(PDEVICE_OBJECT dev, PVOID reserved,
 				     PSCATTER_GATHER_LIST sg, PVOID ctx)
 {
 	(void)dev;

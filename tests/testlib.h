@@ -59,7 +59,8 @@ static void tl_reset(void)
 	tl.dma = TL_DMA_MAPREG64;
 }
 
-static VOID tl_sg_list(PVOID d, PVOID r, PSCATTER_GATHER_LIST l, PVOID c)
+static VOID tl_sg_list(PDEVICE_OBJECT d, PVOID r, PSCATTER_GATHER_LIST l,
+		       PVOID c)
 {
 	(void)d, (void)r, (void)l, (void)c;
 }

@@ -86,7 +86,7 @@ long ndisdma_driver_last_init_leaks(const ndisdma_driver *drv);
  * value names do. NdisReadConfiguration returns the value as
  * NdisParameterInteger when asked for an integer and it parses as a
  * decimal number, NdisParameterHexInteger when it parses as hex, and
- * NdisParameterString otherwise (see docs/runtime.md). Returns 0;
+ * NdisParameterString otherwise (docs/hwio.md). Returns 0;
  * -EINVAL (unknown driver, NULL or empty name, a name or value longer than
  * 255 / 4095 characters, a value with a control character); -ENOENT (value
  * NULL and no such name); -ENOMEM. */

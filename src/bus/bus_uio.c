@@ -43,6 +43,8 @@
 struct uio_bar {
 	void *va;
 	size_t len;
+	int fd; /* resourceN of an I/O BAR, open for bar_read / bar_write;
+		   -1 until then */
 };
 
 struct uio_bus {
@@ -100,9 +102,12 @@ static int uio_cfg_write(struct bus *b, unsigned off, const void *buf,
 static void uio_close(struct bus *b)
 {
 	struct uio_bus *u = to_uio(b);
-	for (int i = 0; i < UIO_NBARS; i++)
+	for (int i = 0; i < UIO_NBARS; i++) {
 		if (u->bar[i].va)
 			munmap(u->bar[i].va, u->bar[i].len);
+		if (u->bar[i].fd >= 0)
+			close(u->bar[i].fd);
+	}
 	if (u->cfg_fd >= 0) {
 		uint16_t cmd;
 		if (u->owner && !uio_cfg_read(b, PCI_COMMAND, &cmd, 2)) {
@@ -147,6 +152,8 @@ static int uio_open(const char *args, struct bus **out, char *err,
 		return -ENOMEM;
 	}
 	u->uio_fd = u->cfg_fd = u->pagemap_fd = -1;
+	for (int i = 0; i < UIO_NBARS; i++)
+		u->bar[i].fd = -1;
 	pthread_mutex_init(&u->lock, NULL);
 	u->base.info = (struct bus_info){
 	    .kind = "uio",
@@ -385,9 +392,10 @@ static int uio_bar_map(struct bus *b, unsigned bar, void **va, size_t *len)
 				 PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 			if (p == MAP_FAILED)
 				rc = errno == EINVAL ? -ENOTSUP : -errno;
-			else
-				u->bar[bar] =
-				    (struct uio_bar){p, (size_t)st.st_size};
+			else {
+				u->bar[bar].va = p;
+				u->bar[bar].len = (size_t)st.st_size;
+			}
 		}
 		if (fd >= 0)
 			close(fd);
@@ -398,6 +406,114 @@ static int uio_bar_map(struct bus *b, unsigned bar, void **va, size_t *len)
 	}
 	pthread_mutex_unlock(&u->lock);
 	return rc;
+}
+
+/* Line `bar` of sysfs "resource": "start end flags" (Linux
+ * include/linux/ioport.h: IORESOURCE_IO 0x100, IORESOURCE_PREFETCH 0x2000,
+ * IORESOURCE_MEM_64 0x100000). */
+static int uio_bar_info(struct bus *b, unsigned bar, struct bus_bar *out)
+{
+	struct uio_bus *u = to_uio(b);
+	if (bar >= UIO_NBARS || !out)
+		return -EINVAL;
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource",
+		 u->bdf);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	unsigned long long start = 0, end = 0, flags = 0;
+	int rc = -ENOENT;
+	for (unsigned i = 0; i <= bar; i++)
+		if (fscanf(f, "%llx %llx %llx", &start, &end, &flags) != 3)
+			break;
+		else if (i == bar && end > start)
+			rc = 0;
+	fclose(f);
+	if (rc)
+		return rc;
+	bool io = flags & 0x100;
+	*out = (struct bus_bar){
+	    .addr = start,
+	    .size = end - start + 1,
+	    .io = io,
+	    .is64 = !io && (flags & 0x100000),
+	    .prefetch = !io && (flags & 0x2000),
+	};
+	return 0;
+}
+
+/* An I/O BAR through sysfs resourceN: the kernel does one in/out of the
+ * access's width for a pread / pwrite of exactly 1, 2 or 4 bytes (no
+ * ioperm needed). A memory BAR through its mapping. */
+static int uio_bar_access(struct bus *b, unsigned bar, uint64_t off,
+			  unsigned width, uint32_t *val, bool write)
+{
+	struct uio_bus *u = to_uio(b);
+	struct bus_bar info;
+	if (width != 1 && width != 2 && width != 4)
+		return -EINVAL;
+	int rc = uio_bar_info(b, bar, &info);
+	if (rc)
+		return rc;
+	if (off > info.size || width > info.size - off)
+		return -EINVAL;
+	if (!info.io) {
+		void *va;
+		size_t len;
+		rc = uio_bar_map(b, bar, &va, &len);
+		if (rc)
+			return rc;
+		volatile unsigned char *p = (unsigned char *)va + off;
+		if (write && width == 4)
+			*(volatile uint32_t *)p = *val;
+		else if (write && width == 2)
+			*(volatile uint16_t *)p = (uint16_t)*val;
+		else if (write)
+			*p = (uint8_t)*val;
+		else
+			*val = width == 4   ? *(volatile uint32_t *)p
+			       : width == 2 ? *(volatile uint16_t *)p
+					    : *p;
+		return 0;
+	}
+	pthread_mutex_lock(&u->lock);
+	int fd = u->bar[bar].fd;
+	if (fd < 0) {
+		char path[PATH_MAX];
+		snprintf(path, sizeof(path),
+			 "/sys/bus/pci/devices/%s/resource%u", u->bdf, bar);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			rc = -errno;
+		else
+			u->bar[bar].fd = fd;
+	}
+	pthread_mutex_unlock(&u->lock);
+	if (rc)
+		return rc;
+	uint32_t x = write ? *val : 0;
+	ssize_t n = write ? pwrite(fd, &x, width, (off_t)off)
+			  : pread(fd, &x, width, (off_t)off);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n != width)
+		return -EIO;
+	if (!write)
+		*val = x;
+	return 0;
+}
+
+static int uio_bar_read(struct bus *b, unsigned bar, uint64_t off,
+			unsigned width, uint32_t *val)
+{
+	return uio_bar_access(b, bar, off, width, val, false);
+}
+
+static int uio_bar_write(struct bus *b, unsigned bar, uint64_t off,
+			 unsigned width, uint32_t val)
+{
+	return uio_bar_access(b, bar, off, width, &val, true);
 }
 
 static int uio_irq_fd(struct bus *b, int *fd)
@@ -475,6 +591,9 @@ const struct bus_ops bus_uio_ops = {
     .map = uio_map,
     .unmap = uio_unmap,
     .bar_map = uio_bar_map,
+    .bar_info = uio_bar_info,
+    .bar_read = uio_bar_read,
+    .bar_write = uio_bar_write,
     .cfg_read = uio_cfg_read,
     .cfg_write = uio_cfg_write,
     .irq_fd = uio_irq_fd,

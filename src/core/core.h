@@ -147,7 +147,7 @@ struct nd_driver {
 	char *name;
 	int ndis_major, ndis_minor; /* 0 = not registered */
 	bool wrapper_open;
-	NDIS_MINIPORT_CHARACTERISTICS chars5;
+	NDIS51_MINIPORT_CHARACTERISTICS chars5;
 	NDIS_MINIPORT_DRIVER_CHARACTERISTICS chars6;
 	NDIS_HANDLE driver_context;
 	pthread_mutex_t lock;

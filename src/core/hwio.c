@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ndisdma_sim_set_regs(ndisdma_sim *sim,
-			 const struct ndisdma_sim_config *cfg,
+int ndisdma_sim_set_regs(ndisdma_sim *sim, const struct ndisdma_sim_config *cfg,
 			 const struct ndisdma_sim_regs_ops *ops, void *ctx)
 {
 	struct nd_adapter *ad = nd_adapter_lookup(sim, NULL, NULL);
@@ -20,18 +19,18 @@ int ndisdma_sim_set_regs(ndisdma_sim *sim,
 	    !ad->bus->ops->sim_set_regs)
 		return -EINVAL;
 	struct bus_sim_regs r = {
-		.vendor = cfg->vendor_id,
-		.device = cfg->device_id,
-		.subvendor = cfg->subsystem_vendor_id,
-		.subdevice = cfg->subsystem_id,
-		.revision = cfg->revision_id,
-		.int_pin = cfg->interrupt_pin,
-		.class_code = cfg->class_code & 0xFFFFFF,
-		.ctx = ctx,
-		.read = ops->read,
-		.write = ops->write,
-		.cfg_read = ops->cfg_read,
-		.cfg_write = ops->cfg_write,
+	    .vendor = cfg->vendor_id,
+	    .device = cfg->device_id,
+	    .subvendor = cfg->subsystem_vendor_id,
+	    .subdevice = cfg->subsystem_id,
+	    .revision = cfg->revision_id,
+	    .int_pin = cfg->interrupt_pin,
+	    .class_code = cfg->class_code & 0xFFFFFF,
+	    .ctx = ctx,
+	    .read = ops->read,
+	    .write = ops->write,
+	    .cfg_read = ops->cfg_read,
+	    .cfg_write = ops->cfg_write,
 	};
 	for (int i = 0; i < 6; i++) {
 		r.bar[i].size = cfg->bar[i].size;
@@ -78,7 +77,8 @@ int nd_hwio_attach(struct nd_adapter *ad)
 		if (rc > 0)
 			rc = -EINVAL;
 		if (rc)
-			hw->model_attached = false; /* no detach without attach */
+			hw->model_attached =
+			    false; /* no detach without attach */
 	}
 	if (!rc)
 		rc = nd_io_publish(ad); /* real devices' ports; idempotent */
@@ -100,6 +100,7 @@ void nd_hwio_detach(struct nd_adapter *ad)
 				 hw->regs_ctx);
 	ad->hwio = NULL;
 	nd_params_free(&hw->params);
+	free(hw->assigned);
 	pthread_mutex_destroy(&hw->lock);
 	free(hw);
 }

@@ -37,7 +37,7 @@ void nd_params_free(struct nd_params *p);
 
 /* What a driver keeps for the adapters it starts next (driver->hw). */
 struct nd_drvhw {
-	struct nd_params params;      /* under driver->lock */
+	struct nd_params params; /* under driver->lock */
 	bool has_model;
 	struct ndisdma_sim_model model;
 	void *model_ctx;
@@ -47,7 +47,8 @@ struct nd_drvhw {
 struct nd_hwio {
 	pthread_mutex_t lock; /* params, cfg handles, resource list */
 	struct nd_params params;
-	struct nd_res *configs; /* open configuration handles (list) */
+	struct nd_res *configs;	      /* open configuration handles (list) */
+	PNDIS_RESOURCE_LIST assigned; /* what NdisMPciAssignResources gave */
 	/* the simulated device's model */
 	bool model_attached;
 	struct ndisdma_sim_model model;
@@ -72,6 +73,30 @@ void nd_drvhw_free(struct nd_drvhw *hw);
 /* The Interrupt Line and Interrupt Pin of the device's config space; 0,
  * -ENOTSUP (no config space) or the read's errno. */
 int nd_hwio_irq_line(struct nd_adapter *ad, unsigned *line, unsigned *pin);
+
+/* Build the adapter's resource list (CM_PARTIAL_RESOURCE_LIST): its port
+ * and memory BARs in BAR order, then its interrupt (when Interrupt Pin is
+ * set). `buf` NULL or too small: only *need is set. Returns 0 or
+ * -ENOSPC (too small). */
+int nd_hwio_resources(struct nd_adapter *ad, void *buf, size_t size,
+		      size_t *need);
+
+/* Register a port range for `ad` (tracked: halt reclaims it). *decoded:
+ * whether one of the adapter's I/O BARs decodes all of it. 0 or
+ * -ENOMEM. */
+int nd_io_port_register(struct nd_adapter *ad, uint64_t port, uint64_t n,
+			bool *decoded, const void *site);
+/* Deregister exactly that range of `ad`. 0 or -ENOENT. */
+int nd_io_port_deregister(struct nd_adapter *ad, uint64_t port, uint64_t n);
+
+/* Map [pa, pa+len) of a memory BAR of the device for register access
+ * (tracked). *va: into the BAR's mapping (vfio, uio) or a simulated
+ * register address (sim). 0, -ENOENT (no memory BAR covers it), -ENOMEM
+ * (memory, slots, or the bus cannot map the BAR). */
+int nd_io_map(struct nd_adapter *ad, uint64_t pa, uint64_t len, void **va,
+	      const void *site);
+/* Unmap exactly what nd_io_map returned. 0 or -ENOENT. */
+int nd_io_unmap(struct nd_adapter *ad, void *va, uint64_t len);
 
 /* Publish / withdraw an adapter's I/O BARs in the process-wide port map
  * (port I/O names no adapter). Publish returns 0 or -ENOMEM. */

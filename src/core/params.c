@@ -56,7 +56,7 @@ int nd_params_set(struct nd_params *p, const char *name, const char *value)
 		free(v);
 		return -ENOMEM;
 	}
-	p->v[p->n++] = (struct nd_param){ nm, v };
+	p->v[p->n++] = (struct nd_param){nm, v};
 	return 0;
 }
 
@@ -83,7 +83,7 @@ void nd_params_free(struct nd_params *p)
 		free(p->v[i].value);
 	}
 	free(p->v);
-	*p = (struct nd_params){ 0 };
+	*p = (struct nd_params){0};
 }
 
 static bool printable(const char *s)
@@ -108,7 +108,8 @@ int ndisdma_driver_set_param(ndisdma_driver *h, const char *name,
 	struct nd_driver *d = nd_driver_from_handle(h);
 	if (!d || !name || !*name || strlen(name) > ND_PARAM_NAME_MAX ||
 	    !printable(name) ||
-	    (value && (strlen(value) > ND_PARAM_VALUE_MAX || !printable(value))))
+	    (value &&
+	     (strlen(value) > ND_PARAM_VALUE_MAX || !printable(value))))
 		return -EINVAL;
 	pthread_mutex_lock(&d->lock);
 	struct nd_drvhw *hw = drvhw(d);

@@ -350,3 +350,9 @@ int(ndisdma_buffer_free_bulk)(void *pool, struct _MDL **bufs, unsigned n)
 	}
 	return (int)nd_pool_put_bulk(dp->pool, (void **)bufs, n, site);
 }
+
+VOID NdisAdjustBufferLength(PNDIS_BUFFER Buffer, UINT Length)
+{
+	if (Buffer)
+		Buffer->ByteCount = Length;
+}

@@ -55,21 +55,21 @@ NDIS_STATUS NdisMRegisterMiniport(NDIS_HANDLE NdisWrapperHandle,
 	}
 	if (!c)
 		return NDIS_STATUS_BAD_CHARACTERISTICS;
+	/* Each version's structure extends the previous one; read as much
+	 * as the version the driver names has (ndis.h picks the layout a
+	 * driver compiles with from NDIS5x_MINIPORT / NDIS40_MINIPORT). */
 	size_t need;
 	switch (c->MajorNdisVersion) {
 	case 3:
-		need = offsetof(NDIS_MINIPORT_CHARACTERISTICS,
-				ReturnPacketHandler);
+		need = sizeof(NDIS30_MINIPORT_CHARACTERISTICS);
 		break;
 	case 4:
-		need = offsetof(NDIS_MINIPORT_CHARACTERISTICS,
-				CoCreateVcHandler);
+		need = sizeof(NDIS40_MINIPORT_CHARACTERISTICS);
 		break;
 	case 5:
 		need = c->MinorNdisVersion >= 1
-			       ? sizeof(NDIS_MINIPORT_CHARACTERISTICS)
-			       : offsetof(NDIS_MINIPORT_CHARACTERISTICS,
-					  CancelSendPacketsHandler);
+			       ? sizeof(NDIS51_MINIPORT_CHARACTERISTICS)
+			       : sizeof(NDIS50_MINIPORT_CHARACTERISTICS);
 		break;
 	default:
 		return NDIS_STATUS_BAD_VERSION;
@@ -196,6 +196,15 @@ VOID NdisMSetAttributesEx(NDIS_HANDLE h, NDIS_HANDLE ctx, UINT hang,
 	/* NDIS checks for a hang every 2 s unless told a longer time,
 	 * rounded up to whole 2 s periods (NdisMSetAttributesEx) */
 	ad->hang_seconds = hang ? (hang + 1) / 2 * 2 : 0;
+}
+
+/* ndis.sys treats the NDIS 3.0 call as NdisMSetAttributesEx with the
+ * default hang time (0) and the bus-master attribute. */
+VOID NdisMSetAttributes(NDIS_HANDLE h, NDIS_HANDLE ctx, BOOLEAN BusMaster,
+			NDIS_INTERFACE_TYPE type)
+{
+	NdisMSetAttributesEx(h, ctx, 0,
+			     BusMaster ? NDIS_ATTRIBUTE_BUS_MASTER : 0, type);
 }
 
 NDIS_STATUS NdisMSetMiniportAttributes(NDIS_HANDLE h,

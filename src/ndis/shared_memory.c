@@ -148,16 +148,14 @@ VOID NdisMFreeSharedMemory(NDIS_HANDLE h, ULONG Length, BOOLEAN Cached,
 		 (uint64_t)PhysicalAddress.QuadPart, site);
 }
 
-VOID NdisMUpdateSharedMemory(NDIS_HANDLE h, ULONG Length, PVOID va,
-			     NDIS_PHYSICAL_ADDRESS pa)
+static void update_shared_memory(NDIS_HANDLE h, ULONG Length, PVOID va,
+				 NDIS_PHYSICAL_ADDRESS pa, const char *fn,
+				 const void *site)
 {
-	const void *site = ND_SITE();
-	struct nd_adapter *ad =
-		nd_adapter_lookup(h, "NdisMUpdateSharedMemory", site);
+	struct nd_adapter *ad = nd_adapter_lookup(h, fn, site);
 	if (!ad)
 		return;
-	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisMUpdateSharedMemory", ad,
-			     site))
+	if (!nd_irql_at_most(DISPATCH_LEVEL, fn, ad, site))
 		return;
 	struct shm_block *b = shm_find(ad, va, Length);
 	if (!b || b->iova + (uint64_t)((char *)va - (char *)b->va) !=
@@ -171,6 +169,29 @@ VOID NdisMUpdateSharedMemory(NDIS_HANDLE h, ULONG Length, PVOID va,
 		return;
 	}
 	nd_invalidate(ad, b, va, Length);
+}
+
+VOID NdisMUpdateSharedMemory(NDIS_HANDLE h, ULONG Length, PVOID va,
+			     NDIS_PHYSICAL_ADDRESS pa)
+{
+	update_shared_memory(h, Length, va, pa, "NdisMUpdateSharedMemory",
+			     ND_SITE());
+}
+
+VOID NdisUpdateSharedMemory(NDIS_HANDLE h, ULONG Length, PVOID va,
+			    NDIS_PHYSICAL_ADDRESS pa)
+{
+	update_shared_memory(h, Length, va, pa, "NdisUpdateSharedMemory",
+			     ND_SITE());
+}
+
+ULONG NdisGetSharedDataAlignment(VOID)
+{
+	long line = sysconf(_SC_LEVEL1_DCACHE_LINESIZE);
+	long l2 = sysconf(_SC_LEVEL2_CACHE_LINESIZE);
+	if (l2 > line)
+		line = l2;
+	return line > 0 ? (ULONG)line : 64u;
 }
 
 VOID KeFlushIoBuffers(PMDL Mdl, BOOLEAN ReadOperation, BOOLEAN DmaOperation)

@@ -10,7 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 libdir="$(ls -d "$tmp"/prefix/lib*/pkgconfig | head -1)"
 export PKG_CONFIG_PATH="$libdir"
-sed -i "s|^prefix=.*|prefix=$tmp/prefix|" "$libdir/ndisdma.pc"
+sed -i "s|^prefix=.*|prefix=$tmp/prefix|" "$libdir/ndisdma.pc" "$libdir/ndisdma-driver.pc"
 cc -Wall -Werror -Wno-multichar $(pkg-config --cflags ndisdma) "$src/consumer.c" \
 	-o "$tmp/consumer-static" $(pkg-config --libs --static ndisdma | sed 's/-lndisdma/-l:libndisdma.a/')
 "$tmp/consumer-static"
@@ -39,6 +39,20 @@ cc -Wall -Werror -Wno-multichar -fPIC -shared -DCONSUMER_PLUGIN \
 	$(pkg-config --libs ndisdma) -Wl,-rpath,"$(dirname "$libdir")"
 cc -Wall -Werror "$src/plugin_host.c" -o "$tmp/plugin_host" -ldl
 "$tmp/plugin_host" "$tmp/consumer.so"
+# a miniport from WDK-style source with the installed ndisdma-driver
+# module: a shared object with no undefined symbol, in C and in C++,
+# loaded through its DriverEntry by a host built with module ndisdma
+drv="$src/../driver"
+cc -Wall -Wextra -Werror -Wno-multichar $(pkg-config --cflags ndisdma-driver) -shared \
+	-Wl,--no-undefined "$drv/wdkmp.c" -o "$tmp/wdkmp.so" $(pkg-config --libs ndisdma-driver) \
+	-Wl,-rpath,"$(dirname "$libdir")"
+c++ -x c++ -std=gnu++17 -Wall -Wextra -Werror -Wno-multichar $(pkg-config --cflags ndisdma-driver) \
+	-shared -Wl,--no-undefined "$drv/wdkmp.c" -x none -o "$tmp/wdkmp-cxx.so" \
+	$(pkg-config --libs ndisdma-driver) -Wl,-rpath,"$(dirname "$libdir")"
+cc -Wall -Werror $(pkg-config --cflags ndisdma) "$drv/driver_host.c" -o "$tmp/driver_host" \
+	$(pkg-config --libs ndisdma) -ldl -Wl,-rpath,"$(dirname "$libdir")"
+"$tmp/driver_host" "$tmp/wdkmp.so"
+"$tmp/driver_host" "$tmp/wdkmp-cxx.so"
 mkdir "$tmp/cm"
 cat > "$tmp/cm/CMakeLists.txt" <<CM
 cmake_minimum_required(VERSION 3.20)
@@ -46,8 +60,12 @@ project(consumer C)
 find_package(ndisdma REQUIRED)
 add_executable(consumer $src/consumer.c)
 target_link_libraries(consumer PRIVATE ndisdma::ndisdma_static)
+add_library(wdkmp MODULE $drv/wdkmp.c)
+target_link_libraries(wdkmp PRIVATE ndisdma::driver)
+target_link_options(wdkmp PRIVATE -Wl,--no-undefined)
 CM
 cmake -S "$tmp/cm" -B "$tmp/cm/b" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
 cmake --build "$tmp/cm/b" >/dev/null
 "$tmp/cm/b/consumer"
-echo "install, pkg-config and find_package all work"
+"$tmp/driver_host" "$tmp/cm/b/libwdkmp.so"
+echo "install, pkg-config (ndisdma, ndisdma-driver) and find_package all work"

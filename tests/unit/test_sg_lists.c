@@ -29,7 +29,8 @@ static struct {
 static int threaded;
 static _Thread_local PSCATTER_GATHER_LIST tls_list;
 
-static VOID on_sg_list(PVOID dev, PVOID res, PSCATTER_GATHER_LIST l, PVOID c)
+static VOID on_sg_list(PDEVICE_OBJECT dev, PVOID res, PSCATTER_GATHER_LIST l,
+		       PVOID c)
 {
 	(void)dev, (void)res;
 	if (threaded) { /* set before the threads start */

@@ -55,11 +55,11 @@ static void config_space_identity(void **s)
 	assert_int_equal((irq >> 8) & 0xff, 1); /* INTA# */
 	assert_int_not_equal(irq & 0xff, 0);
 	uint32_t bar0 = cfg32(0x10), bar2 = cfg32(0x18);
-	assert_int_equal(bar0 & 0xf, 0);     /* 32-bit memory */
+	assert_int_equal(bar0 & 0xf, 0); /* 32-bit memory */
 	assert_true(bar0 >= 0xE0000000u);
-	assert_int_equal(bar2 & 0x3, 1);     /* I/O */
+	assert_int_equal(bar2 & 0x3, 1); /* I/O */
 	assert_true((bar2 & ~3u) >= 0x1000 && (bar2 & ~3u) < 0x10000);
-	assert_int_equal(cfg32(0x14), 0);    /* unimplemented BAR */
+	assert_int_equal(cfg32(0x14), 0); /* unimplemented BAR */
 	assert_int_equal(tl_stop(), 0);
 }
 
@@ -148,7 +148,7 @@ static int set_bad(void *m, ndisdma_sim *sim)
 static void bad_register_sets_are_einval(void **s)
 {
 	(void)s;
-	struct ndisdma_sim_model m = { .attach = set_bad };
+	struct ndisdma_sim_model m = {.attach = set_bad};
 	assert_int_equal(ndisdma_driver_load(tl_entry5, "hwtest", &tl.drv), 0);
 	assert_int_equal(ndisdma_driver_set_sim_model(tl.drv, &m, NULL), 0);
 	bad_cfg = hm.cfg;
@@ -170,7 +170,7 @@ static void bad_register_sets_are_einval(void **s)
 	assert_int_equal(ndisdma_adapter_start(tl.drv, "sim", &tl.ad), 0);
 	assert_int_equal(tl_stop(), 0);
 
-	struct ndisdma_sim_model no_attach = { 0 };
+	struct ndisdma_sim_model no_attach = {0};
 	assert_int_equal(ndisdma_driver_load(tl_entry5, "hwtest", &tl.drv), 0);
 	assert_int_equal(ndisdma_driver_set_sim_model(tl.drv, &no_attach, 0),
 			 -EINVAL);
@@ -224,20 +224,17 @@ static void params_errors(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(
-			model_attaches_before_init_and_detaches_after_halt,
-			setup),
-		cmocka_unit_test_setup(attach_failure_fails_the_start, setup),
-		cmocka_unit_test_setup(config_space_identity, setup),
-		cmocka_unit_test_setup(bars_size_as_pci_says, setup),
-		cmocka_unit_test_setup(model_config_bytes_above_0x40, setup),
-		cmocka_unit_test_setup(without_model_config_reads_all_ones,
-				       setup),
-		cmocka_unit_test_setup(two_devices_get_distinct_addresses,
-				       setup),
-		cmocka_unit_test_setup(bad_register_sets_are_einval, setup),
-		cmocka_unit_test_setup(registers_after_start, setup),
-		cmocka_unit_test_setup(params_errors, setup),
+	    cmocka_unit_test_setup(
+		model_attaches_before_init_and_detaches_after_halt, setup),
+	    cmocka_unit_test_setup(attach_failure_fails_the_start, setup),
+	    cmocka_unit_test_setup(config_space_identity, setup),
+	    cmocka_unit_test_setup(bars_size_as_pci_says, setup),
+	    cmocka_unit_test_setup(model_config_bytes_above_0x40, setup),
+	    cmocka_unit_test_setup(without_model_config_reads_all_ones, setup),
+	    cmocka_unit_test_setup(two_devices_get_distinct_addresses, setup),
+	    cmocka_unit_test_setup(bad_register_sets_are_einval, setup),
+	    cmocka_unit_test_setup(registers_after_start, setup),
+	    cmocka_unit_test_setup(params_errors, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

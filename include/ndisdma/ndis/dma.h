@@ -67,15 +67,20 @@ NDIS_STATUS NdisMInitializeScatterGatherDma(NDIS_HANDLE MiniportAdapterHandle,
 					    ULONG MaximumPhysicalMapping);
 
 /* ---- NDIS 6: scatter-gather DMA registration ---- */
-typedef VOID (*MINIPORT_PROCESS_SG_LIST_HANDLER)(
-	PVOID DeviceObject, PVOID Reserved,
-	PSCATTER_GATHER_LIST ScatterGatherListBuffer, PVOID Context);
+/* MiniportProcessSGList: a role type and its pointer type, as the WDK
+ * declares them. */
+typedef VOID(MINIPORT_PROCESS_SG_LIST)(
+	PDEVICE_OBJECT pDO, PVOID Reserved,
+	PSCATTER_GATHER_LIST pSGL, PVOID Context);
+typedef MINIPORT_PROCESS_SG_LIST *MINIPORT_PROCESS_SG_LIST_HANDLER;
 /* MiniportSharedMemoryAllocateComplete: the result of
  * NdisMAllocateSharedMemoryAsyncEx; same contract as
  * MiniportAllocateComplete (first argument: the adapter context). */
-typedef VOID (*MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER)(
+typedef VOID(MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE)(
 	NDIS_HANDLE MiniportAdapterContext, PVOID VirtualAddress,
 	PNDIS_PHYSICAL_ADDRESS PhysicalAddress, ULONG Length, PVOID Context);
+typedef MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE
+	*MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER;
 
 typedef struct _NDIS_SG_DMA_DESCRIPTION {
 	NDIS_OBJECT_HEADER Header;
@@ -165,6 +170,15 @@ VOID NdisMFreeSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length,
 VOID NdisMUpdateSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length,
 			     PVOID VirtualAddress,
 			     NDIS_PHYSICAL_ADDRESS PhysicalAddress);
+/* The function behind the WDK's NdisMUpdateSharedMemory macro: the same
+ * call (its reports name NdisUpdateSharedMemory). */
+VOID NdisUpdateSharedMemory(NDIS_HANDLE NdisAdapterHandle, ULONG Length,
+			    PVOID VirtualAddress,
+			    NDIS_PHYSICAL_ADDRESS PhysicalAddress);
+/* The alignment, in bytes, that keeps data shared between processors in
+ * cache lines of its own (the largest data cache line; 64 when the
+ * system does not say). Cannot fail. */
+ULONG NdisGetSharedDataAlignment(VOID);
 
 /* Write back (WriteToDevice) or prepare for a device write the cache
  * lines of the memory the buffer describes. NULL is reported (rule

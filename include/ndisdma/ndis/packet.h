@@ -15,6 +15,7 @@
 #define NDISDMA_NDIS_PACKET_H
 
 #include "types.h"
+#include "oids.h"
 #include "../pool_abi.h"
 
 #ifdef __cplusplus
@@ -205,6 +206,50 @@ static inline PNDIS_PACKET_PRIVATE ndisdma_packet_private_w_(PNDIS_PACKET p)
 		NDIS_OOB_DATA_FROM_PACKET(_P)->MediaSpecificInformation = (_I); \
 		NDIS_OOB_DATA_FROM_PACKET(_P)->SizeMediaSpecificInfo = (_S);    \
 	} while (0)
+
+/* Per-packet information (NDIS 5.1 ndis.h): the cancel id of
+ * MiniportCancelSendPackets, the protocol that sent the packet (the
+ * NDIS_PROTOCOL_ID_* bits of its flags), the checksum offload and 802.1Q
+ * tag words. */
+#define NDIS_GET_PACKET_CANCEL_ID(_P) ((PVOID)NDISDMA_PPI_R_(_P, PacketCancelId))
+#define NDIS_SET_PACKET_CANCEL_ID(_P, _cId)                                    \
+	(NDIS_PER_PACKET_INFO_FROM_PACKET(_P, PacketCancelId) = (PVOID)(_cId))
+#define NDIS_GET_PACKET_PROTOCOL_TYPE(_P)                                      \
+	((_P)->Private.Flags & NDIS_PROTOCOL_ID_MASK)
+
+typedef struct _NDIS_TCP_IP_CHECKSUM_PACKET_INFO {
+	union {
+		struct {
+			ULONG NdisPacketChecksumV4 : 1;
+			ULONG NdisPacketChecksumV6 : 1;
+			ULONG NdisPacketTcpChecksum : 1;
+			ULONG NdisPacketUdpChecksum : 1;
+			ULONG NdisPacketIpChecksum : 1;
+		} Transmit;
+		struct {
+			ULONG NdisPacketTcpChecksumFailed : 1;
+			ULONG NdisPacketUdpChecksumFailed : 1;
+			ULONG NdisPacketIpChecksumFailed : 1;
+			ULONG NdisPacketTcpChecksumSucceeded : 1;
+			ULONG NdisPacketUdpChecksumSucceeded : 1;
+			ULONG NdisPacketIpChecksumSucceeded : 1;
+			ULONG NdisPacketLoopback : 1;
+		} Receive;
+		ULONG Value;
+	};
+} NDIS_TCP_IP_CHECKSUM_PACKET_INFO, *PNDIS_TCP_IP_CHECKSUM_PACKET_INFO;
+
+typedef struct _NDIS_PACKET_8021Q_INFO {
+	union {
+		struct {
+			UINT32 UserPriority : 3;
+			UINT32 CanonicalFormatId : 1;
+			UINT32 VlanId : 12;
+			UINT32 Reserved : 16;
+		} TagHeader;
+		PVOID Value;
+	};
+} NDIS_PACKET_8021Q_INFO, *PNDIS_PACKET_8021Q_INFO;
 
 #define NdisGetPacketFlags(_P) ((_P)->Private.Flags)
 #define NdisSetPacketFlags(_P, _F) (ndisdma_packet_private_w_(_P)->Flags |= (_F))
@@ -419,6 +464,10 @@ VOID NdisQueryBufferSafe(PNDIS_BUFFER Buffer, PVOID *VirtualAddress OPTIONAL,
 VOID NdisQueryBufferOffset(PNDIS_BUFFER Buffer, PUINT Offset, PUINT Length);
 /* *NextBuffer = the buffer after CurrentBuffer, or NULL. Cannot fail. */
 VOID NdisGetNextBuffer(PNDIS_BUFFER CurrentBuffer, PNDIS_BUFFER *NextBuffer);
+/* Set the number of bytes the buffer describes (the MDL's ByteCount), as
+ * ndis.sys does: Length should not exceed what the buffer was allocated
+ * with; NULL is ignored. Cannot fail. */
+VOID NdisAdjustBufferLength(PNDIS_BUFFER Buffer, UINT Length);
 /* NdisGetBufferPhysicalArraySize: see <ndisdma/ndis/mapping.h>. */
 /* Make a partial buffer: a descriptor from PoolHandle describing Length
  * bytes at Offset inside SourceBuffer. Fails as NdisAllocateBuffer, and

@@ -14,38 +14,54 @@
 extern "C" {
 #endif
 
-/* SAL-style annotations drivers are written with: no meaning here. */
-#ifndef IN
-#define IN
-#endif
-#ifndef OUT
-#define OUT
-#endif
-#ifndef OPTIONAL
-#define OPTIONAL
-#endif
-#define _In_
-#define _In_opt_
-#define _Out_
-#define _Out_opt_
-#define _Inout_
-#define _Inout_opt_
-#define _IRQL_requires_(x)
-#define _IRQL_requires_max_(x)
-#define UNREFERENCED_PARAMETER(p) ((void)(p))
+/* SAL annotations drivers are written with: no meaning here. */
+#include "sal.h"
 
-typedef void VOID, *PVOID;
-typedef char CHAR, *PCHAR, CCHAR;
-typedef unsigned char UCHAR, *PUCHAR, BOOLEAN, *PBOOLEAN, BYTE;
+#define UNREFERENCED_PARAMETER(p) ((void)(p))
+#define DBG_UNREFERENCED_PARAMETER(p) ((void)(p))
+#define DBG_UNREFERENCED_LOCAL_VARIABLE(v) ((void)(v))
+
+typedef void VOID, *PVOID, **PPVOID;
+typedef const void *PCVOID;
+typedef char CHAR, *PCHAR, CCHAR, *PSTR, *LPSTR;
+typedef const char *PCSTR, *LPCSTR, *PCSZ;
+typedef char *PCCHAR;
+typedef unsigned char UCHAR, *PUCHAR, BOOLEAN, *PBOOLEAN, BYTE, *PBYTE;
+typedef const unsigned char *PCUCHAR;
 typedef int16_t SHORT, CSHORT, *PSHORT;
-typedef uint16_t USHORT, *PUSHORT, WCHAR, *PWCHAR, *PWSTR;
-typedef int32_t LONG, *PLONG, INT, *PINT, NTSTATUS;
-typedef uint32_t ULONG, *PULONG, UINT, *PUINT, DWORD;
-typedef int64_t LONGLONG, *PLONGLONG, LONG64;
-typedef uint64_t ULONGLONG, *PULONGLONG, ULONG64;
-typedef uintptr_t ULONG_PTR, *PULONG_PTR, SIZE_T, KSPIN_LOCK, *PKSPIN_LOCK;
-typedef intptr_t LONG_PTR;
+typedef uint16_t USHORT, *PUSHORT, WORD, *PWORD;
+/* WCHAR is 16 bits. C++ driver source built with -fshort-wchar (module
+ * ndisdma-driver) gets wchar_t itself, so that L"..." converts to PCWSTR
+ * as under the WDK; C gets uint16_t, which is wchar_t under the flag. */
+#if defined(__cplusplus) && defined(__SIZEOF_WCHAR_T__) &&                     \
+	__SIZEOF_WCHAR_T__ == 2
+typedef wchar_t WCHAR;
+#else
+typedef uint16_t WCHAR;
+#endif
+typedef WCHAR *PWCHAR, *PWSTR, *LPWSTR, *PWCH;
+typedef const WCHAR *PCWSTR, *LPCWSTR, *PCWCH;
+typedef int32_t LONG, *PLONG, INT, *PINT, NTSTATUS, *PNTSTATUS, LONG32,
+	*PLONG32, INT32, *PINT32, BOOL;
+typedef uint32_t ULONG, *PULONG, UINT, *PUINT, DWORD, *PDWORD, ULONG32,
+	*PULONG32, UINT32, *PUINT32, DWORD32, LOGICAL, *PLOGICAL;
+typedef int64_t LONGLONG, *PLONGLONG, LONG64, *PLONG64, INT64, *PINT64;
+typedef uint64_t ULONGLONG, *PULONGLONG, ULONG64, *PULONG64, UINT64,
+	*PUINT64, DWORD64, *PDWORD64;
+typedef int8_t INT8, *PINT8;
+typedef uint8_t UINT8, *PUINT8;
+typedef int16_t INT16, *PINT16;
+typedef uint16_t UINT16, *PUINT16;
+typedef uintptr_t ULONG_PTR, *PULONG_PTR, SIZE_T, *PSIZE_T, KSPIN_LOCK,
+	*PKSPIN_LOCK, UINT_PTR, *PUINT_PTR, DWORD_PTR;
+typedef intptr_t LONG_PTR, *PLONG_PTR, INT_PTR, *PINT_PTR, SSIZE_T;
 typedef ULONG_PTR PFN_NUMBER, *PPFN_NUMBER;
+typedef void *HANDLE, **PHANDLE;
+typedef LONG KPRIORITY;
+typedef CCHAR KPROCESSOR_MODE;
+#define KernelMode 0
+#define UserMode 1
+typedef UCHAR KIRQL, *PKIRQL;
 
 #ifndef TRUE
 #define TRUE 1
@@ -79,51 +95,45 @@ typedef PHYSICAL_ADDRESS NDIS_PHYSICAL_ADDRESS, *PNDIS_PHYSICAL_ADDRESS;
 typedef void *NDIS_HANDLE, **PNDIS_HANDLE;
 typedef LONG NDIS_STATUS, *PNDIS_STATUS;
 
+/* Counted strings: Length and MaximumLength in bytes, Buffer not
+ * necessarily NUL-terminated. */
 typedef struct _UNICODE_STRING {
 	USHORT Length;
 	USHORT MaximumLength;
 	PWSTR Buffer;
 } UNICODE_STRING, *PUNICODE_STRING, NDIS_STRING, *PNDIS_STRING;
+typedef const UNICODE_STRING *PCUNICODE_STRING;
 
-/* The driver object is opaque: DriverEntry passes it on to
- * NdisMInitializeWrapper / NdisMRegisterMiniportDriver. */
+typedef struct _STRING {
+	USHORT Length;
+	USHORT MaximumLength;
+	PCHAR Buffer;
+} STRING, *PSTRING, ANSI_STRING, *PANSI_STRING, OEM_STRING, *POEM_STRING,
+	NDIS_ANSI_STRING, *PNDIS_ANSI_STRING;
+typedef const STRING *PCANSI_STRING;
+
+/* The kernel objects a miniport only passes on are opaque: the driver
+ * object DriverEntry receives (for NdisMInitializeWrapper /
+ * NdisMRegisterMiniportDriver), the device objects of
+ * NdisMGetDeviceProperty and MiniportProcessSGList, IRPs. */
 typedef struct _DRIVER_OBJECT DRIVER_OBJECT, *PDRIVER_OBJECT;
+typedef struct _DEVICE_OBJECT DEVICE_OBJECT, *PDEVICE_OBJECT;
+typedef struct _IRP IRP, *PIRP;
+typedef struct _FILE_OBJECT FILE_OBJECT, *PFILE_OBJECT;
 
 typedef struct _LIST_ENTRY {
 	struct _LIST_ENTRY *Flink;
 	struct _LIST_ENTRY *Blink;
-} LIST_ENTRY, *PLIST_ENTRY;
+} LIST_ENTRY, *PLIST_ENTRY, *RESTRICTED_POINTER PRLIST_ENTRY;
 
-/* ---- status codes ---- */
-#define STATUS_SUCCESS ((NTSTATUS)0x00000000)
-#define STATUS_PENDING ((NTSTATUS)0x00000103)
-#define STATUS_UNSUCCESSFUL ((NTSTATUS)0xC0000001)
-#define STATUS_INSUFFICIENT_RESOURCES ((NTSTATUS)0xC000009A)
-#define NT_SUCCESS(s) ((NTSTATUS)(s) >= 0)
+typedef struct _SINGLE_LIST_ENTRY {
+	struct _SINGLE_LIST_ENTRY *Next;
+} SINGLE_LIST_ENTRY, *PSINGLE_LIST_ENTRY;
 
-#define NDIS_STATUS_SUCCESS ((NDIS_STATUS)0x00000000)
-#define NDIS_STATUS_PENDING ((NDIS_STATUS)0x00000103)
-#define NDIS_STATUS_NOT_RECOGNIZED ((NDIS_STATUS)0x00010001)
-#define NDIS_STATUS_NOT_COPIED ((NDIS_STATUS)0x00010002)
-#define NDIS_STATUS_NOT_ACCEPTED ((NDIS_STATUS)0x00010003)
-#define NDIS_STATUS_FAILURE ((NDIS_STATUS)0xC0000001)
-#define NDIS_STATUS_INVALID_PARAMETER ((NDIS_STATUS)0xC000000D)
-#define NDIS_STATUS_RESOURCES ((NDIS_STATUS)0xC000009A)
-#define NDIS_STATUS_NOT_SUPPORTED ((NDIS_STATUS)0xC00000BB)
-#define NDIS_STATUS_CLOSING ((NDIS_STATUS)0xC0010002)
-#define NDIS_STATUS_BAD_VERSION ((NDIS_STATUS)0xC0010004)
-#define NDIS_STATUS_BAD_CHARACTERISTICS ((NDIS_STATUS)0xC0010005)
-#define NDIS_STATUS_ADAPTER_NOT_FOUND ((NDIS_STATUS)0xC0010006)
-#define NDIS_STATUS_OPEN_FAILED ((NDIS_STATUS)0xC0010007)
-#define NDIS_STATUS_INVALID_PACKET ((NDIS_STATUS)0xC001000F)
-#define NDIS_STATUS_INVALID_LENGTH ((NDIS_STATUS)0xC0010014)
-#define NDIS_STATUS_INVALID_DATA ((NDIS_STATUS)0xC0010015)
-#define NDIS_STATUS_BUFFER_TOO_SHORT ((NDIS_STATUS)0xC0010016)
-#define NDIS_STATUS_UNSUPPORTED_MEDIA ((NDIS_STATUS)0xC0010019)
-#define NDIS_STATUS_RESOURCE_CONFLICT ((NDIS_STATUS)0xC001001E)
+/* ---- status codes: NTSTATUS, NDIS_STATUS, NDIS_ERROR_CODE ---- */
+#include "status.h"
 
 /* ---- IRQL ---- */
-typedef UCHAR KIRQL, *PKIRQL;
 #define PASSIVE_LEVEL 0
 #define LOW_LEVEL 0
 #define APC_LEVEL 1
@@ -203,6 +213,16 @@ typedef MDL NDIS_BUFFER, *PNDIS_BUFFER;
 #define MmGetMdlByteCount(m) ((m)->ByteCount)
 #define MmGetMdlByteOffset(m) ((m)->ByteOffset)
 #define MmGetMdlPfnArray(m) ((PPFN_NUMBER)((m) + 1))
+/* MmGetSystemAddressForMdlSafe's Priority (MdlMapping* flags may be or-ed
+ * in). */
+typedef enum _MM_PAGE_PRIORITY {
+	LowPagePriority,
+	NormalPagePriority = 16,
+	HighPagePriority = 32
+} MM_PAGE_PRIORITY;
+#define MdlMappingNoWrite 0x80000000
+#define MdlMappingNoExecute 0x40000000
+
 #define MmGetSystemAddressForMdlSafe(m, prio)                                  \
 	((void)(prio), (m)->MappedSystemVa)
 #define NDIS_BUFFER_LINKAGE(b) ((b)->Next)

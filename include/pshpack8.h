@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: MIT */
+/* pshpack8.h - pack the structures that follow to 8 byte(s), until the matching
+ * <poppack.h>; the Windows idiom for wire and hardware layouts. No include
+ * guard: it is meant to be included again for each block. */
+#pragma pack(push, 8)
