@@ -470,11 +470,14 @@ static VOID e1000_send_packets(NDIS_HANDLE ctx, PPNDIS_PACKET packets,
 
 /* ---------------- receive ---------------- */
 
-/* Give the NIC every slot from RxTail on that is free again, in order. */
+/* Give the NIC every slot from RxTail on that is free again, in order.
+ * The NIC owns RDH..RDT-1 and takes RDT == RDH for an empty ring, so it
+ * never gets more than NumRx - 1 slots: one free slot stays with us. */
 static VOID rx_refill(PE1000_ADAPTER a)
 {
 	BOOLEAN moved = FALSE;
-	while (a->RxState[a->RxTail] == RX_FREE) {
+	while (a->RxState[a->RxTail] == RX_FREE &&
+	       (a->RxTail + a->NumRx - a->RxNext) % a->NumRx < a->NumRx - 1) {
 		ULONG i = a->RxTail;
 		E1000_RX_DESC *d = rx_desc(a, i);
 		d->Address = rx_pa(a, i);
