@@ -138,6 +138,10 @@ copy_with_libs() { # FILE DEST: the file, and every library ldd names
 }
 copy_with_libs "$NDISDMA" /ndisdma
 copy_with_libs "$DRIVER" /driver.so
+# the guest has no ld.so.cache: name every directory a library went to
+# (an installed libndisdma may live in /usr/local/lib)
+LIBDIRS=$(cd "$R" && find . -name '*.so*' -type f ! -path './lib/modules/*' \
+	-printf '%h\n' | sed 's|^\.||' | sort -u | tr '\n' ':')
 if [ "$BUS" = vfio ]; then
 	MODS="virt/lib/irqbypass drivers/vfio/vfio drivers/vfio/vfio_iommu_type1
 	      drivers/vfio/vfio_virqfd drivers/vfio/pci/vfio-pci-core
@@ -165,6 +169,7 @@ NET_GUEST=10.213.77.2 NET_HOST=10.213.77.1
 cat > "$R/init" <<INIT
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
+export LD_LIBRARY_PATH=${LIBDIRS%:}
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 echo "VM: booted at guest uptime \$(cut -d' ' -f1 /proc/uptime) s"
 for m in $LOAD; do
