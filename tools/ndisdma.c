@@ -5,6 +5,7 @@
  * this machine offers.
  */
 #include "ringnic.h"
+#include "tools.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -20,7 +21,13 @@ static int usage(void)
 	fprintf(stderr,
 		"usage: ndisdma demo [URI]   run the example miniport (default "
 		"URI: sim)\n"
-		"       ndisdma probe        what this machine offers\n");
+		"       ndisdma probe        what this machine offers\n"
+		"       ndisdma run [--tap NAME] [--pcap FILE] [--param "
+		"NAME=VALUE]... DRIVER.so URI\n"
+		"                            run a miniport, bridged to a tap\n"
+		"       ndisdma vm --nic MODEL --driver DRIVER.so [--bus "
+		"vfio|uio] [--ping N] [--param NAME=VALUE]...\n"
+		"                            try a miniport on QEMU's NIC MODEL\n");
 	return 2;
 }
 
@@ -349,5 +356,9 @@ int main(int argc, char **argv)
 		return demo(argc > 2 ? argv[2] : "sim");
 	if (!strcmp(argv[1], "probe"))
 		return probe();
+	if (!strcmp(argv[1], "run"))
+		return run_main(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "vm"))
+		return vm_main(argc - 1, argv + 1);
 	return usage();
 }

@@ -52,6 +52,22 @@ typedef int32_t (*ndisdma_driver_entry)(struct _DRIVER_OBJECT *driver_object,
 int ndisdma_driver_load(ndisdma_driver_entry entry, const char *name,
 			ndisdma_driver **out);
 
+/* Load a miniport built as a shared object (cc -shared $(pkg-config
+ * --cflags --libs ndisdma-driver)): dlopen(path, RTLD_NOW | RTLD_LOCAL),
+ * look up its `DriverEntry` and call ndisdma_driver_load with the file's
+ * base name (without ".so") as the name. A path without '/' is taken
+ * relative to the current directory (no library search path). The object
+ * is dlclose'd when the driver is unloaded (ndisdma_driver_unload), or at
+ * once when loading fails.
+ * Returns 0 and *out; -EINVAL (NULL argument or empty path); -ENOENT (no
+ * such file); -EACCES (not readable); -ENOEXEC (not a loadable shared
+ * object, a symbol it needs is undefined, or it has no DriverEntry);
+ * -ENOMEM; otherwise what ndisdma_driver_load returns (-EIO: DriverEntry
+ * failed; -ENOENT: it registered no miniport). Every failure leaves a
+ * sentence in ndisdma_last_error() naming the file and the cause (the
+ * dynamic linker's message for an undefined symbol). */
+int ndisdma_driver_load_file(const char *path, ndisdma_driver **out);
+
 /* The NTSTATUS the most recent DriverEntry on this thread returned. */
 int32_t ndisdma_last_entry_status(void);
 

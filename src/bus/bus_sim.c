@@ -348,7 +348,7 @@ static size_t stale_forget(struct sim_bus *s, uint64_t iova, size_t len)
 	size_t i = stale_search(s, iova), j = i;
 	while (j < s->nstale && s->stale[j].iova < iova + len)
 		j++;
-	if (j > i) /* (no memmove of an empty, perhaps NULL, array) */
+	if (j > i && j < s->nstale) /* (stale may be NULL when empty) */
 		memmove(&s->stale[i], &s->stale[j],
 			(s->nstale - j) * sizeof(s->stale[0]));
 	s->nstale -= j - i;

@@ -295,6 +295,7 @@ struct nd_driver {
 	int32_t last_init_status;    /* lock */
 	long last_init_leaks;        /* lock */
 	struct nd_drvhw *hw;         /* parameters, sim model (hwio.h); lock */
+	void *dl_handle; /* ndisdma_driver_load_file: dlclose'd at unload */
 };
 
 /* A live driver by wrapper/driver handle or driver object, with a

@@ -7,6 +7,7 @@
 #include "core.h"
 #include "hwio.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,12 +16,15 @@ static _Thread_local int32_t last_entry_status;
 
 static void driver_free(struct nd_driver *d)
 {
+	void *dl = d->dl_handle;
 	pthread_cond_destroy(&d->cond);
 	pthread_mutex_destroy(&d->lock);
 	nd_drvhw_free(d->hw);
 	free(d->regpath.Buffer);
 	free(d->name);
 	free(d);
+	if (dl) /* last: nothing of the driver's code runs any more */
+		dlclose(dl);
 }
 
 /* Unpublish (when published), wait for the references, free. */

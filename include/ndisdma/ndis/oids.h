@@ -18,6 +18,9 @@ extern "C" {
 #endif
 
 typedef ULONG NDIS_OID, *PNDIS_OID;
+/* the OID values, packet types and media state are here: oid.h skips
+ * its copies */
+#define NDISDMA_NDIS_OID_VALUES_ 1
 
 /* ---- general: required ---- */
 #define OID_GEN_SUPPORTED_LIST 0x00010101

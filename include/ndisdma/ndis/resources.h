@@ -30,6 +30,8 @@ typedef enum _KINTERRUPT_MODE {
 typedef KINTERRUPT_MODE NDIS_INTERRUPT_MODE, *PNDIS_INTERRUPT_MODE;
 #define NdisInterruptLevelSensitive LevelSensitive
 #define NdisInterruptLatched Latched
+/* interrupt.h skips its copy */
+#define NDISDMA_HAVE_KINTERRUPT_MODE 1
 
 /* ---- CM_PARTIAL_RESOURCE_DESCRIPTOR.Type ---- */
 #define CmResourceTypeNull 0

@@ -116,6 +116,8 @@
 
 /* ---- NdisWriteErrorLogEntry codes (the EVENT_NDIS_* of netevent.h) ---- */
 typedef ULONG NDIS_ERROR_CODE, *PNDIS_ERROR_CODE;
+/* lifecycle.h skips its copies of the error codes */
+#define NDISDMA_NDIS_ERROR_CODES_ 1
 #define NDIS_ERROR_CODE_RESOURCE_CONFLICT ((NDIS_ERROR_CODE)0xC0001388L)
 #define NDIS_ERROR_CODE_OUT_OF_RESOURCES ((NDIS_ERROR_CODE)0xC0001389L)
 #define NDIS_ERROR_CODE_HARDWARE_FAILURE ((NDIS_ERROR_CODE)0xC000138AL)
