@@ -39,8 +39,8 @@ static void measure(NDIS_HANDLE h)
 	t = now();
 	for (int i = 0; i < N; i++) {
 		pthread_mutex_lock(&ad->shm_lock);
-		arena_alloc(ad->arena, 1500, &ab, &host, &iova);
-		arena_free(ad->arena, &ab);
+		nd_arena_alloc(ad->arena, 1500, &ab, &host, &iova);
+		nd_arena_free(ad->arena, &ab);
 		pthread_mutex_unlock(&ad->shm_lock);
 	}
 	r_arena = (now() - t) / N;

@@ -6,18 +6,18 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const struct bus_ops bus_sim_ops;
-extern const struct bus_ops bus_vfio_ops;
-extern const struct bus_ops bus_uio_ops;
+extern const struct bus_ops nd_bus_sim_ops;
+extern const struct bus_ops nd_bus_vfio_ops;
+extern const struct bus_ops nd_bus_uio_ops;
 
-const struct bus_ops *const bus_table[] = {
-	&bus_sim_ops,
-	&bus_vfio_ops,
-	&bus_uio_ops,
+const struct bus_ops *const nd_bus_table[] = {
+	&nd_bus_sim_ops,
+	&nd_bus_vfio_ops,
+	&nd_bus_uio_ops,
 	NULL,
 };
 
-int bus_open(const char *uri, struct bus **out, char *err, size_t errlen)
+int nd_bus_open(const char *uri, struct bus **out, char *err, size_t errlen)
 {
 	if (!uri || !out) {
 		snprintf(err, errlen, "no device URI given");
@@ -26,7 +26,7 @@ int bus_open(const char *uri, struct bus **out, char *err, size_t errlen)
 	const char *colon = strchr(uri, ':');
 	size_t n = colon ? (size_t)(colon - uri) : strlen(uri);
 	const char *args = colon ? colon + 1 : "";
-	for (const struct bus_ops *const *o = bus_table; *o; o++) {
+	for (const struct bus_ops *const *o = nd_bus_table; *o; o++) {
 		if (strlen((*o)->name) == n && !strncmp((*o)->name, uri, n)) {
 			int rc = (*o)->open(args, out, err, errlen);
 			if (!rc)
@@ -40,7 +40,7 @@ int bus_open(const char *uri, struct bus **out, char *err, size_t errlen)
 	return -EINVAL;
 }
 
-void bus_close(struct bus *b)
+void nd_bus_close(struct bus *b)
 {
 	if (b)
 		b->ops->close(b);

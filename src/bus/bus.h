@@ -223,19 +223,19 @@ struct bus {
 /* Open the bus a URI names ("sim", "sim:dma-bits=32", "vfio:0000:00:02.0",
  * "uio:0000:00:02.0"). Returns 0 or -EINVAL (unknown bus or option),
  * -ENODEV, -EACCES, ... with a sentence in errbuf. */
-int bus_open(const char *uri, struct bus **out, char *errbuf, size_t errlen);
-void bus_close(struct bus *);
+int nd_bus_open(const char *uri, struct bus **out, char *errbuf, size_t errlen);
+void nd_bus_close(struct bus *);
 
 /* The buses compiled in (NULL-terminated). */
-extern const struct bus_ops *const bus_table[];
+extern const struct bus_ops *const nd_bus_table[];
 
 /* The options every bus takes: dma-bits=24..64, limit=SIZE (> 0),
  * chunk=SIZE (a power of two >= 4096), fill=BYTE|none, poison=BYTE|none
  * (sizes as nd_opt_size, src/util/options.h). Returns 0 (set in *in), 1
  * (not a common option: the bus's own), or -EINVAL (a bad value). */
-int bus_common_option(struct bus_info *in, const char *key, const char *val);
+int nd_bus_common_option(struct bus_info *in, const char *key, const char *val);
 /* What a valid value of option `key` looks like, for error messages.
  * Cannot fail. */
-const char *bus_option_syntax(const char *key);
+const char *nd_bus_option_syntax(const char *key);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* bus_options.c - the options every bus takes (bus_common_option). */
+/* bus_options.c - the options every bus takes (nd_bus_common_option). */
 #include "bus.h"
 #include "../util/options.h"
 
@@ -24,7 +24,7 @@ static int parse_byte(const char *v, int *out)
 	return 0;
 }
 
-int bus_common_option(struct bus_info *in, const char *k, const char *v)
+int nd_bus_common_option(struct bus_info *in, const char *k, const char *v)
 {
 	uint64_t n;
 	const char *end;
@@ -55,7 +55,7 @@ int bus_common_option(struct bus_info *in, const char *k, const char *v)
 	return 1;
 }
 
-const char *bus_option_syntax(const char *k)
+const char *nd_bus_option_syntax(const char *k)
 {
 	static const struct {
 		const char *key, *syntax;

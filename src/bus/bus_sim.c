@@ -121,7 +121,7 @@ static int sim_option(void *ctx, const char *k, const char *v)
 {
 	struct sim_opts *o = ctx;
 	struct bus_info *in = o->info;
-	int rc = bus_common_option(in, k, v);
+	int rc = nd_bus_common_option(in, k, v);
 	if (rc == 1 && !strcmp(k, "coherent"))
 		rc = nd_opt_bool(v, &in->coherent);
 	else if (rc == 1 && !strcmp(k, "iommu"))
@@ -136,7 +136,7 @@ static int sim_option(void *ctx, const char *k, const char *v)
 	if (rc == -EINVAL)
 		snprintf(o->err, o->errlen,
 			 "sim: bad value '%s' for option '%s' (want %s)", v, k,
-			 bus_option_syntax(k));
+			 nd_bus_option_syntax(k));
 	return rc;
 }
 
@@ -164,7 +164,7 @@ static int sim_open(const char *args, struct bus **out, char *err,
 		free(s);
 		return rc;
 	}
-	rc = iova_space_init(&s->iova, SIM_IOVA_BASE, SIM_IOVA_END);
+	rc = nd_iova_space_init(&s->iova, SIM_IOVA_BASE, SIM_IOVA_END);
 	if (rc) {
 		free(s);
 		snprintf(err, errlen, "sim: out of memory");
@@ -173,7 +173,7 @@ static int sim_open(const char *args, struct bus **out, char *err,
 	s->irq_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->irq_efd < 0) {
 		rc = -errno;
-		iova_space_destroy(&s->iova);
+		nd_iova_space_destroy(&s->iova);
 		free(s);
 		snprintf(err, errlen, "sim: eventfd: %s", strerror(-rc));
 		return rc;
@@ -197,7 +197,7 @@ static void addr_release(uint64_t base);
 static void sim_close(struct bus *b)
 {
 	struct sim_bus *s = to_sim(b);
-	iova_space_destroy(&s->iova);
+	nd_iova_space_destroy(&s->iova);
 	pthread_rwlock_destroy(&s->lock);
 	pthread_mutex_destroy(&s->cfg_lock);
 	for (int i = 0; i < 6; i++)
@@ -229,7 +229,7 @@ static int sim_chunk_alloc(struct bus *b, size_t len, uint64_t limit,
 	void *host = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (host == MAP_FAILED) {
-		iova_release(&s->iova, iova, len);
+		nd_iova_release(&s->iova, iova, len);
 		return -ENOMEM;
 	}
 	*out = (struct bus_chunk){ .host = host, .iova = iova, .len = len };
@@ -267,7 +267,7 @@ static int sim_chunk_alloc(struct bus *b, size_t len, uint64_t limit,
 			munmap(c->ram, 2 * len);
 		free(c);
 		munmap(host, len);
-		iova_release(&s->iova, iova, len);
+		nd_iova_release(&s->iova, iova, len);
 		return -ENOMEM;
 	}
 	return 0;
@@ -280,15 +280,15 @@ static int sim_reserve(struct sim_bus *s, size_t len, uint64_t align,
 {
 	int rc;
 	if (limit >= SIM_IOVA_4G)
-		rc = iova_reserve(&s->iova, len, align, SIM_IOVA_HIGH, limit,
+		rc = nd_iova_reserve(&s->iova, len, align, SIM_IOVA_HIGH, limit,
 				  iova);
 	else if (limit >= SIM_IOVA_16M)
-		rc = iova_reserve(&s->iova, len, align, SIM_IOVA_16M, limit,
+		rc = nd_iova_reserve(&s->iova, len, align, SIM_IOVA_16M, limit,
 				  iova);
 	else
 		rc = -ENOMEM;
 	if (rc)
-		rc = iova_reserve(&s->iova, len, align, SIM_IOVA_BASE, limit,
+		rc = nd_iova_reserve(&s->iova, len, align, SIM_IOVA_BASE, limit,
 				  iova);
 	return rc ? -ENOMEM : 0;
 }
@@ -309,7 +309,7 @@ static void sim_chunk_free(struct bus *b, struct bus_chunk *c)
 		free(sc);
 	}
 	munmap(c->host, c->len);
-	iova_release(&s->iova, c->iova, c->len);
+	nd_iova_release(&s->iova, c->iova, c->len);
 }
 
 /* Index of the first window whose end is above iova. Lock held. */
@@ -621,7 +621,7 @@ static int sim_map(struct bus *b, void *host, size_t len, uint64_t limit,
 		if (rc) {
 			for (size_t j = 0; j < i; j++)
 				sim_window_close(b, segs[j].iova, segs[j].len);
-			iova_release(&s->iova, base, span * SIM_PAGE);
+			nd_iova_release(&s->iova, base, span * SIM_PAGE);
 			return rc;
 		}
 		h += n;
@@ -642,7 +642,7 @@ static void sim_unmap(struct bus *b, const struct bus_seg *segs,
 	uint64_t base = segs[0].iova & ~(uint64_t)(SIM_PAGE - 1);
 	uint64_t end = (segs[nsegs - 1].iova + segs[nsegs - 1].len +
 			SIM_PAGE - 1) & ~(uint64_t)(SIM_PAGE - 1);
-	iova_release(&s->iova, base, end - base);
+	nd_iova_release(&s->iova, base, end - base);
 }
 
 /* ---------------- registers and configuration space ---------------- */
@@ -978,7 +978,7 @@ static int sim_irq_wait(struct bus *b, int timeout_ms)
 	return 1;
 }
 
-const struct bus_ops bus_sim_ops = {
+const struct bus_ops nd_bus_sim_ops = {
 	.name = "sim",
 	.open = sim_open,
 	.close = sim_close,

@@ -168,7 +168,7 @@ static int uio_open(const char *args, struct bus **out, char *err,
 				 .busname = "uio",
 				 .err = err,
 				 .errlen = errlen};
-	int rc = pci_parse_args(args, &o);
+	int rc = nd_pci_parse_args(args, &o);
 	if (rc) {
 		uio_close(&u->base);
 		return rc;
@@ -178,13 +178,13 @@ static int uio_open(const char *args, struct bus **out, char *err,
 		FAIL(-EINVAL, "uio: chunk must be 2M (one hugepage)");
 
 	char drv[64];
-	if (pci_driver_name(u->bdf, drv, sizeof(drv)))
+	if (nd_pci_driver_name(u->bdf, drv, sizeof(drv)))
 		FAIL(-ENODEV,
 		     "uio: no PCI device %s on this machine (see lspci -D)",
 		     u->bdf);
 	if (strcmp(drv, "uio_pci_generic")) {
 		char advice[400];
-		pci_bind_advice(u->bdf, "uio_pci_generic", drv, advice,
+		nd_pci_bind_advice(u->bdf, "uio_pci_generic", drv, advice,
 				sizeof(advice));
 		FAIL(-ENODEV, "uio: %s", advice);
 	}
@@ -582,7 +582,7 @@ static int uio_reset(struct bus *b)
 	return rc;
 }
 
-const struct bus_ops bus_uio_ops = {
+const struct bus_ops nd_bus_uio_ops = {
     .name = "uio",
     .open = uio_open,
     .close = uio_close,

@@ -129,7 +129,7 @@ static int setup_iova(struct vfio_bus *v)
 	}
 	if (nr && ranges[nr - 1].end + 1 < end && ranges[nr - 1].end + 1)
 		end = ranges[nr - 1].end + 1;
-	int rc = iova_space_init(&v->iova, VFIO_IOVA_BASE, end);
+	int rc = nd_iova_space_init(&v->iova, VFIO_IOVA_BASE, end);
 	if (rc) {
 		free(info);
 		return rc;
@@ -141,7 +141,7 @@ static int setup_iova(struct vfio_bus *v)
 	for (uint32_t i = 0; i < nr; i++) {
 		uint64_t s = ranges[i].start;
 		if (s > prev && s <= end)
-			iova_reserve(&v->iova, s - prev, 1, prev, s - 1, &got);
+			nd_iova_reserve(&v->iova, s - prev, 1, prev, s - 1, &got);
 		if (ranges[i].end + 1 > prev)
 			prev = ranges[i].end + 1;
 	}
@@ -207,7 +207,7 @@ static void vfio_close(struct bus *b)
 	if (v->container >= 0)
 		close(v->container);
 	if (v->aperture_end)
-		iova_space_destroy(&v->iova);
+		nd_iova_space_destroy(&v->iova);
 	pthread_mutex_destroy(&v->lock);
 	free(v);
 }
@@ -243,7 +243,7 @@ static int vfio_open(const char *args, struct bus **out, char *err,
 				 .busname = "vfio",
 				 .err = err,
 				 .errlen = errlen};
-	int rc = pci_parse_args(args, &o);
+	int rc = nd_pci_parse_args(args, &o);
 	if (rc) {
 		vfio_close(&v->base);
 		return rc;
@@ -257,13 +257,13 @@ static int vfio_open(const char *args, struct bus **out, char *err,
 		     "intel_iommu=on (or amd_iommu=on) with VT-d/AMD-Vi "
 		     "enabled in firmware");
 	char drv[64];
-	if (pci_driver_name(v->bdf, drv, sizeof(drv)))
+	if (nd_pci_driver_name(v->bdf, drv, sizeof(drv)))
 		FAIL(-ENODEV,
 		     "vfio: no PCI device %s on this machine (see lspci -D)",
 		     v->bdf);
 	if (strcmp(drv, "vfio-pci")) {
 		char advice[400];
-		pci_bind_advice(v->bdf, "vfio-pci", drv, advice,
+		nd_pci_bind_advice(v->bdf, "vfio-pci", drv, advice,
 				sizeof(advice));
 		FAIL(-ENODEV, "vfio: %s", advice);
 	}
@@ -413,20 +413,20 @@ static int vfio_chunk_alloc(struct bus *b, size_t len, uint64_t limit,
 	uint64_t align = len >= HUGE_2M ? HUGE_2M : 4096, iova;
 	uint64_t max =
 	    limit < v->aperture_end - 1 ? limit : v->aperture_end - 1;
-	if (iova_reserve(&v->iova, len, align, VFIO_IOVA_BASE, max, &iova)) {
+	if (nd_iova_reserve(&v->iova, len, align, VFIO_IOVA_BASE, max, &iova)) {
 		free(p);
 		return -ENOMEM;
 	}
 	void *host = alloc_host(len, &p->map_len);
 	if (!host) {
-		iova_release(&v->iova, iova, len);
+		nd_iova_release(&v->iova, iova, len);
 		free(p);
 		return -ENOMEM;
 	}
 	int rc = dma_map(v, host, iova, len, BUS_PERM_RW);
 	if (rc) {
 		munmap(host, p->map_len);
-		iova_release(&v->iova, iova, len);
+		nd_iova_release(&v->iova, iova, len);
 		free(p);
 		return -ENOMEM;
 	}
@@ -441,7 +441,7 @@ static void vfio_chunk_free(struct bus *b, struct bus_chunk *c)
 	struct vfio_chunk_priv *p = c->priv;
 	dma_unmap(v, c->iova, c->len);
 	munmap(c->host, p->map_len);
-	iova_release(&v->iova, c->iova, c->len);
+	nd_iova_release(&v->iova, c->iova, c->len);
 	free(p);
 }
 
@@ -458,11 +458,11 @@ static int vfio_map(struct bus *b, void *host, size_t len, uint64_t limit,
 	uint64_t span = (off + len + 4095) & ~4095ULL, iova;
 	uint64_t max =
 	    limit < v->aperture_end - 1 ? limit : v->aperture_end - 1;
-	if (iova_reserve(&v->iova, span, 4096, VFIO_IOVA_BASE, max, &iova))
+	if (nd_iova_reserve(&v->iova, span, 4096, VFIO_IOVA_BASE, max, &iova))
 		return -ERANGE;
 	int rc = dma_map(v, (void *)start, iova, span, perms);
 	if (rc) {
-		iova_release(&v->iova, iova, span);
+		nd_iova_release(&v->iova, iova, span);
 		return rc == -EFAULT ? -EFAULT : -ENOMEM;
 	}
 	segs[0] = (struct bus_seg){.iova = iova + off, .len = len};
@@ -479,7 +479,7 @@ static void vfio_unmap(struct bus *b, const struct bus_seg *segs,
 		uint64_t span =
 		    (segs[i].iova - base + segs[i].len + 4095) & ~4095ULL;
 		dma_unmap(v, base, span);
-		iova_release(&v->iova, base, span);
+		nd_iova_release(&v->iova, base, span);
 	}
 }
 
@@ -729,7 +729,7 @@ static int vfio_reset(struct bus *b)
 	return rc;
 }
 
-const struct bus_ops bus_vfio_ops = {
+const struct bus_ops nd_bus_vfio_ops = {
     .name = "vfio",
     .open = vfio_open,
     .close = vfio_close,

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int iova_space_init(struct iova_space *sp, uint64_t base, uint64_t end)
+int nd_iova_space_init(struct iova_space *sp, uint64_t base, uint64_t end)
 {
 	memset(sp, 0, sizeof(*sp));
 	if (end <= base)
@@ -21,7 +21,7 @@ int iova_space_init(struct iova_space *sp, uint64_t base, uint64_t end)
 	return 0;
 }
 
-void iova_space_destroy(struct iova_space *sp)
+void nd_iova_space_destroy(struct iova_space *sp)
 {
 	if (!sp->free)
 		return;
@@ -43,7 +43,7 @@ static int grow(struct iova_space *sp)
 	return 0;
 }
 
-int iova_reserve(struct iova_space *sp, uint64_t len, uint64_t align,
+int nd_iova_reserve(struct iova_space *sp, uint64_t len, uint64_t align,
 		 uint64_t min, uint64_t max, uint64_t *out)
 {
 	if (len == 0 || align == 0 || (align & (align - 1)))
@@ -86,7 +86,7 @@ int iova_reserve(struct iova_space *sp, uint64_t len, uint64_t align,
 	return rc;
 }
 
-int iova_release(struct iova_space *sp, uint64_t start, uint64_t len)
+int nd_iova_release(struct iova_space *sp, uint64_t start, uint64_t len)
 {
 	uint64_t end = start + len;
 	if (len == 0 || end < start)

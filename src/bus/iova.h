@@ -22,17 +22,17 @@ struct iova_space {
 };
 
 /* Manage [base, end). Returns 0 or -ENOMEM. */
-int iova_space_init(struct iova_space *, uint64_t base, uint64_t end);
-void iova_space_destroy(struct iova_space *);
+int nd_iova_space_init(struct iova_space *, uint64_t base, uint64_t end);
+void nd_iova_space_destroy(struct iova_space *);
 
 /* Reserve `len` bytes aligned to `align` (a power of two) lying wholly in
  * [min, max] (max inclusive). Returns 0 and *out, or -ENOMEM when no free
  * range fits. */
-int iova_reserve(struct iova_space *, uint64_t len, uint64_t align,
+int nd_iova_reserve(struct iova_space *, uint64_t len, uint64_t align,
 		 uint64_t min, uint64_t max, uint64_t *out);
 
-/* Return a range obtained from iova_reserve. Returns 0, or -EINVAL if any
+/* Return a range obtained from nd_iova_reserve. Returns 0, or -EINVAL if any
  * part of it is already free (a double release). */
-int iova_release(struct iova_space *, uint64_t start, uint64_t len);
+int nd_iova_release(struct iova_space *, uint64_t start, uint64_t len);
 
 #endif

@@ -14,7 +14,7 @@
 static int pci_option(void *ctx, const char *k, const char *v)
 {
 	struct pci_bus_opts *o = ctx;
-	int rc = bus_common_option(o->info, k, v);
+	int rc = nd_bus_common_option(o->info, k, v);
 	if (rc == 1) {
 		snprintf(o->err, o->errlen,
 			 "%s: unknown option '%s' (known: dma-bits, limit, "
@@ -25,11 +25,11 @@ static int pci_option(void *ctx, const char *k, const char *v)
 	if (rc == -EINVAL)
 		snprintf(o->err, o->errlen,
 			 "%s: bad value '%s' for option '%s' (want %s)",
-			 o->busname, v, k, bus_option_syntax(k));
+			 o->busname, v, k, nd_bus_option_syntax(k));
 	return rc;
 }
 
-int pci_parse_args(const char *args, struct pci_bus_opts *o)
+int nd_pci_parse_args(const char *args, struct pci_bus_opts *o)
 {
 	const char *comma = strchr(args, ',');
 	size_t n = comma ? (size_t)(comma - args) : strlen(args);
@@ -84,7 +84,7 @@ int pci_parse_args(const char *args, struct pci_bus_opts *o)
 		     : 0;
 }
 
-int pci_driver_name(const char *bdf, char *out, size_t len)
+int nd_pci_driver_name(const char *bdf, char *out, size_t len)
 {
 	char path[PATH_MAX], link[PATH_MAX];
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
@@ -102,7 +102,7 @@ int pci_driver_name(const char *bdf, char *out, size_t len)
 	return 0;
 }
 
-int pci_sysfs_hex(const char *bdf, const char *attr, unsigned long *out)
+int nd_pci_sysfs_hex(const char *bdf, const char *attr, unsigned long *out)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
@@ -114,12 +114,12 @@ int pci_sysfs_hex(const char *bdf, const char *attr, unsigned long *out)
 	return ok ? 0 : -EIO;
 }
 
-void pci_bind_advice(const char *bdf, const char *want, const char *have,
+void nd_pci_bind_advice(const char *bdf, const char *want, const char *have,
 		     char *err, size_t errlen)
 {
 	unsigned long ven = 0, dev = 0;
-	pci_sysfs_hex(bdf, "vendor", &ven);
-	pci_sysfs_hex(bdf, "device", &dev);
+	nd_pci_sysfs_hex(bdf, "vendor", &ven);
+	nd_pci_sysfs_hex(bdf, "device", &dev);
 	if (*have)
 		snprintf(err, errlen,
 			 "%s is bound to '%s', not %s: as root, `echo %s > "

@@ -23,19 +23,19 @@ struct pci_bus_opts {
 /* Split "BDF[,key=val...]": the BDF (a bare "00:02.0" gets domain 0000)
  * into o->bdf, the options into o->info (dma-bits, limit, chunk, fill,
  * poison). Returns 0, or -EINVAL with a sentence in o->err. */
-int pci_parse_args(const char *args, struct pci_bus_opts *o);
+int nd_pci_parse_args(const char *args, struct pci_bus_opts *o);
 
 /* The name of the driver bound to the function ("vfio-pci"), "" when
  * none. Returns 0, or -ENODEV when the function does not exist. */
-int pci_driver_name(const char *bdf, char *out, size_t len);
+int nd_pci_driver_name(const char *bdf, char *out, size_t len);
 
 /* Read a sysfs attribute of the function as a hex number ("vendor",
  * "device"). Returns 0 or -errno. */
-int pci_sysfs_hex(const char *bdf, const char *attr, unsigned long *out);
+int nd_pci_sysfs_hex(const char *bdf, const char *attr, unsigned long *out);
 
 /* Write the "what to do" sentence for a function bound to the wrong
  * driver (or none) into err. */
-void pci_bind_advice(const char *bdf, const char *want, const char *have,
+void nd_pci_bind_advice(const char *bdf, const char *want, const char *have,
 		     char *err, size_t errlen);
 
 #endif

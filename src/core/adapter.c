@@ -132,7 +132,7 @@ static void adapter_free(struct nd_adapter *ad)
 		atomic_fetch_sub(&noncoherent, 1);
 	nd_hwio_detach(ad); /* the sim model's detach: before the bus goes */
 	atomic_store(&ad->state, AD_DEAD);
-	bus_close(ad->bus);
+	nd_bus_close(ad->bus);
 	pthread_mutex_destroy(&ad->shm_lock);
 	pthread_mutex_destroy(&ad->async_lock);
 	pthread_cond_destroy(&ad->async_cond);
@@ -284,14 +284,14 @@ static int adapter_start(struct nd_driver *d, const char *uri,
 {
 	char err[256] = "";
 	struct bus *bus;
-	int rc = bus_open(uri, &bus, err, sizeof(err));
+	int rc = nd_bus_open(uri, &bus, err, sizeof(err));
 	if (rc) {
 		nd_set_error("%s", err);
 		return rc;
 	}
 	unsigned idx;
 	if (!start_begin(d, &idx)) {
-		bus_close(bus);
+		nd_bus_close(bus);
 		nd_set_error("ndisdma_adapter_start: driver %s is unloading",
 			     d->name);
 		return -EINVAL;
@@ -302,7 +302,7 @@ static int adapter_start(struct nd_driver *d, const char *uri,
 		if (ad)
 			adapter_free(ad); /* never published: no refs */
 		else
-			bus_close(bus);
+			nd_bus_close(bus);
 		start_end(d, NULL, NDIS_STATUS_RESOURCES, 0);
 		return -ENOMEM;
 	}
@@ -335,7 +335,7 @@ static int adapter_start(struct nd_driver *d, const char *uri,
 		atomic_store(&ad->state, AD_HALTING);
 		ad->async_abandon = true;
 		pthread_mutex_unlock(&ad->async_lock);
-		async_stop(ad);
+		nd_async_stop(ad);
 		stop_all(ad);
 		char name[sizeof(ad->name)];
 		memcpy(name, ad->name, sizeof(name));
@@ -433,10 +433,10 @@ int ndisdma_adapter_halt(ndisdma_adapter *h)
 	nd_dp_stop(ad);
 	nd_host_quiesce(ad);
 	nd_dp_quiesced(ad);
-	async_drain(ad);
+	nd_async_drain(ad);
 	call_halt(d, ad);
 	/* 3. the adapter's own threads */
-	async_stop(ad);
+	nd_async_stop(ad);
 	stop_all(ad);
 	driver_list_del(d, ad);
 	/* 4-6. unpublish, drain (our reference too), reclaim, free */

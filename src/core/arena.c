@@ -103,7 +103,7 @@ static size_t find_run(const uint64_t *bm, size_t from, size_t to, size_t n)
 	return (size_t)-1;
 }
 
-int arena_create(struct bus *bus, uint64_t dma_limit, size_t gran,
+int nd_arena_create(struct bus *bus, uint64_t dma_limit, size_t gran,
 		 size_t chunk_size, struct arena **out)
 {
 	if (!bus || gran < 16 || (gran & (gran - 1)) || chunk_size < 4096 ||
@@ -229,7 +229,7 @@ static bool take(const struct arena *a, struct arena_chunk *c, size_t n,
 	return true;
 }
 
-int arena_alloc(struct arena *a, size_t len, struct arena_block *out,
+int nd_arena_alloc(struct arena *a, size_t len, struct arena_block *out,
 		void **host, uint64_t *iova)
 {
 	if (len == 0 || len > SIZE_MAX - a->chunk_size)
@@ -262,7 +262,7 @@ int arena_alloc(struct arena *a, size_t len, struct arena_block *out,
 	return 0;
 }
 
-void arena_free(struct arena *a, const struct arena_block *b)
+void nd_arena_free(struct arena *a, const struct arena_block *b)
 {
 	struct arena_chunk *c = b->chunk;
 	/* a live block: its first granule starts it, its last is used, and
@@ -293,7 +293,7 @@ void arena_free(struct arena *a, const struct arena_block *b)
 		}
 }
 
-void *arena_block_containing(struct arena *a, const void *p)
+void *nd_arena_block_containing(struct arena *a, const void *p)
 {
 	const unsigned char *q = p;
 	for (struct arena_chunk *c = a->chunks; c; c = c->next) {
@@ -310,7 +310,7 @@ void *arena_block_containing(struct arena *a, const void *p)
 	return NULL;
 }
 
-void arena_destroy(struct arena *a)
+void nd_arena_destroy(struct arena *a)
 {
 	if (!a)
 		return;

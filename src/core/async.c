@@ -28,7 +28,7 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&ad->async_lock);
 
 		if (r->free_va) {
-			shm_free(ad, r->length, r->cached, r->free_va,
+			nd_shm_free(ad, r->length, r->cached, r->free_va,
 				 r->free_iova, r->site);
 			free(r);
 			pthread_mutex_lock(&ad->async_lock);
@@ -39,7 +39,7 @@ static void *worker(void *arg)
 		void *va;
 		uint64_t iova;
 		NDIS_PHYSICAL_ADDRESS pa;
-		if (shm_alloc(ad, r->length, r->cached, r->site,
+		if (nd_shm_alloc(ad, r->length, r->cached, r->site,
 			      NDISDMA_FAULT_SHM_ASYNC, &va, &iova)) {
 			va = NULL;
 			iova = 0;
@@ -52,7 +52,7 @@ static void *worker(void *arg)
 			/* the miniport failed its initialize: its context is
 			 * gone, so the block goes back instead */
 			if (va)
-				shm_free(ad, r->length, r->cached, va, iova,
+				nd_shm_free(ad, r->length, r->cached, va, iova,
 					 r->site);
 		} else {
 			struct nd_cb_save s;
@@ -77,7 +77,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-NDIS_STATUS async_submit(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
+NDIS_STATUS nd_async_submit(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 			 PVOID context,
 			 MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER handler,
 			 const void *site)
@@ -118,7 +118,7 @@ NDIS_STATUS async_submit(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 	return NDIS_STATUS_PENDING;
 }
 
-void async_free_deferred(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
+void nd_async_free_deferred(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 			 void *va, uint64_t iova, const void *site)
 {
 	struct nd_async_req *r = calloc(1, sizeof(*r));
@@ -145,10 +145,10 @@ void async_free_deferred(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 		pthread_mutex_unlock(&ad->async_lock);
 		free(r);
 	}
-	shm_free(ad, length, cached, va, iova, site);
+	nd_shm_free(ad, length, cached, va, iova, site);
 }
 
-void async_drain(struct nd_adapter *ad)
+void nd_async_drain(struct nd_adapter *ad)
 {
 	pthread_mutex_lock(&ad->async_lock);
 	atomic_store(&ad->state, AD_HALTING); /* no new requests from now */
@@ -157,7 +157,7 @@ void async_drain(struct nd_adapter *ad)
 	pthread_mutex_unlock(&ad->async_lock);
 }
 
-long async_stop(struct nd_adapter *ad)
+long nd_async_stop(struct nd_adapter *ad)
 {
 	long n = 0;
 	pthread_mutex_lock(&ad->async_lock);
@@ -186,7 +186,7 @@ long async_stop(struct nd_adapter *ad)
 	while (frees) {
 		struct nd_async_req *r = frees;
 		frees = r->next;
-		shm_free(ad, r->length, r->cached, r->free_va, r->free_iova,
+		nd_shm_free(ad, r->length, r->cached, r->free_va, r->free_iova,
 			 r->site);
 		free(r);
 	}

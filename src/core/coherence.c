@@ -24,7 +24,7 @@ static bool owns_va(struct nd_handle *h, void *ctx)
 	struct nd_adapter *ad = nd_container_of(h, struct nd_adapter, h);
 	if (atomic_load(&ad->state) == AD_DEAD)
 		return false;
-	q->b = shm_find(ad, q->va, 1);
+	q->b = nd_shm_find(ad, q->va, 1);
 	return q->b != NULL;
 }
 
@@ -45,7 +45,7 @@ void nd_flush(struct nd_adapter *ad, const void *va, size_t len,
 	struct shm_block *b = NULL;
 	struct nd_adapter *held ND_ADAPTER_AUTOPUT = NULL;
 	if (ad)
-		b = shm_find(ad, va, 1);
+		b = nd_shm_find(ad, va, 1);
 	else
 		ad = held = nd_adapter_for_va(va, &b);
 	if (!ad || !b || !modelled(ad))

@@ -157,7 +157,7 @@ enum nd_handle_kind {
  *      -EINVAL). Lookups still succeed: MiniportHalt and the driver's own
  *      threads call NDIS with the handle until MiniportHalt returns.
  *   2. complete pending async allocations; call MiniportHalt(Ex).
- *   3. stop the adapter's own threads: async_stop, then `stop` of every
+ *   3. stop the adapter's own threads: nd_async_stop, then `stop` of every
  *      tracked object (struct nd_res_ops) in order; a thread owned by the
  *      adapter is joined here and must not wait for halt. Lookups still
  *      succeed during step 3.
@@ -403,12 +403,12 @@ struct nd_adapter {
 	uint64_t async_pending, async_completed, async_cancelled;
 	pthread_t async_thread;
 
-	/* scatter-gather lists (sglist.c): list address -> record */
+	/* scatter-gather lists (sg_lists.c): list address -> record */
 	struct nd_res sg_res; /* tracked at the first list */
 	pthread_mutex_t sg_lock;
 	struct ptrmap sg_live;
 
-	/* general memory the adapter owns (memtrack.c) */
+	/* general memory the adapter owns (memory.c) */
 	struct nd_res mem_res; /* tracked at the first allocation */
 
 	/* other tracked objects; res_lock also guards sysdma */
@@ -495,7 +495,7 @@ static inline uint64_t nd_adapter_dma_limit(const struct nd_adapter *ad)
 	return bits >= 64 ? UINT64_MAX : (1ull << bits) - 1;
 }
 
-/* ---------------- shared memory: shm.c ---------------- */
+/* ---------------- shared memory: shared_memory.c ---------------- */
 
 struct shm_block {
 	void *va;
@@ -510,55 +510,55 @@ struct shm_block {
  * fault_kind is the ndisdma_fault_kind this allocation counts as.
  * Returns 0 and *va, *iova, or -ENOMEM (limit, memory, address space, an
  * injected failure). */
-int shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
+int nd_shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 	      const void *site, int fault_kind, void **va, uint64_t *iova);
 /* Create the adapter's arena if it has none. shm_lock held. Returns 0 or
  * -ENOMEM/-EINVAL. */
-int shm_ensure_arena(struct nd_adapter *ad);
+int nd_shm_ensure_arena(struct nd_adapter *ad);
 /* Free with exact-match checks; reports and leaves the block on any
  * mismatch. */
-void shm_free(struct nd_adapter *ad, ULONG length, BOOLEAN cached, void *va,
+void nd_shm_free(struct nd_adapter *ad, ULONG length, BOOLEAN cached, void *va,
 	      uint64_t iova, const void *site);
 /* The block containing [va, va+len), or NULL. Lock not held on return;
  * the pointer stays valid until the block is freed. */
-struct shm_block *shm_find(struct nd_adapter *ad, const void *va, size_t len);
+struct shm_block *nd_shm_find(struct nd_adapter *ad, const void *va, size_t len);
 
 /* ---------------- async: async.c ---------------- */
 
 /* Queue a request; returns NDIS_STATUS_PENDING or NDIS_STATUS_FAILURE /
  * NDIS_STATUS_RESOURCES. */
-NDIS_STATUS async_submit(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
+NDIS_STATUS nd_async_submit(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 			 PVOID context,
 			 MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER handler,
 			 const void *site);
 /* NdisMFreeSharedMemory above PASSIVE_LEVEL: queue the free on the work
  * thread, as ndis.sys queues a work item; frees at once when no request
  * can be queued (no memory, no thread). Runs even while the adapter
- * halts; async_drain and async_stop complete it. Cannot fail. */
-void async_free_deferred(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
+ * halts; nd_async_drain and nd_async_stop complete it. Cannot fail. */
+void nd_async_free_deferred(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 			 void *va, uint64_t iova, const void *site);
 /* Complete everything queued, then stop accepting (halt). */
-void async_drain(struct nd_adapter *ad);
+void nd_async_drain(struct nd_adapter *ad);
 /* Stop the worker; cancel what is left (deferred frees are done, not
  * cancelled); returns how many were cancelled. */
-long async_stop(struct nd_adapter *ad);
+long nd_async_stop(struct nd_adapter *ad);
 
-/* ---------------- general memory: memtrack.c ---------------- */
+/* ---------------- general memory: memory.c ---------------- */
 
 enum mem_family { MEM_PLAIN, MEM_TAGGED, MEM_TAG_PRIORITY };
 
 /* Allocate general memory owned by `ad` (or, when NULL, the driver in
  * context, or nobody). NULL on failure. */
-void *mem_alloc(size_t len, UINT flags, ULONG tag, enum mem_family fam,
+void *nd_mem_alloc(size_t len, UINT flags, ULONG tag, enum mem_family fam,
 		struct nd_adapter *ad, const void *site);
 /* Free with checks; on a mismatch report, and keep the memory when the
  * report says the call must fail (nd_report). */
-void mem_free(void *va, UINT len, UINT flags, ULONG tag, enum mem_family fam,
+void nd_mem_free(void *va, UINT len, UINT flags, ULONG tag, enum mem_family fam,
 	      bool check_len_flags, const void *site);
 /* Reclaim (report under `rule` and free) the memory a driver owns;
  * returns how many. An adapter's is reclaimed at halt through its
  * tracked mem_res. */
-long mem_reclaim_owner(void *owner, enum nd_rule rule, struct nd_adapter *ad);
+long nd_mem_reclaim_owner(void *owner, enum nd_rule rule, struct nd_adapter *ad);
 
 /* ---------------- the simulated device: sim_device.c ---------------- */
 

@@ -90,7 +90,7 @@ int ndisdma_driver_load(ndisdma_driver_entry entry, const char *name,
 	last_entry_status = st;
 
 	if (!NT_SUCCESS(st) || !d->ndis_major) {
-		mem_reclaim_owner(d, ND_RULE_UNLOAD_LEAK_MEMORY, NULL);
+		nd_mem_reclaim_owner(d, ND_RULE_UNLOAD_LEAK_MEMORY, NULL);
 		nd_set_error("%s: DriverEntry %s (NTSTATUS 0x%08x)", name,
 			     NT_SUCCESS(st) ? "registered no miniport"
 					    : "failed",
@@ -158,7 +158,7 @@ void ndisdma_driver_unload(ndisdma_driver *h)
 		d->chars6.UnloadHandler(&d->object);
 		nd_cb_leave(&s);
 	}
-	mem_reclaim_owner(d, ND_RULE_UNLOAD_LEAK_MEMORY, NULL);
+	nd_mem_reclaim_owner(d, ND_RULE_UNLOAD_LEAK_MEMORY, NULL);
 	nd_driver_put(d);
 	driver_retire(d);
 }

@@ -38,14 +38,14 @@ int nd_handle_publish(struct nd_handle *h, enum nd_handle_kind kind,
 	h->key[1] = key2 ? (uintptr_t)key2 : 0;
 	int rc = 0;
 	pthread_rwlock_wrlock(&reg_lock);
-	if (ptrmap_get(&reg, h->key[0]) ||
-	    (key2 && ptrmap_get(&reg, h->key[1]))) {
+	if (nd_ptrmap_get(&reg, h->key[0]) ||
+	    (key2 && nd_ptrmap_get(&reg, h->key[1]))) {
 		rc = -EEXIST; /* an address is one live object */
-	} else if (ptrmap_put(&reg, h->key[0], (void *)((uintptr_t)h | kind))) {
+	} else if (nd_ptrmap_put(&reg, h->key[0], (void *)((uintptr_t)h | kind))) {
 		rc = -ENOMEM;
-	} else if (key2 && ptrmap_put(&reg, h->key[1],
+	} else if (key2 && nd_ptrmap_put(&reg, h->key[1],
 				      (void *)((uintptr_t)h | kind2))) {
-		ptrmap_del(&reg, h->key[0]);
+		nd_ptrmap_del(&reg, h->key[0]);
 		rc = -ENOMEM;
 	}
 	if (!rc)
@@ -61,7 +61,7 @@ struct nd_handle *nd_handle_get(const void *key, enum nd_handle_kind kind)
 	if (!key)
 		return NULL;
 	pthread_rwlock_rdlock(&reg_lock);
-	uintptr_t v = (uintptr_t)ptrmap_get(&reg, (uintptr_t)key);
+	uintptr_t v = (uintptr_t)nd_ptrmap_get(&reg, (uintptr_t)key);
 	struct nd_handle *h = NULL;
 	if (v && (v & KIND_MASK) == (uintptr_t)kind) {
 		h = (struct nd_handle *)(v & ~(uintptr_t)KIND_MASK);
@@ -100,11 +100,11 @@ bool nd_handle_unpublish(struct nd_handle *h)
 	pthread_rwlock_wrlock(&reg_lock);
 	if (atomic_load(&h->published)) {
 		atomic_store(&h->published, false);
-		ptrmap_del(&reg, h->key[0]);
+		nd_ptrmap_del(&reg, h->key[0]);
 		if (h->key[1])
-			ptrmap_del(&reg, h->key[1]);
-		if (!ptrmap_count(&reg))
-			ptrmap_free(&reg);
+			nd_ptrmap_del(&reg, h->key[1]);
+		if (!nd_ptrmap_count(&reg))
+			nd_ptrmap_free(&reg);
 		won = true;
 	}
 	pthread_rwlock_unlock(&reg_lock);
@@ -154,7 +154,7 @@ struct nd_handle *nd_handle_find(enum nd_handle_kind kind,
 {
 	struct find f = {kind, pred, ctx, NULL};
 	pthread_rwlock_rdlock(&reg_lock);
-	ptrmap_each(&reg, find_one, &f);
+	nd_ptrmap_each(&reg, find_one, &f);
 	pthread_rwlock_unlock(&reg_lock);
 	return f.found;
 }

@@ -550,12 +550,12 @@ static void host_destroy(struct nd_res *r)
 	pthread_mutex_lock(&timers_lock);
 	for (struct nd_timer *t = h->all, *nx; t; t = nx) {
 		nx = t->all_next;
-		if (ptrmap_get(&timers_map, (uintptr_t)t->storage) == t)
-			ptrmap_del(&timers_map, (uintptr_t)t->storage);
+		if (nd_ptrmap_get(&timers_map, (uintptr_t)t->storage) == t)
+			nd_ptrmap_del(&timers_map, (uintptr_t)t->storage);
 		free(t);
 	}
-	if (!ptrmap_count(&timers_map))
-		ptrmap_free(&timers_map);
+	if (!nd_ptrmap_count(&timers_map))
+		nd_ptrmap_free(&timers_map);
 	pthread_mutex_unlock(&timers_lock);
 	__atomic_store_n(&ad->host, NULL, __ATOMIC_RELEASE);
 	host_free(h);
@@ -600,7 +600,7 @@ int nd_timer_init(void *storage, struct nd_adapter *ad, struct nd_driver *drv,
 	struct nd_host *h = host_of(ad);
 	int rc = 0;
 	pthread_mutex_lock(&timers_lock);
-	struct nd_timer *t = ptrmap_get(&timers_map, (uintptr_t)storage);
+	struct nd_timer *t = nd_ptrmap_get(&timers_map, (uintptr_t)storage);
 	if (t) {
 		pthread_mutex_lock(&t->h->lock);
 		if (t->set) {
@@ -618,7 +618,7 @@ int nd_timer_init(void *storage, struct nd_adapter *ad, struct nd_driver *drv,
 		}
 	} else {
 		t = calloc(1, sizeof(*t));
-		if (!t || ptrmap_put(&timers_map, (uintptr_t)storage, t)) {
+		if (!t || nd_ptrmap_put(&timers_map, (uintptr_t)storage, t)) {
 			free(t);
 			pthread_mutex_unlock(&timers_lock);
 			return -ENOMEM;
@@ -644,7 +644,7 @@ int nd_timer_init(void *storage, struct nd_adapter *ad, struct nd_driver *drv,
 int nd_timer_set(void *storage, unsigned due_ms, unsigned period_ms)
 {
 	pthread_mutex_lock(&timers_lock);
-	struct nd_timer *t = ptrmap_get(&timers_map, (uintptr_t)storage);
+	struct nd_timer *t = nd_ptrmap_get(&timers_map, (uintptr_t)storage);
 	if (!t) {
 		pthread_mutex_unlock(&timers_lock);
 		return -ENOENT;
@@ -677,7 +677,7 @@ int nd_timer_set(void *storage, unsigned due_ms, unsigned period_ms)
 int nd_timer_state(void *storage)
 {
 	pthread_mutex_lock(&timers_lock);
-	struct nd_timer *t = ptrmap_get(&timers_map, (uintptr_t)storage);
+	struct nd_timer *t = nd_ptrmap_get(&timers_map, (uintptr_t)storage);
 	int rc = -ENOENT;
 	if (t) {
 		pthread_mutex_lock(&t->h->lock);
@@ -691,7 +691,7 @@ int nd_timer_state(void *storage)
 int nd_timer_cancel(void *storage)
 {
 	pthread_mutex_lock(&timers_lock);
-	struct nd_timer *t = ptrmap_get(&timers_map, (uintptr_t)storage);
+	struct nd_timer *t = nd_ptrmap_get(&timers_map, (uintptr_t)storage);
 	if (!t) {
 		pthread_mutex_unlock(&timers_lock);
 		return -ENOENT;
@@ -708,7 +708,7 @@ int nd_timer_cancel(void *storage)
 struct nd_adapter *nd_timer_adapter(void *storage)
 {
 	pthread_mutex_lock(&timers_lock);
-	struct nd_timer *t = ptrmap_get(&timers_map, (uintptr_t)storage);
+	struct nd_timer *t = nd_ptrmap_get(&timers_map, (uintptr_t)storage);
 	struct nd_adapter *ad = t ? t->h->ad : NULL;
 	pthread_mutex_unlock(&timers_lock);
 	return ad;

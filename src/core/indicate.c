@@ -83,8 +83,8 @@ void nd_dp_return_all(struct nd_adapter *ad)
 		dp->ret = NULL;
 		dp->nret = dp->capret = 0;
 		for (unsigned i = 0; i < n; i++)
-			ptrmap_del(&dp->held, (uintptr_t)list[i]);
-		dp->ctr.rx_held = ptrmap_count(&dp->held);
+			nd_ptrmap_del(&dp->held, (uintptr_t)list[i]);
+		dp->ctr.rx_held = nd_ptrmap_count(&dp->held);
 		dp->ctr.rx_returned += n;
 		pthread_mutex_unlock(&dp->lock);
 		if (!n) {
@@ -112,10 +112,10 @@ static bool hold_locked(struct nd_adapter *ad, struct nd_dp *dp, PNDIS_PACKET p)
 		dp->ret = n;
 		dp->capret = cap;
 	}
-	if (ptrmap_put(&dp->held, (uintptr_t)p, (void *)1))
+	if (nd_ptrmap_put(&dp->held, (uintptr_t)p, (void *)1))
 		return false;
 	dp->ret[dp->nret++] = p;
-	dp->ctr.rx_held = ptrmap_count(&dp->held);
+	dp->ctr.rx_held = nd_ptrmap_count(&dp->held);
 	if (!dp->return_queued && !dp->stopping &&
 	    nd_dpc_queue(ad, return_fn, NULL) == 0)
 		dp->return_queued = true;
@@ -133,7 +133,7 @@ void nd_dp_indicate_packets(struct nd_adapter *ad, PNDIS_PACKET *pkts, UINT n,
 		if (!p)
 			continue;
 		pthread_mutex_lock(&dp->lock);
-		bool held = ptrmap_get(&dp->held, (uintptr_t)p) != NULL;
+		bool held = nd_ptrmap_get(&dp->held, (uintptr_t)p) != NULL;
 		pthread_mutex_unlock(&dp->lock);
 		if (held) {
 			nd_report(ND_RULE_RECV_PACKET_HELD, ad, (uintptr_t)p, 0,
@@ -182,7 +182,7 @@ long nd_dp_held_report(struct nd_adapter *ad)
 	free(dp->ret);
 	dp->ret = NULL;
 	dp->nret = dp->capret = 0;
-	ptrmap_free(&dp->held);
+	nd_ptrmap_free(&dp->held);
 	memset(&dp->held, 0, sizeof(dp->held));
 	pthread_mutex_unlock(&dp->lock);
 	return n;

@@ -24,7 +24,7 @@ static int bounce_alloc(struct nd_adapter *ad, struct nd_bounce *b,
 {
 	int rc;
 	pthread_mutex_lock(&ad->shm_lock);
-	rc = shm_ensure_arena(ad);
+	rc = nd_shm_ensure_arena(ad);
 	if (rc)
 		goto out;
 	size_t g = ad->arena->gran;
@@ -33,11 +33,11 @@ static int bounce_alloc(struct nd_adapter *ad, struct nd_bounce *b,
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = arena_alloc(ad->arena, size, &b->ab, &b->va, &b->iova);
+	rc = nd_arena_alloc(ad->arena, size, &b->ab, &b->va, &b->iova);
 	if (rc)
 		goto out;
 	if (b->iova + size - 1 > limit) {
-		arena_free(ad->arena, &b->ab);
+		nd_arena_free(ad->arena, &b->ab);
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -53,7 +53,7 @@ void nd_bounce_release(struct nd_adapter *ad, struct nd_bounce *b)
 	if (!b->va)
 		return;
 	pthread_mutex_lock(&ad->shm_lock);
-	arena_free(ad->arena, &b->ab);
+	nd_arena_free(ad->arena, &b->ab);
 	ad->st.bounce_area_bytes -= b->len;
 	pthread_mutex_unlock(&ad->shm_lock);
 	memset(b, 0, sizeof(*b));
@@ -107,7 +107,7 @@ int nd_map_range(struct nd_adapter *ad, struct nd_map *m, void *host,
 	m->to_device = to_device;
 
 	/* Shared memory: the device already reaches it. */
-	struct shm_block *b = shm_find(ad, host, len);
+	struct shm_block *b = nd_shm_find(ad, host, len);
 	if (b) {
 		uint64_t iova = b->iova +
 				(uint64_t)((char *)host - (char *)b->va);
@@ -194,15 +194,15 @@ static void unmap(struct nd_adapter *ad, struct nd_map *m, bool copy_back)
 
 /* ---------------- map registers ---------------- */
 
-static long mapregs_reclaim(struct nd_res *res);
+static long nd_mapregs_reclaim(struct nd_res *res);
 
 static const struct nd_res_ops mapregs_res_ops = {
 	.name = "map registers",
 	.order = ND_RES_ORDER_MAPREGS,
-	.reclaim_all = mapregs_reclaim,
+	.reclaim_all = nd_mapregs_reclaim,
 };
 
-int mapregs_create(struct nd_adapter *ad, ULONG count, ULONG max_buffer)
+int nd_mapregs_create(struct nd_adapter *ad, ULONG count, ULONG max_buffer)
 {
 	/* one segment per page a buffer of max_buffer bytes can touch */
 	unsigned pages = (unsigned)(((uint64_t)max_buffer + PAGE_SIZE - 1) /
@@ -230,7 +230,7 @@ int mapregs_create(struct nd_adapter *ad, ULONG count, ULONG max_buffer)
 	return 0;
 }
 
-void mapregs_destroy(struct nd_adapter *ad)
+void nd_mapregs_destroy(struct nd_adapter *ad)
 {
 	struct nd_mapregs *r = ad->mapping;
 	if (!r)
@@ -246,7 +246,7 @@ void mapregs_destroy(struct nd_adapter *ad)
 
 /* Halt: report ("halt.leak-object") and undo every active mapping and
  * the registers themselves; returns how many objects. */
-static long mapregs_reclaim(struct nd_res *res)
+static long nd_mapregs_reclaim(struct nd_res *res)
 {
 	struct nd_adapter *ad = res->owner;
 	struct nd_mapregs *r = ad->mapping;
@@ -274,6 +274,6 @@ static long mapregs_reclaim(struct nd_res *res)
 		ad->mapregs = false;
 		n++;
 	}
-	mapregs_destroy(ad);
+	nd_mapregs_destroy(ad);
 	return n;
 }

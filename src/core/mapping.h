@@ -81,11 +81,11 @@ struct nd_mapregs {
 /* Allocate the state of `count` registers covering max_buffer bytes each
  * into ad->mapping, tracked on the adapter (halt reports active mappings
  * and registers never freed, halt.leak-object). Returns 0 or -ENOMEM. */
-int mapregs_create(struct nd_adapter *ad, ULONG count, ULONG max_buffer);
+int nd_mapregs_create(struct nd_adapter *ad, ULONG count, ULONG max_buffer);
 /* Free ad->mapping (no mapping may be active). Cannot fail. */
-void mapregs_destroy(struct nd_adapter *ad);
+void nd_mapregs_destroy(struct nd_adapter *ad);
 
-/* ---------------- scatter-gather lists (sglist.c) ---------------- */
+/* ---------------- scatter-gather lists (sg_lists.c) ---------------- */
 
 /* What one scatter-gather list covers: `length` bytes of the MDL chain
  * starting at `offset` into `mdl` (zero-length MDLs are skipped). */
@@ -157,26 +157,26 @@ struct nd_sysdma {
 };
 
 /* Publish a channel handle (lookups find it). Returns 0, -ENOMEM. */
-int sysdma_add(struct nd_sysdma *d);
+int nd_sysdma_add(struct nd_sysdma *d);
 /* Unpublish it and wait until no call holds it (the caller must hold no
  * reference). True for the one caller that unpublished it; false when it
  * was not published (another deregistration has it). */
-bool sysdma_del(struct nd_sysdma *d);
-/* A live channel handle, held (sysdma_put); NULL when unknown (reported
+bool nd_sysdma_del(struct nd_sysdma *d);
+/* A live channel handle, held (nd_sysdma_put); NULL when unknown (reported
  * handle.unknown when fn is set). */
-struct nd_sysdma *sysdma_lookup(NDIS_HANDLE h, const char *fn,
+struct nd_sysdma *nd_sysdma_lookup(NDIS_HANDLE h, const char *fn,
 				const void *site);
-static inline void sysdma_put(struct nd_sysdma *d)
+static inline void nd_sysdma_put(struct nd_sysdma *d)
 {
 	nd_handle_put(&d->h);
 }
 static inline void sysdma_putp(struct nd_sysdma **d)
 {
 	if (*d)
-		sysdma_put(*d);
+		nd_sysdma_put(*d);
 }
 #define ND_SYSDMA_AUTOPUT __attribute__((cleanup(sysdma_putp)))
 /* Program the channel for the mapping in d->map (lock held). */
-void sysdma_program(struct nd_sysdma *d);
+void nd_sysdma_program(struct nd_sysdma *d);
 
 #endif

@@ -31,7 +31,7 @@ static int rehash(struct ptrmap *m, size_t cap)
 	return 0;
 }
 
-int ptrmap_put(struct ptrmap *m, uintptr_t key, void *val)
+int nd_ptrmap_put(struct ptrmap *m, uintptr_t key, void *val)
 {
 	if (key <= 1)
 		return -EINVAL;
@@ -75,13 +75,13 @@ static struct ptrmap_slot *find(const struct ptrmap *m, uintptr_t key)
 	return NULL;
 }
 
-void *ptrmap_get(const struct ptrmap *m, uintptr_t key)
+void *nd_ptrmap_get(const struct ptrmap *m, uintptr_t key)
 {
 	struct ptrmap_slot *s = find(m, key);
 	return s ? s->val : NULL;
 }
 
-void *ptrmap_del(struct ptrmap *m, uintptr_t key)
+void *nd_ptrmap_del(struct ptrmap *m, uintptr_t key)
 {
 	struct ptrmap_slot *s = find(m, key);
 	if (!s)
@@ -93,12 +93,12 @@ void *ptrmap_del(struct ptrmap *m, uintptr_t key)
 	return v;
 }
 
-size_t ptrmap_count(const struct ptrmap *m)
+size_t nd_ptrmap_count(const struct ptrmap *m)
 {
 	return m->live;
 }
 
-void ptrmap_each(const struct ptrmap *m,
+void nd_ptrmap_each(const struct ptrmap *m,
 		 void (*fn)(void *, uintptr_t, void *), void *ctx)
 {
 	for (size_t i = 0; i < m->cap; i++)
@@ -106,7 +106,7 @@ void ptrmap_each(const struct ptrmap *m,
 			fn(ctx, m->slot[i].key, m->slot[i].val);
 }
 
-void ptrmap_free(struct ptrmap *m)
+void nd_ptrmap_free(struct ptrmap *m)
 {
 	free(m->slot);
 	m->slot = NULL;

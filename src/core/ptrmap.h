@@ -20,16 +20,16 @@ struct ptrmap {
 };
 
 /* Insert or replace. Returns 0 or -ENOMEM (map unchanged). key > 1. */
-int ptrmap_put(struct ptrmap *, uintptr_t key, void *val);
+int nd_ptrmap_put(struct ptrmap *, uintptr_t key, void *val);
 /* The value, or NULL. */
-void *ptrmap_get(const struct ptrmap *, uintptr_t key);
+void *nd_ptrmap_get(const struct ptrmap *, uintptr_t key);
 /* Remove and return the value, or NULL. */
-void *ptrmap_del(struct ptrmap *, uintptr_t key);
-size_t ptrmap_count(const struct ptrmap *);
+void *nd_ptrmap_del(struct ptrmap *, uintptr_t key);
+size_t nd_ptrmap_count(const struct ptrmap *);
 /* Call fn for every entry; fn must not modify the map. */
-void ptrmap_each(const struct ptrmap *, void (*fn)(void *ctx, uintptr_t key,
+void nd_ptrmap_each(const struct ptrmap *, void (*fn)(void *ctx, uintptr_t key,
 						    void *val),
 		 void *ctx);
-void ptrmap_free(struct ptrmap *);
+void nd_ptrmap_free(struct ptrmap *);
 
 #endif

@@ -191,7 +191,7 @@ static PMDL loose_alloc(void *va, UINT len)
 	memset(b->zero, 0, sizeof(b->zero));
 	mdl_build(&b->mdl, va, len);
 	pthread_mutex_lock(&loose_lock);
-	int rc = ptrmap_put(&loose_live, (uintptr_t)&b->mdl, b);
+	int rc = nd_ptrmap_put(&loose_live, (uintptr_t)&b->mdl, b);
 	pthread_mutex_unlock(&loose_lock);
 	if (rc) {
 		free(b);
@@ -204,7 +204,7 @@ static PMDL loose_alloc(void *va, UINT len)
 static bool loose_free(PMDL m)
 {
 	pthread_mutex_lock(&loose_lock);
-	struct loose_mdl *b = ptrmap_del(&loose_live, (uintptr_t)m);
+	struct loose_mdl *b = nd_ptrmap_del(&loose_live, (uintptr_t)m);
 	pthread_mutex_unlock(&loose_lock);
 	if (!b)
 		return false;
@@ -278,9 +278,9 @@ VOID NdisAllocateBufferPool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle,
 		return;
 	}
 	struct nd_dpool *dp =
-		dpool_create(ND_DP_BUFFER, "buffer pool", MDL_OBJ_SIZE,
+		nd_dpool_create(ND_DP_BUFFER, "buffer pool", MDL_OBJ_SIZE,
 			     NumberOfDescriptors, 0, false,
-			     dpool_init_adapter(), site, NULL, NULL, NULL);
+			     nd_dpool_init_adapter(), site, NULL, NULL, NULL);
 	if (!dp)
 		return;
 	*PoolHandle = dp;
@@ -292,10 +292,10 @@ VOID NdisFreeBufferPool(NDIS_HANDLE PoolHandle)
 	const void *site = ND_SITE();
 	if (!PoolHandle) /* a pool of 0 descriptors: nothing to free */
 		return;
-	struct nd_dpool *dp = dpool_lookup(PoolHandle, ND_DP_BUFFER,
+	struct nd_dpool *dp = nd_dpool_lookup(PoolHandle, ND_DP_BUFFER,
 					   "NdisFreeBufferPool", site);
 	if (dp)
-		dpool_release(dp, "NdisFreeBufferPool", site);
+		nd_dpool_release(dp, "NdisFreeBufferPool", site);
 }
 
 static void __attribute__((noinline))
@@ -311,10 +311,10 @@ buffer_alloc_fail(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer, NDIS_HANDLE h,
 	}
 	*Buffer = NULL;
 	*Status = NDIS_STATUS_FAILURE;
-	if (!dpool_irql_ok("NdisAllocateBuffer", site))
+	if (!nd_dpool_irql_ok("NdisAllocateBuffer", site))
 		return;
 	/* ndis.sys ignores the handle: an MDL all the same */
-	if (!dpool_fast(h, ND_DP_BUFFER) &&
+	if (!nd_dpool_fast(h, ND_DP_BUFFER) &&
 	    nd_report(ND_RULE_POOL_PARAM_IGNORED, NULL, (uintptr_t)h, 0, site,
 		      "NdisAllocateBuffer: %p is not a live buffer pool", h))
 		return;
@@ -339,7 +339,7 @@ VOID(NdisAllocateBuffer)(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
 			 NDIS_HANDLE PoolHandle, PVOID VirtualAddress,
 			 UINT Length)
 {
-	struct nd_dpool *dp = dpool_fast(PoolHandle, ND_DP_BUFFER);
+	struct nd_dpool *dp = nd_dpool_fast(PoolHandle, ND_DP_BUFFER);
 	if (__builtin_expect(!dp || !Status || !Buffer ||
 				     nd_self()->irql > DISPATCH_LEVEL,
 			     0)) {
@@ -413,7 +413,7 @@ static struct nd_dpool *mdl_pool;
 
 static void mdl_pool_create(void)
 {
-	mdl_pool = dpool_create(ND_DP_MDL, "MDL pool", MDL_OBJ_SIZE, 256, 0,
+	mdl_pool = nd_dpool_create(ND_DP_MDL, "MDL pool", MDL_OBJ_SIZE, 256, 0,
 				true, NULL, NULL, NULL, NULL, NULL);
 }
 
@@ -475,7 +475,7 @@ int(ndisdma_buffer_alloc_bulk)(void *pool, struct _MDL **bufs,
 			       void *const *vas, const uint32_t *lens,
 			       unsigned n)
 {
-	struct nd_dpool *dp = dpool_fast(pool, ND_DP_BUFFER);
+	struct nd_dpool *dp = nd_dpool_fast(pool, ND_DP_BUFFER);
 	if (!dp || !bufs || !vas || !lens || n > INT32_MAX)
 		return -EINVAL;
 	if (!n || !nd_pool_get_bulk(dp->pool, (void **)bufs, n))
@@ -492,7 +492,7 @@ int ndisdma_buffer_fill_bulk_(void *pool, struct _MDL **bufs,
 
 int(ndisdma_buffer_free_bulk)(void *pool, struct _MDL **bufs, unsigned n)
 {
-	struct nd_dpool *dp = dpool_fast(pool, ND_DP_BUFFER);
+	struct nd_dpool *dp = nd_dpool_fast(pool, ND_DP_BUFFER);
 	if (!dp || !bufs || n > INT32_MAX)
 		return -EINVAL;
 	const void *site = ND_SITE();

@@ -102,7 +102,7 @@ static struct ptrmap reg; /* handle -> handle, live (not released) */
 static void reg_del(struct nd_dpool *dp)
 {
 	pthread_mutex_lock(&reg_lock);
-	ptrmap_del(&reg, (uintptr_t)dp);
+	nd_ptrmap_del(&reg, (uintptr_t)dp);
 	pthread_mutex_unlock(&reg_lock);
 }
 
@@ -139,13 +139,13 @@ static const struct nd_res_ops nbl_ops = { .name = "NET_BUFFER_LIST pool",
 static const struct nd_res_ops nb_ops = { .name = "NET_BUFFER pool",
 					  .reclaim = dpool_reclaim };
 
-struct nd_adapter *dpool_init_adapter(void)
+struct nd_adapter *nd_dpool_init_adapter(void)
 {
 	struct nd_thread *t = nd_self();
 	return (t->adapter && t->callback == ND_CB_INIT) ? t->adapter : NULL;
 }
 
-struct nd_dpool *dpool_create(uint32_t magic, const char *kind,
+struct nd_dpool *nd_dpool_create(uint32_t magic, const char *kind,
 			      size_t obj_size, uint32_t nfixed,
 			      uint32_t noverflow, bool grow,
 			      struct nd_adapter *ad, const void *site,
@@ -182,7 +182,7 @@ struct nd_dpool *dpool_create(uint32_t magic, const char *kind,
 	dp->type = magic;
 	dp->slot = dp->pool->slot;
 	pthread_mutex_lock(&reg_lock);
-	int rc = ptrmap_put(&reg, (uintptr_t)dp, dp);
+	int rc = nd_ptrmap_put(&reg, (uintptr_t)dp, dp);
 	pthread_mutex_unlock(&reg_lock);
 	if (rc) {
 		dp->pool->on_destroy = NULL;
@@ -203,11 +203,11 @@ struct nd_dpool *dpool_create(uint32_t magic, const char *kind,
 	return dp;
 }
 
-struct nd_dpool *dpool_lookup(NDIS_HANDLE h, uint32_t magic, const char *fn,
+struct nd_dpool *nd_dpool_lookup(NDIS_HANDLE h, uint32_t magic, const char *fn,
 			      const void *site)
 {
 	pthread_mutex_lock(&reg_lock);
-	struct nd_dpool *dp = h ? ptrmap_get(&reg, (uintptr_t)h) : NULL;
+	struct nd_dpool *dp = h ? nd_ptrmap_get(&reg, (uintptr_t)h) : NULL;
 	if (dp && dp->magic != magic)
 		dp = NULL;
 	pthread_mutex_unlock(&reg_lock);
@@ -217,7 +217,7 @@ struct nd_dpool *dpool_lookup(NDIS_HANDLE h, uint32_t magic, const char *fn,
 	return dp;
 }
 
-void dpool_release(struct nd_dpool *dp, const char *fn, const void *site)
+void nd_dpool_release(struct nd_dpool *dp, const char *fn, const void *site)
 {
 	struct nd_adapter *ad = dp->ad;
 	const char *kind = dp->pool->kind;
@@ -236,7 +236,7 @@ void dpool_release(struct nd_dpool *dp, const char *fn, const void *site)
 long ndisdma_pool_memory(void *h)
 {
 	pthread_mutex_lock(&reg_lock);
-	struct nd_dpool *dp = h ? ptrmap_get(&reg, (uintptr_t)h) : NULL;
+	struct nd_dpool *dp = h ? nd_ptrmap_get(&reg, (uintptr_t)h) : NULL;
 	long n = dp ? (long)nd_pool_memory(dp->pool) + (long)sizeof(*dp)
 		    : -EINVAL;
 	pthread_mutex_unlock(&reg_lock);

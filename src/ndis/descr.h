@@ -105,7 +105,7 @@ static inline size_t nd_data_layout(size_t start, ULONG data_size,
  * the engine makes the first descriptors, which `reset` (may be NULL)
  * puts in their free state (as it does every descriptor the slow paths
  * take back). Returns the handle or NULL (no memory, or bad sizes). */
-struct nd_dpool *dpool_create(uint32_t magic, const char *kind,
+struct nd_dpool *nd_dpool_create(uint32_t magic, const char *kind,
 			      size_t obj_size, uint32_t nfixed,
 			      uint32_t noverflow, bool grow,
 			      struct nd_adapter *ad, const void *site,
@@ -115,27 +115,27 @@ struct nd_dpool *dpool_create(uint32_t magic, const char *kind,
 			      void (*reset)(void *dp, void *obj));
 /* A live handle of this kind from the registry, or NULL (reported as
  * pool.bad-handle naming fn). Not for fast paths. */
-struct nd_dpool *dpool_lookup(NDIS_HANDLE h, uint32_t magic, const char *fn,
+struct nd_dpool *nd_dpool_lookup(NDIS_HANDLE h, uint32_t magic, const char *fn,
 			      const void *site);
 /* Release a handle (NdisFree*Pool): reports pool.free-outstanding when
  * descriptors are out. */
-void dpool_release(struct nd_dpool *dp, const char *fn, const void *site);
+void nd_dpool_release(struct nd_dpool *dp, const char *fn, const void *site);
 
 /* The adapter a pool created now belongs to: the adapter whose
  * MiniportInitialize(Ex) the calling thread runs, or NULL. */
-struct nd_adapter *dpool_init_adapter(void);
+struct nd_adapter *nd_dpool_init_adapter(void);
 
 /* The handle h when it names a live pool of kind `magic`, else NULL; a
  * stale handle reads magic 0, a wild one is outside the handle region
  * and not read at all (internal/pool_engine.h). For the fast paths. */
-static inline struct nd_dpool *dpool_fast(NDIS_HANDLE h, uint32_t magic)
+static inline struct nd_dpool *nd_dpool_fast(NDIS_HANDLE h, uint32_t magic)
 {
 	struct nd_dpool *dp = (struct nd_dpool *)h;
 	return (NDISDMA_DPOOL_IN_(dp) && dp->magic == magic) ? dp : NULL;
 }
 
 /* IRQL check without a call on the fast path. */
-static inline bool dpool_irql_ok(const char *fn, const void *site)
+static inline bool nd_dpool_irql_ok(const char *fn, const void *site)
 {
 	if (__builtin_expect(nd_tl.self.irql <= DISPATCH_LEVEL, 1))
 		return true;

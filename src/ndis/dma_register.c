@@ -91,12 +91,12 @@ NDIS_STATUS NdisMAllocateMapRegisters(NDIS_HANDLE h, UINT DmaChannel,
 		pthread_mutex_unlock(&r->lock);
 		if (active)
 			return NDIS_STATUS_RESOURCES;
-		mapregs_destroy(ad);
+		nd_mapregs_destroy(ad);
 		ad->mapregs = false;
 		ad->mapreg_count = 0;
 	}
 	if (nd_fault_inject(NDISDMA_FAULT_MAPREG) ||
-	    mapregs_create(ad, count, MaximumBufferSize))
+	    nd_mapregs_create(ad, count, MaximumBufferSize))
 		return NDIS_STATUS_RESOURCES;
 	ad->dma_bits = bits;
 	ad->mapregs = true;
@@ -136,7 +136,7 @@ VOID NdisMFreeMapRegisters(NDIS_HANDLE h)
 			  active);
 		return;
 	}
-	mapregs_destroy(ad);
+	nd_mapregs_destroy(ad);
 	ad->mapregs = false;
 	ad->mapreg_count = 0;
 }

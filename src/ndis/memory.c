@@ -21,7 +21,7 @@ NDIS_STATUS NdisAllocateMemoryWithTag(PVOID *VirtualAddress, UINT Length,
 	if (Length == 0 && nd_report(ND_RULE_MEM_ZERO_LENGTH, NULL, 0, 0, site,
 				     "NdisAllocateMemoryWithTag with Length 0"))
 		return NDIS_STATUS_FAILURE;
-	*VirtualAddress = mem_alloc(Length ? Length : 1, 0, Tag, MEM_TAGGED,
+	*VirtualAddress = nd_mem_alloc(Length ? Length : 1, 0, Tag, MEM_TAGGED,
 				    NULL, site);
 	return *VirtualAddress ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;
 }
@@ -34,7 +34,7 @@ PVOID NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, UINT Length,
 	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
 		nd_adapter_lookup(NdisHandle, NULL, NULL);
 	/* ndis.sys does not use the handle; the memory belongs to the
-	 * adapter or driver in context (mem_alloc). */
+	 * adapter or driver in context (nd_mem_alloc). */
 	if (!ad && !nd_driver_is_live(NdisHandle) &&
 	    nd_report(ND_RULE_MEM_BAD_HANDLE, NULL, (uintptr_t)NdisHandle,
 		      Length, site,
@@ -48,7 +48,7 @@ PVOID NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, UINT Length,
 	    nd_report(ND_RULE_MEM_ZERO_LENGTH, ad, 0, 0, site,
 		      "NdisAllocateMemoryWithTagPriority with Length 0"))
 		return NULL;
-	return mem_alloc(Length ? Length : 1, 0, Tag, MEM_TAG_PRIORITY, ad,
+	return nd_mem_alloc(Length ? Length : 1, 0, Tag, MEM_TAG_PRIORITY, ad,
 			 site);
 }
 
@@ -86,7 +86,7 @@ NDIS_STATUS NdisAllocateMemory(PVOID *VirtualAddress, UINT Length,
 		      "NdisMAllocateSharedMemory",
 		      (unsigned long long)Highest.QuadPart + 1))
 		return NDIS_STATUS_FAILURE;
-	*VirtualAddress = mem_alloc(Length ? Length : 1, known, TAG_NDIS,
+	*VirtualAddress = nd_mem_alloc(Length ? Length : 1, known, TAG_NDIS,
 				    MEM_PLAIN, NULL, site);
 	return *VirtualAddress ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;
 }
@@ -97,7 +97,7 @@ VOID NdisFreeMemory(PVOID VirtualAddress, UINT Length, UINT MemoryFlags)
 	/* Length and flags are checked for NdisAllocateMemory's memory; the
 	 * WithTag family is freed with Length and flags 0 by many drivers,
 	 * as NDIS allows. */
-	mem_free(VirtualAddress, Length, MemoryFlags, 0, MEM_PLAIN,
+	nd_mem_free(VirtualAddress, Length, MemoryFlags, 0, MEM_PLAIN,
 		 !(MemoryFlags == 0 && Length == 0), site);
 }
 
@@ -105,5 +105,5 @@ VOID NdisFreeMemoryWithTagPriority(NDIS_HANDLE NdisHandle,
 				   PVOID VirtualAddress, ULONG Tag)
 {
 	(void)NdisHandle;
-	mem_free(VirtualAddress, 0, 0, Tag, MEM_TAG_PRIORITY, false, ND_SITE());
+	nd_mem_free(VirtualAddress, 0, 0, Tag, MEM_TAG_PRIORITY, false, ND_SITE());
 }

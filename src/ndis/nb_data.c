@@ -28,13 +28,13 @@ static void *rt_get(PMDL m, bool del)
 	if (!m)
 		return NULL;
 	pthread_mutex_lock(&rt_lock);
-	void *v = del ? ptrmap_del(&rt_map, (uintptr_t)m)
-		      : ptrmap_get(&rt_map, (uintptr_t)m);
+	void *v = del ? nd_ptrmap_del(&rt_map, (uintptr_t)m)
+		      : nd_ptrmap_get(&rt_map, (uintptr_t)m);
 	pthread_mutex_unlock(&rt_lock);
 	return v;
 }
 
-bool nb_range_ok(PMDL chain, ULONG off, SIZE_T len)
+bool nd_nb_range_ok(PMDL chain, ULONG off, SIZE_T len)
 {
 	if (!chain)
 		return off == 0 && len == 0;
@@ -57,7 +57,7 @@ static inline char *mdl_va(PMDL m)
 static void mark_parent(PNET_BUFFER nb)
 {
 	struct nd_dpool *dp =
-	    dpool_lookup(nb->NdisPoolHandle, ND_DP_NBL, NULL, NULL);
+	    nd_dpool_lookup(nb->NdisPoolHandle, ND_DP_NBL, NULL, NULL);
 	if (!dp || !dp->alloc_nb)
 		return;
 	PNET_BUFFER_LIST nbl = (PNET_BUFFER_LIST)((char *)nb - dp->nb_offset);
@@ -73,7 +73,7 @@ NDIS_STATUS NdisRetreatNetBufferDataStart(
 {
 	const void *site = ND_SITE();
 	const char *fn = "NdisRetreatNetBufferDataStart";
-	if (!dpool_irql_ok(fn, site))
+	if (!nd_dpool_irql_ok(fn, site))
 		return NDIS_STATUS_FAILURE;
 	PNET_BUFFER nb = NetBuffer;
 	if (!nb) {
@@ -140,7 +140,7 @@ NDIS_STATUS NdisRetreatNetBufferDataStart(
 		kind = RT_OURS;
 	}
 	pthread_mutex_lock(&rt_lock);
-	int rc = ptrmap_put(&rt_map, (uintptr_t)m, kind);
+	int rc = nd_ptrmap_put(&rt_map, (uintptr_t)m, kind);
 	pthread_mutex_unlock(&rt_lock);
 	if (rc) {
 		if (kind == RT_OURS)
@@ -167,7 +167,7 @@ VOID NdisAdvanceNetBufferDataStart(PNET_BUFFER NetBuffer, ULONG DataOffsetDelta,
 {
 	const void *site = ND_SITE();
 	const char *fn = "NdisAdvanceNetBufferDataStart";
-	if (!dpool_irql_ok(fn, site))
+	if (!nd_dpool_irql_ok(fn, site))
 		return;
 	PNET_BUFFER nb = NetBuffer;
 	if (!nb) {
@@ -220,7 +220,7 @@ VOID NdisAdvanceNetBufferDataStart(PNET_BUFFER NetBuffer, ULONG DataOffsetDelta,
 		  &nb->CurrentMdlOffset);
 }
 
-void nb_drop_retreat_mdls(PNET_BUFFER nb, struct nd_adapter *ad, const char *fn,
+void nd_nb_drop_retreat_mdls(PNET_BUFFER nb, struct nd_adapter *ad, const char *fn,
 			  const void *site)
 {
 	if (nb->NdisReserved[0] != ND_NB_RETREATED)
@@ -261,7 +261,7 @@ PVOID NdisGetDataBuffer(PNET_BUFFER NetBuffer, ULONG BytesNeeded, PVOID Storage,
 {
 	const void *site = ND_SITE();
 	const char *fn = "NdisGetDataBuffer";
-	if (!dpool_irql_ok(fn, site))
+	if (!nd_dpool_irql_ok(fn, site))
 		return NULL;
 	PNET_BUFFER nb = NetBuffer;
 	if (!nb) {

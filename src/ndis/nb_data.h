@@ -41,7 +41,7 @@ static inline uint32_t nd_slab_objs(size_t size)
 
 /* True when DataOffset + DataLength fits in the chain (a NULL chain
  * takes 0 and 0). Cannot fail. */
-bool nb_range_ok(PMDL chain, ULONG off, SIZE_T len);
+bool nd_nb_range_ok(PMDL chain, ULONG off, SIZE_T len);
 
 /* Walk to the MDL holding byte `off` of the chain (an offset at an MDL's
  * end moves to the next MDL when there is one). */
@@ -57,7 +57,7 @@ static inline void nb_locate(PMDL chain, ULONG off, PMDL *mdl, ULONG *moff)
 }
 
 /* Fill MdlChain, DataOffset, DataLength, CurrentMdl(Offset) (the range
- * was checked with nb_range_ok). */
+ * was checked with nd_nb_range_ok). */
 static inline void nb_set_data(PNET_BUFFER nb, PMDL chain, ULONG off,
 			       SIZE_T len)
 {
@@ -85,7 +85,7 @@ static inline void nb_set_own_data(PNET_BUFFER nb, struct nd_dpool *dp,
  * front: NDIS's are freed, the driver's (NetAllocateMdl) are left to it;
  * reported as nb.retreat-mdl unless they were all fully advanced
  * past and NDIS's own. Cannot fail. */
-void nb_drop_retreat_mdls(PNET_BUFFER nb, struct nd_adapter *ad, const char *fn,
+void nd_nb_drop_retreat_mdls(PNET_BUFFER nb, struct nd_adapter *ad, const char *fn,
 			  const void *site);
 
 #endif

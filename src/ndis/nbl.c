@@ -223,17 +223,17 @@ NDIS_HANDLE NdisAllocateNetBufferListPool(
 	/* the layout is in the handle before the first descriptors are
 	 * made: the reset hook puts each in its allocation state */
 	struct nbl_layout lay = { p, mdl_off, data_off, nb_off, ctx_off };
-	return dpool_create(ND_DP_NBL, "NET_BUFFER_LIST pool", size, n, 0,
+	return nd_dpool_create(ND_DP_NBL, "NET_BUFFER_LIST pool", size, n, 0,
 			    true, ad, site, nbl_setup, &lay, nbl_reset);
 }
 
 VOID NdisFreeNetBufferListPool(NDIS_HANDLE PoolHandle)
 {
 	const void *site = ND_SITE();
-	struct nd_dpool *dp = dpool_lookup(PoolHandle, ND_DP_NBL,
+	struct nd_dpool *dp = nd_dpool_lookup(PoolHandle, ND_DP_NBL,
 					   "NdisFreeNetBufferListPool", site);
 	if (dp)
-		dpool_release(dp, "NdisFreeNetBufferListPool", site);
+		nd_dpool_release(dp, "NdisFreeNetBufferListPool", site);
 }
 
 /* Attach a context of ctx bytes with backfill bytes before it (ctx +
@@ -267,7 +267,7 @@ nbl_alloc_refused(struct nd_dpool *dp, NDIS_HANDLE h, bool with_nb, PMDL chain,
 		  ULONG off, SIZE_T len, const char *fn, const void *site)
 {
 	if (!dp || nd_self()->irql > DISPATCH_LEVEL) {
-		if (dpool_irql_ok(fn, site))
+		if (nd_dpool_irql_ok(fn, site))
 			nd_report(ND_RULE_POOL_BAD_HANDLE, NULL, (uintptr_t)h,
 				  0, site,
 				  "%s: %p is not a live NET_BUFFER_LIST pool",
@@ -306,13 +306,13 @@ nbl_alloc(NDIS_HANDLE h, USHORT ctx, USHORT backfill, bool with_nb, PMDL chain,
 {
 	const char *fn = with_nb ? "NdisAllocateNetBufferAndNetBufferList"
 				 : "NdisAllocateNetBufferList";
-	struct nd_dpool *dp = dpool_fast(h, ND_DP_NBL);
+	struct nd_dpool *dp = nd_dpool_fast(h, ND_DP_NBL);
 	if (ND_UNLIKELY(!dp || nd_self()->irql > DISPATCH_LEVEL) ||
 	    (with_nb && ND_UNLIKELY(!dp->alloc_nb || dp->data_size))) {
 		nbl_alloc_refused(dp, h, with_nb, chain, off, len, fn, site);
 		return NULL;
 	}
-	if (with_nb && ND_UNLIKELY(!nb_range_ok(chain, off, len)) &&
+	if (with_nb && ND_UNLIKELY(!nd_nb_range_ok(chain, off, len)) &&
 	    nbl_range_refused(dp, chain, off, len, fn, site))
 		return NULL;
 	PNET_BUFFER_LIST nbl = nd_pool_get_at(dp->pool, dp->slot);
@@ -340,7 +340,7 @@ ND_ALWAYS_INLINE PNET_BUFFER_LIST nbl_alloc_fast(NDIS_HANDLE h, USHORT ctx,
 {
 	struct nd_tls *t = &nd_tl;
 	struct nd_dpool *dp = h;
-	if (ND_UNLIKELY(!dpool_fast(dp, ND_DP_NBL) ||
+	if (ND_UNLIKELY(!nd_dpool_fast(dp, ND_DP_NBL) ||
 			t->self.irql > DISPATCH_LEVEL || (ctx | backfill)))
 		return NULL;
 	if (with_nb &&
@@ -413,7 +413,7 @@ nbl_free_extras(struct nd_dpool *dp, PNET_BUFFER_LIST nbl, const void *site)
 		nbl->Context = c;
 	}
 	if ((fl & ND_NBL_NB_RETREAT) && dp->alloc_nb)
-		nb_drop_retreat_mdls(
+		nd_nb_drop_retreat_mdls(
 			(PNET_BUFFER)((char *)nbl + dp->nb_offset), dp->ad,
 			"NdisFreeNetBufferList", site);
 	nbl->NdisReserved[1] = NULL;
@@ -503,7 +503,7 @@ VOID NdisFreeNetBufferList(PNET_BUFFER_LIST NetBufferList)
 int ndisdma_nbl_alloc_bulk(void *pool, struct _NET_BUFFER_LIST **nbls,
 			   unsigned n)
 {
-	struct nd_dpool *dp = dpool_fast(pool, ND_DP_NBL);
+	struct nd_dpool *dp = nd_dpool_fast(pool, ND_DP_NBL);
 	if (!dp || !nbls || n > INT32_MAX)
 		return -EINVAL;
 	/* free descriptors are in their allocation state already */
@@ -551,7 +551,7 @@ NBL_FREE_BULK(nbl_free_bulk_all, ND_ALWAYS_INLINE_ATTR, nbl_cold_clean)
 int ndisdma_nbl_free_bulk(void *pool, struct _NET_BUFFER_LIST **nbls,
 			  unsigned n)
 {
-	struct nd_dpool *dp = dpool_fast(pool, ND_DP_NBL);
+	struct nd_dpool *dp = nd_dpool_fast(pool, ND_DP_NBL);
 	if (!dp || !nbls || n > INT32_MAX)
 		return -EINVAL;
 	return nbl_free_bulk_all(dp, nbls, n, ND_SITE());
@@ -567,7 +567,7 @@ NDIS_STATUS NdisAllocateNetBufferListContext(PNET_BUFFER_LIST NetBufferList,
 	(void)PoolTag;
 	const void *site = ND_SITE();
 	const char *fn = "NdisAllocateNetBufferListContext";
-	if (!dpool_irql_ok(fn, site))
+	if (!nd_dpool_irql_ok(fn, site))
 		return NDIS_STATUS_FAILURE;
 	PNET_BUFFER_LIST nbl = NetBufferList;
 	if (nbl && !ContextSize) /* ndis.sys: success at once */
@@ -611,7 +611,7 @@ VOID NdisFreeNetBufferListContext(PNET_BUFFER_LIST NetBufferList,
 {
 	const void *site = ND_SITE();
 	const char *fn = "NdisFreeNetBufferListContext";
-	if (!dpool_irql_ok(fn, site))
+	if (!nd_dpool_irql_ok(fn, site))
 		return;
 	PNET_BUFFER_LIST nbl = NetBufferList;
 	PNET_BUFFER_LIST_CONTEXT c = nbl ? nbl->Context : NULL;
@@ -629,7 +629,7 @@ VOID NdisFreeNetBufferListContext(PNET_BUFFER_LIST NetBufferList,
 	c->Offset += ContextSize;
 	if (c->Offset == c->Size &&
 	    ((uintptr_t)nbl->NdisReserved[1] & ND_NBL_CTX_PUSHED)) {
-		struct nd_dpool *dp = dpool_fast(nbl->NdisPoolHandle, ND_DP_NBL);
+		struct nd_dpool *dp = nd_dpool_fast(nbl->NdisPoolHandle, ND_DP_NBL);
 		if (!ctx_is_base(dp, nbl, c)) {
 			nbl->Context = c->Next;
 			free(c);

@@ -46,7 +46,7 @@ NDIS_HANDLE NdisAllocateNetBufferPool(NDIS_HANDLE NdisHandle,
 		size = nd_data_layout(sizeof(NET_BUFFER), p->DataSize, &mdl_off,
 				      &data_off);
 	uint32_t n = nd_slab_objs(size);
-	struct nd_dpool *dp = dpool_create(ND_DP_NB, "NET_BUFFER pool", size, n,
+	struct nd_dpool *dp = nd_dpool_create(ND_DP_NB, "NET_BUFFER pool", size, n,
 					   0, true, ad, site, NULL, NULL, NULL);
 	if (!dp)
 		return NULL;
@@ -60,18 +60,18 @@ VOID NdisFreeNetBufferPool(NDIS_HANDLE PoolHandle)
 {
 	const void *site = ND_SITE();
 	struct nd_dpool *dp =
-	    dpool_lookup(PoolHandle, ND_DP_NB, "NdisFreeNetBufferPool", site);
+	    nd_dpool_lookup(PoolHandle, ND_DP_NB, "NdisFreeNetBufferPool", site);
 	if (dp)
-		dpool_release(dp, "NdisFreeNetBufferPool", site);
+		nd_dpool_release(dp, "NdisFreeNetBufferPool", site);
 }
 
 /* The pool of an allocation, or NULL (reported). */
 static struct nd_dpool *nb_pool(NDIS_HANDLE h, bool with_data, const char *fn,
 				const void *site)
 {
-	struct nd_dpool *dp = dpool_fast(h, ND_DP_NB);
+	struct nd_dpool *dp = nd_dpool_fast(h, ND_DP_NB);
 	if (__builtin_expect(!dp || nd_self()->irql > DISPATCH_LEVEL, 0)) {
-		if (dpool_irql_ok(fn, site))
+		if (nd_dpool_irql_ok(fn, site))
 			nd_report(ND_RULE_POOL_BAD_HANDLE, NULL, (uintptr_t)h,
 				  0, site,
 				  "%s: %p is not a live NET_BUFFER pool", fn,
@@ -113,7 +113,7 @@ PNET_BUFFER NdisAllocateNetBuffer(NDIS_HANDLE PoolHandle, PMDL MdlChain,
 		return NULL;
 	/* ndis.sys does not validate the range (a later read past the
 	 * chain is nb.data-range) */
-	if (!nb_range_ok(MdlChain, DataOffset, DataLength) &&
+	if (!nd_nb_range_ok(MdlChain, DataOffset, DataLength) &&
 	    nd_report(ND_RULE_NB_ALLOC_RANGE, dp->ad, (uintptr_t)MdlChain,
 		      DataLength, site,
 		      "NdisAllocateNetBuffer: DataOffset %lu + DataLength "
@@ -148,7 +148,7 @@ nb_free_slow(PNET_BUFFER nb, struct nd_pool_hdr *h, const void *site)
 		/* the NET_BUFFER of a NET_BUFFER_LIST has no header of its
 		 * own: its NdisPoolHandle names a live list pool */
 		struct nd_dpool *lp =
-		    nb ? dpool_lookup(nb->NdisPoolHandle, ND_DP_NBL, NULL, NULL)
+		    nb ? nd_dpool_lookup(nb->NdisPoolHandle, ND_DP_NBL, NULL, NULL)
 		       : NULL;
 		if (lp) {
 			nd_report(ND_RULE_POOL_CROSS_FREE, lp->ad,
@@ -179,7 +179,7 @@ nb_free_slow(PNET_BUFFER nb, struct nd_pool_hdr *h, const void *site)
 			  "%s: NdisPoolHandle of %p names %p, not the pool %p "
 			  "it came from; it goes back there",
 			  fn, (void *)nb, nb->NdisPoolHandle, (void *)own);
-	nb_drop_retreat_mdls(nb, own->ad, fn, site);
+	nd_nb_drop_retreat_mdls(nb, own->ad, fn, site);
 	nd_pool_put(h->pool, nb, site);
 }
 

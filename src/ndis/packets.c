@@ -201,9 +201,9 @@ static void alloc_pool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle,
 		return;
 	}
 	struct pkt_setup ps = { (USHORT)oob, proto_len };
-	struct nd_dpool *dp = dpool_create(
+	struct nd_dpool *dp = nd_dpool_create(
 		ND_DP_PACKET, "packet pool", oob + PKT_OOB_BYTES, nfixed,
-		noverflow, false, dpool_init_adapter(), site, packet_setup, &ps,
+		noverflow, false, nd_dpool_init_adapter(), site, packet_setup, &ps,
 		packet_reset);
 	if (!dp)
 		return;
@@ -233,15 +233,15 @@ VOID NdisAllocatePacketPoolEx(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle,
 VOID NdisFreePacketPool(NDIS_HANDLE PoolHandle)
 {
 	const void *site = ND_SITE();
-	struct nd_dpool *dp = dpool_lookup(PoolHandle, ND_DP_PACKET,
+	struct nd_dpool *dp = nd_dpool_lookup(PoolHandle, ND_DP_PACKET,
 					   "NdisFreePacketPool", site);
 	if (dp)
-		dpool_release(dp, "NdisFreePacketPool", site);
+		nd_dpool_release(dp, "NdisFreePacketPool", site);
 }
 
 UINT NdisPacketPoolUsage(NDIS_HANDLE PoolHandle)
 {
-	struct nd_dpool *dp = dpool_lookup(PoolHandle, ND_DP_PACKET,
+	struct nd_dpool *dp = nd_dpool_lookup(PoolHandle, ND_DP_PACKET,
 					   "NdisPacketPoolUsage", ND_SITE());
 	return dp ? (UINT)nd_pool_in_use(dp->pool) : 0;
 }
@@ -261,9 +261,9 @@ alloc_slow(PNDIS_STATUS Status, PNDIS_PACKET *Packet, NDIS_HANDLE h,
 	}
 	*Packet = NULL;
 	*Status = NDIS_STATUS_RESOURCES;
-	if (!dpool_irql_ok("NdisAllocatePacket", site))
+	if (!nd_dpool_irql_ok("NdisAllocatePacket", site))
 		return;
-	struct nd_dpool *dp = dpool_fast(h, ND_DP_PACKET);
+	struct nd_dpool *dp = nd_dpool_fast(h, ND_DP_PACKET);
 	if (!dp) {
 		nd_report(ND_RULE_POOL_BAD_HANDLE, NULL, (uintptr_t)h, 0, site,
 			  "NdisAllocatePacket: %p is not a live packet pool",
@@ -282,7 +282,7 @@ VOID(NdisAllocatePacket)(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
 {
 	struct nd_tls *t = &nd_tl;
 	struct nd_dpool *dp = PoolHandle;
-	if (ND_LIKELY(dpool_fast(dp, ND_DP_PACKET) != NULL &&
+	if (ND_LIKELY(nd_dpool_fast(dp, ND_DP_PACKET) != NULL &&
 		      Status != NULL && Packet != NULL &&
 		      t->self.irql <= DISPATCH_LEVEL)) {
 		/* a free descriptor is initialised already */
@@ -553,7 +553,7 @@ VOID NdisUnchainBufferAtBack(PNDIS_PACKET Packet, PNDIS_BUFFER *Buffer)
 int(ndisdma_packet_alloc_bulk)(void *pool, struct _NDIS_PACKET **pkts,
 			      unsigned n)
 {
-	struct nd_dpool *dp = dpool_fast(pool, ND_DP_PACKET);
+	struct nd_dpool *dp = nd_dpool_fast(pool, ND_DP_PACKET);
 	if (ND_UNLIKELY(!dp || !pkts || n > INT32_MAX))
 		return -EINVAL;
 	if (ND_UNLIKELY(!n))
@@ -596,7 +596,7 @@ bool ndisdma_pool_put_run_(struct nd_pool *pool, uint32_t slot, void **objs,
 int(ndisdma_packet_free_bulk)(void *pool, struct _NDIS_PACKET **pkts,
 			      unsigned n)
 {
-	struct nd_dpool *dp = dpool_fast(pool, ND_DP_PACKET);
+	struct nd_dpool *dp = nd_dpool_fast(pool, ND_DP_PACKET);
 	if (ND_UNLIKELY(!dp || !pkts || n > INT32_MAX))
 		return -EINVAL;
 	struct nd_pool *ep = dp->pool;

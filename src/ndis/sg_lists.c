@@ -4,7 +4,7 @@
  * NdisMFreeNetBufferSGList (NDIS 6), and the host's NDIS 5 per-packet
  * lists (ndisdma_packet_sg_build / ndisdma_packet_sg_free, placed in
  * NDIS_PER_PACKET_INFO_FROM_PACKET(p, ScatterGatherListPacketInfo)).
- * Checks the documented rules, then calls core (sglist.c).
+ * Checks the documented rules, then calls core (sg_lists.c).
  */
 #include "../core/core.h"
 #include "../core/mapping.h"

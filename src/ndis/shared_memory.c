@@ -72,7 +72,7 @@ VOID NdisMAllocateSharedMemory(NDIS_HANDLE h, ULONG Length, BOOLEAN Cached,
 		return;
 	void *va;
 	uint64_t iova;
-	if (shm_alloc(ad, Length ? Length : 1, Cached, site, NDISDMA_FAULT_SHM,
+	if (nd_shm_alloc(ad, Length ? Length : 1, Cached, site, NDISDMA_FAULT_SHM,
 		      &va, &iova))
 		return;
 	*VirtualAddress = va;
@@ -105,7 +105,7 @@ NDIS_STATUS NdisMAllocateSharedMemoryAsync(NDIS_HANDLE h, ULONG Length,
 	}
 	if (!alloc_allowed(ad, Length, "NdisMAllocateSharedMemoryAsync", site))
 		return NDIS_STATUS_FAILURE;
-	return async_submit(ad, Length ? Length : 1, Cached, Context, handler,
+	return nd_async_submit(ad, Length ? Length : 1, Cached, Context, handler,
 			    site);
 }
 
@@ -131,7 +131,7 @@ NDIS_STATUS NdisMAllocateSharedMemoryAsyncEx(NDIS_HANDLE dma, ULONG Length,
 	if (!alloc_allowed(ad, Length, "NdisMAllocateSharedMemoryAsyncEx",
 			   site))
 		return NDIS_STATUS_FAILURE;
-	return async_submit(ad, Length ? Length : 1, Cached, Context,
+	return nd_async_submit(ad, Length ? Length : 1, Cached, Context,
 			    s->desc.SharedMemAllocateCompleteHandler, site);
 }
 
@@ -150,7 +150,7 @@ VOID NdisMFreeSharedMemory(NDIS_HANDLE h, ULONG Length, BOOLEAN Cached,
 		return;
 	uint64_t iova = (uint64_t)PhysicalAddress.QuadPart;
 	if (nd_self()->irql == PASSIVE_LEVEL) {
-		shm_free(ad, Length, Cached, VirtualAddress, iova, site);
+		nd_shm_free(ad, Length, Cached, VirtualAddress, iova, site);
 		return;
 	}
 	if (ad->drv->ndis_major < 6 &&
@@ -159,7 +159,7 @@ VOID NdisMFreeSharedMemory(NDIS_HANDLE h, ULONG Length, BOOLEAN Cached,
 		      "NdisMFreeSharedMemory at DISPATCH_LEVEL from an NDIS 5 "
 		      "miniport (PASSIVE_LEVEL only); the free is deferred"))
 		return;
-	async_free_deferred(ad, Length, Cached, VirtualAddress, iova, site);
+	nd_async_free_deferred(ad, Length, Cached, VirtualAddress, iova, site);
 }
 
 static void update_shared_memory(NDIS_HANDLE h, ULONG Length, PVOID va,
@@ -171,7 +171,7 @@ static void update_shared_memory(NDIS_HANDLE h, ULONG Length, PVOID va,
 		return;
 	if (!nd_irql_at_most(DISPATCH_LEVEL, fn, ad, site))
 		return;
-	struct shm_block *b = shm_find(ad, va, Length);
+	struct shm_block *b = nd_shm_find(ad, va, Length);
 	if (!b || b->iova + (uint64_t)((char *)va - (char *)b->va) !=
 			  (uint64_t)pa.QuadPart) {
 		nd_report(ND_RULE_SHM_UPDATE_RANGE, ad, (uint64_t)pa.QuadPart,

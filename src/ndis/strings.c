@@ -83,7 +83,7 @@ VOID NdisInitializeString(PNDIS_STRING d, PUCHAR s)
 	if ((n + 1) * sizeof(WCHAR) > MAX_USHORT_BYTES)
 		return;
 	size_t max = (n + 1) * sizeof(WCHAR);
-	PWSTR buf = mem_alloc(max, 0, TAG_STRING, MEM_TAGGED, NULL, site);
+	PWSTR buf = nd_mem_alloc(max, 0, TAG_STRING, MEM_TAGGED, NULL, site);
 	if (!buf)
 		return;
 	for (size_t i = 0; i < n; i++)
@@ -199,7 +199,7 @@ NTSTATUS RtlAnsiStringToUnicodeString(PUNICODE_STRING d, PCANSI_STRING s,
 	if (alloc) {
 		size_t max = bytes + sizeof(WCHAR);
 		d->Buffer =
-		    mem_alloc(max, 0, TAG_STRING, MEM_TAGGED, NULL, site);
+		    nd_mem_alloc(max, 0, TAG_STRING, MEM_TAGGED, NULL, site);
 		if (!d->Buffer)
 			return STATUS_NO_MEMORY;
 		d->MaximumLength = (USHORT)max;
@@ -220,7 +220,7 @@ NTSTATUS RtlUnicodeStringToAnsiString(PANSI_STRING d, PCUNICODE_STRING s,
 	size_t n = s->Length / sizeof(WCHAR);
 	if (alloc) {
 		d->Buffer =
-		    mem_alloc(n + 1, 0, TAG_STRING, MEM_TAGGED, NULL, site);
+		    nd_mem_alloc(n + 1, 0, TAG_STRING, MEM_TAGGED, NULL, site);
 		if (!d->Buffer)
 			return STATUS_NO_MEMORY;
 		d->MaximumLength = (USHORT)(n + 1);
@@ -256,7 +256,7 @@ VOID RtlFreeUnicodeString(PUNICODE_STRING s)
 {
 	if (!s || !s->Buffer)
 		return;
-	mem_free(s->Buffer, 0, 0, 0, MEM_TAGGED, false, ND_SITE());
+	nd_mem_free(s->Buffer, 0, 0, 0, MEM_TAGGED, false, ND_SITE());
 	s->Buffer = NULL;
 	s->Length = s->MaximumLength = 0;
 }
@@ -265,7 +265,7 @@ VOID RtlFreeAnsiString(PANSI_STRING s)
 {
 	if (!s || !s->Buffer)
 		return;
-	mem_free(s->Buffer, 0, 0, 0, MEM_TAGGED, false, ND_SITE());
+	nd_mem_free(s->Buffer, 0, 0, 0, MEM_TAGGED, false, ND_SITE());
 	s->Buffer = NULL;
 	s->Length = s->MaximumLength = 0;
 }

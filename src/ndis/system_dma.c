@@ -4,7 +4,7 @@
  * NdisMRegisterDmaChannel):
  * NdisMRegisterDmaChannel, NdisMSetupDmaTransfer, NdisMCompleteDmaTransfer,
  * NdisMReadDmaCounter, NdisMDeregisterDmaChannel. Checks the documented
- * rules; the channel model and the mapping are in core (sysdma.c,
+ * rules; the channel model and the mapping are in core (system_dma.c,
  * mapping.c).
  */
 #include "../core/core.h"
@@ -18,7 +18,7 @@
 static void sysdma_free(struct nd_sysdma *d)
 {
 	struct nd_adapter *ad = d->ad;
-	sysdma_del(d);
+	nd_sysdma_del(d);
 	pthread_mutex_lock(&ad->res_lock);
 	if (ad->sysdma == d) /* not replaced by a second registration */
 		ad->sysdma = NULL;
@@ -120,7 +120,7 @@ NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE out, NDIS_HANDLE h,
 	d->map.capsegs = d->capsegs;
 	d->map.bounce = &d->bounce;
 	pthread_mutex_init(&d->lock, NULL);
-	if (sysdma_add(d)) { /* published once complete */
+	if (nd_sysdma_add(d)) { /* published once complete */
 		pthread_mutex_destroy(&d->lock);
 		free(d->segs);
 		free(d);
@@ -150,7 +150,7 @@ VOID NdisMSetupDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE h,
 	static const char fn[] = "NdisMSetupDmaTransfer";
 	const void *site = ND_SITE();
 	NDIS_STATUS st = NDIS_STATUS_FAILURE;
-	struct nd_sysdma *d ND_SYSDMA_AUTOPUT = sysdma_lookup(h, fn, site);
+	struct nd_sysdma *d ND_SYSDMA_AUTOPUT = nd_sysdma_lookup(h, fn, site);
 	if (!d)
 		goto out;
 	struct nd_adapter *ad = d->ad;
@@ -193,7 +193,7 @@ VOID NdisMSetupDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE h,
 	d->offset = Offset;
 	d->length = Length;
 	d->to_device = WriteToDevice != FALSE;
-	sysdma_program(d);
+	nd_sysdma_program(d);
 	pthread_mutex_unlock(&d->lock);
 	st = NDIS_STATUS_SUCCESS;
 out:
@@ -208,7 +208,7 @@ VOID NdisMCompleteDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE h,
 	static const char fn[] = "NdisMCompleteDmaTransfer";
 	const void *site = ND_SITE();
 	NDIS_STATUS st = NDIS_STATUS_FAILURE;
-	struct nd_sysdma *d ND_SYSDMA_AUTOPUT = sysdma_lookup(h, fn, site);
+	struct nd_sysdma *d ND_SYSDMA_AUTOPUT = nd_sysdma_lookup(h, fn, site);
 	if (!d)
 		goto out;
 	struct nd_adapter *ad = d->ad;
@@ -246,7 +246,7 @@ out:
 
 ULONG NdisMReadDmaCounter(NDIS_HANDLE h)
 {
-	struct nd_sysdma *d ND_SYSDMA_AUTOPUT = sysdma_lookup(h, "NdisMReadDmaCounter",
+	struct nd_sysdma *d ND_SYSDMA_AUTOPUT = nd_sysdma_lookup(h, "NdisMReadDmaCounter",
 					    ND_SITE());
 	if (!d)
 		return 0;
@@ -260,16 +260,16 @@ VOID NdisMDeregisterDmaChannel(NDIS_HANDLE h)
 {
 	static const char fn[] = "NdisMDeregisterDmaChannel";
 	const void *site = ND_SITE();
-	struct nd_sysdma *d = sysdma_lookup(h, fn, site);
+	struct nd_sysdma *d = nd_sysdma_lookup(h, fn, site);
 	if (!d)
 		return;
 	if (!nd_irql_at_most(PASSIVE_LEVEL, fn, d->ad, site)) {
-		sysdma_put(d);
+		nd_sysdma_put(d);
 		return;
 	}
 	/* one deregistration wins; a racing one returns here */
 	bool won = nd_handle_unpublish(&d->h);
-	sysdma_put(d);
+	nd_sysdma_put(d);
 	if (!won)
 		return;
 	nd_adapter_untrack(d->ad, &d->res);

@@ -16,10 +16,10 @@ static struct ptrmap work_queued;
 static void unmark(struct nd_dpc *d)
 {
 	pthread_mutex_lock(&work_lock);
-	if (ptrmap_get(&work_queued, (uintptr_t)d->arg) == d)
-		ptrmap_del(&work_queued, (uintptr_t)d->arg);
-	if (!ptrmap_count(&work_queued))
-		ptrmap_free(&work_queued);
+	if (nd_ptrmap_get(&work_queued, (uintptr_t)d->arg) == d)
+		nd_ptrmap_del(&work_queued, (uintptr_t)d->arg);
+	if (!nd_ptrmap_count(&work_queued))
+		nd_ptrmap_free(&work_queued);
 	pthread_mutex_unlock(&work_lock);
 }
 
@@ -35,9 +35,9 @@ static void run_item(struct nd_adapter *ad, void *arg)
 	PNDIS_WORK_ITEM wi = arg;
 	/* the call record is freed after this returns: find it by item */
 	pthread_mutex_lock(&work_lock);
-	struct nd_dpc *d = ptrmap_del(&work_queued, (uintptr_t)wi);
-	if (!ptrmap_count(&work_queued))
-		ptrmap_free(&work_queued);
+	struct nd_dpc *d = nd_ptrmap_del(&work_queued, (uintptr_t)wi);
+	if (!nd_ptrmap_count(&work_queued))
+		nd_ptrmap_free(&work_queued);
 	pthread_mutex_unlock(&work_lock);
 	(void)d;
 	/* read after unmarking: the routine may schedule the item again */
@@ -66,7 +66,7 @@ NDIS_STATUS NdisScheduleWorkItem(PNDIS_WORK_ITEM WorkItem)
 	d->callback = ND_CB_WORK;
 	d->drop = work_dropped;
 	pthread_mutex_lock(&work_lock);
-	if (ptrmap_get(&work_queued, (uintptr_t)WorkItem)) {
+	if (nd_ptrmap_get(&work_queued, (uintptr_t)WorkItem)) {
 		pthread_mutex_unlock(&work_lock);
 		free(d);
 		nd_report(ND_RULE_WORK_REQUEUED, ad, (uintptr_t)WorkItem, 0,
@@ -76,7 +76,7 @@ NDIS_STATUS NdisScheduleWorkItem(PNDIS_WORK_ITEM WorkItem)
 			  (void *)WorkItem);
 		return NDIS_STATUS_FAILURE;
 	}
-	if (ptrmap_put(&work_queued, (uintptr_t)WorkItem, d)) {
+	if (nd_ptrmap_put(&work_queued, (uintptr_t)WorkItem, d)) {
 		pthread_mutex_unlock(&work_lock);
 		free(d);
 		return NDIS_STATUS_RESOURCES;

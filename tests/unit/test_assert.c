@@ -25,12 +25,12 @@ static void free_twice(void)
 	struct arena_block b;
 	void *host;
 	uint64_t iova;
-	if (bus_open("sim", &bus, err, sizeof(err)) ||
-	    arena_create(bus, UINT64_MAX, 64, 65536, &a) ||
-	    arena_alloc(a, 100, &b, &host, &iova))
+	if (nd_bus_open("sim", &bus, err, sizeof(err)) ||
+	    nd_arena_create(bus, UINT64_MAX, 64, 65536, &a) ||
+	    nd_arena_alloc(a, 100, &b, &host, &iova))
 		_exit(2);
-	arena_free(a, &b);
-	arena_free(a, &b); /* the invariant breaks here */
+	nd_arena_free(a, &b);
+	nd_arena_free(a, &b); /* the invariant breaks here */
 	_exit(0);
 }
 

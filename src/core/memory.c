@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * memtrack.c - general memory (NdisAllocateMemory and friends): every
+ * memory.c - general memory (NdisAllocateMemory and friends): every
  * allocation recorded with its length, flags, tag, family and owner, so
  * that frees are checked, tags are counted like a pool monitor, and halt
  * or unload can reclaim what the driver forgot.
@@ -33,7 +33,7 @@ static struct ptrmap live, freed, tags;
 static long mem_reclaim_adapter(struct nd_res *res)
 {
 	struct nd_adapter *ad = res->owner;
-	return mem_reclaim_owner(ad, ND_RULE_HALT_LEAK_MEMORY, ad);
+	return nd_mem_reclaim_owner(ad, ND_RULE_HALT_LEAK_MEMORY, ad);
 }
 
 static const struct nd_res_ops mem_res_ops = {
@@ -44,18 +44,18 @@ static const struct nd_res_ops mem_res_ops = {
 
 static struct tag_stat *tag_get(ULONG tag)
 {
-	struct tag_stat *t = ptrmap_get(&tags, (uintptr_t)tag + 2);
+	struct tag_stat *t = nd_ptrmap_get(&tags, (uintptr_t)tag + 2);
 	if (t)
 		return t;
 	t = calloc(1, sizeof(*t));
-	if (t && ptrmap_put(&tags, (uintptr_t)tag + 2, t)) {
+	if (t && nd_ptrmap_put(&tags, (uintptr_t)tag + 2, t)) {
 		free(t);
 		t = NULL;
 	}
 	return t;
 }
 
-void *mem_alloc(size_t len, UINT flags, ULONG tag, enum mem_family fam,
+void *nd_mem_alloc(size_t len, UINT flags, ULONG tag, enum mem_family fam,
 		struct nd_adapter *ad, const void *site)
 {
 	if (nd_fault_inject(NDISDMA_FAULT_MEM))
@@ -94,7 +94,7 @@ void *mem_alloc(size_t len, UINT flags, ULONG tag, enum mem_family fam,
 	}
 	pthread_mutex_lock(&mem_lock);
 	struct tag_stat *ts = tag_get(tag);
-	if (!ts || ptrmap_put(&live, (uintptr_t)r->va, r)) {
+	if (!ts || nd_ptrmap_put(&live, (uintptr_t)r->va, r)) {
 		pthread_mutex_unlock(&mem_lock);
 		if (r->mapped)
 			munmap(r->va, (len + 4095) & ~(size_t)4095);
@@ -103,7 +103,7 @@ void *mem_alloc(size_t len, UINT flags, ULONG tag, enum mem_family fam,
 		free(r);
 		return NULL;
 	}
-	ptrmap_del(&freed, (uintptr_t)r->va);
+	nd_ptrmap_del(&freed, (uintptr_t)r->va);
 	ts->bytes += len;
 	ts->outstanding++;
 	ts->total++;
@@ -114,13 +114,13 @@ void *mem_alloc(size_t len, UINT flags, ULONG tag, enum mem_family fam,
 /* Lock held. */
 static void release(struct mem_rec *r)
 {
-	ptrmap_del(&live, (uintptr_t)r->va);
-	struct tag_stat *ts = ptrmap_get(&tags, (uintptr_t)r->tag + 2);
+	nd_ptrmap_del(&live, (uintptr_t)r->va);
+	struct tag_stat *ts = nd_ptrmap_get(&tags, (uintptr_t)r->tag + 2);
 	if (ts) {
 		ts->bytes -= r->len;
 		ts->outstanding--;
 	}
-	(void)ptrmap_put(&freed, (uintptr_t)r->va, (void *)1);
+	(void)nd_ptrmap_put(&freed, (uintptr_t)r->va, (void *)1);
 	if (r->mapped)
 		munmap(r->va, (r->len + 4095) & ~(size_t)4095);
 	else
@@ -128,13 +128,13 @@ static void release(struct mem_rec *r)
 	free(r);
 }
 
-void mem_free(void *va, UINT len, UINT flags, ULONG tag, enum mem_family fam,
+void nd_mem_free(void *va, UINT len, UINT flags, ULONG tag, enum mem_family fam,
 	      bool check_len_flags, const void *site)
 {
 	pthread_mutex_lock(&mem_lock);
-	struct mem_rec *r = va ? ptrmap_get(&live, (uintptr_t)va) : NULL;
+	struct mem_rec *r = va ? nd_ptrmap_get(&live, (uintptr_t)va) : NULL;
 	if (!r) {
-		bool twice = va && ptrmap_get(&freed, (uintptr_t)va);
+		bool twice = va && nd_ptrmap_get(&freed, (uintptr_t)va);
 		pthread_mutex_unlock(&mem_lock);
 		nd_report(twice ? ND_RULE_MEM_DOUBLE_FREE
 				: ND_RULE_MEM_FREE_UNKNOWN,
@@ -191,17 +191,17 @@ static void find_owned(void *ctx, uintptr_t key, void *val)
 		o->v[o->n++] = r;
 }
 
-long mem_reclaim_owner(void *owner, enum nd_rule rule, struct nd_adapter *ad)
+long nd_mem_reclaim_owner(void *owner, enum nd_rule rule, struct nd_adapter *ad)
 {
 	if (!owner)
 		return 0;
 	pthread_mutex_lock(&mem_lock);
-	size_t cap = ptrmap_count(&live);
+	size_t cap = nd_ptrmap_count(&live);
 	struct owned o = { owner, calloc(cap ? cap : 1, sizeof(void *)), 0,
 			   cap };
 	long n = 0;
 	if (o.v) {
-		ptrmap_each(&live, find_owned, &o);
+		nd_ptrmap_each(&live, find_owned, &o);
 		for (size_t i = 0; i < o.n; i++) {
 			struct mem_rec *r = o.v[i];
 			char tag[5] = { 0 };
@@ -216,9 +216,9 @@ long mem_reclaim_owner(void *owner, enum nd_rule rule, struct nd_adapter *ad)
 		}
 		free(o.v);
 	}
-	if (!ptrmap_count(&live)) {
-		ptrmap_free(&live);
-		ptrmap_free(&freed);
+	if (!nd_ptrmap_count(&live)) {
+		nd_ptrmap_free(&live);
+		nd_ptrmap_free(&freed);
 	}
 	pthread_mutex_unlock(&mem_lock);
 	return n;
@@ -228,7 +228,7 @@ int ndisdma_tag_usage(uint32_t tag, uint64_t *bytes, uint64_t *outstanding,
 		      uint64_t *total)
 {
 	pthread_mutex_lock(&mem_lock);
-	struct tag_stat *t = ptrmap_get(&tags, (uintptr_t)tag + 2);
+	struct tag_stat *t = nd_ptrmap_get(&tags, (uintptr_t)tag + 2);
 	if (t) {
 		if (bytes)
 			*bytes = t->bytes;

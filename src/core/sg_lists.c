@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sglist.c - scatter-gather lists: the device addresses of a range of an
+ * sg_lists.c - scatter-gather lists: the device addresses of a range of an
  * MDL chain (an NDIS 5 packet's buffers, an NDIS 6 NET_BUFFER's data),
  * mapped with the same machinery as map registers (mapping.c), kept live
  * until freed, reclaimed at halt. See mapping.h and docs/mapping.md.
@@ -89,7 +89,7 @@ int nd_sg_measure(const struct nd_sg_req *rq, unsigned *nmdls, unsigned *nelems)
 bool nd_sg_is_live(struct nd_adapter *ad, const void *list)
 {
 	pthread_mutex_lock(&ad->sg_lock);
-	bool live = list && ptrmap_get(&ad->sg_live, (uintptr_t)list);
+	bool live = list && nd_ptrmap_get(&ad->sg_live, (uintptr_t)list);
 	pthread_mutex_unlock(&ad->sg_lock);
 	return live;
 }
@@ -206,8 +206,8 @@ int nd_sg_build(struct nd_adapter *ad, const struct nd_sg_req *rq,
 	pthread_mutex_lock(&ad->sg_lock);
 	/* A caller's buffer that holds a live list is refused by src/ndis
 	 * before this; a race between two calls on one buffer fails here. */
-	if (ptrmap_get(&ad->sg_live, (uintptr_t)l) ||
-	    ptrmap_put(&ad->sg_live, (uintptr_t)l, s)) {
+	if (nd_ptrmap_get(&ad->sg_live, (uintptr_t)l) ||
+	    nd_ptrmap_put(&ad->sg_live, (uintptr_t)l, s)) {
 		pthread_mutex_unlock(&ad->sg_lock);
 		undo(ad, s, false);
 		destroy(s);
@@ -223,7 +223,7 @@ int nd_sg_free(struct nd_adapter *ad, SCATTER_GATHER_LIST *list,
 {
 	pthread_mutex_lock(&ad->sg_lock);
 	struct nd_sglist *s =
-	    list ? ptrmap_get(&ad->sg_live, (uintptr_t)list) : NULL;
+	    list ? nd_ptrmap_get(&ad->sg_live, (uintptr_t)list) : NULL;
 	if (!s) {
 		pthread_mutex_unlock(&ad->sg_lock);
 		return -ENOENT;
@@ -234,7 +234,7 @@ int nd_sg_free(struct nd_adapter *ad, SCATTER_GATHER_LIST *list,
 		pthread_mutex_unlock(&ad->sg_lock);
 		return -EXDEV;
 	}
-	ptrmap_del(&ad->sg_live, (uintptr_t)list);
+	nd_ptrmap_del(&ad->sg_live, (uintptr_t)list);
 	pthread_mutex_unlock(&ad->sg_lock);
 	undo(ad, s, true);
 	destroy(s);
@@ -270,8 +270,8 @@ static long sg_reclaim_all(struct nd_res *res)
 	struct nd_adapter *ad = res->owner;
 	struct reclaim r = {ad, 0};
 	pthread_mutex_lock(&ad->sg_lock);
-	ptrmap_each(&ad->sg_live, reclaim_one, &r);
-	ptrmap_free(&ad->sg_live);
+	nd_ptrmap_each(&ad->sg_live, reclaim_one, &r);
+	nd_ptrmap_free(&ad->sg_live);
 	memset(&ad->sg_live, 0, sizeof(ad->sg_live));
 	pthread_mutex_unlock(&ad->sg_lock);
 	return r.n;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sysdma.c - the system DMA controller model: live channel handles and an
+ * system_dma.c - the system DMA controller model: live channel handles and an
  * 8237-style channel per NdisMRegisterDmaChannel (base address and count
  * programmed from a mapping, the count running down as the device moves
  * bytes, single or demand mode, auto-initialize at terminal count, mask).
@@ -12,12 +12,12 @@
 #include <errno.h>
 #include <stdlib.h>
 
-int sysdma_add(struct nd_sysdma *d)
+int nd_sysdma_add(struct nd_sysdma *d)
 {
 	return nd_handle_publish(&d->h, ND_H_SYSDMA, d, ND_H_NONE, NULL);
 }
 
-bool sysdma_del(struct nd_sysdma *d)
+bool nd_sysdma_del(struct nd_sysdma *d)
 {
 	if (!nd_handle_unpublish(&d->h))
 		return false;
@@ -25,7 +25,7 @@ bool sysdma_del(struct nd_sysdma *d)
 	return true;
 }
 
-struct nd_sysdma *sysdma_lookup(NDIS_HANDLE h, const char *fn,
+struct nd_sysdma *nd_sysdma_lookup(NDIS_HANDLE h, const char *fn,
 				const void *site)
 {
 	struct nd_handle *p = nd_handle_get(h, ND_H_SYSDMA);
@@ -37,7 +37,7 @@ struct nd_sysdma *sysdma_lookup(NDIS_HANDLE h, const char *fn,
 	return p ? nd_container_of(p, struct nd_sysdma, h) : NULL;
 }
 
-void sysdma_program(struct nd_sysdma *d)
+void nd_sysdma_program(struct nd_sysdma *d)
 {
 	d->count = d->length;
 	d->pos = 0;
@@ -48,7 +48,7 @@ void sysdma_program(struct nd_sysdma *d)
 }
 
 /* The channel registered on `channel` of the adapter behind sim, held
- * (sysdma_put); NULL when none. *found: the sim handle names a live
+ * (nd_sysdma_put); NULL when none. *found: the sim handle names a live
  * simulated adapter. */
 static struct nd_sysdma *channel_of(ndisdma_sim *sim, unsigned channel,
 				    bool *found)
@@ -63,7 +63,7 @@ static struct nd_sysdma *channel_of(ndisdma_sim *sim, unsigned channel,
 	struct nd_handle *p = d ? nd_handle_get(d, ND_H_SYSDMA) : NULL;
 	pthread_mutex_unlock(&ad->res_lock);
 	if (p && d->desc.DmaChannel != channel) {
-		sysdma_put(d);
+		nd_sysdma_put(d);
 		p = NULL;
 	}
 	return p ? d : NULL;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * shm.c - shared-memory blocks of an adapter: allocation from the DMA
+ * shared_memory.c - shared-memory blocks of an adapter: allocation from the DMA
  * arena within the adapter's limit and address width, exact-match frees,
  * the freed-block history that tells a double free from a wild one, and
  * reclaiming at halt.
@@ -11,17 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static long shm_reclaim_all(struct nd_res *r);
-static void shm_destroy(struct nd_res *r);
+static long nd_shm_reclaim_all(struct nd_res *r);
+static void nd_shm_destroy(struct nd_res *r);
 
 static const struct nd_res_ops shm_res_ops = {
 	.name = "shared memory",
 	.order = ND_RES_ORDER_SHM,
-	.reclaim_all = shm_reclaim_all,
-	.destroy = shm_destroy,
+	.reclaim_all = nd_shm_reclaim_all,
+	.destroy = nd_shm_destroy,
 };
 
-int shm_ensure_arena(struct nd_adapter *ad)
+int nd_shm_ensure_arena(struct nd_adapter *ad)
 {
 	if (ad->arena)
 		return 0;
@@ -29,7 +29,7 @@ int shm_ensure_arena(struct nd_adapter *ad)
 	size_t gran = nd_cache_line();
 	if (gran < 64)
 		gran = 64;
-	int rc = arena_create(ad->bus, nd_adapter_dma_limit(ad), gran,
+	int rc = nd_arena_create(ad->bus, nd_adapter_dma_limit(ad), gran,
 			      ad->bus->info.chunk_size
 				      ? ad->bus->info.chunk_size
 				      : (2u << 20),
@@ -92,7 +92,7 @@ static size_t rounded(struct nd_adapter *ad, ULONG length)
 	return ((size_t)length + g - 1) & ~(g - 1);
 }
 
-int shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
+int nd_shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 	      const void *site, int fault_kind, void **va, uint64_t *iova)
 {
 	int rc = -ENOMEM;
@@ -101,7 +101,7 @@ int shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 	pthread_mutex_lock(&ad->shm_lock);
 	if (nd_fault_inject(fault_kind))
 		goto fail;
-	rc = shm_ensure_arena(ad);
+	rc = nd_shm_ensure_arena(ad);
 	if (rc)
 		goto fail;
 	size_t r = rounded(ad, length);
@@ -116,7 +116,7 @@ int shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 		goto fail;
 	}
 	size_t g = guard(ad);
-	rc = arena_alloc(ad->arena, r + 2 * g, &b->ab, &b->va, &b->iova);
+	rc = nd_arena_alloc(ad->arena, r + 2 * g, &b->ab, &b->va, &b->iova);
 	if (rc) {
 		free(b);
 		goto fail;
@@ -135,8 +135,8 @@ int shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 	b->length = length;
 	b->cached = cached;
 	b->site = site;
-	if (ptrmap_put(&ad->blocks, (uintptr_t)b->va, b)) {
-		arena_free(ad->arena, &b->ab);
+	if (nd_ptrmap_put(&ad->blocks, (uintptr_t)b->va, b)) {
+		nd_arena_free(ad->arena, &b->ab);
 		free(b);
 		rc = -ENOMEM;
 		goto fail;
@@ -147,13 +147,13 @@ int shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 			BUS_PERM_RW | (cached ? 0 : BUS_PERM_UNCACHED),
 			b->iova);
 		if (rc) {
-			ptrmap_del(&ad->blocks, (uintptr_t)b->va);
-			arena_free(ad->arena, &b->ab);
+			nd_ptrmap_del(&ad->blocks, (uintptr_t)b->va);
+			nd_arena_free(ad->arena, &b->ab);
 			free(b);
 			goto fail;
 		}
 	}
-	free(ptrmap_del(&ad->freed, (uintptr_t)b->va));
+	free(nd_ptrmap_del(&ad->freed, (uintptr_t)b->va));
 	if (ad->bus->info.fill >= 0)
 		memset(b->va, ad->bus->info.fill, length);
 	if (ad->bus->ops->sync) /* fresh memory: CPU and device agree */
@@ -181,16 +181,16 @@ fail:
 static void release(struct nd_adapter *ad, struct shm_block *b)
 {
 	size_t r = rounded(ad, b->length);
-	ptrmap_del(&ad->blocks, (uintptr_t)b->va);
+	nd_ptrmap_del(&ad->blocks, (uintptr_t)b->va);
 	if (ad->bus->ops->window_close)
 		ad->bus->ops->window_close(ad->bus, b->iova, b->length);
-	arena_free(ad->arena, &b->ab);
+	nd_arena_free(ad->arena, &b->ab);
 	ad->st.shm_bytes -= r;
 	ad->st.shm_blocks--;
 	/* keep the record: a later free of this VA is a double free */
 	b->ab.chunk = NULL;
-	struct shm_block *old = ptrmap_get(&ad->freed, (uintptr_t)b->va);
-	if (ptrmap_put(&ad->freed, (uintptr_t)b->va, b))
+	struct shm_block *old = nd_ptrmap_get(&ad->freed, (uintptr_t)b->va);
+	if (nd_ptrmap_put(&ad->freed, (uintptr_t)b->va, b))
 		free(b);
 	else if (old && old != b)
 		free(old);
@@ -201,9 +201,9 @@ static struct shm_block *containing(struct nd_adapter *ad, const void *p)
 {
 	if (!ad->arena || !p)
 		return NULL;
-	char *start = arena_block_containing(ad->arena, p);
+	char *start = nd_arena_block_containing(ad->arena, p);
 	struct shm_block *b =
-		start ? ptrmap_get(&ad->blocks,
+		start ? nd_ptrmap_get(&ad->blocks,
 				   (uintptr_t)(start + guard(ad)))
 		      : NULL;
 	if (!b || (const char *)p < (char *)b->va ||
@@ -226,17 +226,17 @@ static void match_iova(void *ctx, uintptr_t key, void *val)
 		q->found = b;
 }
 
-void shm_free(struct nd_adapter *ad, ULONG length, BOOLEAN cached, void *va,
+void nd_shm_free(struct nd_adapter *ad, ULONG length, BOOLEAN cached, void *va,
 	      uint64_t iova, const void *site)
 {
 	pthread_mutex_lock(&ad->shm_lock);
-	struct shm_block *b = ptrmap_get(&ad->blocks, (uintptr_t)va);
+	struct shm_block *b = nd_ptrmap_get(&ad->blocks, (uintptr_t)va);
 	if (!b) {
 		struct shm_block *in = containing(ad, va);
 		void *start = in ? in->va : NULL;
 		struct by_iova q = { iova, NULL };
 		if (!in)
-			ptrmap_each(&ad->blocks, match_iova, &q);
+			nd_ptrmap_each(&ad->blocks, match_iova, &q);
 		if (in)
 			nd_report(ND_RULE_SHM_FREE_SUBRANGE, ad, (uintptr_t)va,
 				  length, site,
@@ -250,7 +250,7 @@ void shm_free(struct nd_adapter *ad, ULONG length, BOOLEAN cached, void *va,
 				  "the physical address 0x%llx belongs to the "
 				  "block at VA %p, not to VA %p",
 				  (unsigned long long)iova, q.found->va, va);
-		else if (ptrmap_get(&ad->freed, (uintptr_t)va))
+		else if (nd_ptrmap_get(&ad->freed, (uintptr_t)va))
 			nd_report(ND_RULE_SHM_DOUBLE_FREE, ad, (uintptr_t)va,
 				  length, site,
 				  "this block was already freed");
@@ -292,7 +292,7 @@ void shm_free(struct nd_adapter *ad, ULONG length, BOOLEAN cached, void *va,
 	pthread_mutex_unlock(&ad->shm_lock);
 }
 
-struct shm_block *shm_find(struct nd_adapter *ad, const void *va, size_t len)
+struct shm_block *nd_shm_find(struct nd_adapter *ad, const void *va, size_t len)
 {
 	pthread_mutex_lock(&ad->shm_lock);
 	struct shm_block *b = containing(ad, va);
@@ -317,15 +317,15 @@ static void collect(void *ctx, uintptr_t key, void *val)
 
 /* Halt: report (halt.leak-shm) and release every block; returns how
  * many. */
-static long shm_reclaim_all(struct nd_res *res)
+static long nd_shm_reclaim_all(struct nd_res *res)
 {
 	struct nd_adapter *ad = res->owner;
 	pthread_mutex_lock(&ad->shm_lock);
-	size_t n = ptrmap_count(&ad->blocks);
+	size_t n = nd_ptrmap_count(&ad->blocks);
 	struct collect c = { calloc(n ? n : 1, sizeof(*c.v)), 0 };
 	long count = 0;
 	if (c.v) {
-		ptrmap_each(&ad->blocks, collect, &c);
+		nd_ptrmap_each(&ad->blocks, collect, &c);
 		for (size_t i = 0; i < c.n; i++) {
 			struct shm_block *b = c.v[i];
 			char where[128];
@@ -353,14 +353,14 @@ static void free_rec(void *ctx, uintptr_t key, void *val)
 }
 
 /* After halt's reclaim: the freed-block history and the arena. */
-static void shm_destroy(struct nd_res *res)
+static void nd_shm_destroy(struct nd_res *res)
 {
 	struct nd_adapter *ad = res->owner;
-	ptrmap_each(&ad->blocks, free_rec, NULL);
-	ptrmap_free(&ad->blocks);
-	ptrmap_each(&ad->freed, free_rec, NULL);
-	ptrmap_free(&ad->freed);
-	arena_destroy(ad->arena);
+	nd_ptrmap_each(&ad->blocks, free_rec, NULL);
+	nd_ptrmap_free(&ad->blocks);
+	nd_ptrmap_each(&ad->freed, free_rec, NULL);
+	nd_ptrmap_free(&ad->freed);
+	nd_arena_destroy(ad->arena);
 	ad->arena = NULL;
 }
 
@@ -385,7 +385,7 @@ long ndisdma_verifier_check(ndisdma_adapter *h)
 		return -EINVAL;
 	struct check c = { ad, 0 };
 	pthread_mutex_lock(&ad->shm_lock);
-	ptrmap_each(&ad->blocks, check_one, &c);
+	nd_ptrmap_each(&ad->blocks, check_one, &c);
 	pthread_mutex_unlock(&ad->shm_lock);
 	return c.bad;
 }
