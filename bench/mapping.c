@@ -53,8 +53,8 @@ static NTSTATUS entry(PDRIVER_OBJECT obj, PUNICODE_STRING path)
 	c.InitializeHandler = init5;
 	c.HaltHandler = halt5;
 	return NdisMRegisterMiniport(w, &c, sizeof(c)) == NDIS_STATUS_SUCCESS
-		       ? STATUS_SUCCESS
-		       : STATUS_UNSUCCESSFUL;
+		   ? STATUS_SUCCESS
+		   : STATUS_UNSUCCESSFUL;
 }
 
 static double now_ns(void)
@@ -104,8 +104,7 @@ static double time_memcpy(size_t len)
 	return (now_ns() - t0) / ITER;
 }
 
-static int run(const char *label, const char *uri, NDIS_DMA_SIZE w,
-	       int use_shm)
+static int run(const char *label, const char *uri, NDIS_DMA_SIZE w, int use_shm)
 {
 	ndisdma_driver *drv;
 	ndisdma_adapter *ad;
@@ -117,7 +116,7 @@ static int run(const char *label, const char *uri, NDIS_DMA_SIZE w,
 		return 1;
 	}
 	unsigned char *heap = aligned_alloc(4096, 8192);
-	static const ULONG sizes[] = { 64, 1514 };
+	static const ULONG sizes[] = {64, 1514};
 	for (int i = 0; i < 2; i++) {
 		void *va = use_shm ? (char *)shm_va + 64 : (char *)heap + 100;
 		double ns = time_map(va, sizes[i]);
@@ -126,8 +125,8 @@ static int run(const char *label, const char *uri, NDIS_DMA_SIZE w,
 	}
 	struct ndisdma_stats st;
 	ndisdma_adapter_stats(ad, &st);
-	printf("%-34s maps %llu, bounced %llu\n", "", (unsigned long long)st.maps,
-	       (unsigned long long)st.bounce_maps);
+	printf("%-34s maps %llu, bounced %llu\n", "",
+	       (unsigned long long)st.maps, (unsigned long long)st.bounce_maps);
 	free(heap);
 	int leaks = ndisdma_adapter_halt(ad);
 	ndisdma_driver_unload(drv);
@@ -140,7 +139,7 @@ int main(void)
 	int rc = 0;
 	rc |= run("in shared memory (sim)", "sim", NDIS_DMA_64BITS, 1);
 	rc |= run("arbitrary buffer (sim IOMMU)", "sim", NDIS_DMA_64BITS, 0);
-	rc |= run("bounced (sim:iommu=no, 32-bit)",
-		  "sim:iommu=no,dma-bits=32", NDIS_DMA_32BITS, 0);
+	rc |= run("bounced (sim:iommu=no, 32-bit)", "sim:iommu=no,dma-bits=32",
+		  NDIS_DMA_32BITS, 0);
 	return rc;
 }

@@ -18,12 +18,12 @@
  * the size of our NET_BUFFER_LIST + NET_BUFFER what NDIS requires of
  * NdisAllocateNetBufferAndNetBufferList (one at a time: lists zeroed,
  * pool handles, FirstNetBuffer, the data range checked and placed in
- * the chain) and of NdisAllocateNetBufferList (bulk). Every figure is the median
- * of 5 runs (the four columns of a row taken in turn in each).
- * Ends with ours/DPDK ratios (the shuffled rows' too), the RSS growth
- * per round of create pool of 4096 / allocate all / free all / free pool
- * (packet, buffer and NBL pools; 1000 rounds after 1000 whose growth is
- * shown apart, see GROW_WARM), and the memory a pool of N costs.
+ * the chain) and of NdisAllocateNetBufferList (bulk). Every figure is the
+ * median of 5 runs (the four columns of a row taken in turn in each). Ends with
+ * ours/DPDK ratios (the shuffled rows' too), the RSS growth per round of create
+ * pool of 4096 / allocate all / free all / free pool (packet, buffer and NBL
+ * pools; 1000 rounds after 1000 whose growth is shown apart, see GROW_WARM),
+ * and the memory a pool of N costs.
  *
  * Usage: pools [iterations]   (default 4000000 pairs per run; a figure
  *                              is the median of 5 runs)
@@ -97,7 +97,7 @@ static void make_perm(void)
 			perm[i] = perm[j];
 			perm[j] = t;
 		}
-		bool seen[BULK] = { false };
+		bool seen[BULK] = {false};
 		unsigned long order = 1;
 		for (int i = 0; i < BULK; i++) {
 			unsigned long len = 0;
@@ -212,8 +212,7 @@ static void pkt_bulk_two(struct subject *s, long n)
 /* Untimed: of `batches` bulk batches of `pool` freed in order or
  * shuffled, how many were freed as one constant address stride (what a
  * fast path for consecutive descriptors can take). */
-static long consecutive_batches(NDIS_HANDLE pool, bool shuffled,
-				long batches)
+static long consecutive_batches(NDIS_HANDLE pool, bool shuffled, long batches)
 {
 	PNDIS_PACKET p[BULK], q[BULK];
 	long hits = 0;
@@ -256,8 +255,7 @@ static void buf_bulk(struct subject *s, long n)
 		len[i] = 1514;
 	}
 	for (long i = 0; i < n; i += BULK) {
-		if (ndisdma_buffer_alloc_bulk(pool, b, va, len, BULK) !=
-		    BULK)
+		if (ndisdma_buffer_alloc_bulk(pool, b, va, len, BULK) != BULK)
 			abort();
 		ndisdma_buffer_free_bulk(pool, b, BULK);
 	}
@@ -268,7 +266,7 @@ static void nbl_one(struct subject *s, long n)
 	void *pool = s->pool;
 	for (long i = 0; i < n; i++) {
 		PNET_BUFFER_LIST l = NdisAllocateNetBufferAndNetBufferList(
-			pool, 0, 0, s->mdl, 0, 1514);
+		    pool, 0, 0, s->mdl, 0, 1514);
 		if (!l)
 			abort();
 		NdisFreeNetBufferList(l);
@@ -380,7 +378,7 @@ static void init_like_ndis(void *o, void *pool)
 	typedef uint64_t v2 __attribute__((vector_size(16), may_alias));
 	v2 *v = __builtin_assume_aligned((char *)p + oob, 16);
 	for (int i = 0; i < 9; i++) {
-		v[i] = (v2){ 0, 0 };
+		v[i] = (v2){0, 0};
 		__asm__("" ::"r"(v) : "memory");
 	}
 }
@@ -464,7 +462,7 @@ static PNET_BUFFER init_like_nbl(void *o, void *pool)
 #pragma GCC unroll 32
 	for (size_t i = 0;
 	     i < (sizeof(NET_BUFFER_LIST) + sizeof(NET_BUFFER)) / 16; i++) {
-		v[i] = (v2){ 0, 0 };
+		v[i] = (v2){0, 0};
 		__asm__("" ::"r"(v) : "memory");
 	}
 	PNET_BUFFER_LIST l = o;
@@ -574,7 +572,7 @@ static double run(struct subject *s, int threads)
 	struct runner r[2];
 	pthread_t t[2];
 	for (int i = 0; i < threads; i++) {
-		r[i] = (struct runner){ s, iters, &bar, 0 };
+		r[i] = (struct runner){s, iters, &bar, 0};
 		if (i)
 			pthread_create(&t[i], NULL, run_thread, &r[i]);
 	}
@@ -608,7 +606,7 @@ static int cmp_double(const void *a, const void *b)
 static void measure(int idx, const char *name, struct subject one,
 		    struct subject bulk)
 {
-	struct subject *col[4] = { &one, &bulk, &one, &bulk };
+	struct subject *col[4] = {&one, &bulk, &one, &bulk};
 	double t[4][REPS];
 	for (int r = 0; r < REPS; r++)
 		for (int c = 0; c < 4; c++)
@@ -656,9 +654,9 @@ static NTSTATUS bench_entry(PDRIVER_OBJECT obj, PUNICODE_STRING path)
 	c.HaltHandlerEx = nop_halt;
 	NDIS_HANDLE h;
 	return NdisMRegisterMiniportDriver(obj, path, NULL, &c, &h) ==
-			       NDIS_STATUS_SUCCESS
-		       ? STATUS_SUCCESS
-		       : STATUS_UNSUCCESSFUL;
+		       NDIS_STATUS_SUCCESS
+		   ? STATUS_SUCCESS
+		   : STATUS_UNSUCCESSFUL;
 }
 
 static NDIS_HANDLE nbl_pool(NDIS_HANDLE drv, BOOLEAN nb)
@@ -870,8 +868,8 @@ int main(int argc, char **argv)
 	       "per object;\n shuffled = each batch freed through a fixed "
 	       "permutation of order %lu; - = does not apply)\n",
 	       iters, REPS, BULK, perm_order);
-	printf("%-44s %8s %8s %8s %8s\n", "", "1t one", "1t bulk",
-	       "2t one", "2t bulk");
+	printf("%-44s %8s %8s %8s %8s\n", "", "1t one", "1t bulk", "2t one",
+	       "2t bulk");
 
 	NDIS_STATUS st;
 	NDIS_HANDLE pp, pps, bp;
@@ -888,54 +886,56 @@ int main(int argc, char **argv)
 	PMDL mdl = NdisAllocateMdl(drv, data, 1514);
 
 	measure(0, "NdisAllocatePacket/NdisFreePacket",
-		(struct subject){ .loop = pkt_one, .pool = pp },
-		(struct subject){ .loop = pkt_bulk, .pool = pp });
+		(struct subject){.loop = pkt_one, .pool = pp},
+		(struct subject){.loop = pkt_bulk, .pool = pp});
 	measure(8, "NdisAllocatePacket bulk, freed shuffled",
-		(struct subject){ 0 },
-		(struct subject){ .loop = pkt_bulk_shuffled, .pool = pps });
+		(struct subject){0},
+		(struct subject){.loop = pkt_bulk_shuffled, .pool = pps});
 	measure(12, "NdisAllocatePacket bulk, two in flight",
-		(struct subject){ 0 },
-		(struct subject){ .loop = pkt_bulk_two, .pool = pp });
+		(struct subject){0},
+		(struct subject){.loop = pkt_bulk_two, .pool = pp});
 	measure(10, "NdisAllocatePacket/NdisFreePacket, functions",
-		(struct subject){ .loop = pkt_one_fn, .pool = pp },
-		(struct subject){ 0 });
+		(struct subject){.loop = pkt_one_fn, .pool = pp},
+		(struct subject){0});
 	measure(1, "NdisAllocateBuffer/NdisFreeBuffer",
-		(struct subject){ .loop = buf_one, .pool = bp },
-		(struct subject){ .loop = buf_bulk, .pool = bp });
+		(struct subject){.loop = buf_one, .pool = bp},
+		(struct subject){.loop = buf_bulk, .pool = bp});
 	measure(2, "NET_BUFFER_LIST+NET_BUFFER alloc/free",
-		(struct subject){ .loop = nbl_one, .pool = np, .mdl = mdl },
-		(struct subject){ .loop = nbl_bulk, .pool = np });
+		(struct subject){.loop = nbl_one, .pool = np, .mdl = mdl},
+		(struct subject){.loop = nbl_bulk, .pool = np});
 
 	char name[64];
 	snprintf(name, sizeof(name), "glibc malloc/free %zu B (packet)",
 		 pkt_size);
-	measure(3, name,
-		(struct subject){ .loop = malloc_one, .size = pkt_size },
-		(struct subject){ .loop = malloc_bulk, .size = pkt_size });
+	measure(3, name, (struct subject){.loop = malloc_one, .size = pkt_size},
+		(struct subject){.loop = malloc_bulk, .size = pkt_size});
 	snprintf(name, sizeof(name), "glibc malloc/free %zu B (buffer)",
 		 buf_size);
-	measure(4, name,
-		(struct subject){ .loop = malloc_one, .size = buf_size },
-		(struct subject){ .loop = malloc_bulk, .size = buf_size });
+	measure(4, name, (struct subject){.loop = malloc_one, .size = buf_size},
+		(struct subject){.loop = malloc_bulk, .size = buf_size});
 	snprintf(name, sizeof(name), "glibc malloc/free %zu B (NBL+NB)",
 		 nbl_size);
-	measure(5, name,
-		(struct subject){ .loop = malloc_one, .size = nbl_size },
-		(struct subject){ .loop = malloc_bulk, .size = nbl_size });
+	measure(5, name, (struct subject){.loop = malloc_one, .size = nbl_size},
+		(struct subject){.loop = malloc_bulk, .size = nbl_size});
 
 	bool have_dpdk = false, have_dpdk_nbl = false;
 #ifdef NDISDMA_BENCH_DPDK
-	char *eal[] = { argv[0],     "--no-huge",   "--no-pci",
-			"-l",        "0",           "--no-shconf",
-			"--log-level=lib.eal:error", NULL };
+	char *eal[] = {argv[0],
+		       "--no-huge",
+		       "--no-pci",
+		       "-l",
+		       "0",
+		       "--no-shconf",
+		       "--log-level=lib.eal:error",
+		       NULL};
 	int eargc = (int)(sizeof(eal) / sizeof(eal[0])) - 1;
 	if (rte_eal_init(eargc, eal) < 0) {
 		printf("DPDK: rte_eal_init failed (%s); no DPDK figures\n",
 		       rte_strerror(rte_errno));
 	} else {
 		struct rte_mempool *mp = rte_mempool_create(
-			"bench", 8191, (unsigned)pkt_size, 256, 0, NULL, NULL,
-			NULL, NULL, SOCKET_ID_ANY, 0);
+		    "bench", 8191, (unsigned)pkt_size, 256, 0, NULL, NULL, NULL,
+		    NULL, SOCKET_ID_ANY, 0);
 		if (!mp) {
 			printf("DPDK: rte_mempool_create failed (%s)\n",
 			       rte_strerror(rte_errno));
@@ -943,66 +943,72 @@ int main(int argc, char **argv)
 			have_dpdk = true;
 			snprintf(name, sizeof(name),
 				 "DPDK rte_mempool %zu B, cache 256", pkt_size);
-			measure(6, name,
-				(struct subject){ .loop = dpdk_one,
-						  .pool = mp,
-						  .thread_init = dpdk_thread_init,
-						  .thread_fini = dpdk_thread_fini },
-				(struct subject){ .loop = dpdk_bulk,
-						  .pool = mp,
-						  .thread_init = dpdk_thread_init,
-						  .thread_fini = dpdk_thread_fini });
-			measure(7, "DPDK rte_mempool + NDIS_PACKET init",
-				(struct subject){ .loop = dpdk_init_one,
-						  .pool = mp,
-						  .thread_init = dpdk_thread_init,
-						  .thread_fini = dpdk_thread_fini },
-				(struct subject){ .loop = dpdk_init_bulk,
-						  .pool = mp,
-						  .thread_init = dpdk_thread_init,
-						  .thread_fini = dpdk_thread_fini });
-			measure(11, "DPDK rte_mempool + MDL init",
-				(struct subject){ .loop = dpdk_mdl_one,
-						  .pool = mp,
-						  .thread_init = dpdk_thread_init,
-						  .thread_fini = dpdk_thread_fini },
-				(struct subject){ .loop = dpdk_mdl_bulk,
-						  .pool = mp,
-						  .thread_init = dpdk_thread_init,
-						  .thread_fini = dpdk_thread_fini });
-			measure(13, "DPDK rte_mempool bulk, two in flight",
-				(struct subject){ 0 },
-				(struct subject){ .loop = dpdk_bulk_two,
-						  .pool = mp,
-						  .thread_init = dpdk_thread_init,
-						  .thread_fini = dpdk_thread_fini });
-			measure(9, "DPDK rte_mempool bulk, put shuffled",
-				(struct subject){ 0 },
-				(struct subject){ .loop = dpdk_bulk_shuffled,
-						  .pool = mp,
-						  .thread_init = dpdk_thread_init,
-						  .thread_fini = dpdk_thread_fini });
+			measure(
+			    6, name,
+			    (struct subject){.loop = dpdk_one,
+					     .pool = mp,
+					     .thread_init = dpdk_thread_init,
+					     .thread_fini = dpdk_thread_fini},
+			    (struct subject){.loop = dpdk_bulk,
+					     .pool = mp,
+					     .thread_init = dpdk_thread_init,
+					     .thread_fini = dpdk_thread_fini});
+			measure(
+			    7, "DPDK rte_mempool + NDIS_PACKET init",
+			    (struct subject){.loop = dpdk_init_one,
+					     .pool = mp,
+					     .thread_init = dpdk_thread_init,
+					     .thread_fini = dpdk_thread_fini},
+			    (struct subject){.loop = dpdk_init_bulk,
+					     .pool = mp,
+					     .thread_init = dpdk_thread_init,
+					     .thread_fini = dpdk_thread_fini});
+			measure(
+			    11, "DPDK rte_mempool + MDL init",
+			    (struct subject){.loop = dpdk_mdl_one,
+					     .pool = mp,
+					     .thread_init = dpdk_thread_init,
+					     .thread_fini = dpdk_thread_fini},
+			    (struct subject){.loop = dpdk_mdl_bulk,
+					     .pool = mp,
+					     .thread_init = dpdk_thread_init,
+					     .thread_fini = dpdk_thread_fini});
+			measure(
+			    13, "DPDK rte_mempool bulk, two in flight",
+			    (struct subject){0},
+			    (struct subject){.loop = dpdk_bulk_two,
+					     .pool = mp,
+					     .thread_init = dpdk_thread_init,
+					     .thread_fini = dpdk_thread_fini});
+			measure(
+			    9, "DPDK rte_mempool bulk, put shuffled",
+			    (struct subject){0},
+			    (struct subject){.loop = dpdk_bulk_shuffled,
+					     .pool = mp,
+					     .thread_init = dpdk_thread_init,
+					     .thread_fini = dpdk_thread_fini});
 			rte_mempool_free(mp);
 		}
 		/* objects the size of our NET_BUFFER_LIST + NET_BUFFER */
 		struct rte_mempool *mpn = rte_mempool_create(
-			"bench_nbl", 8191, (unsigned)nbl_size, 256, 0, NULL,
-			NULL, NULL, NULL, SOCKET_ID_ANY, 0);
+		    "bench_nbl", 8191, (unsigned)nbl_size, 256, 0, NULL, NULL,
+		    NULL, NULL, SOCKET_ID_ANY, 0);
 		if (!mpn) {
 			printf("DPDK: rte_mempool_create (NBL) failed (%s)\n",
 			       rte_strerror(rte_errno));
 		} else {
 			have_dpdk_nbl = true;
-			measure(14, "DPDK rte_mempool + NBL init",
-				(struct subject){ .loop = dpdk_nbl_one,
-						  .pool = mpn,
-						  .mdl = mdl,
-						  .thread_init = dpdk_thread_init,
-						  .thread_fini = dpdk_thread_fini },
-				(struct subject){ .loop = dpdk_nbl_bulk,
-						  .pool = mpn,
-						  .thread_init = dpdk_thread_init,
-						  .thread_fini = dpdk_thread_fini });
+			measure(
+			    14, "DPDK rte_mempool + NBL init",
+			    (struct subject){.loop = dpdk_nbl_one,
+					     .pool = mpn,
+					     .mdl = mdl,
+					     .thread_init = dpdk_thread_init,
+					     .thread_fini = dpdk_thread_fini},
+			    (struct subject){.loop = dpdk_nbl_bulk,
+					     .pool = mpn,
+					     .thread_init = dpdk_thread_init,
+					     .thread_fini = dpdk_thread_fini});
 			rte_mempool_free(mpn);
 		}
 	}
@@ -1019,13 +1025,12 @@ int main(int argc, char **argv)
 		       nb, in_order, shuffled);
 	}
 	if (have_dpdk) {
-		const char *cols[4] = { "1 thread, one at a time",
-					"1 thread, bulk 32",
-					"2 threads, one at a time",
-					"2 threads, bulk 32" };
-		const char *who[3] = { "NdisAllocatePacket/NdisFreePacket",
-				       "NdisAllocateBuffer/NdisFreeBuffer",
-				       "NET_BUFFER_LIST+NET_BUFFER" };
+		const char *cols[4] = {
+		    "1 thread, one at a time", "1 thread, bulk 32",
+		    "2 threads, one at a time", "2 threads, bulk 32"};
+		const char *who[3] = {"NdisAllocatePacket/NdisFreePacket",
+				      "NdisAllocateBuffer/NdisFreeBuffer",
+				      "NET_BUFFER_LIST+NET_BUFFER"};
 		printf("\nratio ours / DPDK rte_mempool (below 1.00: faster "
 		       "than DPDK)\n");
 		for (int s = 0; s < 3; s++)
@@ -1048,11 +1053,11 @@ int main(int argc, char **argv)
 				       "ours / (DPDK + NBL init)", cols[c],
 				       results[2][c] / results[14][c]);
 		printf("\nratio %-36s %-26s %5.2f\n",
-		       "NdisAllocatePacket, functions / DPDK",
-		       cols[0], results[10][0] / results[6][0]);
+		       "NdisAllocatePacket, functions / DPDK", cols[0],
+		       results[10][0] / results[6][0]);
 		printf("ratio %-36s %-26s %5.2f\n",
-		       "NdisAllocatePacket, functions / DPDK",
-		       cols[2], results[10][2] / results[6][2]);
+		       "NdisAllocatePacket, functions / DPDK", cols[2],
+		       results[10][2] / results[6][2]);
 		printf("\nbulk, two batches in flight (the bulk columns)\n");
 		for (int c = 1; c < 4; c += 2)
 			printf("ratio %-36s %-26s %5.2f\n",
@@ -1080,7 +1085,6 @@ int main(int argc, char **argv)
 		       "ours shuffled / ours in order", "2 threads, bulk 32",
 		       results[8][3] / results[0][3]);
 	}
-
 
 	printf("\nRSS growth per round of create pool of %d / allocate all / "
 	       "free all / free pool\n(%d rounds after %d; ~0: nothing kept "

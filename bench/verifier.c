@@ -77,12 +77,15 @@ static NDIS_STATUS init(PNDIS_STATUS oe, PUINT sel, PNDIS_MEDIUM m, UINT n,
 	return NDIS_STATUS_SUCCESS;
 }
 
-static VOID halt(NDIS_HANDLE c) { (void)c; }
+static VOID halt(NDIS_HANDLE c)
+{
+	(void)c;
+}
 
 static NTSTATUS entry(PDRIVER_OBJECT o, PUNICODE_STRING p)
 {
 	NDIS_HANDLE w;
-	NDIS_MINIPORT_CHARACTERISTICS c = { 0 };
+	NDIS_MINIPORT_CHARACTERISTICS c = {0};
 	NdisMInitializeWrapper(&w, o, p, NULL);
 	c.MajorNdisVersion = 5;
 	c.MinorNdisVersion = 1;

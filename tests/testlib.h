@@ -33,9 +33,9 @@ enum tl_dma {
 struct tl_state {
 	/* set by the test */
 	int ndis6;
-	ULONG attrs;           /* NdisMSetAttributesEx flags; BUS_MASTER by
-				  default (see tl_reset) */
-	int no_attrs;          /* skip the attributes call */
+	ULONG attrs;  /* NdisMSetAttributesEx flags; BUS_MASTER by
+			 default (see tl_reset) */
+	int no_attrs; /* skip the attributes call */
 	enum tl_dma dma;
 	NDIS_STATUS init_status;
 	void (*init)(NDIS_HANDLE h);
@@ -44,7 +44,8 @@ struct tl_state {
 	MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER complete6;
 	/* filled in */
 	NDIS_HANDLE handle, dma_handle;
-	PNDIS_MINIPORT_INIT_PARAMETERS params6; /* during MiniportInitializeEx */
+	PNDIS_MINIPORT_INIT_PARAMETERS
+	params6; /* during MiniportInitializeEx */
 	NDIS_STATUS dma_status;
 	ndisdma_driver *drv;
 	ndisdma_adapter *ad;
@@ -75,13 +76,12 @@ static void tl_register_dma(NDIS_HANDLE h)
 	case TL_DMA_MAPREG32:
 	case TL_DMA_MAPREG64:
 		tl.dma_status = NdisMAllocateMapRegisters(
-			h, 0, (NDIS_DMA_SIZE)(tl.dma - TL_DMA_MAPREG24), 4,
-			4096);
+		    h, 0, (NDIS_DMA_SIZE)(tl.dma - TL_DMA_MAPREG24), 4, 4096);
 		break;
 	case TL_DMA_SG32:
 	case TL_DMA_SG64:
 		tl.dma_status = NdisMInitializeScatterGatherDma(
-			h, tl.dma == TL_DMA_SG64, 65536);
+		    h, tl.dma == TL_DMA_SG64, 65536);
 		break;
 	case TL_DMA_SG6_32:
 	case TL_DMA_SG6_64: {
@@ -90,13 +90,13 @@ static void tl_register_dma(NDIS_HANDLE h)
 		d.Header.Type = NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION;
 		d.Header.Revision = NDIS_SG_DMA_DESCRIPTION_REVISION_1;
 		d.Header.Size = NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1;
-		d.Flags = tl.dma == TL_DMA_SG6_64 ? NDIS_SG_DMA_64_BIT_ADDRESS
-						  : 0;
+		d.Flags =
+		    tl.dma == TL_DMA_SG6_64 ? NDIS_SG_DMA_64_BIT_ADDRESS : 0;
 		d.MaximumPhysicalMapping = 65536;
 		d.ProcessSGListHandler = tl_sg_list;
 		d.SharedMemAllocateCompleteHandler = tl.complete6;
 		tl.dma_status =
-			NdisMRegisterScatterGatherDma(h, &d, &tl.dma_handle);
+		    NdisMRegisterScatterGatherDma(h, &d, &tl.dma_handle);
 		break;
 	}
 	}
@@ -148,8 +148,8 @@ static NTSTATUS tl_entry5(PDRIVER_OBJECT obj, PUNICODE_STRING path)
 	c.HaltHandler = tl_halt5;
 	c.AllocateCompleteHandler = tl.complete5;
 	return NdisMRegisterMiniport(w, &c, sizeof(c)) == NDIS_STATUS_SUCCESS
-		       ? STATUS_SUCCESS
-		       : STATUS_UNSUCCESSFUL;
+		   ? STATUS_SUCCESS
+		   : STATUS_UNSUCCESSFUL;
 }
 
 static NDIS_STATUS tl_initialize6(NDIS_HANDLE h, NDIS_HANDLE dctx,
@@ -162,16 +162,16 @@ static NDIS_STATUS tl_initialize6(NDIS_HANDLE h, NDIS_HANDLE dctx,
 		NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES r;
 		memset(&r, 0, sizeof(r));
 		r.Header.Type =
-			NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
+		    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
 		r.Header.Revision =
-			NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1;
+		    NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1;
 		r.Header.Size = sizeof(r);
 		r.MiniportAdapterContext = &tl;
 		r.AttributeFlags = (tl.attrs & NDIS_ATTRIBUTE_BUS_MASTER)
-					   ? NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER
-					   : 0;
+				       ? NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER
+				       : 0;
 		assert_int_equal(NdisMSetMiniportAttributes(
-					 h, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&r),
+				     h, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&r),
 				 NDIS_STATUS_SUCCESS);
 	}
 	tl_register_dma(h);
@@ -198,9 +198,9 @@ static NTSTATUS tl_entry6(PDRIVER_OBJECT obj, PUNICODE_STRING path)
 	c.HaltHandlerEx = tl_halt6;
 	NDIS_HANDLE h;
 	return NdisMRegisterMiniportDriver(obj, path, NULL, &c, &h) ==
-			       NDIS_STATUS_SUCCESS
-		       ? STATUS_SUCCESS
-		       : STATUS_UNSUCCESSFUL;
+		       NDIS_STATUS_SUCCESS
+		   ? STATUS_SUCCESS
+		   : STATUS_UNSUCCESSFUL;
 }
 
 /* Load the driver and start an adapter on uri; returns start's result. */

@@ -18,16 +18,17 @@
 
 static int usage(void)
 {
-	fprintf(stderr,
-		"usage: ndisdma demo [URI]   run the example miniport (default "
-		"URI: sim)\n"
-		"       ndisdma probe        what this machine offers\n"
-		"       ndisdma run [--tap NAME] [--pcap FILE] [--param "
-		"NAME=VALUE]... DRIVER.so URI\n"
-		"                            run a miniport, bridged to a tap\n"
-		"       ndisdma vm --nic MODEL --driver DRIVER.so [--bus "
-		"vfio|uio] [--ping N] [--param NAME=VALUE]...\n"
-		"                            try a miniport on QEMU's NIC MODEL\n");
+	fprintf(
+	    stderr,
+	    "usage: ndisdma demo [URI]   run the example miniport (default "
+	    "URI: sim)\n"
+	    "       ndisdma probe        what this machine offers\n"
+	    "       ndisdma run [--tap NAME] [--pcap FILE] [--param "
+	    "NAME=VALUE]... DRIVER.so URI\n"
+	    "                            run a miniport, bridged to a tap\n"
+	    "       ndisdma vm --nic MODEL --driver DRIVER.so [--bus "
+	    "vfio|uio] [--ping N] [--param NAME=VALUE]...\n"
+	    "                            try a miniport on QEMU's NIC MODEL\n");
 	return 2;
 }
 
@@ -39,7 +40,7 @@ static int wait_async(ndisdma_adapter *ad)
 			return -1;
 		if (st.async_pending == 0)
 			return 0;
-		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
+		nanosleep(&(struct timespec){0, 1000000}, NULL);
 	}
 	return -1;
 }
@@ -75,8 +76,8 @@ static int demo_one(const char *label, ndisdma_driver_entry entry,
 	printf("  shared memory: %llu blocks, %llu bytes in %llu chunk(s); "
 	       "DMA alignment %u\n",
 	       (unsigned long long)st.shm_blocks,
-	       (unsigned long long)st.shm_bytes,
-	       (unsigned long long)st.chunks, nic->alignment);
+	       (unsigned long long)st.shm_bytes, (unsigned long long)st.chunks,
+	       nic->alignment);
 	printf("  TX ring at device address 0x%llx, RX ring at 0x%llx, "
 	       "first TX buffer at 0x%llx\n",
 	       (unsigned long long)nic->tx_ring.pa.QuadPart,
@@ -95,7 +96,8 @@ static int demo_one(const char *label, ndisdma_driver_entry entry,
 			ULONG len = 60 + (ULONG)(f * 97) % (sizeof(frame) - 60);
 			for (ULONG i = 0; i < len; i++)
 				frame[i] = (unsigned char)(i * 31 + f);
-			if (ringnic_send(nic, frame, len) != NDIS_STATUS_SUCCESS ||
+			if (ringnic_send(nic, frame, len) !=
+				NDIS_STATUS_SUCCESS ||
 			    ringnic_device_loopback(nic, sim) != 1 ||
 			    ringnic_receive(nic, got, sizeof(got)) != len ||
 			    memcmp(frame, got, len)) {
@@ -175,9 +177,9 @@ static int demo_hosted(const char *uri)
 	ndisdma_adapter_link(ad, &l);
 	printf("%s on %s: MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s at "
 	       "%llu Mb/s, max frame %u, packet filter 0x%x, lookahead %u\n",
-	       label, uri, l.current_mac[0], l.current_mac[1],
-	       l.current_mac[2], l.current_mac[3], l.current_mac[4],
-	       l.current_mac[5], l.up ? "up" : "down",
+	       label, uri, l.current_mac[0], l.current_mac[1], l.current_mac[2],
+	       l.current_mac[3], l.current_mac[4], l.current_mac[5],
+	       l.up ? "up" : "down",
 	       (unsigned long long)(l.speed_bps / 1000000), l.max_total,
 	       l.packet_filter, l.lookahead);
 	struct demo_rx rx = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -191,7 +193,7 @@ static int demo_hosted(const char *uri)
 			demo_frame(frame, len, f);
 			int tries = 0;
 			while ((rc = ndisdma_adapter_send(ad, frame, len)) ==
-				       -ENOBUFS &&
+				   -ENOBUFS &&
 			       tries++ < 1000)
 				nanosleep(&(struct timespec){0, 100000}, NULL);
 			if (rc)
@@ -333,9 +335,8 @@ static int probe(void)
 		       "bind a NIC to it (root)\n");
 	}
 	long total = read_long("/proc/sys/vm/nr_hugepages");
-	long free_hp =
-		read_long("/sys/kernel/mm/hugepages/hugepages-2048kB/"
-			  "free_hugepages");
+	long free_hp = read_long("/sys/kernel/mm/hugepages/hugepages-2048kB/"
+				 "free_hugepages");
 	if (total > 0)
 		printf("hugepages: %ld x 2 MiB reserved, %ld free\n", total,
 		       free_hp);
@@ -343,8 +344,8 @@ static int probe(void)
 		printf("hugepages: none reserved - uio: needs them: echo 64 > "
 		       "/proc/sys/vm/nr_hugepages (root)\n");
 	printf("root: %s\n", geteuid() == 0 ? "yes"
-					     : "no (vfio/uio need root or "
-					       "device permissions)");
+					    : "no (vfio/uio need root or "
+					      "device permissions)");
 	return 0;
 }
 

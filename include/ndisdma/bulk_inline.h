@@ -57,8 +57,9 @@ static inline NDISDMA_INLINE_ int
 ndisdma_packet_alloc_bulk_(void *pool, struct _NDIS_PACKET **pkts, unsigned n)
 {
 	const struct nd_dpool_head *dp = (const struct nd_dpool_head *)pool;
-	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) && dp->magic == NDISDMA_DP_PACKET_ &&
-				     pkts != 0 && n - 1u < 0x7FFFFFFFu,
+	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) &&
+				 dp->magic == NDISDMA_DP_PACKET_ && pkts != 0 &&
+				 n - 1u < 0x7FFFFFFFu,
 			     1) &&
 	    __builtin_expect(ndisdma_bulk_take_(dp, (void **)pkts, n), 1))
 		return (int)n;
@@ -80,19 +81,19 @@ static inline NDISDMA_INLINE_ int
 ndisdma_packet_free_bulk_(void *pool, struct _NDIS_PACKET **pkts, unsigned n)
 {
 	const struct nd_dpool_head *dp = (const struct nd_dpool_head *)pool;
-	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) && dp->magic == NDISDMA_DP_PACKET_ &&
-				     pkts != 0 && n - 1u < 0x7FFFFFFFu,
+	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) &&
+				 dp->magic == NDISDMA_DP_PACKET_ && pkts != 0 &&
+				 n - 1u < 0x7FFFFFFFu,
 			     1) &&
-	    __builtin_expect(ndisdma_pool_put_run_(dp->pool, dp->slot,
-						   (void **)pkts, n),
-			     1))
+	    __builtin_expect(
+		ndisdma_pool_put_run_(dp->pool, dp->slot, (void **)pkts, n), 1))
 		return 0;
 	return (ndisdma_packet_free_bulk)(pool, pkts, n);
 }
 
-#define ndisdma_packet_alloc_bulk(_P, _K, _N)                                 \
+#define ndisdma_packet_alloc_bulk(_P, _K, _N)                                  \
 	ndisdma_packet_alloc_bulk_((_P), (_K), (_N))
-#define ndisdma_packet_free_bulk(_P, _K, _N)                                  \
+#define ndisdma_packet_free_bulk(_P, _K, _N)                                   \
 	ndisdma_packet_free_bulk_((_P), (_K), (_N))
 #ifdef __cplusplus
 }
@@ -105,7 +106,7 @@ ndisdma_packet_free_bulk_(void *pool, struct _NDIS_PACKET **pkts, unsigned n)
  * is compiled by whichever of <ndis.h> and <ndisdma/ndisdma.h> comes
  * second (both include this file). */
 #if !defined(NDISDMA_NO_INLINE) && defined(NDISDMA_NDIS_TYPES_H) &&            \
-	defined(NDISDMA_NDISDMA_H) && !defined(NDISDMA_BULK_INLINE_BUFFERS_)
+    defined(NDISDMA_NDISDMA_H) && !defined(NDISDMA_BULK_INLINE_BUFFERS_)
 #define NDISDMA_BULK_INLINE_BUFFERS_
 #ifdef __cplusplus
 extern "C" {
@@ -116,18 +117,17 @@ extern "C" {
  * the pool of the handle `pool`, bufs[0..from) filled; it fills the
  * rest (heap MDLs for the long ranges) and returns n, or gives all back
  * and returns 0 when memory runs out. */
-int ndisdma_buffer_fill_bulk_(void *pool, struct _MDL **bufs,
-			      void *const *vas, const uint32_t *lens,
-			      unsigned n, unsigned from);
+int ndisdma_buffer_fill_bulk_(void *pool, struct _MDL **bufs, void *const *vas,
+			      const uint32_t *lens, unsigned n, unsigned from);
 
 static inline NDISDMA_INLINE_ int
 ndisdma_buffer_alloc_bulk_(void *pool, struct _MDL **bufs, void *const *vas,
 			   const uint32_t *lens, unsigned n)
 {
 	const struct nd_dpool_head *dp = (const struct nd_dpool_head *)pool;
-	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) && dp->magic == NDISDMA_DP_BUFFER_ &&
-				     bufs != 0 && vas != 0 && lens != 0 &&
-				     n - 1u < 0x7FFFFFFFu,
+	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) &&
+				 dp->magic == NDISDMA_DP_BUFFER_ && bufs != 0 &&
+				 vas != 0 && lens != 0 && n - 1u < 0x7FFFFFFFu,
 			     1) &&
 	    __builtin_expect(ndisdma_bulk_take_(dp, (void **)bufs, n), 1)) {
 		for (unsigned i = 0; i < n; i++) {
@@ -138,7 +138,7 @@ ndisdma_buffer_alloc_bulk_(void *pool, struct _MDL **bufs, void *const *vas,
 			if (__builtin_expect(span > NDISDMA_MDL_INLINE_PFNS_,
 					     0))
 				return ndisdma_buffer_fill_bulk_(
-					pool, bufs, vas, lens, n, i);
+				    pool, bufs, vas, lens, n, i);
 			ndisdma_mdl_fill_(bufs[i], vas[i], lens[i],
 					  (ULONG)span);
 		}
@@ -153,19 +153,19 @@ static inline NDISDMA_INLINE_ int
 ndisdma_buffer_free_bulk_(void *pool, struct _MDL **bufs, unsigned n)
 {
 	const struct nd_dpool_head *dp = (const struct nd_dpool_head *)pool;
-	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) && dp->magic == NDISDMA_DP_BUFFER_ &&
-				     bufs != 0 && n - 1u < 0x7FFFFFFFu,
+	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) &&
+				 dp->magic == NDISDMA_DP_BUFFER_ && bufs != 0 &&
+				 n - 1u < 0x7FFFFFFFu,
 			     1) &&
-	    __builtin_expect(ndisdma_pool_put_run_(dp->pool, dp->slot,
-						   (void **)bufs, n),
-			     1))
+	    __builtin_expect(
+		ndisdma_pool_put_run_(dp->pool, dp->slot, (void **)bufs, n), 1))
 		return 0;
 	return (ndisdma_buffer_free_bulk)(pool, bufs, n);
 }
 
-#define ndisdma_buffer_alloc_bulk(_P, _B, _V, _L, _N)                         \
+#define ndisdma_buffer_alloc_bulk(_P, _B, _V, _L, _N)                          \
 	ndisdma_buffer_alloc_bulk_((_P), (_B), (_V), (_L), (_N))
-#define ndisdma_buffer_free_bulk(_P, _B, _N)                                  \
+#define ndisdma_buffer_free_bulk(_P, _B, _N)                                   \
 	ndisdma_buffer_free_bulk_((_P), (_B), (_N))
 
 #ifdef __cplusplus

@@ -211,36 +211,36 @@ int32_t ndisdma_adapter_last_status(ndisdma_adapter *ad);
 /* The link as the host knows it: from the start-up queries, updated by
  * NdisMIndicateStatus (media connect / disconnect). */
 struct ndisdma_link {
-	int up;                  /* 1 connected, 0 disconnected */
-	uint64_t speed_bps;      /* OID_GEN_LINK_SPEED (0: unknown) */
-	uint8_t current_mac[6];  /* OID_802_3_CURRENT_ADDRESS */
+	int up;			  /* 1 connected, 0 disconnected */
+	uint64_t speed_bps;	  /* OID_GEN_LINK_SPEED (0: unknown) */
+	uint8_t current_mac[6];	  /* OID_802_3_CURRENT_ADDRESS */
 	uint8_t permanent_mac[6]; /* OID_802_3_PERMANENT_ADDRESS */
-	uint32_t max_frame;      /* OID_GEN_MAXIMUM_FRAME_SIZE (payload) */
-	uint32_t max_total;      /* OID_GEN_MAXIMUM_TOTAL_SIZE (frame) */
-	uint32_t packet_filter;  /* what the host set */
-	uint32_t lookahead;      /* what the host set */
+	uint32_t max_frame;	  /* OID_GEN_MAXIMUM_FRAME_SIZE (payload) */
+	uint32_t max_total;	  /* OID_GEN_MAXIMUM_TOTAL_SIZE (frame) */
+	uint32_t packet_filter;	  /* what the host set */
+	uint32_t lookahead;	  /* what the host set */
 };
 /* Fill *out. Returns 0 or -EINVAL. */
 int ndisdma_adapter_link(ndisdma_adapter *ad, struct ndisdma_link *out);
 
 struct ndisdma_counters {
-	uint64_t tx_frames;     /* sends completed with success */
+	uint64_t tx_frames; /* sends completed with success */
 	uint64_t tx_bytes;
-	uint64_t tx_errors;     /* sends completed with a failure */
-	uint64_t tx_pending;    /* sends at the miniport now */
-	uint64_t tx_queued;     /* sends the host keeps now (RESOURCES) */
-	uint64_t tx_resources;  /* NDIS_STATUS_RESOURCES answers, ever */
-	uint64_t rx_frames;     /* frames handed to the receive callback */
+	uint64_t tx_errors;    /* sends completed with a failure */
+	uint64_t tx_pending;   /* sends at the miniport now */
+	uint64_t tx_queued;    /* sends the host keeps now (RESOURCES) */
+	uint64_t tx_resources; /* NDIS_STATUS_RESOURCES answers, ever */
+	uint64_t rx_frames;    /* frames handed to the receive callback */
 	uint64_t rx_bytes;
-	uint64_t rx_copied;     /* packets indicated with RESOURCES */
-	uint64_t rx_held;       /* packets the host keeps now */
-	uint64_t rx_returned;   /* MiniportReturnPacket calls */
-	uint64_t rx_transfers;  /* MiniportTransferData calls */
-	uint64_t rx_dropped;    /* bad or failed indications */
+	uint64_t rx_copied;    /* packets indicated with RESOURCES */
+	uint64_t rx_held;      /* packets the host keeps now */
+	uint64_t rx_returned;  /* MiniportReturnPacket calls */
+	uint64_t rx_transfers; /* MiniportTransferData calls */
+	uint64_t rx_dropped;   /* bad or failed indications */
 	uint64_t status_indications;
 	uint64_t oid_requests;
-	uint64_t hangs;         /* MiniportCheckForHang returned TRUE */
-	uint64_t resets;        /* MiniportReset calls */
+	uint64_t hangs;	 /* MiniportCheckForHang returned TRUE */
+	uint64_t resets; /* MiniportReset calls */
 	uint64_t errorlog_entries;
 	uint64_t reserved[6];
 };
@@ -249,8 +249,7 @@ _Static_assert(sizeof(struct ndisdma_counters) == 24 * 8,
 	       "struct ndisdma_counters keeps its size (ABI)");
 #endif
 /* Fill *out. Returns 0 or -EINVAL. */
-int ndisdma_adapter_counters(ndisdma_adapter *ad,
-			     struct ndisdma_counters *out);
+int ndisdma_adapter_counters(ndisdma_adapter *ad, struct ndisdma_counters *out);
 
 /* Call MiniportReset now (as NDIS does when MiniportCheckForHang returns
  * TRUE) at DISPATCH_LEVEL, holding sends and requests until it completes
@@ -271,26 +270,26 @@ int ndisdma_adapter_shutdown(ndisdma_adapter *ad);
 /* ---------------- statistics ---------------- */
 
 struct ndisdma_stats {
-	uint64_t shm_bytes;        /* shared-memory bytes in blocks now */
+	uint64_t shm_bytes; /* shared-memory bytes in blocks now */
 	uint64_t shm_bytes_peak;
-	uint64_t shm_blocks;       /* blocks allocated now */
+	uint64_t shm_blocks; /* blocks allocated now */
 	uint64_t shm_blocks_peak;
-	uint64_t shm_limit;        /* the adapter's limit in bytes */
-	uint64_t shm_allocs;       /* successful allocations, ever */
-	uint64_t shm_failures;     /* allocations that returned NULL */
-	uint64_t chunks;           /* DMA chunks obtained from the bus now */
+	uint64_t shm_limit;    /* the adapter's limit in bytes */
+	uint64_t shm_allocs;   /* successful allocations, ever */
+	uint64_t shm_failures; /* allocations that returned NULL */
+	uint64_t chunks;       /* DMA chunks obtained from the bus now */
 	uint64_t chunk_bytes;
-	uint64_t async_pending;    /* async requests not yet completed */
+	uint64_t async_pending; /* async requests not yet completed */
 	uint64_t async_completed;
 	uint64_t async_cancelled;
-	uint64_t map_active;       /* buffer mappings outstanding now (map
-				      registers, system DMA, and one per
-				      buffer of each scatter-gather list) */
-	uint64_t maps;             /* mappings made, ever */
-	uint64_t bounce_maps;      /* of those, mappings that bounced */
-	uint64_t bounce_bytes_in;  /* bytes copied into bounce areas */
-	uint64_t bounce_bytes_out; /* bytes copied back at completion */
-	uint64_t bounce_failures;  /* mappings refused: no bounce space */
+	uint64_t map_active;	    /* buffer mappings outstanding now (map
+				       registers, system DMA, and one per
+				       buffer of each scatter-gather list) */
+	uint64_t maps;		    /* mappings made, ever */
+	uint64_t bounce_maps;	    /* of those, mappings that bounced */
+	uint64_t bounce_bytes_in;   /* bytes copied into bounce areas */
+	uint64_t bounce_bytes_out;  /* bytes copied back at completion */
+	uint64_t bounce_failures;   /* mappings refused: no bounce space */
 	uint64_t bounce_area_bytes; /* bounce areas held now */
 	uint64_t reserved[1];
 };
@@ -480,8 +479,8 @@ int ndisdma_adapter_reset(ndisdma_adapter *ad);
 /* The bus kind of the adapter ("sim", "vfio", "uio"), whether device
  * addresses go through an IOMMU, and how many bits wide they may be.
  * Returns 0 or -EINVAL. Any output pointer may be NULL. */
-int ndisdma_adapter_bus_info(ndisdma_adapter *ad, const char **kind,
-			     int *iommu, unsigned *dma_bits);
+int ndisdma_adapter_bus_info(ndisdma_adapter *ad, const char **kind, int *iommu,
+			     unsigned *dma_bits);
 /* The simulated system DMA controller (8237-style), for a subordinate
  * NIC that registered a channel with NdisMRegisterDmaChannel: the device
  * moves up to nbytes on `channel` of the transfer set up with
@@ -498,14 +497,14 @@ int ndisdma_sim_dma_channel_transfer(ndisdma_sim *sim, unsigned channel,
 				     void *buf, size_t nbytes);
 
 struct ndisdma_sim_dma_channel {
-	int programmed;      /* a transfer is set up */
-	int masked;          /* the channel is masked (not moving) */
-	int to_device;       /* memory -> device */
-	int demand;          /* demand mode (else single) */
+	int programmed; /* a transfer is set up */
+	int masked;	/* the channel is masked (not moving) */
+	int to_device;	/* memory -> device */
+	int demand;	/* demand mode (else single) */
 	int autoinit;
 	uint32_t length;     /* the programmed count */
-	uint32_t count;      /* bytes left before terminal count */
-	uint64_t moved;      /* bytes moved since setup */
+	uint32_t count;	     /* bytes left before terminal count */
+	uint64_t moved;	     /* bytes moved since setup */
 	uint64_t bus_cycles; /* single mode: one per unit; demand: one per
 				burst */
 	uint64_t terminal_counts;
@@ -538,9 +537,8 @@ int ndisdma_packet_free_bulk(void *pool, struct _NDIS_PACKET **pkts,
 /* Allocate n buffer descriptors, bufs[i] describing lens[i] bytes at
  * vas[i], as NdisAllocateBuffer does; all or none. Returns n, 0 when the
  * pool has fewer left, -EINVAL (unknown handle, NULL array). */
-int ndisdma_buffer_alloc_bulk(void *pool, struct _MDL **bufs,
-			      void *const *vas, const uint32_t *lens,
-			      unsigned n);
+int ndisdma_buffer_alloc_bulk(void *pool, struct _MDL **bufs, void *const *vas,
+			      const uint32_t *lens, unsigned n);
 /* Free n buffer descriptors of `pool`; returns as
  * ndisdma_packet_free_bulk. (Both buffer calls are inline once <ndis.h>
  * and this header are included, in either order; see bulk_inline.h.) */
@@ -578,8 +576,8 @@ long ndisdma_pool_memory(void *pool);
  * bytes); -ENOTSUP (no NdisMInitializeScatterGatherDma: reported
  * "sg.no-registration"); -EMSGSIZE (the packet is longer than
  * MaximumPhysicalMapping and "sg.too-long" is in mode fail; in the
- * default mode it is reported and the list built, as the HAL does); -EBUSY (the packet
- * already carries a live list); -ENOMEM (memory, device address space or
+ * default mode it is reported and the list built, as the HAL does); -EBUSY (the
+ * packet already carries a live list); -ENOMEM (memory, device address space or
  * bounce space: not reported). On failure the per-packet slot is left
  * as it was and nothing is mapped. */
 int ndisdma_packet_sg_build(ndisdma_adapter *ad, struct _NDIS_PACKET *packet,
@@ -645,11 +643,11 @@ int ndisdma_verifier_set_mode(const char *pattern,
 
 /* Allocation points that can be made to fail. ANY counts every kind. */
 enum ndisdma_fault_kind {
-	NDISDMA_FAULT_SHM = 0,       /* NdisMAllocateSharedMemory */
+	NDISDMA_FAULT_SHM = 0,	     /* NdisMAllocateSharedMemory */
 	NDISDMA_FAULT_SHM_ASYNC = 1, /* NdisMAllocateSharedMemoryAsync(Ex) */
 	NDISDMA_FAULT_MAPREG = 2,    /* NdisMAllocateMapRegisters */
-	NDISDMA_FAULT_POOL = 3,      /* pools, NBL contexts, retreat MDLs */
-	NDISDMA_FAULT_MEM = 4,       /* NdisAllocateMemory* */
+	NDISDMA_FAULT_POOL = 3,	     /* pools, NBL contexts, retreat MDLs */
+	NDISDMA_FAULT_MEM = 4,	     /* NdisAllocateMemory* */
 	NDISDMA_FAULT_ANY = 5,
 	NDISDMA_FAULT_KINDS = 6,
 };
@@ -660,8 +658,7 @@ enum ndisdma_fault_kind {
 int ndisdma_fault_nth(enum ndisdma_fault_kind kind, unsigned long n);
 /* Fail each allocation of `kind` with probability p (0..1), from a
  * deterministic generator seeded with `seed`. Returns 0 or -EINVAL. */
-int ndisdma_fault_random(enum ndisdma_fault_kind kind, double p,
-			 uint64_t seed);
+int ndisdma_fault_random(enum ndisdma_fault_kind kind, double p, uint64_t seed);
 /* How many allocations of `kind` this process has made (including
  * injected failures), and how many were failed by injection. */
 unsigned long ndisdma_fault_seen(enum ndisdma_fault_kind kind);

@@ -11,10 +11,10 @@ extern const struct bus_ops nd_bus_vfio_ops;
 extern const struct bus_ops nd_bus_uio_ops;
 
 const struct bus_ops *const nd_bus_table[] = {
-	&nd_bus_sim_ops,
-	&nd_bus_vfio_ops,
-	&nd_bus_uio_ops,
-	NULL,
+    &nd_bus_sim_ops,
+    &nd_bus_vfio_ops,
+    &nd_bus_uio_ops,
+    NULL,
 };
 
 int nd_bus_open(const char *uri, struct bus **out, char *err, size_t errlen)

@@ -51,14 +51,15 @@ enum {
  * success (bus_fault.notes). */
 enum {
 	BUS_NOTE_UNFLUSHED = 1, /* read bytes the CPU wrote and did not flush */
-	BUS_NOTE_TEAR = 2,      /* wrote into a cache line holding unflushed
+	BUS_NOTE_TEAR = 2,	/* wrote into a cache line holding unflushed
 				   CPU bytes */
 };
 
 /* sync directions */
 enum {
-	BUS_SYNC_FOR_DEVICE = 1, /* write back: the device sees the CPU's bytes */
-	BUS_SYNC_FOR_CPU = 2,    /* invalidate: the CPU sees the device's bytes */
+	BUS_SYNC_FOR_DEVICE =
+	    1,		      /* write back: the device sees the CPU's bytes */
+	BUS_SYNC_FOR_CPU = 2, /* invalidate: the CPU sees the device's bytes */
 };
 
 /* Why a simulated device access failed (dev_read / dev_write). */
@@ -68,29 +69,29 @@ enum bus_fault_kind {
 	BUS_FAULT_TRUNCATED, /* unmapped, but a window exists at this
 				address with high 32 bits added back */
 	BUS_FAULT_STALE,     /* the address was in a window since closed */
-	BUS_FAULT_PERM,      /* a window covers it, without that permission */
+	BUS_FAULT_PERM,	     /* a window covers it, without that permission */
 };
 
 struct bus_fault {
 	enum bus_fault_kind kind;
-	uint64_t iova;     /* first faulting device address */
-	uint64_t hint;     /* TRUNCATED: the full address; STALE: old base */
-	uint64_t cookie;   /* cookie of the window involved, if any */
-	unsigned notes;    /* BUS_NOTE_* on a successful access */
+	uint64_t iova;	    /* first faulting device address */
+	uint64_t hint;	    /* TRUNCATED: the full address; STALE: old base */
+	uint64_t cookie;    /* cookie of the window involved, if any */
+	unsigned notes;	    /* BUS_NOTE_* on a successful access */
 	uint64_t note_iova; /* first address a note is about */
 };
 
 /* Static facts about an opened bus, filled by open(). */
 struct bus_info {
-	const char *kind;       /* "sim", "vfio", "uio" */
-	unsigned dma_bits;      /* widest device address the device drives */
-	bool coherent;          /* CPU caches coherent with device DMA */
-	bool iommu;             /* device addresses are translated */
-	uint64_t limit;         /* shared-memory bytes allowed, 0 = default */
-	int fill;               /* byte for fresh blocks, -1 = leave as is */
-	int poison;             /* byte for freed blocks, -1 = leave as is */
-	size_t chunk_size;      /* preferred chunk size, at most
-				   ND_BUS_CHUNK_MAX */
+	const char *kind;  /* "sim", "vfio", "uio" */
+	unsigned dma_bits; /* widest device address the device drives */
+	bool coherent;	   /* CPU caches coherent with device DMA */
+	bool iommu;	   /* device addresses are translated */
+	uint64_t limit;	   /* shared-memory bytes allowed, 0 = default */
+	int fill;	   /* byte for fresh blocks, -1 = leave as is */
+	int poison;	   /* byte for freed blocks, -1 = leave as is */
+	size_t chunk_size; /* preferred chunk size, at most
+			      ND_BUS_CHUNK_MAX */
 };
 
 /* The largest chunk= a URI may ask for (a chunk is tracked whole). */
@@ -156,8 +157,7 @@ struct bus_ops {
 	 * segments are needed than given. */
 	int (*map)(struct bus *, void *host, size_t len, uint64_t dma_limit,
 		   unsigned perms, struct bus_seg *segs, unsigned *nsegs);
-	void (*unmap)(struct bus *, const struct bus_seg *segs,
-		      unsigned nsegs);
+	void (*unmap)(struct bus *, const struct bus_seg *segs, unsigned nsegs);
 
 	/* Optional: register access for the driver. bar_map maps a memory
 	 * BAR into the process (-ENOTSUP for an I/O BAR or where the bus

@@ -44,11 +44,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define SIM_IOVA_BASE 0x10000ULL          /* 64 KiB: address 0 never valid */
+#define SIM_IOVA_BASE 0x10000ULL /* 64 KiB: address 0 never valid */
 #define SIM_IOVA_16M 0x1000000ULL
 #define SIM_IOVA_4G 0x100000000ULL
-#define SIM_IOVA_HIGH 0x1000000000ULL     /* 64 GiB */
-#define SIM_IOVA_END 0x1000000000000ULL   /* 2^48 */
+#define SIM_IOVA_HIGH 0x1000000000ULL	/* 64 GiB */
+#define SIM_IOVA_END 0x1000000000000ULL /* 2^48 */
 
 #define SIM_LINE 64 /* the modelled cache line */
 
@@ -56,7 +56,7 @@
 #define SIM_MEM_END 0xFF000000ULL
 #define SIM_IO_BASE 0x1000ULL /* ports of I/O BARs */
 #define SIM_IO_END 0x10000ULL
-#define SIM_INT_LINE 11 /* what Interrupt Line reads after reset */
+#define SIM_INT_LINE 11	 /* what Interrupt Line reads after reset */
 #define SIM_CFG_HDR 0x40 /* bytes of the standard header */
 
 struct sim_window {
@@ -93,10 +93,10 @@ struct sim_bus {
 	struct sim_chunk **chunks; /* non-coherent model only */
 	size_t nchunks, capchunks;
 	/* registers: regs is set once (has_regs), then read-only */
-	pthread_mutex_t cfg_lock;     /* cfg */
-	uint8_t cfg[SIM_CFG_HDR];     /* the type 0 header */
+	pthread_mutex_t cfg_lock; /* cfg */
+	uint8_t cfg[SIM_CFG_HDR]; /* the type 0 header */
 	uint8_t cfg_wmask[SIM_CFG_HDR];
-	uint64_t bar_base[6];         /* assigned addresses (0: none) */
+	uint64_t bar_base[6]; /* assigned addresses (0: none) */
 	_Atomic bool has_regs;
 	struct bus_sim_regs regs;
 	/* the device's level-triggered interrupt line (INTx): masked when it
@@ -149,16 +149,16 @@ static int sim_open(const char *args, struct bus **out, char *err,
 		return -ENOMEM;
 	}
 	s->base.info = (struct bus_info){
-		.kind = "sim",
-		.dma_bits = 64,
-		.coherent = true,
-		.iommu = true,
-		.limit = 0,
-		.fill = 0xAA,
-		.poison = 0x55,
-		.chunk_size = 2u << 20,
+	    .kind = "sim",
+	    .dma_bits = 64,
+	    .coherent = true,
+	    .iommu = true,
+	    .limit = 0,
+	    .fill = 0xAA,
+	    .poison = 0x55,
+	    .chunk_size = 2u << 20,
 	};
-	struct sim_opts o = { &s->base.info, err, errlen };
+	struct sim_opts o = {&s->base.info, err, errlen};
 	int rc = nd_opt_parse(args, sim_option, &o, err, errlen);
 	if (rc) {
 		free(s);
@@ -184,7 +184,7 @@ static int sim_open(const char *args, struct bus **out, char *err,
 	pthread_rwlockattr_t attr;
 	pthread_rwlockattr_init(&attr);
 	pthread_rwlockattr_setkind_np(
-		&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	    &attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
 	pthread_rwlock_init(&s->lock, &attr);
 	pthread_rwlockattr_destroy(&attr);
 	pthread_mutex_init(&s->cfg_lock, NULL);
@@ -232,14 +232,14 @@ static int sim_chunk_alloc(struct bus *b, size_t len, uint64_t limit,
 		nd_iova_release(&s->iova, iova, len);
 		return -ENOMEM;
 	}
-	*out = (struct bus_chunk){ .host = host, .iova = iova, .len = len };
+	*out = (struct bus_chunk){.host = host, .iova = iova, .len = len};
 	if (s->base.info.coherent)
 		return 0;
 	struct sim_chunk *c = calloc(1, sizeof(*c));
 	if (c) {
-		c->ram = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE,
-			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
-			      0);
+		c->ram =
+		    mmap(NULL, 2 * len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (c->ram == MAP_FAILED) {
 			free(c);
 			c = NULL;
@@ -281,15 +281,15 @@ static int sim_reserve(struct sim_bus *s, size_t len, uint64_t align,
 	int rc;
 	if (limit >= SIM_IOVA_4G)
 		rc = nd_iova_reserve(&s->iova, len, align, SIM_IOVA_HIGH, limit,
-				  iova);
+				     iova);
 	else if (limit >= SIM_IOVA_16M)
 		rc = nd_iova_reserve(&s->iova, len, align, SIM_IOVA_16M, limit,
-				  iova);
+				     iova);
 	else
 		rc = -ENOMEM;
 	if (rc)
 		rc = nd_iova_reserve(&s->iova, len, align, SIM_IOVA_BASE, limit,
-				  iova);
+				     iova);
 	return rc ? -ENOMEM : 0;
 }
 
@@ -374,8 +374,8 @@ static void stale_add(struct sim_bus *s, const struct sim_window *w)
 	s->nstale++;
 }
 
-static int sim_window_open(struct bus *b, uint64_t iova, size_t len,
-			   void *host, unsigned perms, uint64_t cookie)
+static int sim_window_open(struct bus *b, uint64_t iova, size_t len, void *host,
+			   unsigned perms, uint64_t cookie)
 {
 	struct sim_bus *s = to_sim(b);
 	int rc = 0;
@@ -397,7 +397,7 @@ static int sim_window_open(struct bus *b, uint64_t iova, size_t len,
 		s->win = n;
 		s->capwin = cap;
 	}
-	struct sim_window w = { iova, len, host, perms, cookie, NULL, NULL };
+	struct sim_window w = {iova, len, host, perms, cookie, NULL, NULL};
 	if (!(perms & BUS_PERM_UNCACHED))
 		for (size_t k = 0; k < s->nchunks; k++) {
 			struct sim_chunk *c = s->chunks[k];
@@ -487,8 +487,8 @@ static void coherence_note(const struct sim_window *w, size_t off, size_t n,
 		if (w->cpu[k] != w->snap[k]) {
 			if (!f->notes)
 				f->note_iova = w->iova + k;
-			f->notes |= device_writes ? BUS_NOTE_TEAR
-						  : BUS_NOTE_UNFLUSHED;
+			f->notes |=
+			    device_writes ? BUS_NOTE_TEAR : BUS_NOTE_UNFLUSHED;
 			return;
 		}
 }
@@ -505,7 +505,8 @@ static void sim_sync(struct bus *b, uint64_t iova, size_t len, int dir)
 		if (!w->cpu)
 			continue;
 		size_t lo = a > w->iova ? (size_t)(a - w->iova) : 0;
-		size_t hi = e - w->iova > w->len ? w->len : (size_t)(e - w->iova);
+		size_t hi =
+		    e - w->iova > w->len ? w->len : (size_t)(e - w->iova);
 		if (dir == BUS_SYNC_FOR_DEVICE) {
 			memcpy(w->host + lo, w->cpu + lo, hi - lo);
 			memcpy(w->snap + lo, w->cpu + lo, hi - lo);
@@ -631,8 +632,7 @@ static int sim_map(struct bus *b, void *host, size_t len, uint64_t limit,
 	return 0;
 }
 
-static void sim_unmap(struct bus *b, const struct bus_seg *segs,
-		      unsigned nsegs)
+static void sim_unmap(struct bus *b, const struct bus_seg *segs, unsigned nsegs)
 {
 	struct sim_bus *s = to_sim(b);
 	if (!nsegs)
@@ -640,8 +640,9 @@ static void sim_unmap(struct bus *b, const struct bus_seg *segs,
 	for (unsigned i = 0; i < nsegs; i++)
 		sim_window_close(b, segs[i].iova, segs[i].len);
 	uint64_t base = segs[0].iova & ~(uint64_t)(SIM_PAGE - 1);
-	uint64_t end = (segs[nsegs - 1].iova + segs[nsegs - 1].len +
-			SIM_PAGE - 1) & ~(uint64_t)(SIM_PAGE - 1);
+	uint64_t end =
+	    (segs[nsegs - 1].iova + segs[nsegs - 1].len + SIM_PAGE - 1) &
+	    ~(uint64_t)(SIM_PAGE - 1);
 	nd_iova_release(&s->iova, base, end - base);
 }
 
@@ -675,13 +676,14 @@ static int addr_take(uint64_t size, uint64_t lo, uint64_t hi, uint64_t *out)
 		for (size_t i = 0; i < addr_n; i++) {
 			const struct sim_range *r = &addr_used[i];
 			if (a < r->base + r->size && r->base < a + size) {
-				a = (r->base + r->size + size - 1) & ~(size - 1);
+				a = (r->base + r->size + size - 1) &
+				    ~(size - 1);
 				clash = true;
 				break;
 			}
 		}
 		if (!clash) {
-			addr_used[addr_n++] = (struct sim_range){ a, size };
+			addr_used[addr_n++] = (struct sim_range){a, size};
 			*out = a;
 			rc = 0;
 			break;
@@ -732,8 +734,8 @@ static int sim_set_regs(struct bus *b, const struct bus_sim_regs *r)
 		return -EINVAL;
 	for (int i = 0; i < 6; i++) {
 		uint32_t sz = r->bar[i].size;
-		if (sz && (!pow2(sz) || (r->bar[i].io ? sz < 4 || sz > 256
-						     : sz < 16)))
+		if (sz && (!pow2(sz) ||
+			   (r->bar[i].io ? sz < 4 || sz > 256 : sz < 16)))
 			return -EINVAL;
 	}
 	pthread_mutex_lock(&s->cfg_lock);
@@ -741,16 +743,16 @@ static int sim_set_regs(struct bus *b, const struct bus_sim_regs *r)
 		pthread_mutex_unlock(&s->cfg_lock);
 		return -EBUSY;
 	}
-	uint64_t base[6] = { 0 };
+	uint64_t base[6] = {0};
 	int rc = 0;
 	for (int i = 0; i < 6 && !rc; i++) {
 		uint32_t sz = r->bar[i].size;
 		if (!sz)
 			continue;
 		rc = r->bar[i].io
-			     ? addr_take(sz, SIM_IO_BASE, SIM_IO_END, &base[i])
-			     : addr_take(sz < 4096 ? 4096 : sz, SIM_MEM_BASE,
-					 SIM_MEM_END, &base[i]);
+			 ? addr_take(sz, SIM_IO_BASE, SIM_IO_END, &base[i])
+			 : addr_take(sz < 4096 ? 4096 : sz, SIM_MEM_BASE,
+				     SIM_MEM_END, &base[i]);
 	}
 	if (rc) {
 		for (int i = 0; i < 6; i++)
@@ -777,8 +779,10 @@ static int sim_set_regs(struct bus *b, const struct bus_sim_regs *r)
 		if (!base[i])
 			continue;
 		uint32_t sz = r->bar[i].size;
-		put32(c + 0x10 + 4 * i, (uint32_t)base[i] | (r->bar[i].io ? 1 : 0));
-		put32(w + 0x10 + 4 * i, ~(sz - 1) & (r->bar[i].io ? ~3u : ~15u));
+		put32(c + 0x10 + 4 * i,
+		      (uint32_t)base[i] | (r->bar[i].io ? 1 : 0));
+		put32(w + 0x10 + 4 * i,
+		      ~(sz - 1) & (r->bar[i].io ? ~3u : ~15u));
 	}
 	put16(c + 0x2c, r->subvendor);
 	put16(c + 0x2e, r->subdevice);
@@ -795,8 +799,8 @@ static int sim_set_regs(struct bus *b, const struct bus_sim_regs *r)
 
 /* A model callback for config bytes at 0x40 and up: one call when the
  * access is 1, 2 or 4 naturally aligned bytes, else one per byte. */
-static void cfg_model(struct sim_bus *s, unsigned off, uint8_t *buf,
-		      size_t len, bool write)
+static void cfg_model(struct sim_bus *s, unsigned off, uint8_t *buf, size_t len,
+		      bool write)
 {
 	const struct bus_sim_regs *r = &s->regs;
 	if (len == 1 || ((len == 2 || len == 4) && off % len == 0)) {
@@ -818,8 +822,8 @@ static void cfg_model(struct sim_bus *s, unsigned off, uint8_t *buf,
 		cfg_model(s, off + (unsigned)i, buf + i, 1, write);
 }
 
-static int sim_cfg_access(struct bus *b, unsigned off, uint8_t *buf,
-			  size_t len, bool write)
+static int sim_cfg_access(struct bus *b, unsigned off, uint8_t *buf, size_t len,
+			  bool write)
 {
 	struct sim_bus *s = to_sim(b);
 	if (off > 256 || len > 256 - off)
@@ -873,9 +877,9 @@ static int sim_bar_info(struct bus *b, unsigned bar, struct bus_bar *out)
 		     (uint32_t)raw[3] << 24;
 	bool io = s->regs.bar[bar].io;
 	*out = (struct bus_bar){
-		.addr = v & (io ? ~3u : ~15u),
-		.size = s->regs.bar[bar].size,
-		.io = io,
+	    .addr = v & (io ? ~3u : ~15u),
+	    .size = s->regs.bar[bar].size,
+	    .io = io,
 	};
 	return 0;
 }
@@ -979,26 +983,26 @@ static int sim_irq_wait(struct bus *b, int timeout_ms)
 }
 
 const struct bus_ops nd_bus_sim_ops = {
-	.name = "sim",
-	.open = sim_open,
-	.close = sim_close,
-	.chunk_alloc = sim_chunk_alloc,
-	.chunk_free = sim_chunk_free,
-	.window_open = sim_window_open,
-	.window_close = sim_window_close,
-	.sync = sim_sync,
-	.map = sim_map,
-	.unmap = sim_unmap,
-	.dev_read = sim_dev_read,
-	.dev_write = sim_dev_write,
-	.cfg_read = sim_cfg_read,
-	.cfg_write = sim_cfg_write,
-	.bar_info = sim_bar_info,
-	.bar_read = sim_bar_read,
-	.bar_write = sim_bar_write,
-	.sim_set_regs = sim_set_regs,
-	.irq_fd = sim_irq_fd,
-	.irq_unmask = sim_irq_unmask,
-	.irq_wait = sim_irq_wait,
-	.irq_line = sim_irq_line,
+    .name = "sim",
+    .open = sim_open,
+    .close = sim_close,
+    .chunk_alloc = sim_chunk_alloc,
+    .chunk_free = sim_chunk_free,
+    .window_open = sim_window_open,
+    .window_close = sim_window_close,
+    .sync = sim_sync,
+    .map = sim_map,
+    .unmap = sim_unmap,
+    .dev_read = sim_dev_read,
+    .dev_write = sim_dev_write,
+    .cfg_read = sim_cfg_read,
+    .cfg_write = sim_cfg_write,
+    .bar_info = sim_bar_info,
+    .bar_read = sim_bar_read,
+    .bar_write = sim_bar_write,
+    .sim_set_regs = sim_set_regs,
+    .irq_fd = sim_irq_fd,
+    .irq_unmask = sim_irq_unmask,
+    .irq_wait = sim_irq_wait,
+    .irq_line = sim_irq_line,
 };

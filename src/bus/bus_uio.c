@@ -185,7 +185,7 @@ static int uio_open(const char *args, struct bus **out, char *err,
 	if (strcmp(drv, "uio_pci_generic")) {
 		char advice[400];
 		nd_pci_bind_advice(u->bdf, "uio_pci_generic", drv, advice,
-				sizeof(advice));
+				   sizeof(advice));
 		FAIL(-ENODEV, "uio: %s", advice);
 	}
 	if (geteuid() != 0)

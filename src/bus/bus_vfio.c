@@ -141,7 +141,8 @@ static int setup_iova(struct vfio_bus *v)
 	for (uint32_t i = 0; i < nr; i++) {
 		uint64_t s = ranges[i].start;
 		if (s > prev && s <= end)
-			nd_iova_reserve(&v->iova, s - prev, 1, prev, s - 1, &got);
+			nd_iova_reserve(&v->iova, s - prev, 1, prev, s - 1,
+					&got);
 		if (ranges[i].end + 1 > prev)
 			prev = ranges[i].end + 1;
 	}
@@ -264,7 +265,7 @@ static int vfio_open(const char *args, struct bus **out, char *err,
 	if (strcmp(drv, "vfio-pci")) {
 		char advice[400];
 		nd_pci_bind_advice(v->bdf, "vfio-pci", drv, advice,
-				sizeof(advice));
+				   sizeof(advice));
 		FAIL(-ENODEV, "vfio: %s", advice);
 	}
 	char path[PATH_MAX], link[PATH_MAX];
@@ -536,7 +537,7 @@ static int vfio_bar_info(struct bus *b, unsigned bar, struct bus_bar *out)
 		return rc;
 	bool io = lo & PCI_BASE_ADDRESS_SPACE_IO;
 	bool is64 = !io && (lo & PCI_BASE_ADDRESS_MEM_TYPE_MASK) ==
-				   PCI_BASE_ADDRESS_MEM_TYPE_64;
+			       PCI_BASE_ADDRESS_MEM_TYPE_64;
 	if (is64 && bar + 1 < VFIO_NBARS) {
 		rc = vfio_cfg_read(b, PCI_BASE_ADDRESS_0 + 4 * (bar + 1), &hi,
 				   4);
@@ -544,8 +545,9 @@ static int vfio_bar_info(struct bus *b, unsigned bar, struct bus_bar *out)
 			return rc;
 	}
 	*out = (struct bus_bar){
-	    .addr = io ? (lo & PCI_BASE_ADDRESS_IO_MASK)
-		       : ((uint64_t)hi << 32 | (lo & PCI_BASE_ADDRESS_MEM_MASK)),
+	    .addr =
+		io ? (lo & PCI_BASE_ADDRESS_IO_MASK)
+		   : ((uint64_t)hi << 32 | (lo & PCI_BASE_ADDRESS_MEM_MASK)),
 	    .size = ri.size,
 	    .io = io,
 	    .is64 = is64,

@@ -15,7 +15,7 @@ int nd_iova_space_init(struct iova_space *sp, uint64_t base, uint64_t end)
 	sp->free = calloc(sp->cap, sizeof(*sp->free));
 	if (!sp->free)
 		return -ENOMEM;
-	sp->free[0] = (struct iova_extent){ base, end };
+	sp->free[0] = (struct iova_extent){base, end};
 	sp->nfree = 1;
 	pthread_mutex_init(&sp->lock, NULL);
 	return 0;
@@ -44,7 +44,7 @@ static int grow(struct iova_space *sp)
 }
 
 int nd_iova_reserve(struct iova_space *sp, uint64_t len, uint64_t align,
-		 uint64_t min, uint64_t max, uint64_t *out)
+		    uint64_t min, uint64_t max, uint64_t *out)
 {
 	if (len == 0 || align == 0 || (align & (align - 1)))
 		return -EINVAL;
@@ -118,7 +118,7 @@ int nd_iova_release(struct iova_space *sp, uint64_t start, uint64_t len)
 			goto out;
 		memmove(&sp->free[i + 1], &sp->free[i],
 			(sp->nfree - i) * sizeof(sp->free[0]));
-		sp->free[i] = (struct iova_extent){ start, end };
+		sp->free[i] = (struct iova_extent){start, end};
 		sp->nfree++;
 	}
 out:

@@ -29,7 +29,7 @@ void nd_iova_space_destroy(struct iova_space *);
  * [min, max] (max inclusive). Returns 0 and *out, or -ENOMEM when no free
  * range fits. */
 int nd_iova_reserve(struct iova_space *, uint64_t len, uint64_t align,
-		 uint64_t min, uint64_t max, uint64_t *out);
+		    uint64_t min, uint64_t max, uint64_t *out);
 
 /* Return a range obtained from nd_iova_reserve. Returns 0, or -EINVAL if any
  * part of it is already free (a double release). */

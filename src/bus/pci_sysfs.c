@@ -47,8 +47,8 @@ int nd_pci_parse_args(const char *args, struct pci_bus_opts *o)
 	/* [DDDD:]BB:DD.F in hex, each field within its width, nothing
 	 * after (sysfs names devices this way) */
 	const char *p = tmp, *end;
-	bool ok = nd_opt_uint(p, 16, 8, UINT64_MAX, &bus, &end) == 0 &&
-		  *end == ':';
+	bool ok =
+	    nd_opt_uint(p, 16, 8, UINT64_MAX, &bus, &end) == 0 && *end == ':';
 	if (ok) {
 		p = end + 1;
 		ok = nd_opt_uint(p, 16, 8, UINT64_MAX, &dev, &end) == 0;
@@ -115,7 +115,7 @@ int nd_pci_sysfs_hex(const char *bdf, const char *attr, unsigned long *out)
 }
 
 void nd_pci_bind_advice(const char *bdf, const char *want, const char *have,
-		     char *err, size_t errlen)
+			char *err, size_t errlen)
 {
 	unsigned long ven = 0, dev = 0;
 	nd_pci_sysfs_hex(bdf, "vendor", &ven);

@@ -36,6 +36,6 @@ int nd_pci_sysfs_hex(const char *bdf, const char *attr, unsigned long *out);
 /* Write the "what to do" sentence for a function bound to the wrong
  * driver (or none) into err. */
 void nd_pci_bind_advice(const char *bdf, const char *want, const char *have,
-		     char *err, size_t errlen);
+			char *err, size_t errlen);
 
 #endif

@@ -205,11 +205,12 @@ static bool in_callback(const char *fn)
 	if (nd_host_thread() || t->callback == ND_CB_DPC ||
 	    t->callback == ND_CB_WORK || t->callback == ND_CB_TIMER ||
 	    t->callback == ND_CB_ISR) {
-		nd_set_error("%s: called from one of the runtime's threads (a "
-			     "DPC, timer, work item or interrupt callback, or a "
-			     "receive callback), which it would wait for; call "
-			     "it from another thread",
-			     fn);
+		nd_set_error(
+		    "%s: called from one of the runtime's threads (a "
+		    "DPC, timer, work item or interrupt callback, or a "
+		    "receive callback), which it would wait for; call "
+		    "it from another thread",
+		    fn);
 		return true;
 	}
 	if (t->callback == ND_CB_NONE)

@@ -11,8 +11,8 @@ struct arena_chunk {
 	struct bus_chunk bc;
 	size_t ngran, nfree, hint;
 	bool dedicated;
-	uint64_t *used;  /* a bit per granule: allocated */
-	uint64_t *start; /* a bit per granule: first granule of a block */
+	uint64_t *used;	    /* a bit per granule: allocated */
+	uint64_t *start;    /* a bit per granule: first granule of a block */
 	uint64_t *poisoned; /* a bit per granule: freed, holds the poison
 			       byte (fresh memory is never written) */
 };
@@ -104,7 +104,7 @@ static size_t find_run(const uint64_t *bm, size_t from, size_t to, size_t n)
 }
 
 int nd_arena_create(struct bus *bus, uint64_t dma_limit, size_t gran,
-		 size_t chunk_size, struct arena **out)
+		    size_t chunk_size, struct arena **out)
 {
 	if (!bus || gran < 16 || (gran & (gran - 1)) || chunk_size < 4096 ||
 	    chunk_size % 4096 || chunk_size % gran)
@@ -193,7 +193,7 @@ static long poison_check(const struct arena *a, struct arena_chunk *c,
 {
 	long bad = -1;
 	const unsigned char *p =
-		(const unsigned char *)c->bc.host + first * a->gran;
+	    (const unsigned char *)c->bc.host + first * a->gran;
 	for (size_t g = 0; g < n && a->poison >= 0 && bad < 0; g++) {
 		if (!test_bit(c->poisoned, first + g))
 			continue; /* never freed: nothing to check */
@@ -213,8 +213,8 @@ static bool take(const struct arena *a, struct arena_chunk *c, size_t n,
 		return false;
 	size_t at = find_run(c->used, c->hint, c->ngran, n);
 	if (at == (size_t)-1)
-		at = find_run(c->used, 0, c->hint + n < c->ngran ? c->hint + n
-								 : c->ngran,
+		at = find_run(c->used, 0,
+			      c->hint + n < c->ngran ? c->hint + n : c->ngran,
 			      n);
 	if (at == (size_t)-1)
 		return false;
@@ -225,12 +225,12 @@ static bool take(const struct arena *a, struct arena_chunk *c, size_t n,
 	c->nfree -= n;
 	ND_ASSERT(chunk_ok(c));
 	c->hint = at + n < c->ngran ? at + n : 0;
-	*out = (struct arena_block){ c, at, n, poison_check(a, c, at, n) };
+	*out = (struct arena_block){c, at, n, poison_check(a, c, at, n)};
 	return true;
 }
 
 int nd_arena_alloc(struct arena *a, size_t len, struct arena_block *out,
-		void **host, uint64_t *iova)
+		   void **host, uint64_t *iova)
 {
 	if (len == 0 || len > SIZE_MAX - a->chunk_size)
 		return -ENOMEM;

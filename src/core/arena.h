@@ -40,13 +40,13 @@ struct arena {
  * in granules of `gran` bytes (a power of two, at least 16) and chunks of
  * chunk_size bytes (a multiple of 4096). Returns 0 or -EINVAL/-ENOMEM. */
 int nd_arena_create(struct bus *bus, uint64_t dma_limit, size_t gran,
-		 size_t chunk_size, struct arena **out);
+		    size_t chunk_size, struct arena **out);
 
 /* Allocate len (> 0) bytes, granule-aligned. Returns 0 with the block and
  * its host and device addresses, or -ENOMEM (no memory or no device
  * address space under the limit). */
 int nd_arena_alloc(struct arena *, size_t len, struct arena_block *out,
-		void **host, uint64_t *iova);
+		   void **host, uint64_t *iova);
 
 /* Free a block obtained from nd_arena_alloc, poisoning it. Returns chunks
  * to the bus when they empty (keeping one). Cannot fail. */

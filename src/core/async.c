@@ -29,7 +29,7 @@ static void *worker(void *arg)
 
 		if (r->free_va) {
 			nd_shm_free(ad, r->length, r->cached, r->free_va,
-				 r->free_iova, r->site);
+				    r->free_iova, r->site);
 			free(r);
 			pthread_mutex_lock(&ad->async_lock);
 			ad->async_busy = false;
@@ -40,7 +40,7 @@ static void *worker(void *arg)
 		uint64_t iova;
 		NDIS_PHYSICAL_ADDRESS pa;
 		if (nd_shm_alloc(ad, r->length, r->cached, r->site,
-			      NDISDMA_FAULT_SHM_ASYNC, &va, &iova)) {
+				 NDISDMA_FAULT_SHM_ASYNC, &va, &iova)) {
 			va = NULL;
 			iova = 0;
 		}
@@ -53,13 +53,12 @@ static void *worker(void *arg)
 			 * gone, so the block goes back instead */
 			if (va)
 				nd_shm_free(ad, r->length, r->cached, va, iova,
-					 r->site);
+					    r->site);
 		} else {
 			struct nd_cb_save s;
 			nd_cb_enter(&s, ad->drv, ad, ND_CB_ASYNC,
 				    DISPATCH_LEVEL);
-			r->handler(ad->context, va, &pa, r->length,
-				   r->context);
+			r->handler(ad->context, va, &pa, r->length, r->context);
 			nd_cb_leave(&s);
 		}
 		free(r);
@@ -77,10 +76,9 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-NDIS_STATUS nd_async_submit(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
-			 PVOID context,
-			 MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER handler,
-			 const void *site)
+NDIS_STATUS nd_async_submit(
+    struct nd_adapter *ad, ULONG length, BOOLEAN cached, PVOID context,
+    MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER handler, const void *site)
 {
 	struct nd_async_req *r = calloc(1, sizeof(*r));
 	if (!r)
@@ -119,7 +117,7 @@ NDIS_STATUS nd_async_submit(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 }
 
 void nd_async_free_deferred(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
-			 void *va, uint64_t iova, const void *site)
+			    void *va, uint64_t iova, const void *site)
 {
 	struct nd_async_req *r = calloc(1, sizeof(*r));
 	if (r) {
@@ -187,7 +185,7 @@ long nd_async_stop(struct nd_adapter *ad)
 		struct nd_async_req *r = frees;
 		frees = r->next;
 		nd_shm_free(ad, r->length, r->cached, r->free_va, r->free_iova,
-			 r->site);
+			    r->site);
 		free(r);
 	}
 	return n;

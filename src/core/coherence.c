@@ -30,7 +30,7 @@ static bool owns_va(struct nd_handle *h, void *ctx)
 
 struct nd_adapter *nd_adapter_for_va(const void *va, struct shm_block **b)
 {
-	struct by_va q = { va, NULL };
+	struct by_va q = {va, NULL};
 	struct nd_handle *h = nd_handle_find(ND_H_ADAPTER, owns_va, &q);
 	*b = q.b;
 	return h ? nd_container_of(h, struct nd_adapter, h) : NULL;

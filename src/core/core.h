@@ -32,10 +32,10 @@ enum nd_rule {
 /* What Windows does with a rule's misuse (rules.def). */
 enum nd_windows {
 	ND_WIN_SUCCEEDS,    /* lets the call through: so do we (report mode) */
-	ND_WIN_FAILS,       /* fails it too */
+	ND_WIN_FAILS,	    /* fails it too */
 	ND_WIN_BUGCHECKS,   /* bug-checks or corrupts: refused in every mode */
 	ND_WIN_UNSUPPORTED, /* honours it; user space cannot: refused */
-	ND_WIN_AFTER,       /* found after the fact: no call to refuse */
+	ND_WIN_AFTER,	    /* found after the fact: no call to refuse */
 };
 
 struct nd_adapter;
@@ -54,7 +54,7 @@ struct nd_adapter;
  * Cannot fail. */
 bool nd_report(enum nd_rule rule, struct nd_adapter *ad, uint64_t addr,
 	       uint64_t len, const void *site, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+    __attribute__((format(printf, 6, 7)));
 
 /* One line on the report stream (ndisdma_verifier_set_output), not a
  * rule report: the error log of NdisWriteErrorLogEntry. Cannot fail. */
@@ -86,12 +86,21 @@ struct nd_pcache;
  * nd_tls (that and the thread's pool caches, one thread-local block) are
  * in <ndisdma/internal/pool_engine.h>, which the inline fast paths share. */
 
-enum { ND_CB_NONE, ND_CB_ENTRY, ND_CB_INIT, ND_CB_HALT, ND_CB_ASYNC,
-       ND_CB_UNLOAD,
-       /* runtime threads (host.h) */
-       ND_CB_DPC, ND_CB_WORK, ND_CB_TIMER, ND_CB_ISR,
-       /* a handler the host calls (send, OID, return, reset: datapath.h) */
-       ND_CB_HANDLER };
+enum {
+	ND_CB_NONE,
+	ND_CB_ENTRY,
+	ND_CB_INIT,
+	ND_CB_HALT,
+	ND_CB_ASYNC,
+	ND_CB_UNLOAD,
+	/* runtime threads (host.h) */
+	ND_CB_DPC,
+	ND_CB_WORK,
+	ND_CB_TIMER,
+	ND_CB_ISR,
+	/* a handler the host calls (send, OID, return, reset: datapath.h) */
+	ND_CB_HANDLER
+};
 
 /* The calling thread's context: one thread-local block in the static TLS
  * area (initial-exec: one %fs-relative access, no __tls_get_addr call in
@@ -99,7 +108,7 @@ enum { ND_CB_NONE, ND_CB_ENTRY, ND_CB_INIT, ND_CB_HALT, ND_CB_ASYNC,
  * the same block as ndisdma_tls_ (an alias; <ndisdma/internal/
  * pool_engine.h>). */
 extern _Thread_local struct nd_tls nd_tl
-	__attribute__((visibility("hidden"), tls_model("initial-exec")));
+    __attribute__((visibility("hidden"), tls_model("initial-exec")));
 static inline struct nd_thread *nd_self(void)
 {
 	return &nd_tl.self;
@@ -123,13 +132,13 @@ void nd_cb_leave(struct nd_cb_save *);
 /* The kinds of handle a driver or host holds. */
 enum nd_handle_kind {
 	ND_H_NONE,
-	ND_H_DRIVER,        /* NdisWrapperHandle / NdisMiniportDriverHandle,
+	ND_H_DRIVER,	    /* NdisWrapperHandle / NdisMiniportDriverHandle,
 			     * ndisdma_driver * */
 	ND_H_DRIVER_OBJECT, /* the DRIVER_OBJECT given to DriverEntry */
-	ND_H_ADAPTER,       /* MiniportAdapterHandle, ndisdma_adapter *,
+	ND_H_ADAPTER,	    /* MiniportAdapterHandle, ndisdma_adapter *,
 			     * ndisdma_sim * */
-	ND_H_SGDMA,         /* NdisMRegisterScatterGatherDma's handle */
-	ND_H_SYSDMA,        /* NdisMRegisterDmaChannel's handle */
+	ND_H_SGDMA,	    /* NdisMRegisterScatterGatherDma's handle */
+	ND_H_SYSDMA,	    /* NdisMRegisterDmaChannel's handle */
 	ND_H_KINDS
 };
 
@@ -174,9 +183,9 @@ enum nd_handle_kind {
  * ndisdma_last_error), since they would wait for that very callback.
  */
 struct nd_handle {
-	_Atomic long refs;      /* the registry's (while published) + held */
+	_Atomic long refs;	/* the registry's (while published) + held */
 	_Atomic bool published; /* findable by nd_handle_get */
-	uintptr_t key[2];       /* the values that name it; key[1] 0 = none */
+	uintptr_t key[2];	/* the values that name it; key[1] 0 = none */
 } __attribute__((aligned(8)));
 
 /* Publish h under key (and key2 when not NULL, as kind2), with one
@@ -207,8 +216,8 @@ struct nd_handle *nd_handle_find(enum nd_handle_kind kind,
 				 bool (*pred)(struct nd_handle *, void *),
 				 void *ctx);
 
-#define nd_container_of(p, type, member)                                     \
-	((type *)(void *)((char *)(p) - offsetof(type, member)))
+#define nd_container_of(p, type, member)                                       \
+	((type *)(void *)((char *)(p)-offsetof(type, member)))
 
 /* ---------------- tracked objects ---------------- */
 
@@ -243,17 +252,17 @@ enum {
 	ND_RES_ORDER_HANDLE = 0,   /* DMA handles, pools */
 	ND_RES_ORDER_SGLIST = 10,  /* live scatter-gather lists */
 	ND_RES_ORDER_MAPREGS = 20, /* map registers and their mappings */
-	ND_RES_ORDER_SHM = 30,     /* shared memory, then the arena */
+	ND_RES_ORDER_SHM = 30,	   /* shared memory, then the arena */
 	ND_RES_ORDER_MEMORY = 40,  /* general memory owned by the adapter */
 };
 struct nd_res {
 	struct nd_res *prev, *next;
 	const struct nd_res_ops *ops;
 	const void *site;
-	void *owner;         /* struct nd_adapter * */
-	bool reclaimed;      /* reclaim_all ran (halt) */
-	bool stopped;        /* stop ran (halt) */
-	_Atomic bool once;   /* tracked by nd_adapter_track_once */
+	void *owner;	   /* struct nd_adapter * */
+	bool reclaimed;	   /* reclaim_all ran (halt) */
+	bool stopped;	   /* stop ran (halt) */
+	_Atomic bool once; /* tracked by nd_adapter_track_once */
 };
 
 /* Track / untrack an object on an adapter. Cannot fail. */
@@ -267,7 +276,7 @@ void nd_adapter_track_once(struct nd_adapter *, struct nd_res *,
 
 /* ---------------- drivers ---------------- */
 
-#define ND_DRIVER_MAGIC 0x4e444452u /* NDDR */
+#define ND_DRIVER_MAGIC 0x4e444452u  /* NDDR */
 #define ND_ADAPTER_MAGIC 0x4e444144u /* NDAD */
 
 struct _DRIVER_OBJECT {
@@ -287,14 +296,14 @@ struct nd_driver {
 	NDIS_MINIPORT_DRIVER_CHARACTERISTICS chars6;
 	NDIS_HANDLE driver_context;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;         /* adapters list, starting changed */
+	pthread_cond_t cond;	     /* adapters list, starting changed */
 	unsigned adapters_started;   /* for naming; lock */
 	struct nd_adapter *adapters; /* running adapters; lock */
-	unsigned starting;           /* ndisdma_adapter_start in progress */
-	bool unloading;              /* ndisdma_driver_unload claimed it */
+	unsigned starting;	     /* ndisdma_adapter_start in progress */
+	bool unloading;		     /* ndisdma_driver_unload claimed it */
 	int32_t last_init_status;    /* lock */
-	long last_init_leaks;        /* lock */
-	struct nd_drvhw *hw;         /* parameters, sim model (hwio.h); lock */
+	long last_init_leaks;	     /* lock */
+	struct nd_drvhw *hw;	     /* parameters, sim model (hwio.h); lock */
 	void *dl_handle; /* ndisdma_driver_load_file: dlclose'd at unload */
 };
 
@@ -342,7 +351,7 @@ static inline bool nd_driver_object_is(PVOID obj, struct nd_driver *d)
 
 enum nd_adapter_state { AD_INIT, AD_RUNNING, AD_HALTING, AD_DEAD };
 
-struct nd_sgdma; /* NDIS 6 scatter-gather DMA registration */
+struct nd_sgdma;   /* NDIS 6 scatter-gather DMA registration */
 struct nd_mapregs; /* map register state (mapping.h) */
 struct nd_sysdma;  /* system DMA channel (mapping.h) */
 
@@ -376,10 +385,10 @@ struct nd_adapter {
 	 * MiniportHalt, read by calls on any thread: the flags and handles
 	 * are atomic so that a call racing the halt handler reads a value,
 	 * not a torn one. */
-	unsigned dma_bits;     /* the adapter's declared width; 0 = none */
-	_Atomic bool mapregs;  /* NdisMAllocateMapRegisters done */
+	unsigned dma_bits;    /* the adapter's declared width; 0 = none */
+	_Atomic bool mapregs; /* NdisMAllocateMapRegisters done */
 	ULONG mapreg_count, mapreg_max_buffer;
-	_Atomic bool sg5;      /* NdisMInitializeScatterGatherDma done */
+	_Atomic bool sg5; /* NdisMInitializeScatterGatherDma done */
 	ULONG sg5_max_mapping;
 	struct nd_sgdma *_Atomic sgdma; /* NdisMRegisterScatterGatherDma */
 	struct nd_mapregs *mapping; /* registers of NdisMAllocateMapRegisters */
@@ -388,9 +397,9 @@ struct nd_adapter {
 	/* shared memory */
 	struct nd_res shm_res; /* tracked with the arena */
 	pthread_mutex_t shm_lock;
-	struct arena *arena;   /* created at the first allocation */
-	struct ptrmap blocks;  /* VA -> struct shm_block */
-	struct ptrmap freed;   /* VA -> struct shm_block (history) */
+	struct arena *arena;  /* created at the first allocation */
+	struct ptrmap blocks; /* VA -> struct shm_block */
+	struct ptrmap freed;  /* VA -> struct shm_block (history) */
 	uint64_t shm_limit;
 	struct ndisdma_stats st;
 
@@ -511,32 +520,32 @@ struct shm_block {
  * Returns 0 and *va, *iova, or -ENOMEM (limit, memory, address space, an
  * injected failure). */
 int nd_shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
-	      const void *site, int fault_kind, void **va, uint64_t *iova);
+		 const void *site, int fault_kind, void **va, uint64_t *iova);
 /* Create the adapter's arena if it has none. shm_lock held. Returns 0 or
  * -ENOMEM/-EINVAL. */
 int nd_shm_ensure_arena(struct nd_adapter *ad);
 /* Free with exact-match checks; reports and leaves the block on any
  * mismatch. */
 void nd_shm_free(struct nd_adapter *ad, ULONG length, BOOLEAN cached, void *va,
-	      uint64_t iova, const void *site);
+		 uint64_t iova, const void *site);
 /* The block containing [va, va+len), or NULL. Lock not held on return;
  * the pointer stays valid until the block is freed. */
-struct shm_block *nd_shm_find(struct nd_adapter *ad, const void *va, size_t len);
+struct shm_block *nd_shm_find(struct nd_adapter *ad, const void *va,
+			      size_t len);
 
 /* ---------------- async: async.c ---------------- */
 
 /* Queue a request; returns NDIS_STATUS_PENDING or NDIS_STATUS_FAILURE /
  * NDIS_STATUS_RESOURCES. */
-NDIS_STATUS nd_async_submit(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
-			 PVOID context,
-			 MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER handler,
-			 const void *site);
+NDIS_STATUS nd_async_submit(
+    struct nd_adapter *ad, ULONG length, BOOLEAN cached, PVOID context,
+    MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER handler, const void *site);
 /* NdisMFreeSharedMemory above PASSIVE_LEVEL: queue the free on the work
  * thread, as ndis.sys queues a work item; frees at once when no request
  * can be queued (no memory, no thread). Runs even while the adapter
  * halts; nd_async_drain and nd_async_stop complete it. Cannot fail. */
 void nd_async_free_deferred(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
-			 void *va, uint64_t iova, const void *site);
+			    void *va, uint64_t iova, const void *site);
 /* Complete everything queued, then stop accepting (halt). */
 void nd_async_drain(struct nd_adapter *ad);
 /* Stop the worker; cancel what is left (deferred frees are done, not
@@ -550,15 +559,16 @@ enum mem_family { MEM_PLAIN, MEM_TAGGED, MEM_TAG_PRIORITY };
 /* Allocate general memory owned by `ad` (or, when NULL, the driver in
  * context, or nobody). NULL on failure. */
 void *nd_mem_alloc(size_t len, UINT flags, ULONG tag, enum mem_family fam,
-		struct nd_adapter *ad, const void *site);
+		   struct nd_adapter *ad, const void *site);
 /* Free with checks; on a mismatch report, and keep the memory when the
  * report says the call must fail (nd_report). */
 void nd_mem_free(void *va, UINT len, UINT flags, ULONG tag, enum mem_family fam,
-	      bool check_len_flags, const void *site);
+		 bool check_len_flags, const void *site);
 /* Reclaim (report under `rule` and free) the memory a driver owns;
  * returns how many. An adapter's is reclaimed at halt through its
  * tracked mem_res. */
-long nd_mem_reclaim_owner(void *owner, enum nd_rule rule, struct nd_adapter *ad);
+long nd_mem_reclaim_owner(void *owner, enum nd_rule rule,
+			  struct nd_adapter *ad);
 
 /* ---------------- the simulated device: sim_device.c ---------------- */
 

@@ -15,7 +15,7 @@ struct fault_state {
 	_Atomic unsigned long seen, injected;
 	_Atomic unsigned long target; /* fail when seen reaches it; 0 = off */
 	_Atomic uint64_t threshold;   /* probability as a 64-bit fraction */
-	_Atomic uint64_t rng;         /* xorshift64* state */
+	_Atomic uint64_t rng;	      /* xorshift64* state */
 };
 
 static struct fault_state faults[NDISDMA_FAULT_KINDS];
@@ -72,16 +72,17 @@ static int arm_random(int kind, double p, uint64_t seed)
 		return -EINVAL;
 	struct fault_state *f = &faults[kind];
 	atomic_store(&f->rng, seed ? seed : 1);
-	atomic_store(&f->threshold, p >= 1.0 ? UINT64_MAX
-					     : (uint64_t)(p * 18446744073709551616.0));
+	atomic_store(&f->threshold,
+		     p >= 1.0 ? UINT64_MAX
+			      : (uint64_t)(p * 18446744073709551616.0));
 	rearm();
 	return 0;
 }
 
 static int kind_of(const char *s)
 {
-	static const char *const names[] = { "shm", "shm-async", "mapreg",
-					     "pool", "mem", "any" };
+	static const char *const names[] = {"shm",  "shm-async", "mapreg",
+					    "pool", "mem",	 "any"};
 	for (int k = 0; k < NDISDMA_FAULT_KINDS; k++)
 		if (!strcmp(s, names[k]))
 			return k;
@@ -125,7 +126,8 @@ bool nd_fault_inject(int kind)
 	init_once();
 	if (kind < 0 || kind >= NDISDMA_FAULT_ANY)
 		return false;
-	struct fault_state *f = &faults[kind], *any = &faults[NDISDMA_FAULT_ANY];
+	struct fault_state *f = &faults[kind],
+			   *any = &faults[NDISDMA_FAULT_ANY];
 	if (!atomic_load(&armed)) {
 		atomic_fetch_add(&f->seen, 1);
 		atomic_fetch_add(&any->seen, 1);
@@ -147,8 +149,7 @@ int ndisdma_fault_nth(enum ndisdma_fault_kind kind, unsigned long n)
 	return arm_nth(kind, n);
 }
 
-int ndisdma_fault_random(enum ndisdma_fault_kind kind, double p,
-			 uint64_t seed)
+int ndisdma_fault_random(enum ndisdma_fault_kind kind, double p, uint64_t seed)
 {
 	init_once();
 	return arm_random(kind, p, seed);
@@ -157,15 +158,15 @@ int ndisdma_fault_random(enum ndisdma_fault_kind kind, double p,
 unsigned long ndisdma_fault_seen(enum ndisdma_fault_kind kind)
 {
 	return (unsigned)kind < NDISDMA_FAULT_KINDS
-		       ? atomic_load(&faults[kind].seen)
-		       : 0;
+		   ? atomic_load(&faults[kind].seen)
+		   : 0;
 }
 
 unsigned long ndisdma_fault_injected(enum ndisdma_fault_kind kind)
 {
 	return (unsigned)kind < NDISDMA_FAULT_KINDS
-		       ? atomic_load(&faults[kind].injected)
-		       : 0;
+		   ? atomic_load(&faults[kind].injected)
+		   : 0;
 }
 
 void ndisdma_fault_reset(void)

@@ -41,17 +41,19 @@ int nd_handle_publish(struct nd_handle *h, enum nd_handle_kind kind,
 	if (nd_ptrmap_get(&reg, h->key[0]) ||
 	    (key2 && nd_ptrmap_get(&reg, h->key[1]))) {
 		rc = -EEXIST; /* an address is one live object */
-	} else if (nd_ptrmap_put(&reg, h->key[0], (void *)((uintptr_t)h | kind))) {
+	} else if (nd_ptrmap_put(&reg, h->key[0],
+				 (void *)((uintptr_t)h | kind))) {
 		rc = -ENOMEM;
 	} else if (key2 && nd_ptrmap_put(&reg, h->key[1],
-				      (void *)((uintptr_t)h | kind2))) {
+					 (void *)((uintptr_t)h | kind2))) {
 		nd_ptrmap_del(&reg, h->key[0]);
 		rc = -ENOMEM;
 	}
 	if (!rc)
 		atomic_store(&h->published, true);
 	else
-		atomic_store(&h->refs, 0); /* never published: nobody holds it */
+		atomic_store(&h->refs,
+			     0); /* never published: nobody holds it */
 	pthread_rwlock_unlock(&reg_lock);
 	return rc;
 }

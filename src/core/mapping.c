@@ -19,8 +19,8 @@ static void stat_add(struct nd_adapter *ad, uint64_t *field, int64_t d)
 
 /* Allocate b (bounce_size bytes) from the adapter's arena, within the
  * adapter's limit and below `limit`. */
-static int bounce_alloc(struct nd_adapter *ad, struct nd_bounce *b,
-			size_t size, uint64_t limit)
+static int bounce_alloc(struct nd_adapter *ad, struct nd_bounce *b, size_t size,
+			uint64_t limit)
 {
 	int rc;
 	pthread_mutex_lock(&ad->shm_lock);
@@ -59,8 +59,8 @@ void nd_bounce_release(struct nd_adapter *ad, struct nd_bounce *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static int map_bounce(struct nd_adapter *ad, struct nd_map *m,
-		      uint64_t limit, size_t bounce_size)
+static int map_bounce(struct nd_adapter *ad, struct nd_map *m, uint64_t limit,
+		      size_t bounce_size)
 {
 	struct nd_bounce *b = m->bounce;
 	if (m->capsegs < 1) {
@@ -78,13 +78,13 @@ static int map_bounce(struct nd_adapter *ad, struct nd_map *m,
 	memcpy(b->va, m->host, m->len);
 	if (ad->bus->ops->window_open) {
 		int rc = ad->bus->ops->window_open(
-			ad->bus, b->iova, m->len, b->va,
-			m->to_device ? BUS_PERM_READ : BUS_PERM_RW, b->iova);
+		    ad->bus, b->iova, m->len, b->va,
+		    m->to_device ? BUS_PERM_READ : BUS_PERM_RW, b->iova);
 		if (rc)
 			return rc;
 	}
 	m->kind = ND_MAP_BOUNCE;
-	m->segs[0] = (struct bus_seg){ b->iova, m->len };
+	m->segs[0] = (struct bus_seg){b->iova, m->len};
 	m->nsegs = 1;
 	pthread_mutex_lock(&ad->shm_lock);
 	ad->st.bounce_maps++;
@@ -94,8 +94,7 @@ static int map_bounce(struct nd_adapter *ad, struct nd_map *m,
 }
 
 int nd_map_range(struct nd_adapter *ad, struct nd_map *m, void *host,
-		 size_t len, bool to_device, uint64_t limit,
-		 size_t bounce_size)
+		 size_t len, bool to_device, uint64_t limit, size_t bounce_size)
 {
 	m->kind = ND_MAP_NONE;
 	m->nsegs = 0;
@@ -109,15 +108,15 @@ int nd_map_range(struct nd_adapter *ad, struct nd_map *m, void *host,
 	/* Shared memory: the device already reaches it. */
 	struct shm_block *b = nd_shm_find(ad, host, len);
 	if (b) {
-		uint64_t iova = b->iova +
-				(uint64_t)((char *)host - (char *)b->va);
+		uint64_t iova =
+		    b->iova + (uint64_t)((char *)host - (char *)b->va);
 		if (iova + len - 1 <= limit) {
 			if (m->capsegs < 1) {
 				m->nsegs = 1;
 				return -ENOSPC;
 			}
 			m->kind = ND_MAP_SHM;
-			m->segs[0] = (struct bus_seg){ iova, len };
+			m->segs[0] = (struct bus_seg){iova, len};
 			m->nsegs = 1;
 			goto mapped;
 		}
@@ -182,8 +181,7 @@ static void unmap(struct nd_adapter *ad, struct nd_map *m, bool copy_back)
 						   m->len);
 		if (!m->to_device && copy_back) {
 			memcpy(m->host, m->bounce->va, m->len);
-			stat_add(ad, &ad->st.bounce_bytes_out,
-				 (int64_t)m->len);
+			stat_add(ad, &ad->st.bounce_bytes_out, (int64_t)m->len);
 		}
 		break;
 	}
@@ -197,18 +195,18 @@ static void unmap(struct nd_adapter *ad, struct nd_map *m, bool copy_back)
 static long nd_mapregs_reclaim(struct nd_res *res);
 
 static const struct nd_res_ops mapregs_res_ops = {
-	.name = "map registers",
-	.order = ND_RES_ORDER_MAPREGS,
-	.reclaim_all = nd_mapregs_reclaim,
+    .name = "map registers",
+    .order = ND_RES_ORDER_MAPREGS,
+    .reclaim_all = nd_mapregs_reclaim,
 };
 
 int nd_mapregs_create(struct nd_adapter *ad, ULONG count, ULONG max_buffer)
 {
 	/* one segment per page a buffer of max_buffer bytes can touch */
-	unsigned pages = (unsigned)(((uint64_t)max_buffer + PAGE_SIZE - 1) /
-				    PAGE_SIZE) + 1;
+	unsigned pages =
+	    (unsigned)(((uint64_t)max_buffer + PAGE_SIZE - 1) / PAGE_SIZE) + 1;
 	struct nd_mapregs *r =
-		calloc(1, sizeof(*r) + count * sizeof(r->reg[0]));
+	    calloc(1, sizeof(*r) + count * sizeof(r->reg[0]));
 	if (!r)
 		return -ENOMEM;
 	r->segs = calloc((size_t)count * pages, sizeof(*r->segs));
@@ -269,8 +267,9 @@ static long nd_mapregs_reclaim(struct nd_res *res)
 	}
 	if (ad->mapregs) {
 		nd_report(ND_RULE_HALT_LEAK_OBJECT, ad, 0, ad->mapreg_count,
-			  NULL, "map registers not freed with "
-				"NdisMFreeMapRegisters");
+			  NULL,
+			  "map registers not freed with "
+			  "NdisMFreeMapRegisters");
 		ad->mapregs = false;
 		n++;
 	}

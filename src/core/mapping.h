@@ -72,8 +72,8 @@ struct nd_mapregs {
 	struct nd_res res; /* tracked while allocated: halt reclaims */
 	pthread_mutex_t lock;
 	ULONG count, max_buffer;
-	unsigned pages;  /* segments one register can hold */
-	unsigned active; /* registers in use */
+	unsigned pages;	      /* segments one register can hold */
+	unsigned active;      /* registers in use */
 	struct bus_seg *segs; /* count * pages */
 	struct nd_mapreg reg[];
 };
@@ -92,11 +92,11 @@ void nd_mapregs_destroy(struct nd_adapter *ad);
 struct nd_sg_req {
 	PMDL mdl;
 	ULONG offset, length;
-	bool to_device;   /* the device may only read the list's bytes */
-	void *buf;        /* the caller's storage for the list, or NULL */
+	bool to_device; /* the device may only read the list's bytes */
+	void *buf;	/* the caller's storage for the list, or NULL */
 	ULONG bufsize;
 	const void *owner; /* the NET_BUFFER or NDIS_PACKET it is for */
-	bool ndis5;       /* built for a packet (ScatterGatherListPacketInfo) */
+	bool ndis5; /* built for a packet (ScatterGatherListPacketInfo) */
 	const void *site;
 };
 
@@ -137,8 +137,8 @@ struct nd_sysdma {
 	struct nd_adapter *ad;
 	NDIS_DMA_DESCRIPTION desc;
 	ULONG max_length;
-	unsigned bits;  /* 24 or 32 address lines */
-	unsigned unit;  /* bytes per transfer cycle: 1, 2 or 4 */
+	unsigned bits; /* 24 or 32 address lines */
+	unsigned unit; /* bytes per transfer cycle: 1, 2 or 4 */
 	struct nd_res res;
 	pthread_mutex_t lock;
 	/* the transfer set up */
@@ -165,7 +165,7 @@ bool nd_sysdma_del(struct nd_sysdma *d);
 /* A live channel handle, held (nd_sysdma_put); NULL when unknown (reported
  * handle.unknown when fn is set). */
 struct nd_sysdma *nd_sysdma_lookup(NDIS_HANDLE h, const char *fn,
-				const void *site);
+				   const void *site);
 static inline void nd_sysdma_put(struct nd_sysdma *d)
 {
 	nd_handle_put(&d->h);

@@ -37,9 +37,9 @@ static long mem_reclaim_adapter(struct nd_res *res)
 }
 
 static const struct nd_res_ops mem_res_ops = {
-	.name = "general memory",
-	.order = ND_RES_ORDER_MEMORY,
-	.reclaim_all = mem_reclaim_adapter,
+    .name = "general memory",
+    .order = ND_RES_ORDER_MEMORY,
+    .reclaim_all = mem_reclaim_adapter,
 };
 
 static struct tag_stat *tag_get(ULONG tag)
@@ -56,7 +56,7 @@ static struct tag_stat *tag_get(ULONG tag)
 }
 
 void *nd_mem_alloc(size_t len, UINT flags, ULONG tag, enum mem_family fam,
-		struct nd_adapter *ad, const void *site)
+		   struct nd_adapter *ad, const void *site)
 {
 	if (nd_fault_inject(NDISDMA_FAULT_MEM))
 		return NULL;
@@ -129,7 +129,7 @@ static void release(struct mem_rec *r)
 }
 
 void nd_mem_free(void *va, UINT len, UINT flags, ULONG tag, enum mem_family fam,
-	      bool check_len_flags, const void *site)
+		 bool check_len_flags, const void *site)
 {
 	pthread_mutex_lock(&mem_lock);
 	struct mem_rec *r = va ? nd_ptrmap_get(&live, (uintptr_t)va) : NULL;
@@ -197,14 +197,13 @@ long nd_mem_reclaim_owner(void *owner, enum nd_rule rule, struct nd_adapter *ad)
 		return 0;
 	pthread_mutex_lock(&mem_lock);
 	size_t cap = nd_ptrmap_count(&live);
-	struct owned o = { owner, calloc(cap ? cap : 1, sizeof(void *)), 0,
-			   cap };
+	struct owned o = {owner, calloc(cap ? cap : 1, sizeof(void *)), 0, cap};
 	long n = 0;
 	if (o.v) {
 		nd_ptrmap_each(&live, find_owned, &o);
 		for (size_t i = 0; i < o.n; i++) {
 			struct mem_rec *r = o.v[i];
-			char tag[5] = { 0 };
+			char tag[5] = {0};
 			for (int k = 0; k < 4; k++) {
 				char ch = (char)(r->tag >> (8 * k));
 				tag[k] = ch >= 32 && ch < 127 ? ch : '.';

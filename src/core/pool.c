@@ -41,10 +41,10 @@ bool nd_pool_avx2;
 static void setup(void)
 {
 	pthread_key_create(&exit_key, thread_exit);
-	long r = ND_POOL_SEQ_CST ? -1
-				 : syscall(__NR_membarrier,
-					   MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
-					   0, 0);
+	long r = ND_POOL_SEQ_CST
+		     ? -1
+		     : syscall(__NR_membarrier,
+			       MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0);
 	if (r != 0)
 		atomic_store(&nd_pool_full_fence, 1);
 #if ND_POOL_RUN32
@@ -70,7 +70,6 @@ static struct nd_pool_hdr *hdr(void *obj)
 	return (struct nd_pool_hdr *)((char *)obj - ND_POOL_HDR);
 }
 
-
 /* A slow path's new count for c (pool lock held; c's owner, or a
  * thief): what the slots hold is no longer a checked batch. */
 static void cache_set_count(struct nd_pcache *c, uint32_t n)
@@ -83,8 +82,8 @@ static void cache_set_count(struct nd_pcache *c, uint32_t n)
 static void set_live(void *obj)
 {
 	struct nd_pool_hdr *h = hdr(obj);
-	nd_pool_set_state(h, (uint8_t)((nd_pool_state(h) & ND_OBJ_OVERFLOW) |
-				       ND_ST_LIVE));
+	nd_pool_set_state(
+	    h, (uint8_t)((nd_pool_state(h) & ND_OBJ_OVERFLOW) | ND_ST_LIVE));
 }
 
 /* ---- type-stable memory ----
@@ -105,10 +104,10 @@ struct nd_quarantine {
 	struct nd_slab *head, **tail;
 	unsigned n, depth, max;
 };
-static struct nd_quarantine slab_q = { PTHREAD_MUTEX_INITIALIZER, NULL,
-				       &slab_q.head, 0, 64, 4096 };
-static struct nd_quarantine kept_q = { PTHREAD_MUTEX_INITIALIZER, NULL,
-				       &kept_q.head, 0, 1024, 2048 };
+static struct nd_quarantine slab_q = {
+    PTHREAD_MUTEX_INITIALIZER, NULL, &slab_q.head, 0, 64, 4096};
+static struct nd_quarantine kept_q = {
+    PTHREAD_MUTEX_INITIALIZER, NULL, &kept_q.head, 0, 1024, 2048};
 
 /* Zeroed memory of `bytes` (a page multiple), page-aligned, or NULL. */
 static char *q_map(struct nd_quarantine *q, size_t bytes)
@@ -247,7 +246,7 @@ static int add_slab(struct nd_pool *p, uint32_t n, bool overflow)
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t k = n - 1 - i;
 		struct nd_pool_hdr *h =
-			(struct nd_pool_hdr *)(s->mem + (size_t)k * p->stride);
+		    (struct nd_pool_hdr *)(s->mem + (size_t)k * p->stride);
 		h->cookie = nd_hdr_cookie(h);
 		h->index = first + k;
 		h->pool = p;
@@ -294,8 +293,7 @@ static void pool_free_memory(struct nd_pool *p)
 int nd_pool_create(const struct nd_pool_params *prm, struct nd_pool **out)
 {
 	*out = NULL;
-	if (!prm->obj_size ||
-	    (!prm->nfixed && !prm->noverflow && !prm->grow))
+	if (!prm->obj_size || (!prm->nfixed && !prm->noverflow && !prm->grow))
 		return -EINVAL;
 	pthread_once(&once, setup);
 	/* 64-byte aligned (live_line): not calloc */
@@ -322,9 +320,9 @@ int nd_pool_create(const struct nd_pool_params *prm, struct nd_pool **out)
 	 * gaps); a reservation for ND_POOL_GROW_MAX of a growing one, of
 	 * which only the pages in use are ever touched */
 	if (prm->grow) {
-		void *m = mmap(NULL, ND_POOL_GROW_MAX, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
-			       0);
+		void *m =
+		    mmap(NULL, ND_POOL_GROW_MAX, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (m != MAP_FAILED) {
 			p->st = m;
 			p->st_cap = ND_POOL_GROW_MAX;
@@ -373,7 +371,7 @@ int nd_pool_create(const struct nd_pool_params *prm, struct nd_pool **out)
 
 void nd_pool_set_live_line(struct nd_pool *p, const void *obj48)
 {
-	struct nd_pool_hdr h = { 0 };
+	struct nd_pool_hdr h = {0};
 	h.cookie = 0; /* bound to each header's address: compared apart */
 	h.index = 0;
 	h.pool = p;
@@ -393,19 +391,19 @@ static struct nd_pcache *cache_attach(struct nd_pool *p)
 	unsigned slot = p->slot;
 	struct nd_pcache *c = nd_tl.pcache[slot];
 	if (c) {
-		uint64_t id = atomic_load_explicit(&c->pool_id,
-						   memory_order_acquire);
+		uint64_t id =
+		    atomic_load_explicit(&c->pool_id, memory_order_acquire);
 		if (id == p->id)
 			return c;
 		if (id != 0)
 			return NULL; /* slot taken by a live pool */
-		free(c);        /* its pool is gone and unlinked it */
+		free(c);	     /* its pool is gone and unlinked it */
 		nd_tl.pcache[slot] = NULL;
 	}
 	/* 64-byte aligned: the bulk calls copy objs[] in 32-byte pieces,
 	 * which must not straddle cache lines */
-	size_t cb = (sizeof(*c) + p->cache_cap * sizeof(void *) + 63) &
-		    ~(size_t)63;
+	size_t cb =
+	    (sizeof(*c) + p->cache_cap * sizeof(void *) + 63) & ~(size_t)63;
 	c = aligned_alloc(64, cb);
 	if (!c)
 		return NULL;
@@ -497,13 +495,12 @@ static void thread_exit(void *arg)
 		if (atomic_load_explicit(&c->pool_id, memory_order_acquire)) {
 			struct nd_pool *p = c->pool;
 			pthread_mutex_lock(&p->lock);
-			uint32_t n = atomic_load_explicit(
-				&c->count, memory_order_relaxed);
+			uint32_t n = atomic_load_explicit(&c->count,
+							  memory_order_relaxed);
 			for (uint32_t k = 0; k < n; k++)
 				p->fixed[p->nfree_fixed++] = c->objs[k];
 			cache_unlink(p, c);
-			p->cache_bytes -= sizeof(*c) +
-					  c->cap * sizeof(void *);
+			p->cache_bytes -= sizeof(*c) + c->cap * sizeof(void *);
 			pthread_mutex_unlock(&p->lock);
 		}
 		free(c);
@@ -576,8 +573,7 @@ size_t nd_pool_memory(const struct nd_pool *p)
 
 /* Make at least `want` fixed descriptors free if at all possible: steal
  * from other threads, then grow. Pool lock held. */
-static void find_more(struct nd_pool *p, struct nd_pcache *mine,
-		      uint32_t want)
+static void find_more(struct nd_pool *p, struct nd_pcache *mine, uint32_t want)
 {
 	if (p->nfree_fixed >= want)
 		return;
@@ -612,8 +608,8 @@ void *nd_pool_get_slow(struct nd_pool *p)
 		o = p->fixed[--p->nfree_fixed];
 		if (c) {
 			uint32_t k = p->refill < p->nfree_fixed
-					     ? p->refill
-					     : p->nfree_fixed;
+					 ? p->refill
+					 : p->nfree_fixed;
 			for (uint32_t i = 0; i < k; i++)
 				c->objs[i] = p->fixed[p->nfree_fixed - k + i];
 			p->nfree_fixed -= k;
@@ -639,9 +635,8 @@ unsigned nd_pool_get_bulk_slow(struct nd_pool *p, void **objs, unsigned n)
 		return 0;
 	}
 	struct nd_pcache *c = cache_attach(p);
-	uint32_t have = c ? atomic_load_explicit(&c->count,
-						 memory_order_relaxed)
-			  : 0;
+	uint32_t have =
+	    c ? atomic_load_explicit(&c->count, memory_order_relaxed) : 0;
 	if (have + p->nfree_fixed < n)
 		find_more(p, c, n - have);
 	if ((uint64_t)have + p->nfree_fixed + p->nfree_ovf < n) {
@@ -682,8 +677,8 @@ static bool put_locked(struct nd_pool *p, struct nd_pcache *c, void *obj)
 	if (ovf) {
 		p->ovf[p->nfree_ovf++] = obj;
 	} else if (c) {
-		uint32_t n = atomic_load_explicit(&c->count,
-						  memory_order_relaxed);
+		uint32_t n =
+		    atomic_load_explicit(&c->count, memory_order_relaxed);
 		if (n >= c->cap) {
 			/* flush the upper half to the shared stack */
 			uint32_t k = c->cap - p->refill;
@@ -703,8 +698,8 @@ static bool put_locked(struct nd_pool *p, struct nd_pcache *c, void *obj)
 /* Check obj against p; report what is wrong. Returns the pool it belongs
  * to (p, or its real pool for a cross free), or NULL when nothing may be
  * done with it. */
-static struct nd_pool *check_put(struct nd_pool *p, void *obj,
-				 const void *site, enum nd_put_result *res)
+static struct nd_pool *check_put(struct nd_pool *p, void *obj, const void *site,
+				 enum nd_put_result *res)
 {
 	struct nd_pool_hdr *h = nd_pool_hdr_of(obj);
 	*res = ND_PUT_OK;
@@ -717,8 +712,8 @@ static struct nd_pool *check_put(struct nd_pool *p, void *obj,
 	}
 	if (!nd_pool_is_live(h)) {
 		nd_report(ND_RULE_POOL_DOUBLE_FREE, NULL, (uintptr_t)obj, 0,
-			  site, "%s: descriptor %p freed twice",
-			  h->pool->kind, obj);
+			  site, "%s: descriptor %p freed twice", h->pool->kind,
+			  obj);
 		*res = ND_PUT_DOUBLE;
 		return NULL;
 	}
@@ -809,8 +804,7 @@ unsigned nd_pool_put_bulk_undo(struct nd_pool *p, void **objs, unsigned n,
  * by the next from the store buffer. */
 
 typedef int64_t nd_q4 __attribute__((vector_size(32), aligned(8), may_alias));
-typedef uint8_t nd_b32 __attribute__((vector_size(32), aligned(1),
-				      may_alias));
+typedef uint8_t nd_b32 __attribute__((vector_size(32), aligned(1), may_alias));
 
 /* Both ends of a batch whose pointers are first + i * d are objects of
  * p whose indices are n - 1 apart: the indices between are theirs, one
@@ -834,9 +828,9 @@ run_ends(const struct nd_pool *p, void *const *objs, unsigned n, int64_t d,
 	return h >= l && h - l == n - 1;
 }
 
-static bool run_mark_any(const struct nd_pool *p,
-				   void *const *objs, unsigned n, uint8_t from,
-				   uint8_t to, void **dst, struct nd_run *run)
+static bool run_mark_any(const struct nd_pool *p, void *const *objs, unsigned n,
+			 uint8_t from, uint8_t to, void **dst,
+			 struct nd_run *run)
 {
 	if (n < 2)
 		return false;
@@ -849,8 +843,8 @@ static bool run_mark_any(const struct nd_pool *p,
 	 * loaded before any is stored: dst may be written though the batch
 	 * turns out not to be a run (the callers' dst is theirs to fill
 	 * anyway: the caller's array, or cache slots above the count) */
-	nd_q4 e = (nd_q4){ f, f + d, f + 2 * d, f + 3 * d }, acc = { 0 };
-	const nd_q4 step = (nd_q4){ 0 } + 4 * d;
+	nd_q4 e = (nd_q4){f, f + d, f + 2 * d, f + 3 * d}, acc = {0};
+	const nd_q4 step = (nd_q4){0} + 4 * d;
 	unsigned i = 0;
 #define ND_LD(k) (*(const nd_q4 *)(const void *)&objs[i + 4 * (k)])
 #define ND_ST(k, v) (*(nd_q4 *)(void *)&dst[i + 4 * (k)] = (v))
@@ -858,10 +852,10 @@ static bool run_mark_any(const struct nd_pool *p,
 		nd_q4 a0 = ND_LD(0), a1 = ND_LD(1), a2 = ND_LD(2),
 		      a3 = ND_LD(3), a4 = ND_LD(4), a5 = ND_LD(5),
 		      a6 = ND_LD(6), a7 = ND_LD(7);
-		acc |= (a0 ^ e) | (a1 ^ (e + step)) |
-		       (a2 ^ (e + 2 * step)) | (a3 ^ (e + 3 * step)) |
-		       (a4 ^ (e + 4 * step)) | (a5 ^ (e + 5 * step)) |
-		       (a6 ^ (e + 6 * step)) | (a7 ^ (e + 7 * step));
+		acc |= (a0 ^ e) | (a1 ^ (e + step)) | (a2 ^ (e + 2 * step)) |
+		       (a3 ^ (e + 3 * step)) | (a4 ^ (e + 4 * step)) |
+		       (a5 ^ (e + 5 * step)) | (a6 ^ (e + 6 * step)) |
+		       (a7 ^ (e + 7 * step));
 		e += 8 * step;
 		if (dst) {
 			ND_ST(0, a0);
@@ -897,7 +891,7 @@ static bool run_mark_any(const struct nd_pool *p,
 	_Atomic uint8_t *st = p->st + lo;
 	i = 0;
 #if !ND_POOL_SEQ_CST
-	nd_b32 x = { 0 };
+	nd_b32 x = {0};
 	for (; i + 32 <= n; i += 32)
 		x |= *(const nd_b32 *)(const void *)(st + i) ^ from;
 	int64_t q[4];
@@ -911,7 +905,7 @@ static bool run_mark_any(const struct nd_pool *p,
 	i = 0;
 #if !ND_POOL_SEQ_CST
 	for (; i + 32 <= n; i += 32)
-		*(nd_b32 *)(void *)(st + i) = (nd_b32){ 0 } + to;
+		*(nd_b32 *)(void *)(st + i) = (nd_b32){0} + to;
 #endif
 	for (; i < n; i++)
 		atomic_store_explicit(&st[i], to, memory_order_relaxed);
@@ -925,11 +919,10 @@ static bool run_mark_any(const struct nd_pool *p,
  * copy or memset built for SSE): two 16-byte loads, each forwarded from
  * one store, where one 32-byte load over two stores waits for both to
  * reach the cache */
-#define ND_LOAD2X16(a)                                                       \
-	_mm256_loadu2_m128i(                                                 \
-		(const __m128i *)(const void *)((const char *)(a) + 16),      \
-		(const __m128i *)(const void *)(a))
-
+#define ND_LOAD2X16(a)                                                         \
+	_mm256_loadu2_m128i(                                                   \
+	    (const __m128i *)(const void *)((const char *)(a) + 16),           \
+	    (const __m128i *)(const void *)(a))
 
 /* n (a multiple of 32) state bytes from st all exactly `from`: set them
  * to `to` and return true; else false, nothing changed. */
@@ -940,7 +933,8 @@ run32_mark(_Atomic uint8_t *sta, unsigned n, uint8_t from, uint8_t to)
 	const __m256i f = _mm256_set1_epi8((char)from);
 	__m256i x = _mm256_setzero_si256();
 	for (unsigned j = 0; j < n; j += 32)
-		x = _mm256_or_si256(x, _mm256_xor_si256(ND_LOAD2X16(st + j), f));
+		x = _mm256_or_si256(x,
+				    _mm256_xor_si256(ND_LOAD2X16(st + j), f));
 	if (ND_UNLIKELY(!_mm256_testz_si256(x, x)))
 		return false;
 	const __m256i t = _mm256_set1_epi8((char)to);
@@ -957,8 +951,8 @@ run32_mark(_Atomic uint8_t *sta, unsigned n, uint8_t from, uint8_t to)
  * when all n state bytes then pass a compare with FREE or LIVE they lie
  * in one slab (a gap entry is neither), so the objects are those. */
 __attribute__((target("avx2"), always_inline)) static inline bool
-run32_ptrs(const struct nd_pool *p, void *const *objs, unsigned n,
-	   void **dst, struct nd_run *run)
+run32_ptrs(const struct nd_pool *p, void *const *objs, unsigned n, void **dst,
+	   struct nd_run *run)
 {
 	/* d is not checked alone: the compare holds i * stride, or
 	 * -i * stride when the second pointer is below the first */
@@ -978,8 +972,8 @@ run32_ptrs(const struct nd_pool *p, void *const *objs, unsigned n,
 		for (unsigned k = 0; k < 8; k++) {
 			__m256i a = ND_LOAD2X16(&objs[j + 4 * k]);
 			acc = _mm256_or_si256(
-				acc, _mm256_xor_si256(_mm256_sub_epi64(a, base),
-						      _mm256_load_si256(&off[k])));
+			    acc, _mm256_xor_si256(_mm256_sub_epi64(a, base),
+						  _mm256_load_si256(&off[k])));
 			_mm256_storeu_si256((__m256i *)(void *)&dst[j + 4 * k],
 					    a);
 		}
@@ -1028,12 +1022,11 @@ put_run32_body(struct nd_pool *p, unsigned slot, void **objs, unsigned n)
 		__m256i eq = _mm256_setzero_si256();
 		for (unsigned k = 0; k < n; k += 4)
 			eq = _mm256_or_si256(
-				eq,
-				_mm256_xor_si256(
-					ND_LOAD2X16(&objs[k]),
-					_mm256_loadu_si256(
-						(const __m256i *)(const void *)&c
-							->objs[have + k])));
+			    eq, _mm256_xor_si256(
+				    ND_LOAD2X16(&objs[k]),
+				    _mm256_loadu_si256(
+					(const __m256i *)(const void *)&c
+					    ->objs[have + k])));
 		if (_mm256_testz_si256(eq, eq) &&
 		    run32_mark(p->st + nd_pcache_run_lo(c, have, n), n,
 			       ND_ST_LIVE, ND_ST_FREE)) {
@@ -1094,7 +1087,7 @@ bool nd_pool_put_run_any(struct nd_pool *p, unsigned slot, void **objs,
 		_Atomic uint8_t *st = p->st + nd_pcache_run_lo(c, have, n);
 		while (k == n && j < n &&
 		       atomic_load_explicit(&st[j], memory_order_relaxed) ==
-			       ND_ST_LIVE)
+			   ND_ST_LIVE)
 			j++;
 		if (j == n) {
 			nd_st_fill(st, 0, n, ND_ST_FREE);

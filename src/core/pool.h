@@ -51,7 +51,7 @@
 #define ND_ST_GAP NDISDMA_ST_GAP_ /* no object: the entry after each slab */
 #define ND_ST_FREE NDISDMA_ST_FREE_
 #define ND_ST_LIVE NDISDMA_ST_LIVE_
-#define ND_ST_MASK 0xC0      /* FREE or LIVE */
+#define ND_ST_MASK 0xC0	     /* FREE or LIVE */
 #define ND_OBJ_OVERFLOW 0x01 /* an overflow descriptor (for good) */
 /* The bits between are the kind's own marks on a LIVE object (packets:
  * out-of-band data or Private written through the NDIS calls and
@@ -62,11 +62,10 @@
  * reserved for this many, and only the part in use is touched). */
 #define ND_POOL_GROW_MAX (1u << 24)
 #define ND_POOL_HDR NDISDMA_POOL_HDR_
-#define ND_CACHE_MAX 256u    /* per-thread cache size, as DPDK's default */
+#define ND_CACHE_MAX 256u /* per-thread cache size, as DPDK's default */
 #define ND_RUN_NONE NDISDMA_RUN_NONE_ /* run_bot of a cache without a batch */
 
 struct nd_pool;
-
 
 /* The cookie a header at h holds (NDISDMA_COOKIE_AT_ of the engine header): a
  * header copied elsewhere does not match, so the one compare that
@@ -79,13 +78,12 @@ static inline uint32_t nd_hdr_cookie(const void *h)
 
 /* ND_ASSERT: src/core/assert.h (through core.h). */
 
-
 struct nd_pool_params {
-	const char *kind;      /* "packet pool", ...: appears in reports */
-	size_t obj_size;       /* bytes after the header */
-	uint32_t nfixed;       /* fixed descriptors (initial slab if grow) */
-	uint32_t noverflow;    /* overflow descriptors (not with grow) */
-	bool grow;             /* unbounded: add slabs when dry */
+	const char *kind;   /* "packet pool", ...: appears in reports */
+	size_t obj_size;    /* bytes after the header */
+	uint32_t nfixed;    /* fixed descriptors (initial slab if grow) */
+	uint32_t noverflow; /* overflow descriptors (not with grow) */
+	bool grow;	    /* unbounded: add slabs when dry */
 	/* growing pools: objects per added slab (0: nfixed, at least 64,
 	 * at most 4096); with nfixed 0 no memory is taken at creation */
 	uint32_t slab;
@@ -93,7 +91,7 @@ struct nd_pool_params {
 	 * after its memory is gone; may be NULL. */
 	void (*on_destroy)(void *arg);
 	void *arg;
-	uint32_t tag;          /* kept in the pool for the owner's checks */
+	uint32_t tag; /* kept in the pool for the owner's checks */
 	/* Put an object in its free state (what an allocation must find):
 	 * called for every new object and, on the slow paths, for every
 	 * object freed; the fast paths do the same inline. May be NULL. */
@@ -115,7 +113,6 @@ struct nd_slab {
  * is handed out again only after 64 others, by size. Cannot fail. */
 void *nd_pool_mem_get(size_t bytes);
 void nd_pool_mem_put(void *mem, size_t bytes, size_t keep);
-
 
 /* Create a pool. Returns 0 and *out, -EINVAL (obj_size 0, or no
  * descriptors at all), or -ENOMEM (nothing is left allocated). */
@@ -207,9 +204,9 @@ static inline void *nd_pool_obj_of(struct nd_pool_hdr *h)
 /* Outcome of a free. */
 enum nd_put_result {
 	ND_PUT_OK,
-	ND_PUT_DOUBLE,   /* already free: nothing done */
-	ND_PUT_UNKNOWN,  /* no pool object: nothing done */
-	ND_PUT_CROSS,    /* belongs to another pool: returned to its own */
+	ND_PUT_DOUBLE,	/* already free: nothing done */
+	ND_PUT_UNKNOWN, /* no pool object: nothing done */
+	ND_PUT_CROSS,	/* belongs to another pool: returned to its own */
 };
 
 /* ---- slow paths (pool.c) ---- */
@@ -279,7 +276,6 @@ ND_ALWAYS_INLINE void nd_st_mark_live(_Atomic uint8_t *st, void *obj)
 			      memory_order_relaxed);
 }
 
-
 /* Take one object: the cache pop (nd_pcache_pop), else the slow path.
  * Returns it (state LIVE), or NULL when the pool has nothing left
  * (fixed, overflow and every thread's cache) or cannot grow. Never
@@ -296,7 +292,6 @@ static inline void *nd_pool_get_at(struct nd_pool *p, unsigned slot)
 	return nd_pool_get_tl(&nd_tl, p, slot);
 }
 
-
 /* Give one object back to `p`, already in its free state: the fast path
  * does not run the pool's reset (the slow path, on a full cache, does,
  * once more). A double free (pool.double-free), a pointer no
@@ -311,7 +306,7 @@ static inline enum nd_put_result nd_pool_put_h(struct nd_pool *p,
 	if (ND_LIKELY(h && h->pool == p &&
 		      atomic_load_explicit(st = nd_pool_st(h),
 					   memory_order_relaxed) ==
-			      ND_ST_LIVE)) {
+			  ND_ST_LIVE)) {
 		if (ND_LIKELY(nd_pcache_push(&nd_tl, p, p->slot, st, obj)))
 			return ND_PUT_OK;
 	}
@@ -345,9 +340,6 @@ struct nd_run {
 bool nd_pool_run_mark(const struct nd_pool *p, void *const *objs, unsigned n,
 		      uint8_t from, uint8_t to, void **dst, struct nd_run *run);
 
-
-
-
 /* Take n objects, all or none: a copy of the pointers from the top of
  * the caller's cache, each marked LIVE (a run of neighbours in one
  * operation). Returns n, or 0 when fewer are left. */
@@ -358,17 +350,17 @@ ND_ALWAYS_INLINE unsigned nd_pool_get_bulk_tl(struct nd_tls *t,
 	_Atomic uint8_t *st = p->st;
 	struct nd_pcache *c = nd_pcache_take(t, p, slot);
 	if (ND_LIKELY(c != NULL)) {
-		uint32_t have = atomic_load_explicit(&c->count,
-						     memory_order_relaxed);
+		uint32_t have =
+		    atomic_load_explicit(&c->count, memory_order_relaxed);
 		if (ND_LIKELY(have >= n) && ND_LIKELY(n != 0)) {
-			if (ND_LIKELY(nd_pcache_take_run(c, st, have, objs,
-							 n))) {
+			if (ND_LIKELY(
+				nd_pcache_take_run(c, st, have, objs, n))) {
 				nd_pcache_leave(c);
 				return n;
 			}
 			void **src = &c->objs[have - n];
-			if (!nd_pool_run_mark(p, src, n, ND_ST_FREE,
-					      ND_ST_LIVE, objs, NULL))
+			if (!nd_pool_run_mark(p, src, n, ND_ST_FREE, ND_ST_LIVE,
+					      objs, NULL))
 				for (unsigned i = 0; i < n; i++) {
 					objs[i] = src[i];
 					nd_st_mark_live(p->st, src[i]);
@@ -392,16 +384,15 @@ static inline unsigned nd_pool_get_bulk(struct nd_pool *p, void **objs,
 /* The caller's cache of p, entered and with room for n more objects, or
  * NULL (nothing to leave). For bulk frees that check and copy in one
  * pass: store into &c->objs[count...], then nd_pcache_push_commit. */
-ND_ALWAYS_INLINE struct nd_pcache *nd_pcache_room(struct nd_tls *t,
-						  struct nd_pool *p,
-						  unsigned slot, unsigned n)
+ND_ALWAYS_INLINE struct nd_pcache *
+nd_pcache_room(struct nd_tls *t, struct nd_pool *p, unsigned slot, unsigned n)
 {
 	struct nd_pcache *c = nd_pcache_take(t, p, slot);
 	if (ND_LIKELY(c != NULL)) {
-		if (ND_LIKELY(atomic_load_explicit(&c->count,
-						   memory_order_relaxed) +
-				      n <=
-			      c->cap)) {
+		if (ND_LIKELY(
+			atomic_load_explicit(&c->count, memory_order_relaxed) +
+			    n <=
+			c->cap)) {
 			c->run_bot = ND_RUN_NONE; /* the caller writes */
 			return c;
 		}
@@ -415,11 +406,10 @@ ND_ALWAYS_INLINE void nd_pcache_push_commit(struct nd_pcache *c, unsigned n)
 	ND_ASSERT(atomic_load_explicit(&c->count, memory_order_relaxed) + n <=
 		  c->cap);
 	c->run_bot = ND_RUN_NONE;
-	atomic_store_explicit(&c->count,
-			      atomic_load_explicit(&c->count,
-						   memory_order_relaxed) +
-				      n,
-			      memory_order_relaxed);
+	atomic_store_explicit(
+	    &c->count,
+	    atomic_load_explicit(&c->count, memory_order_relaxed) + n,
+	    memory_order_relaxed);
 	nd_pcache_leave(c);
 }
 
@@ -494,9 +484,9 @@ static inline unsigned nd_pool_put_bulk(struct nd_pool *p, void **objs,
 		return 0;
 	unsigned i = 0;
 	struct nd_pcache *c = nd_pcache_room(&nd_tl, p, p->slot, n);
-	void **dst = c ? &c->objs[atomic_load_explicit(
-				 &c->count, memory_order_relaxed)]
-		       : NULL;
+	void **dst =
+	    c ? &c->objs[atomic_load_explicit(&c->count, memory_order_relaxed)]
+	      : NULL;
 	for (; i < n; i++) {
 		struct nd_pool_hdr *h = nd_pool_live_hdr(objs[i], p);
 		if (ND_UNLIKELY(!h))

@@ -99,7 +99,7 @@ size_t nd_ptrmap_count(const struct ptrmap *m)
 }
 
 void nd_ptrmap_each(const struct ptrmap *m,
-		 void (*fn)(void *, uintptr_t, void *), void *ctx)
+		    void (*fn)(void *, uintptr_t, void *), void *ctx)
 {
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->slot[i].key > 1)

@@ -27,9 +27,8 @@ void *nd_ptrmap_get(const struct ptrmap *, uintptr_t key);
 void *nd_ptrmap_del(struct ptrmap *, uintptr_t key);
 size_t nd_ptrmap_count(const struct ptrmap *);
 /* Call fn for every entry; fn must not modify the map. */
-void nd_ptrmap_each(const struct ptrmap *, void (*fn)(void *ctx, uintptr_t key,
-						    void *val),
-		 void *ctx);
+void nd_ptrmap_each(const struct ptrmap *,
+		    void (*fn)(void *ctx, uintptr_t key, void *val), void *ctx);
 void nd_ptrmap_free(struct ptrmap *);
 
 #endif

@@ -78,8 +78,8 @@ static int set_mode(const char *pattern, enum ndisdma_verify_mode mode)
 
 static int mode_of(const char *m)
 {
-	return !strcmp(m, "report") ? NDISDMA_VERIFY_REPORT
-	       : !strcmp(m, "fail") ? NDISDMA_VERIFY_FAIL
+	return !strcmp(m, "report")  ? NDISDMA_VERIFY_REPORT
+	       : !strcmp(m, "fail")  ? NDISDMA_VERIFY_FAIL
 	       : !strcmp(m, "abort") ? NDISDMA_VERIFY_ABORT
 				     : -1;
 }
@@ -131,8 +131,8 @@ bool nd_report(enum nd_rule rule, struct nd_adapter *ad, uint64_t addr,
 	atomic_fetch_add(&rule_counts[rule], 1);
 	int mode = atomic_load(&rule_mode[rule]);
 	bool fail = strict(rule, mode);
-	FILE *out = atomic_load(&report_out_set) ? atomic_load(&report_out)
-						 : stderr;
+	FILE *out =
+	    atomic_load(&report_out_set) ? atomic_load(&report_out) : stderr;
 	if (mode == NDISDMA_VERIFY_ABORT && !out)
 		out = stderr;
 	if (!out)
@@ -169,8 +169,8 @@ unsigned long ndisdma_verifier_count(const char *rule_id)
 
 FILE *ndisdma_verifier_set_output(FILE *out)
 {
-	FILE *old = atomic_load(&report_out_set) ? atomic_load(&report_out)
-						 : stderr;
+	FILE *old =
+	    atomic_load(&report_out_set) ? atomic_load(&report_out) : stderr;
 	atomic_store(&report_out, out);
 	atomic_store(&report_out_set, true);
 	return old;
@@ -185,8 +185,8 @@ void ndisdma_verifier_reset_counts(void)
 void nd_log_line(const char *fmt, ...)
 {
 	nd_verifier_init();
-	FILE *out = atomic_load(&report_out_set) ? atomic_load(&report_out)
-						 : stderr;
+	FILE *out =
+	    atomic_load(&report_out_set) ? atomic_load(&report_out) : stderr;
 	if (!out)
 		return;
 	va_list ap;

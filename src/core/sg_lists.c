@@ -31,9 +31,9 @@ struct nd_sglist {
 static long sg_reclaim_all(struct nd_res *res);
 
 static const struct nd_res_ops sg_res_ops = {
-	.name = "scatter-gather lists",
-	.order = ND_RES_ORDER_SGLIST,
-	.reclaim_all = sg_reclaim_all,
+    .name = "scatter-gather lists",
+    .order = ND_RES_ORDER_SGLIST,
+    .reclaim_all = sg_reclaim_all,
 };
 
 size_t nd_sg_list_size(uint64_t n)
@@ -50,7 +50,8 @@ static int walk(const struct nd_sg_req *rq,
 	PMDL m = rq->mdl;
 	unsigned pieces = 0;
 	uint64_t pages = 0;
-	if (rq->length == 0) { /* an empty list (NdisMAllocateNetBufferSGList) */
+	if (rq->length ==
+	    0) { /* an empty list (NdisMAllocateNetBufferSGList) */
 		if (nmdls)
 			*nmdls = 0;
 		if (nelems)

@@ -15,10 +15,10 @@ static long nd_shm_reclaim_all(struct nd_res *r);
 static void nd_shm_destroy(struct nd_res *r);
 
 static const struct nd_res_ops shm_res_ops = {
-	.name = "shared memory",
-	.order = ND_RES_ORDER_SHM,
-	.reclaim_all = nd_shm_reclaim_all,
-	.destroy = nd_shm_destroy,
+    .name = "shared memory",
+    .order = ND_RES_ORDER_SHM,
+    .reclaim_all = nd_shm_reclaim_all,
+    .destroy = nd_shm_destroy,
 };
 
 int nd_shm_ensure_arena(struct nd_adapter *ad)
@@ -29,11 +29,10 @@ int nd_shm_ensure_arena(struct nd_adapter *ad)
 	size_t gran = nd_cache_line();
 	if (gran < 64)
 		gran = 64;
-	int rc = nd_arena_create(ad->bus, nd_adapter_dma_limit(ad), gran,
-			      ad->bus->info.chunk_size
-				      ? ad->bus->info.chunk_size
-				      : (2u << 20),
-			      &ad->arena);
+	int rc = nd_arena_create(
+	    ad->bus, nd_adapter_dma_limit(ad), gran,
+	    ad->bus->info.chunk_size ? ad->bus->info.chunk_size : (2u << 20),
+	    &ad->arena);
 	if (!rc)
 		ad->arena->poison = ad->bus->info.poison;
 	return rc;
@@ -74,12 +73,13 @@ static bool guards_ok(struct nd_adapter *ad, struct shm_block *b,
 	for (size_t i = tail_len; i-- > 0;)
 		if (tail[i] != GUARD_BYTE) {
 			nd_site_name(b->site, where, sizeof(where));
-			nd_report(ND_RULE_SHM_GUARD_OVERRUN, ad, b->iova,
-				  b->length, b->site,
-				  "%s: byte %zu past the end of the block at VA "
-				  "%p (Length %u, allocated at %s) was "
-				  "overwritten",
-				  when, i, b->va, b->length, where);
+			nd_report(
+			    ND_RULE_SHM_GUARD_OVERRUN, ad, b->iova, b->length,
+			    b->site,
+			    "%s: byte %zu past the end of the block at VA "
+			    "%p (Length %u, allocated at %s) was "
+			    "overwritten",
+			    when, i, b->va, b->length, where);
 			ok = false;
 			break;
 		}
@@ -93,7 +93,7 @@ static size_t rounded(struct nd_adapter *ad, ULONG length)
 }
 
 int nd_shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
-	      const void *site, int fault_kind, void **va, uint64_t *iova)
+		 const void *site, int fault_kind, void **va, uint64_t *iova)
 {
 	int rc = -ENOMEM;
 	*va = NULL;
@@ -123,8 +123,8 @@ int nd_shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 	}
 	long dirty = b->ab.dirty;
 	if (dirty >= 0)
-		nd_report(ND_RULE_SHM_WRITE_AFTER_FREE, ad, b->iova + dirty,
-			  0, site,
+		nd_report(ND_RULE_SHM_WRITE_AFTER_FREE, ad, b->iova + dirty, 0,
+			  site,
 			  "freed shared memory at VA %p was written after it "
 			  "was freed (found when the memory was reused)",
 			  (void *)((char *)b->va + dirty));
@@ -143,9 +143,8 @@ int nd_shm_alloc(struct nd_adapter *ad, ULONG length, BOOLEAN cached,
 	}
 	if (ad->bus->ops->window_open) {
 		rc = ad->bus->ops->window_open(
-			ad->bus, b->iova, length, b->va,
-			BUS_PERM_RW | (cached ? 0 : BUS_PERM_UNCACHED),
-			b->iova);
+		    ad->bus, b->iova, length, b->va,
+		    BUS_PERM_RW | (cached ? 0 : BUS_PERM_UNCACHED), b->iova);
 		if (rc) {
 			nd_ptrmap_del(&ad->blocks, (uintptr_t)b->va);
 			nd_arena_free(ad->arena, &b->ab);
@@ -203,9 +202,8 @@ static struct shm_block *containing(struct nd_adapter *ad, const void *p)
 		return NULL;
 	char *start = nd_arena_block_containing(ad->arena, p);
 	struct shm_block *b =
-		start ? nd_ptrmap_get(&ad->blocks,
-				   (uintptr_t)(start + guard(ad)))
-		      : NULL;
+	    start ? nd_ptrmap_get(&ad->blocks, (uintptr_t)(start + guard(ad)))
+		  : NULL;
 	if (!b || (const char *)p < (char *)b->va ||
 	    (const char *)p >= (char *)b->va + b->length)
 		return NULL;
@@ -227,14 +225,14 @@ static void match_iova(void *ctx, uintptr_t key, void *val)
 }
 
 void nd_shm_free(struct nd_adapter *ad, ULONG length, BOOLEAN cached, void *va,
-	      uint64_t iova, const void *site)
+		 uint64_t iova, const void *site)
 {
 	pthread_mutex_lock(&ad->shm_lock);
 	struct shm_block *b = nd_ptrmap_get(&ad->blocks, (uintptr_t)va);
 	if (!b) {
 		struct shm_block *in = containing(ad, va);
 		void *start = in ? in->va : NULL;
-		struct by_iova q = { iova, NULL };
+		struct by_iova q = {iova, NULL};
 		if (!in)
 			nd_ptrmap_each(&ad->blocks, match_iova, &q);
 		if (in)
@@ -245,15 +243,14 @@ void nd_shm_free(struct nd_adapter *ad, ULONG length, BOOLEAN cached, void *va,
 				  (size_t)((char *)va - (char *)start), start,
 				  in->length);
 		else if (q.found)
-			nd_report(ND_RULE_SHM_FREE_VA, ad, (uintptr_t)va, length,
-				  site,
+			nd_report(ND_RULE_SHM_FREE_VA, ad, (uintptr_t)va,
+				  length, site,
 				  "the physical address 0x%llx belongs to the "
 				  "block at VA %p, not to VA %p",
 				  (unsigned long long)iova, q.found->va, va);
 		else if (nd_ptrmap_get(&ad->freed, (uintptr_t)va))
 			nd_report(ND_RULE_SHM_DOUBLE_FREE, ad, (uintptr_t)va,
-				  length, site,
-				  "this block was already freed");
+				  length, site, "this block was already freed");
 		else
 			nd_report(ND_RULE_SHM_FREE_UNKNOWN, ad, (uintptr_t)va,
 				  length, site,
@@ -281,8 +278,8 @@ void nd_shm_free(struct nd_adapter *ad, ULONG length, BOOLEAN cached, void *va,
 			  site,
 			  "PhysicalAddress 0x%llx; the block's is 0x%llx "
 			  "(allocated at %s)",
-			  (unsigned long long)iova,
-			  (unsigned long long)b->iova, where);
+			  (unsigned long long)iova, (unsigned long long)b->iova,
+			  where);
 		bad = true;
 	}
 	if (!bad) {
@@ -296,8 +293,8 @@ struct shm_block *nd_shm_find(struct nd_adapter *ad, const void *va, size_t len)
 {
 	pthread_mutex_lock(&ad->shm_lock);
 	struct shm_block *b = containing(ad, va);
-	if (b && (size_t)((const char *)va - (const char *)b->va) + len >
-			 b->length)
+	if (b &&
+	    (size_t)((const char *)va - (const char *)b->va) + len > b->length)
 		b = NULL;
 	pthread_mutex_unlock(&ad->shm_lock);
 	return b;
@@ -322,7 +319,7 @@ static long nd_shm_reclaim_all(struct nd_res *res)
 	struct nd_adapter *ad = res->owner;
 	pthread_mutex_lock(&ad->shm_lock);
 	size_t n = nd_ptrmap_count(&ad->blocks);
-	struct collect c = { calloc(n ? n : 1, sizeof(*c.v)), 0 };
+	struct collect c = {calloc(n ? n : 1, sizeof(*c.v)), 0};
 	long count = 0;
 	if (c.v) {
 		nd_ptrmap_each(&ad->blocks, collect, &c);
@@ -331,11 +328,12 @@ static long nd_shm_reclaim_all(struct nd_res *res)
 			char where[128];
 			nd_site_name(b->site, where, sizeof(where));
 			guards_ok(ad, b, "at halt");
-			nd_report(ND_RULE_HALT_LEAK_SHM, ad, b->iova, b->length,
-				  b->site,
-				  "shared memory VA %p (Cached=%d) allocated at "
-				  "%s was never freed",
-				  b->va, b->cached, where);
+			nd_report(
+			    ND_RULE_HALT_LEAK_SHM, ad, b->iova, b->length,
+			    b->site,
+			    "shared memory VA %p (Cached=%d) allocated at "
+			    "%s was never freed",
+			    b->va, b->cached, where);
 			release(ad, b);
 			count++;
 		}
@@ -380,10 +378,10 @@ static void check_one(void *ctx, uintptr_t key, void *val)
 long ndisdma_verifier_check(ndisdma_adapter *h)
 {
 	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
-		nd_adapter_lookup(h, NULL, NULL);
+	    nd_adapter_lookup(h, NULL, NULL);
 	if (!ad)
 		return -EINVAL;
-	struct check c = { ad, 0 };
+	struct check c = {ad, 0};
 	pthread_mutex_lock(&ad->shm_lock);
 	nd_ptrmap_each(&ad->blocks, check_one, &c);
 	pthread_mutex_unlock(&ad->shm_lock);

@@ -13,18 +13,18 @@
 ndisdma_sim *ndisdma_adapter_sim(ndisdma_adapter *h)
 {
 	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
-		nd_adapter_lookup(h, NULL, NULL);
+	    nd_adapter_lookup(h, NULL, NULL);
 	if (!ad || !ad->bus->ops->dev_read)
 		return NULL;
 	return (ndisdma_sim *)ad;
 }
 
 int nd_device_access(ndisdma_sim *sim, uint64_t a, void *buf, size_t len,
-		  bool write, const void *site)
+		     bool write, const void *site)
 {
 	/* held for the access: a halt that races waits for it (core.h) */
 	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
-		nd_adapter_lookup(sim, NULL, NULL);
+	    nd_adapter_lookup(sim, NULL, NULL);
 	if (!ad || !ad->bus->ops->dev_read || (!buf && len))
 		return -EINVAL;
 	struct bus_fault f;
@@ -49,7 +49,8 @@ int nd_device_access(ndisdma_sim *sim, uint64_t a, void *buf, size_t len,
 	/* a frame whose send completed before the device read it: the
 	 * bytes are still in the host's buffer (FIFO reuse), as on a
 	 * machine without an IOMMU; named, then read */
-	if (!write && (f.kind == BUS_FAULT_STALE || f.kind == BUS_FAULT_UNMAPPED) &&
+	if (!write &&
+	    (f.kind == BUS_FAULT_STALE || f.kind == BUS_FAULT_UNMAPPED) &&
 	    nd_dp_retired_read(ad, a, buf, len, site))
 		return 0;
 	const char *op = write ? "write" : "read";
@@ -99,7 +100,7 @@ int ndisdma_sim_dma_write(ndisdma_sim *sim, uint64_t a, const void *buf,
 int ndisdma_sim_irq_set(ndisdma_sim *sim, int level)
 {
 	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
-		nd_adapter_lookup(sim, NULL, NULL);
+	    nd_adapter_lookup(sim, NULL, NULL);
 	if (!ad || !ad->bus->ops->irq_line)
 		return -EINVAL;
 	return ad->bus->ops->irq_line(ad->bus, level);

@@ -26,7 +26,7 @@ bool nd_sysdma_del(struct nd_sysdma *d)
 }
 
 struct nd_sysdma *nd_sysdma_lookup(NDIS_HANDLE h, const char *fn,
-				const void *site)
+				   const void *site)
 {
 	struct nd_handle *p = nd_handle_get(h, ND_H_SYSDMA);
 	if (!p && fn)
@@ -54,7 +54,7 @@ static struct nd_sysdma *channel_of(ndisdma_sim *sim, unsigned channel,
 				    bool *found)
 {
 	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
-		nd_adapter_lookup(sim, NULL, NULL);
+	    nd_adapter_lookup(sim, NULL, NULL);
 	*found = ad && ad->bus->ops->dev_read;
 	if (!*found)
 		return NULL;
@@ -70,8 +70,7 @@ static struct nd_sysdma *channel_of(ndisdma_sim *sim, unsigned channel,
 }
 
 /* Device address of byte `pos` of the mapping. */
-static uint64_t addr_at(const struct nd_sysdma *d, uint64_t pos,
-			size_t *run)
+static uint64_t addr_at(const struct nd_sysdma *d, uint64_t pos, size_t *run)
 {
 	for (unsigned i = 0; i < d->map.nsegs; i++) {
 		if (pos < d->map.segs[i].len) {
@@ -91,7 +90,8 @@ int ndisdma_sim_dma_channel_transfer(ndisdma_sim *sim, unsigned channel,
 	bool found = false;
 	if (!sim || (!buf && nbytes))
 		return -EINVAL;
-	struct nd_sysdma *d ND_SYSDMA_AUTOPUT = channel_of(sim, channel, &found);
+	struct nd_sysdma *d ND_SYSDMA_AUTOPUT =
+	    channel_of(sim, channel, &found);
 	if (!d)
 		return found ? -ENODEV : -EINVAL;
 	pthread_mutex_lock(&d->lock);
@@ -110,8 +110,8 @@ int ndisdma_sim_dma_channel_transfer(ndisdma_sim *sim, unsigned channel,
 		uint64_t a = addr_at(d, d->pos, &run);
 		if (want > run)
 			want = run;
-		int rc = nd_device_access(sim, a, p + done, want,
-					  !d->to_device, site);
+		int rc = nd_device_access(sim, a, p + done, want, !d->to_device,
+					  site);
 		if (rc) {
 			pthread_mutex_unlock(&d->lock);
 			return rc;
@@ -144,21 +144,22 @@ int ndisdma_sim_dma_channel_status(ndisdma_sim *sim, unsigned channel,
 	bool found = false;
 	if (!sim || !out)
 		return -EINVAL;
-	struct nd_sysdma *d ND_SYSDMA_AUTOPUT = channel_of(sim, channel, &found);
+	struct nd_sysdma *d ND_SYSDMA_AUTOPUT =
+	    channel_of(sim, channel, &found);
 	if (!d)
 		return found ? -ENODEV : -EINVAL;
 	pthread_mutex_lock(&d->lock);
 	*out = (struct ndisdma_sim_dma_channel){
-		.programmed = d->active,
-		.masked = !d->active || d->masked,
-		.to_device = d->active && d->to_device,
-		.demand = d->desc.DemandMode != 0,
-		.autoinit = d->desc.AutoInitialize != 0,
-		.length = d->active ? d->length : 0,
-		.count = d->active ? d->count : 0,
-		.moved = d->moved,
-		.bus_cycles = d->cycles,
-		.terminal_counts = d->tcs,
+	    .programmed = d->active,
+	    .masked = !d->active || d->masked,
+	    .to_device = d->active && d->to_device,
+	    .demand = d->desc.DemandMode != 0,
+	    .autoinit = d->desc.AutoInitialize != 0,
+	    .length = d->active ? d->length : 0,
+	    .count = d->active ? d->count : 0,
+	    .moved = d->moved,
+	    .bus_cycles = d->cycles,
+	    .terminal_counts = d->tcs,
 	};
 	pthread_mutex_unlock(&d->lock);
 	return 0;

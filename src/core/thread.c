@@ -12,17 +12,21 @@ _Thread_local struct nd_tls nd_tl;
 /* the public name of the block, for the inline fast paths */
 /* (the same struct nd_tls: <ndisdma/internal/pool_engine.h>) */
 extern _Thread_local struct nd_tls ndisdma_tls_
-	__attribute__((alias("nd_tl"), visibility("default")));
+    __attribute__((alias("nd_tl"), visibility("default")));
 #define self nd_tl.self
 static _Thread_local char last_error[256];
 
 static const char *irql_name(KIRQL l)
 {
 	switch (l) {
-	case PASSIVE_LEVEL: return "PASSIVE_LEVEL";
-	case APC_LEVEL: return "APC_LEVEL";
-	case DISPATCH_LEVEL: return "DISPATCH_LEVEL";
-	default: return "DIRQL";
+	case PASSIVE_LEVEL:
+		return "PASSIVE_LEVEL";
+	case APC_LEVEL:
+		return "APC_LEVEL";
+	case DISPATCH_LEVEL:
+		return "DISPATCH_LEVEL";
+	default:
+		return "DIRQL";
 	}
 }
 

@@ -25,15 +25,15 @@
 
 #define BIG_COOKIE 0x4e44424du /* NDBM */
 #define BIG_DEAD 0x4e444244u   /* NDBD: freed */
-#define BIG_OFF 32u            /* the MDL's offset in its page */
+#define BIG_OFF 32u	       /* the MDL's offset in its page */
 
 struct big_mdl {
-	void *slot;            /* the pool descriptor this MDL stands for */
-	size_t bytes;          /* the memory's size */
-	struct nd_dpool *dp;   /* its pool's handle */
-	uint32_t index;        /* the descriptor's state index */
-	uint32_t cookie;       /* BIG_COOKIE ^ address, right before the MDL */
-	MDL mdl;               /* followed by the page-frame entries */
+	void *slot;	     /* the pool descriptor this MDL stands for */
+	size_t bytes;	     /* the memory's size */
+	struct nd_dpool *dp; /* its pool's handle */
+	uint32_t index;	     /* the descriptor's state index */
+	uint32_t cookie;     /* BIG_COOKIE ^ address, right before the MDL */
+	MDL mdl;	     /* followed by the page-frame entries */
 };
 _Static_assert(offsetof(struct big_mdl, mdl) == BIG_OFF, "cookie before MDL");
 
@@ -71,7 +71,7 @@ static struct big_mdl *big_of(PMDL m)
 	    (dp->type != ND_DP_BUFFER && dp->type != ND_DP_MDL) ||
 	    b->index >= dp->pool->st_cap ||
 	    atomic_load_explicit(&dp->bigs[b->index], memory_order_acquire) !=
-		    b)
+		b)
 		return NULL;
 	struct nd_pool_hdr *sh = nd_pool_hdr_of(b->slot);
 	if (!sh || sh->index != b->index || !nd_pool_is_live(sh))
@@ -93,8 +93,8 @@ static void big_retire_all(struct nd_dpool *dp)
 {
 	size_t n = dp->bigs_bytes / sizeof(void *);
 	for (size_t i = 0; i < n; i++) {
-		struct big_mdl *b = atomic_load_explicit(&dp->bigs[i],
-							 memory_order_relaxed);
+		struct big_mdl *b =
+		    atomic_load_explicit(&dp->bigs[i], memory_order_relaxed);
 		if (b)
 			big_retire(b);
 	}
@@ -109,8 +109,8 @@ static bool bigs_ready(struct nd_dpool *dp)
 	if (ND_LIKELY(atomic_load_explicit((void *_Atomic *)&dp->bigs,
 					   memory_order_acquire) != NULL))
 		return true;
-	size_t bytes = ((size_t)dp->pool->st_cap * sizeof(void *) + 4095) &
-		       ~(size_t)4095;
+	size_t bytes =
+	    ((size_t)dp->pool->st_cap * sizeof(void *) + 4095) & ~(size_t)4095;
 	void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (m == MAP_FAILED)
@@ -119,7 +119,7 @@ static bool bigs_ready(struct nd_dpool *dp)
 	dp->bigs_bytes = bytes;
 	dp->retire_bigs = big_retire_all;
 	if (!atomic_compare_exchange_strong(
-		    (_Atomic(void *) *)(void *)&dp->bigs, &none, m))
+		(_Atomic(void *) *)(void *)&dp->bigs, &none, m))
 		munmap(m, bytes);
 	return true;
 }
@@ -129,7 +129,8 @@ static bool bigs_ready(struct nd_dpool *dp)
 static PMDL big_new(struct nd_dpool *dp, void *m, void *va, UINT len,
 		    ULONG span)
 {
-	size_t bytes = sizeof(struct big_mdl) + (size_t)span * sizeof(PFN_NUMBER);
+	size_t bytes =
+	    sizeof(struct big_mdl) + (size_t)span * sizeof(PFN_NUMBER);
 	if (!bigs_ready(dp))
 		return NULL;
 	struct big_mdl *b = nd_pool_mem_get(bytes);
@@ -184,7 +185,7 @@ static PMDL loose_alloc(void *va, UINT len)
 {
 	ULONG span = ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, len);
 	size_t bytes =
-		sizeof(struct loose_mdl) + (size_t)span * sizeof(PFN_NUMBER);
+	    sizeof(struct loose_mdl) + (size_t)span * sizeof(PFN_NUMBER);
 	struct loose_mdl *b = aligned_alloc(16, (bytes + 15) & ~(size_t)15);
 	if (!b)
 		return NULL;
@@ -220,8 +221,8 @@ static inline void mdl_free(PMDL m, uint32_t type, const char *fn,
 	if (__builtin_expect(h != NULL, 1)) {
 		if (__builtin_expect(h->pool->tag != type, 0)) {
 			struct nd_dpool *own = h->pool->arg;
-			bool mdl = own->type == ND_DP_BUFFER ||
-				   own->type == ND_DP_MDL;
+			bool mdl =
+			    own->type == ND_DP_BUFFER || own->type == ND_DP_MDL;
 			nd_report(ND_RULE_POOL_CROSS_FREE, own->ad,
 				  (uintptr_t)m, 0, site,
 				  "%s of %p, a descriptor of a %s%s", fn,
@@ -245,8 +246,8 @@ static inline void mdl_free(PMDL m, uint32_t type, const char *fn,
 	struct big_mdl *dead;
 	if (big_look(m, &dead) != 0) {
 		/* a big MDL freed already (or whose descriptor went back) */
-		nd_report(ND_RULE_POOL_DOUBLE_FREE, NULL, (uintptr_t)m, 0,
-			  site, "%s: MDL %p freed twice", fn, (void *)m);
+		nd_report(ND_RULE_POOL_DOUBLE_FREE, NULL, (uintptr_t)m, 0, site,
+			  "%s: MDL %p freed twice", fn, (void *)m);
 		return;
 	}
 	nd_pool_put_slow(NULL, m, site); /* reports pool.free-unknown */
@@ -277,10 +278,9 @@ VOID NdisAllocateBufferPool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle,
 			*Status = NDIS_STATUS_SUCCESS;
 		return;
 	}
-	struct nd_dpool *dp =
-		nd_dpool_create(ND_DP_BUFFER, "buffer pool", MDL_OBJ_SIZE,
-			     NumberOfDescriptors, 0, false,
-			     nd_dpool_init_adapter(), site, NULL, NULL, NULL);
+	struct nd_dpool *dp = nd_dpool_create(
+	    ND_DP_BUFFER, "buffer pool", MDL_OBJ_SIZE, NumberOfDescriptors, 0,
+	    false, nd_dpool_init_adapter(), site, NULL, NULL, NULL);
 	if (!dp)
 		return;
 	*PoolHandle = dp;
@@ -293,7 +293,7 @@ VOID NdisFreeBufferPool(NDIS_HANDLE PoolHandle)
 	if (!PoolHandle) /* a pool of 0 descriptors: nothing to free */
 		return;
 	struct nd_dpool *dp = nd_dpool_lookup(PoolHandle, ND_DP_BUFFER,
-					   "NdisFreeBufferPool", site);
+					      "NdisFreeBufferPool", site);
 	if (dp)
 		nd_dpool_release(dp, "NdisFreeBufferPool", site);
 }
@@ -324,8 +324,8 @@ buffer_alloc_fail(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer, NDIS_HANDLE h,
 
 /* The pool is exhausted: ndis.sys never runs out. */
 static void __attribute__((noinline))
-buffer_past_pool(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
-		 struct nd_dpool *dp, void *va, UINT len, const void *site)
+buffer_past_pool(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer, struct nd_dpool *dp,
+		 void *va, UINT len, const void *site)
 {
 	if (nd_report(ND_RULE_POOL_CLAMPED, dp->ad, (uintptr_t)dp, len, site,
 		      "NdisAllocateBuffer past the pool's "
@@ -335,13 +335,13 @@ buffer_past_pool(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
 	*Status = *Buffer ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;
 }
 
-VOID(NdisAllocateBuffer)(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
-			 NDIS_HANDLE PoolHandle, PVOID VirtualAddress,
-			 UINT Length)
+VOID(NdisAllocateBuffer)
+(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer, NDIS_HANDLE PoolHandle,
+ PVOID VirtualAddress, UINT Length)
 {
 	struct nd_dpool *dp = nd_dpool_fast(PoolHandle, ND_DP_BUFFER);
 	if (__builtin_expect(!dp || !Status || !Buffer ||
-				     nd_self()->irql > DISPATCH_LEVEL,
+				 nd_self()->irql > DISPATCH_LEVEL,
 			     0)) {
 		buffer_alloc_fail(Status, Buffer, PoolHandle, VirtualAddress,
 				  Length, ND_SITE());
@@ -361,8 +361,8 @@ VOID(NdisFreeBuffer)(PNDIS_BUFFER Buffer)
 }
 
 VOID NdisCopyBuffer(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
-		    NDIS_HANDLE PoolHandle, PVOID MemoryDescriptor,
-		    UINT Offset, UINT Length)
+		    NDIS_HANDLE PoolHandle, PVOID MemoryDescriptor, UINT Offset,
+		    UINT Length)
 {
 	PMDL src = MemoryDescriptor;
 	if (!src || (uint64_t)Offset + Length > MmGetMdlByteCount(src)) {
@@ -379,8 +379,7 @@ VOID NdisCopyBuffer(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
 		(*Buffer)->MdlFlags |= MDL_PARTIAL;
 }
 
-VOID NdisQueryBuffer(PNDIS_BUFFER Buffer, PVOID *VirtualAddress,
-		     PUINT Length)
+VOID NdisQueryBuffer(PNDIS_BUFFER Buffer, PVOID *VirtualAddress, PUINT Length)
 {
 	if (VirtualAddress)
 		*VirtualAddress = MmGetSystemAddressForMdlSafe(Buffer, 0);
@@ -405,7 +404,6 @@ VOID NdisGetNextBuffer(PNDIS_BUFFER CurrentBuffer, PNDIS_BUFFER *NextBuffer)
 	*NextBuffer = CurrentBuffer ? CurrentBuffer->Next : NULL;
 }
 
-
 /* ---- NDIS 6 MDLs: one growable process-wide pool ---- */
 
 static pthread_once_t mdl_once = PTHREAD_ONCE_INIT;
@@ -414,11 +412,10 @@ static struct nd_dpool *mdl_pool;
 static void mdl_pool_create(void)
 {
 	mdl_pool = nd_dpool_create(ND_DP_MDL, "MDL pool", MDL_OBJ_SIZE, 256, 0,
-				true, NULL, NULL, NULL, NULL, NULL);
+				   true, NULL, NULL, NULL, NULL, NULL);
 }
 
-PMDL NdisAllocateMdl(NDIS_HANDLE NdisHandle, PVOID VirtualAddress,
-		     UINT Length)
+PMDL NdisAllocateMdl(NDIS_HANDLE NdisHandle, PVOID VirtualAddress, UINT Length)
 {
 	(void)NdisHandle;
 	if (__builtin_expect(nd_self()->irql > DISPATCH_LEVEL, 0)) {
@@ -443,9 +440,8 @@ VOID NdisFreeMdl(PMDL Mdl)
  * Fill the rest (a heap MDL standing for its descriptor where a range
  * spans more than ND_MDL_INLINE_PFNS pages). Returns n; or, when memory
  * runs out, gives every one back and returns 0. */
-static int fill_from(struct nd_dpool *dp, struct _MDL **bufs,
-		     void *const *vas, const uint32_t *lens, unsigned n,
-		     unsigned from)
+static int fill_from(struct nd_dpool *dp, struct _MDL **bufs, void *const *vas,
+		     const uint32_t *lens, unsigned n, unsigned from)
 {
 	for (unsigned i = from; i < n; i++) {
 		ULONG span = ADDRESS_AND_SIZE_TO_SPAN_PAGES(vas[i], lens[i]);
@@ -471,9 +467,8 @@ static int fill_from(struct nd_dpool *dp, struct _MDL **bufs,
 	return (int)n;
 }
 
-int(ndisdma_buffer_alloc_bulk)(void *pool, struct _MDL **bufs,
-			       void *const *vas, const uint32_t *lens,
-			       unsigned n)
+int(ndisdma_buffer_alloc_bulk)(void *pool, struct _MDL **bufs, void *const *vas,
+			       const uint32_t *lens, unsigned n)
 {
 	struct nd_dpool *dp = nd_dpool_fast(pool, ND_DP_BUFFER);
 	if (!dp || !bufs || !vas || !lens || n > INT32_MAX)
@@ -483,9 +478,8 @@ int(ndisdma_buffer_alloc_bulk)(void *pool, struct _MDL **bufs,
 	return fill_from(dp, bufs, vas, lens, n, 0);
 }
 
-int ndisdma_buffer_fill_bulk_(void *pool, struct _MDL **bufs,
-			      void *const *vas, const uint32_t *lens,
-			      unsigned n, unsigned from)
+int ndisdma_buffer_fill_bulk_(void *pool, struct _MDL **bufs, void *const *vas,
+			      const uint32_t *lens, unsigned n, unsigned from)
 {
 	return fill_from(pool, bufs, vas, lens, n, from);
 }

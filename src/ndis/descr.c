@@ -21,20 +21,21 @@ _Static_assert(sizeof(struct nd_dpool) <= NDISDMA_DPOOL_SLOT_,
 /* ---- the handle region ----
  *
  * Every pool handle is a NDISDMA_DPOOL_SLOT_-byte slot of one region
- * reserved at load and never unmapped (internal/pool_engine.h): a freed handle reads
- * as zero (magic 0: no live pool), a pointer outside the region or not
- * at a slot's start is refused by NDISDMA_DPOOL_IN_ before anything is
- * read. A released slot waits in a FIFO quarantine behind
- * ND_DPOOL_QUARANTINE others before it is handed out again, so a stale
- * handle names no live pool unless that many pools were freed since. */
+ * reserved at load and never unmapped (internal/pool_engine.h): a freed handle
+ * reads as zero (magic 0: no live pool), a pointer outside the region or not at
+ * a slot's start is refused by NDISDMA_DPOOL_IN_ before anything is read. A
+ * released slot waits in a FIFO quarantine behind ND_DPOOL_QUARANTINE others
+ * before it is handed out again, so a stale handle names no live pool unless
+ * that many pools were freed since. */
 #define ND_DPOOL_SLOTS (NDISDMA_DPOOL_REGION_ / NDISDMA_DPOOL_SLOT_)
 #define ND_DPOOL_QUARANTINE 1024u
 /* until the region exists no pointer is inside it (base - any user
  * address is far above the region's size) */
-__attribute__((visibility("default"))) struct ndisdma_pool_abi_
-	ndisdma_pool_abi_v2 = { (uintptr_t)1 << 63 };
+__attribute__((
+    visibility("default"))) struct ndisdma_pool_abi_ ndisdma_pool_abi_v2 = {
+    (uintptr_t)1 << 63};
 static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
-static uint32_t slot_next;                 /* never handed out from here */
+static uint32_t slot_next;		   /* never handed out from here */
 static uint32_t slot_fifo[ND_DPOOL_SLOTS]; /* released, oldest first */
 static uint32_t fifo_head, fifo_n;
 
@@ -63,8 +64,8 @@ static struct nd_dpool *slot_alloc(void)
 		return NULL;
 	uint32_t i = UINT32_MAX;
 	pthread_mutex_lock(&slot_lock);
-	if (fifo_n > ND_DPOOL_QUARANTINE || (slot_next >= ND_DPOOL_SLOTS &&
-					     fifo_n)) {
+	if (fifo_n > ND_DPOOL_QUARANTINE ||
+	    (slot_next >= ND_DPOOL_SLOTS && fifo_n)) {
 		i = slot_fifo[fifo_head];
 		fifo_head = (fifo_head + 1) % ND_DPOOL_SLOTS;
 		fifo_n--;
@@ -75,8 +76,8 @@ static struct nd_dpool *slot_alloc(void)
 	if (i == UINT32_MAX)
 		return NULL;
 	struct nd_dpool *dp =
-		(struct nd_dpool *)(ndisdma_pool_abi_v2.dpool_base +
-				    (uintptr_t)i * NDISDMA_DPOOL_SLOT_);
+	    (struct nd_dpool *)(ndisdma_pool_abi_v2.dpool_base +
+				(uintptr_t)i * NDISDMA_DPOOL_SLOT_);
 	ND_ASSERT(dp->magic == 0);
 	return dp;
 }
@@ -84,8 +85,9 @@ static struct nd_dpool *slot_alloc(void)
 /* Give a slot back: zeroed (a stale handle reads magic 0), then queued. */
 static void slot_free(struct nd_dpool *dp)
 {
-	uint32_t i = (uint32_t)(((uintptr_t)dp - ndisdma_pool_abi_v2.dpool_base) /
-				NDISDMA_DPOOL_SLOT_);
+	uint32_t i =
+	    (uint32_t)(((uintptr_t)dp - ndisdma_pool_abi_v2.dpool_base) /
+		       NDISDMA_DPOOL_SLOT_);
 	ND_ASSERT(NDISDMA_DPOOL_IN_(dp));
 	__atomic_store_n(&dp->magic, 0u, __ATOMIC_RELEASE);
 	memset((char *)dp + sizeof(dp->magic), 0,
@@ -124,20 +126,20 @@ static void dpool_destroyed(void *arg)
 static void dpool_reclaim(struct nd_res *r)
 {
 	struct nd_dpool *dp =
-		(struct nd_dpool *)((char *)r - offsetof(struct nd_dpool, res));
+	    (struct nd_dpool *)((char *)r - offsetof(struct nd_dpool, res));
 	dp->tracked = false; /* core unlinked it already */
 	reg_del(dp);
 	nd_pool_destroy(dp->pool);
 }
 
-static const struct nd_res_ops packet_ops = { .name = "packet pool",
-					      .reclaim = dpool_reclaim };
-static const struct nd_res_ops buffer_ops = { .name = "buffer pool",
-					      .reclaim = dpool_reclaim };
-static const struct nd_res_ops nbl_ops = { .name = "NET_BUFFER_LIST pool",
-					   .reclaim = dpool_reclaim };
-static const struct nd_res_ops nb_ops = { .name = "NET_BUFFER pool",
-					  .reclaim = dpool_reclaim };
+static const struct nd_res_ops packet_ops = {.name = "packet pool",
+					     .reclaim = dpool_reclaim};
+static const struct nd_res_ops buffer_ops = {.name = "buffer pool",
+					     .reclaim = dpool_reclaim};
+static const struct nd_res_ops nbl_ops = {.name = "NET_BUFFER_LIST pool",
+					  .reclaim = dpool_reclaim};
+static const struct nd_res_ops nb_ops = {.name = "NET_BUFFER pool",
+					 .reclaim = dpool_reclaim};
 
 struct nd_adapter *nd_dpool_init_adapter(void)
 {
@@ -145,14 +147,12 @@ struct nd_adapter *nd_dpool_init_adapter(void)
 	return (t->adapter && t->callback == ND_CB_INIT) ? t->adapter : NULL;
 }
 
-struct nd_dpool *nd_dpool_create(uint32_t magic, const char *kind,
-			      size_t obj_size, uint32_t nfixed,
-			      uint32_t noverflow, bool grow,
-			      struct nd_adapter *ad, const void *site,
-			      void (*setup)(struct nd_dpool *dp,
-					    const void *arg),
-			      const void *setup_arg,
-			      void (*reset)(void *dp, void *obj))
+struct nd_dpool *
+nd_dpool_create(uint32_t magic, const char *kind, size_t obj_size,
+		uint32_t nfixed, uint32_t noverflow, bool grow,
+		struct nd_adapter *ad, const void *site,
+		void (*setup)(struct nd_dpool *dp, const void *arg),
+		const void *setup_arg, void (*reset)(void *dp, void *obj))
 {
 	/* the process-wide MDL pool is ours, not the driver's: never failed */
 	if (magic != ND_DP_MDL && nd_fault_inject(NDISDMA_FAULT_POOL))
@@ -163,16 +163,16 @@ struct nd_dpool *nd_dpool_create(uint32_t magic, const char *kind,
 	if (setup)
 		setup(dp, setup_arg);
 	struct nd_pool_params prm = {
-		.kind = kind,
-		.obj_size = obj_size,
-		.nfixed = grow ? 0 : nfixed,
-		.noverflow = noverflow,
-		.grow = grow,
-		.slab = grow ? nfixed : 0,
-		.on_destroy = dpool_destroyed,
-		.arg = dp,
-		.tag = magic,
-		.reset = reset,
+	    .kind = kind,
+	    .obj_size = obj_size,
+	    .nfixed = grow ? 0 : nfixed,
+	    .noverflow = noverflow,
+	    .grow = grow,
+	    .slab = grow ? nfixed : 0,
+	    .on_destroy = dpool_destroyed,
+	    .arg = dp,
+	    .tag = magic,
+	    .reset = reset,
 	};
 	if (nd_pool_create(&prm, &dp->pool)) {
 		slot_free(dp);
@@ -204,7 +204,7 @@ struct nd_dpool *nd_dpool_create(uint32_t magic, const char *kind,
 }
 
 struct nd_dpool *nd_dpool_lookup(NDIS_HANDLE h, uint32_t magic, const char *fn,
-			      const void *site)
+				 const void *site)
 {
 	pthread_mutex_lock(&reg_lock);
 	struct nd_dpool *dp = h ? nd_ptrmap_get(&reg, (uintptr_t)h) : NULL;
@@ -226,8 +226,8 @@ void nd_dpool_release(struct nd_dpool *dp, const char *fn, const void *site)
 	uint64_t out = nd_pool_release(dp->pool);
 	/* dp may be gone now (destroyed, or by the last free elsewhere) */
 	if (out)
-		nd_report(ND_RULE_POOL_FREE_OUTSTANDING, ad, (uintptr_t)dp,
-			  out, site,
+		nd_report(ND_RULE_POOL_FREE_OUTSTANDING, ad, (uintptr_t)dp, out,
+			  site,
 			  "%s: the %s still has %llu descriptors allocated; "
 			  "it is destroyed when the last one is freed",
 			  fn, kind, (unsigned long long)out);
@@ -237,8 +237,8 @@ long ndisdma_pool_memory(void *h)
 {
 	pthread_mutex_lock(&reg_lock);
 	struct nd_dpool *dp = h ? nd_ptrmap_get(&reg, (uintptr_t)h) : NULL;
-	long n = dp ? (long)nd_pool_memory(dp->pool) + (long)sizeof(*dp)
-		    : -EINVAL;
+	long n =
+	    dp ? (long)nd_pool_memory(dp->pool) + (long)sizeof(*dp) : -EINVAL;
 	pthread_mutex_unlock(&reg_lock);
 	return n;
 }

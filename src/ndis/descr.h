@@ -12,9 +12,9 @@
 
 #define ND_DP_PACKET NDISDMA_DP_PACKET_ /* NDPP */
 #define ND_DP_BUFFER NDISDMA_DP_BUFFER_ /* NDBP */
-#define ND_DP_NBL 0x4e444e50u    /* NDNP */
-#define ND_DP_MDL 0x4e444d50u    /* NDMP: NdisAllocateMdl's own pool */
-#define ND_DP_NB 0x4e444e42u     /* NDNB: NdisAllocateNetBufferPool */
+#define ND_DP_NBL 0x4e444e50u		/* NDNP */
+#define ND_DP_MDL 0x4e444d50u		/* NDMP: NdisAllocateMdl's own pool */
+#define ND_DP_NB 0x4e444e42u		/* NDNB: NdisAllocateNetBufferPool */
 
 /* Inline page-frame entries of a buffer descriptor; ranges spanning more
  * pages get a descriptor from the heap (still counted by the pool). */
@@ -35,7 +35,7 @@ static inline bool nd_v2_any(nd_v2 v)
 		const nd_v2 *o_ = __builtin_assume_aligned((p), 16);           \
 		nd_v2 r_ = o_[0];                                              \
 		_Pragma("GCC unroll 64") for (size_t i_ = 1; i_ < (n) / 16;    \
-					       i_++) r_ |= o_[i_];             \
+					      i_++) r_ |= o_[i_];              \
 		r_;                                                            \
 	})
 
@@ -49,26 +49,26 @@ struct nd_dpool {
 			NDISDMA_DPOOL_HEAD_FIELDS_
 		};
 	};
-	struct nd_adapter *ad;  /* owner adapter, or NULL */
+	struct nd_adapter *ad; /* owner adapter, or NULL */
 	bool tracked;
 	struct nd_res res;
 	/* packets: what NDIS_PACKET_PRIVATE of a free packet holds (the
 	 * fast free compares against it and rewrites it only when the
 	 * driver changed something) */
 	nd_v2 pkt_private[3];
-	USHORT oob_offset;      /* NDIS_PACKET -> NDIS_PACKET_OOB_DATA */
-	UINT proto_len;         /* ProtocolReservedLength as asked */
+	USHORT oob_offset; /* NDIS_PACKET -> NDIS_PACKET_OOB_DATA */
+	UINT proto_len;	   /* ProtocolReservedLength as asked */
 	/* NET_BUFFER_LISTs */
-	bool alloc_nb;          /* fAllocateNetBuffer */
-	USHORT ctx_size;        /* preallocated context data bytes */
-	size_t nb_offset;       /* NET_BUFFER_LIST -> its NET_BUFFER */
-	size_t ctx_offset;      /* NET_BUFFER_LIST -> its context */
+	bool alloc_nb;	   /* fAllocateNetBuffer */
+	USHORT ctx_size;   /* preallocated context data bytes */
+	size_t nb_offset;  /* NET_BUFFER_LIST -> its NET_BUFFER */
+	size_t ctx_offset; /* NET_BUFFER_LIST -> its context */
 	NET_BUFFER_LIST_POOL_PARAMETERS params;
 	/* NET_BUFFER_LISTs and NET_BUFFERs with data (DataSize != 0): an
 	 * MDL and DataSize bytes of data at the end of each descriptor */
 	ULONG data_size;
-	size_t mdl_offset;      /* descriptor -> its MDL */
-	size_t data_offset;     /* descriptor -> its data (64-aligned) */
+	size_t mdl_offset;  /* descriptor -> its MDL */
+	size_t data_offset; /* descriptor -> its data (64-aligned) */
 	/* buffer and MDL pools: the heap MDL each descriptor stands for
 	 * (a range of more than ND_MDL_INLINE_PFNS pages), by state index;
 	 * mapped at the first such MDL, bigs_bytes long */
@@ -80,8 +80,8 @@ struct nd_dpool {
 };
 
 /* NET_BUFFER_LIST.NdisReserved[1]: why the free must take its slow path */
-#define ND_NBL_CTX_PUSHED 1u   /* NdisAllocateNetBufferListContext grew it */
-#define ND_NBL_NB_RETREAT 2u   /* its NET_BUFFER has retreat MDLs */
+#define ND_NBL_CTX_PUSHED 1u /* NdisAllocateNetBufferListContext grew it */
+#define ND_NBL_NB_RETREAT 2u /* its NET_BUFFER has retreat MDLs */
 
 /* Lay out an MDL (with page-frame entries for DataSize bytes anywhere in
  * a page) and DataSize bytes of data after `start` bytes of a pool
@@ -105,18 +105,16 @@ static inline size_t nd_data_layout(size_t start, ULONG data_size,
  * the engine makes the first descriptors, which `reset` (may be NULL)
  * puts in their free state (as it does every descriptor the slow paths
  * take back). Returns the handle or NULL (no memory, or bad sizes). */
-struct nd_dpool *nd_dpool_create(uint32_t magic, const char *kind,
-			      size_t obj_size, uint32_t nfixed,
-			      uint32_t noverflow, bool grow,
-			      struct nd_adapter *ad, const void *site,
-			      void (*setup)(struct nd_dpool *dp,
-					    const void *arg),
-			      const void *setup_arg,
-			      void (*reset)(void *dp, void *obj));
+struct nd_dpool *
+nd_dpool_create(uint32_t magic, const char *kind, size_t obj_size,
+		uint32_t nfixed, uint32_t noverflow, bool grow,
+		struct nd_adapter *ad, const void *site,
+		void (*setup)(struct nd_dpool *dp, const void *arg),
+		const void *setup_arg, void (*reset)(void *dp, void *obj));
 /* A live handle of this kind from the registry, or NULL (reported as
  * pool.bad-handle naming fn). Not for fast paths. */
 struct nd_dpool *nd_dpool_lookup(NDIS_HANDLE h, uint32_t magic, const char *fn,
-			      const void *site);
+				 const void *site);
 /* Release a handle (NdisFree*Pool): reports pool.free-outstanding when
  * descriptors are out. */
 void nd_dpool_release(struct nd_dpool *dp, const char *fn, const void *site);
@@ -149,9 +147,9 @@ static inline bool nd_dpool_irql_ok(const char *fn, const void *site)
 	do {                                                                   \
 		nd_v2 *v_ = __builtin_assume_aligned((p), 16);                 \
 		_Pragma("GCC unroll 64") for (size_t i_ = 0; i_ < (n) / 16;    \
-					       i_++)                           \
+					      i_++)                            \
 		{                                                              \
-			v_[i_] = (nd_v2){ 0, 0 };                              \
+			v_[i_] = (nd_v2){0, 0};                                \
 			__asm__("" ::"r"(v_) : "memory");                      \
 		}                                                              \
 	} while (0)

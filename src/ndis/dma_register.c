@@ -44,7 +44,7 @@ NDIS_STATUS NdisMAllocateMapRegisters(NDIS_HANDLE h, UINT DmaChannel,
 	(void)DmaChannel;
 	const void *site = ND_SITE();
 	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
-		nd_adapter_lookup(h, "NdisMAllocateMapRegisters", site);
+	    nd_adapter_lookup(h, "NdisMAllocateMapRegisters", site);
 	if (!ad)
 		return NDIS_STATUS_INVALID_PARAMETER;
 	/* ndis.sys: a non-busmaster gets SUCCESS and nothing allocated; the
@@ -57,16 +57,24 @@ NDIS_STATUS NdisMAllocateMapRegisters(NDIS_HANDLE h, UINT DmaChannel,
 			return NDIS_STATUS_NOT_SUPPORTED;
 		return NDIS_STATUS_SUCCESS;
 	}
-	NDIS_STATUS st = precheck(ad, "NdisMAllocateMapRegisters", ad->mapregs,
-				  site);
+	NDIS_STATUS st =
+	    precheck(ad, "NdisMAllocateMapRegisters", ad->mapregs, site);
 	if (st != NDIS_STATUS_SUCCESS)
 		return st;
 	unsigned bits;
 	switch (DmaSize) {
-	case NDIS_DMA_24BITS: bits = 24; break;
-	case NDIS_DMA_32BITS: bits = 32; break;
-	case NDIS_DMA_64BITS: bits = 64; break;
-	default: bits = 0; break;
+	case NDIS_DMA_24BITS:
+		bits = 24;
+		break;
+	case NDIS_DMA_32BITS:
+		bits = 32;
+		break;
+	case NDIS_DMA_64BITS:
+		bits = 64;
+		break;
+	default:
+		bits = 0;
+		break;
 	}
 	if ((!bits || count == 0 || count > NDIS_MAX_MAP_REGISTERS) &&
 	    nd_report(ND_RULE_DMA_PARAMS_IGNORED, ad, 0, MaximumBufferSize,
@@ -109,7 +117,7 @@ VOID NdisMFreeMapRegisters(NDIS_HANDLE h)
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
-		nd_adapter_lookup(h, "NdisMFreeMapRegisters", site);
+	    nd_adapter_lookup(h, "NdisMFreeMapRegisters", site);
 	if (!ad)
 		return;
 	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMFreeMapRegisters", ad, site))
@@ -146,13 +154,13 @@ NDIS_STATUS NdisMInitializeScatterGatherDma(NDIS_HANDLE h, BOOLEAN dma64,
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
-		nd_adapter_lookup(h, "NdisMInitializeScatterGatherDma", site);
+	    nd_adapter_lookup(h, "NdisMInitializeScatterGatherDma", site);
 	if (!ad)
 		return NDIS_STATUS_INVALID_PARAMETER;
 	/* ndis.sys: no check of MaximumPhysicalMapping, of map registers
 	 * allocated before, or of a second call */
-	NDIS_STATUS st = precheck(ad, "NdisMInitializeScatterGatherDma",
-				  ad->sg5, site);
+	NDIS_STATUS st =
+	    precheck(ad, "NdisMInitializeScatterGatherDma", ad->sg5, site);
 	if (st != NDIS_STATUS_SUCCESS)
 		return st;
 	if (MaximumPhysicalMapping == 0 &&
@@ -180,9 +188,9 @@ static void sgdma_reclaim(struct nd_res *r)
 }
 
 static const struct nd_res_ops sgdma_ops = {
-	.name = "scatter-gather DMA registration "
-		"(NdisMRegisterScatterGatherDma)",
-	.reclaim = sgdma_reclaim,
+    .name = "scatter-gather DMA registration "
+	    "(NdisMRegisterScatterGatherDma)",
+    .reclaim = sgdma_reclaim,
 };
 
 NDIS_STATUS NdisMRegisterScatterGatherDma(NDIS_HANDLE h,
@@ -191,7 +199,7 @@ NDIS_STATUS NdisMRegisterScatterGatherDma(NDIS_HANDLE h,
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
-		nd_adapter_lookup(h, "NdisMRegisterScatterGatherDma", site);
+	    nd_adapter_lookup(h, "NdisMRegisterScatterGatherDma", site);
 	if (!ad || !d || !out)
 		return NDIS_STATUS_INVALID_PARAMETER;
 	*out = NULL;
@@ -205,8 +213,8 @@ NDIS_STATUS NdisMRegisterScatterGatherDma(NDIS_HANDLE h,
 	 * NULL ProcessSGListHandler (checked in
 	 * NdisMAllocateNetBufferSGList). */
 	ULONG known = NDIS_SG_DMA_64_BIT_ADDRESS | 0x2u;
-	bool flags_bad = ad->drv->ndis_major == 6 && ad->drv->ndis_minor >= 50 &&
-			 (d->Flags & ~known);
+	bool flags_bad = ad->drv->ndis_major == 6 &&
+			 ad->drv->ndis_minor >= 50 && (d->Flags & ~known);
 	if (d->Header.Type != NDIS_OBJECT_TYPE_SG_DMA_DESCRIPTION ||
 	    d->Header.Revision < NDIS_SG_DMA_DESCRIPTION_REVISION_1 ||
 	    d->Header.Size < NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1 ||
@@ -234,13 +242,13 @@ NDIS_STATUS NdisMRegisterScatterGatherDma(NDIS_HANDLE h,
 	memcpy(&s->desc, d, NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1);
 	/* A list for the largest mapping: one element per page it can
 	 * touch, plus one for a start inside a page. */
-	ULONG max = d->MaximumPhysicalMapping ? d->MaximumPhysicalMapping
-					      : 0xFFFFFFFFu;
+	ULONG max =
+	    d->MaximumPhysicalMapping ? d->MaximumPhysicalMapping : 0xFFFFFFFFu;
 	uint64_t elems = ((uint64_t)max + PAGE_SIZE - 1) / PAGE_SIZE + 1;
 	uint64_t bytes = sizeof(SCATTER_GATHER_LIST) +
 			 elems * sizeof(SCATTER_GATHER_ELEMENT);
-	d->ScatterGatherListSize = bytes > 0xFFFFFFFFu ? 0xFFFFFFFFu
-						       : (ULONG)bytes;
+	d->ScatterGatherListSize =
+	    bytes > 0xFFFFFFFFu ? 0xFFFFFFFFu : (ULONG)bytes;
 	s->desc.ScatterGatherListSize = d->ScatterGatherListSize;
 	if (nd_handle_publish(&s->h, ND_H_SGDMA, s, ND_H_NONE, NULL)) {
 		free(s);
@@ -257,7 +265,7 @@ VOID NdisMDeregisterScatterGatherDma(NDIS_HANDLE h)
 {
 	const void *site = ND_SITE();
 	struct nd_sgdma *s =
-		nd_sgdma_lookup(h, "NdisMDeregisterScatterGatherDma", site);
+	    nd_sgdma_lookup(h, "NdisMDeregisterScatterGatherDma", site);
 	if (!s)
 		return;
 	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMDeregisterScatterGatherDma",
@@ -278,7 +286,7 @@ ULONG NdisMGetDmaAlignment(NDIS_HANDLE h)
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
-		nd_adapter_lookup(h, "NdisMGetDmaAlignment", site);
+	    nd_adapter_lookup(h, "NdisMGetDmaAlignment", site);
 	if (ad) {
 		nd_irql_at_most(PASSIVE_LEVEL, "NdisMGetDmaAlignment", ad,
 				site);

@@ -26,8 +26,8 @@ static struct nd_mapreg *reg_of(struct nd_adapter *ad, ULONG index,
 	}
 	if (index >= r->count) {
 		nd_report(ND_RULE_MAPREG_INDEX, ad, index, 0, site,
-			  "%s: map register %u; the adapter has %u (0..%u)",
-			  fn, index, r->count, r->count - 1);
+			  "%s: map register %u; the adapter has %u (0..%u)", fn,
+			  index, r->count, r->count - 1);
 		return NULL;
 	}
 	return &r->reg[index];
@@ -44,7 +44,8 @@ VOID NdisMStartBufferPhysicalMapping(NDIS_HANDLE h, PNDIS_BUFFER Buffer,
 	UINT cap = ArraySize ? *ArraySize : 0;
 	if (ArraySize)
 		*ArraySize = 0;
-	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, fn, site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, fn, site);
 	if (!ad)
 		return;
 	if (!ArraySize) {
@@ -75,8 +76,7 @@ VOID NdisMStartBufferPhysicalMapping(NDIS_HANDLE h, PNDIS_BUFFER Buffer,
 		return;
 	}
 	if (len > r->max_buffer) {
-		nd_report(ND_RULE_MAPREG_TOO_LONG, ad, (uintptr_t)va, len,
-			  site,
+		nd_report(ND_RULE_MAPREG_TOO_LONG, ad, (uintptr_t)va, len, site,
 			  "%s: the buffer has %u bytes; MaximumBufferSize "
 			  "was %u",
 			  fn, len, r->max_buffer);
@@ -114,7 +114,7 @@ VOID NdisMStartBufferPhysicalMapping(NDIS_HANDLE h, PNDIS_BUFFER Buffer,
 	}
 	for (unsigned i = 0; i < g->map.nsegs; i++) {
 		units[i].PhysicalAddress.QuadPart =
-			(LONGLONG)g->map.segs[i].iova;
+		    (LONGLONG)g->map.segs[i].iova;
 		units[i].Length = (UINT)g->map.segs[i].len;
 	}
 	*ArraySize = g->map.nsegs;
@@ -130,7 +130,8 @@ VOID NdisMCompleteBufferPhysicalMapping(NDIS_HANDLE h, PNDIS_BUFFER Buffer,
 {
 	static const char fn[] = "NdisMCompleteBufferPhysicalMapping";
 	const void *site = ND_SITE();
-	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, fn, site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, fn, site);
 	if (!ad)
 		return;
 	if (!nd_irql_at_most(DISPATCH_LEVEL, fn, ad, site))
@@ -187,5 +188,5 @@ VOID NdisGetBufferPhysicalArraySize(PNDIS_BUFFER Buffer, PUINT ArraySize)
 		return;
 	}
 	*ArraySize = ADDRESS_AND_SIZE_TO_SPAN_PAGES(
-		MmGetMdlVirtualAddress(Buffer), MmGetMdlByteCount(Buffer));
+	    MmGetMdlVirtualAddress(Buffer), MmGetMdlByteCount(Buffer));
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * memory.c - general memory (Microsoft: NdisAllocateMemoryWithTag): NdisAllocateMemory(WithTag)
- * (Priority) and the frees, checked and counted per tag by core.
+ * memory.c - general memory (Microsoft: NdisAllocateMemoryWithTag):
+ * NdisAllocateMemory(WithTag) (Priority) and the frees, checked and counted per
+ * tag by core.
  */
 #include "../core/core.h"
 
@@ -14,15 +15,15 @@ NDIS_STATUS NdisAllocateMemoryWithTag(PVOID *VirtualAddress, UINT Length,
 	if (!VirtualAddress)
 		return NDIS_STATUS_FAILURE;
 	*VirtualAddress = NULL;
-	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisAllocateMemoryWithTag",
-			     NULL, site))
+	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisAllocateMemoryWithTag", NULL,
+			     site))
 		return NDIS_STATUS_FAILURE;
 	/* No NDIS check of Length: the pool allocator returns a block. */
 	if (Length == 0 && nd_report(ND_RULE_MEM_ZERO_LENGTH, NULL, 0, 0, site,
 				     "NdisAllocateMemoryWithTag with Length 0"))
 		return NDIS_STATUS_FAILURE;
-	*VirtualAddress = nd_mem_alloc(Length ? Length : 1, 0, Tag, MEM_TAGGED,
-				    NULL, site);
+	*VirtualAddress =
+	    nd_mem_alloc(Length ? Length : 1, 0, Tag, MEM_TAGGED, NULL, site);
 	return *VirtualAddress ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;
 }
 
@@ -32,7 +33,7 @@ PVOID NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, UINT Length,
 	(void)Priority;
 	const void *site = ND_SITE();
 	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
-		nd_adapter_lookup(NdisHandle, NULL, NULL);
+	    nd_adapter_lookup(NdisHandle, NULL, NULL);
 	/* ndis.sys does not use the handle; the memory belongs to the
 	 * adapter or driver in context (nd_mem_alloc). */
 	if (!ad && !nd_driver_is_live(NdisHandle) &&
@@ -49,12 +50,11 @@ PVOID NdisAllocateMemoryWithTagPriority(NDIS_HANDLE NdisHandle, UINT Length,
 		      "NdisAllocateMemoryWithTagPriority with Length 0"))
 		return NULL;
 	return nd_mem_alloc(Length ? Length : 1, 0, Tag, MEM_TAG_PRIORITY, ad,
-			 site);
+			    site);
 }
 
 NDIS_STATUS NdisAllocateMemory(PVOID *VirtualAddress, UINT Length,
-			       UINT MemoryFlags,
-			       NDIS_PHYSICAL_ADDRESS Highest)
+			       UINT MemoryFlags, NDIS_PHYSICAL_ADDRESS Highest)
 {
 	const void *site = ND_SITE();
 	if (!VirtualAddress)
@@ -87,7 +87,7 @@ NDIS_STATUS NdisAllocateMemory(PVOID *VirtualAddress, UINT Length,
 		      (unsigned long long)Highest.QuadPart + 1))
 		return NDIS_STATUS_FAILURE;
 	*VirtualAddress = nd_mem_alloc(Length ? Length : 1, known, TAG_NDIS,
-				    MEM_PLAIN, NULL, site);
+				       MEM_PLAIN, NULL, site);
 	return *VirtualAddress ? NDIS_STATUS_SUCCESS : NDIS_STATUS_FAILURE;
 }
 
@@ -98,12 +98,13 @@ VOID NdisFreeMemory(PVOID VirtualAddress, UINT Length, UINT MemoryFlags)
 	 * WithTag family is freed with Length and flags 0 by many drivers,
 	 * as NDIS allows. */
 	nd_mem_free(VirtualAddress, Length, MemoryFlags, 0, MEM_PLAIN,
-		 !(MemoryFlags == 0 && Length == 0), site);
+		    !(MemoryFlags == 0 && Length == 0), site);
 }
 
-VOID NdisFreeMemoryWithTagPriority(NDIS_HANDLE NdisHandle,
-				   PVOID VirtualAddress, ULONG Tag)
+VOID NdisFreeMemoryWithTagPriority(NDIS_HANDLE NdisHandle, PVOID VirtualAddress,
+				   ULONG Tag)
 {
 	(void)NdisHandle;
-	nd_mem_free(VirtualAddress, 0, 0, Tag, MEM_TAG_PRIORITY, false, ND_SITE());
+	nd_mem_free(VirtualAddress, 0, 0, Tag, MEM_TAG_PRIORITY, false,
+		    ND_SITE());
 }

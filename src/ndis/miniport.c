@@ -47,7 +47,7 @@ NDIS_STATUS NdisMRegisterMiniport(NDIS_HANDLE NdisWrapperHandle,
 		nd_report(ND_RULE_MINIPORT_REGISTER, NULL,
 			  (uintptr_t)NdisWrapperHandle, 0, site,
 			  "NdisMRegisterMiniport: %s",
-			  !d ? "outside DriverEntry"
+			  !d		  ? "outside DriverEntry"
 			  : d->ndis_major ? "a miniport is already registered"
 					  : "not a wrapper handle from "
 					    "NdisMInitializeWrapper");
@@ -68,8 +68,8 @@ NDIS_STATUS NdisMRegisterMiniport(NDIS_HANDLE NdisWrapperHandle,
 		break;
 	case 5:
 		need = c->MinorNdisVersion >= 1
-			       ? sizeof(NDIS51_MINIPORT_CHARACTERISTICS)
-			       : sizeof(NDIS50_MINIPORT_CHARACTERISTICS);
+			   ? sizeof(NDIS51_MINIPORT_CHARACTERISTICS)
+			   : sizeof(NDIS50_MINIPORT_CHARACTERISTICS);
 		break;
 	default:
 		return NDIS_STATUS_BAD_VERSION;
@@ -88,7 +88,8 @@ NDIS_STATUS NdisMRegisterMiniport(NDIS_HANDLE NdisWrapperHandle,
 VOID NdisTerminateWrapper(NDIS_HANDLE NdisWrapperHandle, PVOID SystemSpecific)
 {
 	(void)SystemSpecific;
-	struct nd_driver *d ND_DRIVER_AUTOPUT = nd_driver_from_handle(NdisWrapperHandle);
+	struct nd_driver *d ND_DRIVER_AUTOPUT =
+	    nd_driver_from_handle(NdisWrapperHandle);
 	if (!d) {
 		nd_report(ND_RULE_HANDLE_UNKNOWN, NULL,
 			  (uintptr_t)NdisWrapperHandle, 0, ND_SITE(),
@@ -99,10 +100,11 @@ VOID NdisTerminateWrapper(NDIS_HANDLE NdisWrapperHandle, PVOID SystemSpecific)
 	d->ndis_major = 0;
 }
 
-NDIS_STATUS NdisMRegisterMiniportDriver(
-	PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath,
-	NDIS_HANDLE MiniportDriverContext,
-	PNDIS_MINIPORT_DRIVER_CHARACTERISTICS c, PNDIS_HANDLE out)
+NDIS_STATUS NdisMRegisterMiniportDriver(PDRIVER_OBJECT DriverObject,
+					PUNICODE_STRING RegistryPath,
+					NDIS_HANDLE MiniportDriverContext,
+					PNDIS_MINIPORT_DRIVER_CHARACTERISTICS c,
+					PNDIS_HANDLE out)
 {
 	(void)RegistryPath;
 	const void *site = ND_SITE();
@@ -111,7 +113,7 @@ NDIS_STATUS NdisMRegisterMiniportDriver(
 		nd_report(ND_RULE_MINIPORT_REGISTER, NULL,
 			  (uintptr_t)DriverObject, 0, site,
 			  "NdisMRegisterMiniportDriver: %s",
-			  !d ? "outside DriverEntry"
+			  !d		  ? "outside DriverEntry"
 			  : d->ndis_major ? "a miniport is already registered"
 					  : "not DriverEntry's driver object");
 		return NDIS_STATUS_FAILURE;
@@ -129,11 +131,11 @@ NDIS_STATUS NdisMRegisterMiniportDriver(
 			 : c->MinorNdisVersion >= 20 ? 2
 						     : 1;
 	static const USHORT size_of[4] = {
-		0, NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1,
-		NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2,
-		NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_3};
-	bool type_ok = c->Header.Type ==
-		       NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS;
+	    0, NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_1,
+	    NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_2,
+	    NDIS_SIZEOF_MINIPORT_DRIVER_CHARACTERISTICS_REVISION_3};
+	bool type_ok =
+	    c->Header.Type == NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS;
 	if (c->Header.Size < size_of[want_rev])
 		return NDIS_STATUS_BAD_CHARACTERISTICS;
 	if (want_rev >= 2 && !type_ok)
@@ -151,10 +153,10 @@ NDIS_STATUS NdisMRegisterMiniportDriver(
 			       : NDIS_STATUS_BAD_CHARACTERISTICS;
 	/* the fields the revision has, and no more than the caller gave */
 	UCHAR rev = c->Header.Revision >= 1 && c->Header.Revision <= 3
-			    ? c->Header.Revision
-			    : want_rev;
-	size_t need = size_of[rev] < c->Header.Size ? size_of[rev]
-						    : c->Header.Size;
+			? c->Header.Revision
+			: want_rev;
+	size_t need =
+	    size_of[rev] < c->Header.Size ? size_of[rev] : c->Header.Size;
 	if (!c->InitializeHandlerEx || !c->HaltHandlerEx)
 		return NDIS_STATUS_BAD_CHARACTERISTICS;
 	memset(&d->chars6, 0, sizeof(d->chars6));
@@ -198,8 +200,8 @@ VOID NdisMSetAttributesEx(NDIS_HANDLE h, NDIS_HANDLE ctx, UINT hang,
 {
 	(void)type;
 	const void *site = ND_SITE();
-	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, "NdisMSetAttributesEx",
-						  site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, "NdisMSetAttributesEx", site);
 	if (!ad)
 		return;
 	/* ndis.sys applies them from anywhere (its NdisMSetMiniportAttributes
@@ -231,7 +233,7 @@ NDIS_STATUS NdisMSetMiniportAttributes(NDIS_HANDLE h,
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
-		nd_adapter_lookup(h, "NdisMSetMiniportAttributes", site);
+	    nd_adapter_lookup(h, "NdisMSetMiniportAttributes", site);
 	if (!ad || !a)
 		return NDIS_STATUS_INVALID_PARAMETER;
 	/* ndis.sys checks neither the caller nor the revision or size of the
@@ -247,13 +249,13 @@ NDIS_STATUS NdisMSetMiniportAttributes(NDIS_HANDLE h,
 		return NDIS_STATUS_SUCCESS; /* general, offload...: not ours */
 	if ((a->Header.Revision < 1 || a->Header.Revision > 2 ||
 	     a->Header.Size <
-		     NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1) &&
+		 NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1) &&
 	    nd_report(ND_RULE_MINIPORT_ATTRIBUTES, ad, 0, a->Header.Size, site,
 		      "registration attributes with revision %u size %u",
 		      a->Header.Revision, a->Header.Size))
 		return NDIS_STATUS_INVALID_PARAMETER;
 	const NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES *r =
-		&a->RegistrationAttributes;
+	    &a->RegistrationAttributes;
 	set_attributes(ad, r->MiniportAdapterContext,
 		       r->AttributeFlags & NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER,
 		       r->AttributeFlags);

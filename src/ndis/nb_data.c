@@ -220,8 +220,8 @@ VOID NdisAdvanceNetBufferDataStart(PNET_BUFFER NetBuffer, ULONG DataOffsetDelta,
 		  &nb->CurrentMdlOffset);
 }
 
-void nd_nb_drop_retreat_mdls(PNET_BUFFER nb, struct nd_adapter *ad, const char *fn,
-			  const void *site)
+void nd_nb_drop_retreat_mdls(PNET_BUFFER nb, struct nd_adapter *ad,
+			     const char *fn, const void *site)
 {
 	if (nb->NdisReserved[0] != ND_NB_RETREATED)
 		return;

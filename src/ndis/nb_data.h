@@ -85,7 +85,7 @@ static inline void nb_set_own_data(PNET_BUFFER nb, struct nd_dpool *dp,
  * front: NDIS's are freed, the driver's (NetAllocateMdl) are left to it;
  * reported as nb.retreat-mdl unless they were all fully advanced
  * past and NDIS's own. Cannot fail. */
-void nd_nb_drop_retreat_mdls(PNET_BUFFER nb, struct nd_adapter *ad, const char *fn,
-			  const void *site);
+void nd_nb_drop_retreat_mdls(PNET_BUFFER nb, struct nd_adapter *ad,
+			     const char *fn, const void *site);
 
 #endif

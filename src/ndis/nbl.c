@@ -45,19 +45,19 @@
 #define NBL_COLD (sizeof(NET_BUFFER_LIST) - NBL_HOT)
 #define NB_COLD (sizeof(NET_BUFFER) - NBL_HOT)
 _Static_assert(NBL_NB_OFF == sizeof(NET_BUFFER_LIST) &&
-		       sizeof(NET_BUFFER_LIST) % 32 == 0 &&
-		       sizeof(NET_BUFFER) % 16 == 0,
+		   sizeof(NET_BUFFER_LIST) % 32 == 0 &&
+		   sizeof(NET_BUFFER) % 16 == 0,
 	       "the list's NET_BUFFER follows it; 16- and 32-byte pieces");
 _Static_assert(offsetof(NET_BUFFER_LIST, FirstNetBuffer) == 8 &&
-		       offsetof(NET_BUFFER_LIST, NdisPoolHandle) == 32 &&
-		       offsetof(NET_BUFFER_LIST, NdisReserved) == 48 &&
-		       offsetof(NET_BUFFER_LIST, ProtocolReserved) == NBL_HOT,
+		   offsetof(NET_BUFFER_LIST, NdisPoolHandle) == 32 &&
+		   offsetof(NET_BUFFER_LIST, NdisReserved) == 48 &&
+		   offsetof(NET_BUFFER_LIST, ProtocolReserved) == NBL_HOT,
 	       "NET_BUFFER_LIST: what the hot 64 bytes hold");
 _Static_assert(offsetof(NET_BUFFER, CurrentMdl) == 8 &&
-		       offsetof(NET_BUFFER, stDataLength) == 24 &&
-		       offsetof(NET_BUFFER, MdlChain) == 32 &&
-		       offsetof(NET_BUFFER, NdisPoolHandle) == 56 &&
-		       offsetof(NET_BUFFER, NdisReserved) == NBL_HOT,
+		   offsetof(NET_BUFFER, stDataLength) == 24 &&
+		   offsetof(NET_BUFFER, MdlChain) == 32 &&
+		   offsetof(NET_BUFFER, NdisPoolHandle) == 56 &&
+		   offsetof(NET_BUFFER, NdisReserved) == NBL_HOT,
 	       "NET_BUFFER: what the hot 64 bytes hold");
 
 struct nbl_layout {
@@ -86,10 +86,10 @@ nbl_put_own_data(struct nd_dpool *dp, char *o)
 	nd_v2 *w = __builtin_assume_aligned(o + NBL_NB_OFF, 16);
 	uint64_t m = (uint64_t)(uintptr_t)(o + dp->mdl_offset);
 	mdl_build((PMDL)(uintptr_t)m, o + dp->data_offset, dp->data_size);
-	w[0] = (nd_v2){ 0, m };             /* Next, CurrentMdl */
-	w[1] = (nd_v2){ 0, dp->data_size }; /* CurrentMdlOffset, DataLength */
-	w[2] = (nd_v2){ m, 0 };             /* MdlChain, DataOffset, bias */
-	w[3] = (nd_v2){ 0, (uint64_t)(uintptr_t)dp }; /* NdisPoolHandle */
+	w[0] = (nd_v2){0, m};		  /* Next, CurrentMdl */
+	w[1] = (nd_v2){0, dp->data_size}; /* CurrentMdlOffset, DataLength */
+	w[2] = (nd_v2){m, 0};		  /* MdlChain, DataOffset, bias */
+	w[3] = (nd_v2){0, (uint64_t)(uintptr_t)dp}; /* NdisPoolHandle */
 }
 
 /* The first 64 bytes of the list and of its NET_BUFFER as allocated
@@ -99,10 +99,10 @@ ND_ALWAYS_INLINE void nbl_put_hot_as(struct nd_dpool *dp, char *o,
 {
 	nd_v2 *v = __builtin_assume_aligned(o, 16);
 	uint64_t nb = alloc_nb ? (uint64_t)(uintptr_t)(o + NBL_NB_OFF) : 0;
-	v[0] = (nd_v2){ 0, nb };                   /* Next, FirstNetBuffer */
-	v[1] = (nd_v2){ 0, 0 };                    /* Context, Parent */
-	v[2] = (nd_v2){ (uint64_t)(uintptr_t)dp, 0 }; /* NdisPoolHandle */
-	v[3] = (nd_v2){ 0, 0 };                    /* NdisReserved */
+	v[0] = (nd_v2){0, nb};			    /* Next, FirstNetBuffer */
+	v[1] = (nd_v2){0, 0};			    /* Context, Parent */
+	v[2] = (nd_v2){(uint64_t)(uintptr_t)dp, 0}; /* NdisPoolHandle */
+	v[3] = (nd_v2){0, 0};			    /* NdisReserved */
 	if (!nb)
 		return;
 	if (ND_UNLIKELY(data)) {
@@ -110,10 +110,10 @@ ND_ALWAYS_INLINE void nbl_put_hot_as(struct nd_dpool *dp, char *o,
 		return;
 	}
 	nd_v2 *w = v + NBL_NB_OFF / 16;
-	w[0] = (nd_v2){ 0, 0 }; /* Next, CurrentMdl */
-	w[1] = (nd_v2){ 0, 0 }; /* CurrentMdlOffset, DataLength */
-	w[2] = (nd_v2){ 0, 0 }; /* MdlChain, DataOffset, ChecksumBias */
-	w[3] = (nd_v2){ 0, (uint64_t)(uintptr_t)dp }; /* NdisPoolHandle */
+	w[0] = (nd_v2){0, 0}; /* Next, CurrentMdl */
+	w[1] = (nd_v2){0, 0}; /* CurrentMdlOffset, DataLength */
+	w[2] = (nd_v2){0, 0}; /* MdlChain, DataOffset, ChecksumBias */
+	w[3] = (nd_v2){0, (uint64_t)(uintptr_t)dp}; /* NdisPoolHandle */
 }
 
 ND_ALWAYS_INLINE void nbl_put_hot(struct nd_dpool *dp, char *o)
@@ -128,7 +128,7 @@ static void nbl_clear_dirty(char *p, size_t n)
 	nd_v2 *v = __builtin_assume_aligned(p, 16);
 	for (size_t i = 0; i < n / 16; i++)
 		if (nd_v2_any(v[i]))
-			v[i] = (nd_v2){ 0, 0 };
+			v[i] = (nd_v2){0, 0};
 }
 
 /* Is the rest of the list (and of its NET_BUFFER) zero, as allocated?
@@ -140,7 +140,6 @@ ND_ALWAYS_INLINE bool nbl_cold_clean(struct nd_dpool *dp, const char *o)
 		cold |= ND_OR16(o + NBL_NB_OFF + NBL_HOT, NB_COLD);
 	return !nd_v2_any(cold);
 }
-
 
 /* Put a list whose extras (heap context, pushed contexts, retreat
  * MDLs) are undone back in its allocation state: the hot bytes
@@ -161,8 +160,9 @@ static void nbl_reset(void *arg, void *obj)
 	nbl_restore(arg, obj);
 }
 
-NDIS_HANDLE NdisAllocateNetBufferListPool(
-	NDIS_HANDLE NdisHandle, PNET_BUFFER_LIST_POOL_PARAMETERS Parameters)
+NDIS_HANDLE
+NdisAllocateNetBufferListPool(NDIS_HANDLE NdisHandle,
+			      PNET_BUFFER_LIST_POOL_PARAMETERS Parameters)
 {
 	const void *site = ND_SITE();
 	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisAllocateNetBufferListPool",
@@ -171,7 +171,7 @@ NDIS_HANDLE NdisAllocateNetBufferListPool(
 	/* ndis.sys only stores the handle (NDIS itself passes NULL), never
 	 * checks Header.Size, and wants ContextSize a multiple of 8 */
 	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
-		nd_adapter_lookup(NdisHandle, NULL, NULL);
+	    nd_adapter_lookup(NdisHandle, NULL, NULL);
 	if (!ad && !nd_driver_is_live(NdisHandle) &&
 	    nd_report(ND_RULE_POOL_PARAM_IGNORED, NULL, (uintptr_t)NdisHandle,
 		      0, site,
@@ -187,22 +187,22 @@ NDIS_HANDLE NdisAllocateNetBufferListPool(
 			  "NdisAllocateNetBufferListPool: Parameters %s",
 			  !p ? "NULL"
 			  : (p->ContextSize % 8)
-				  ? "ContextSize not a multiple of 8"
+			      ? "ContextSize not a multiple of 8"
 			  : (p->DataSize && !p->fAllocateNetBuffer)
-				  ? "DataSize set without fAllocateNetBuffer"
-				  : "header not NDIS_OBJECT_TYPE_DEFAULT, "
-				    "revision 1");
+			      ? "DataSize set without fAllocateNetBuffer"
+			      : "header not NDIS_OBJECT_TYPE_DEFAULT, "
+				"revision 1");
 		return NULL;
 	}
 	if ((p->Header.Size <
-		     NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 ||
+		 NDIS_SIZEOF_NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 ||
 	     (p->ContextSize % MEMORY_ALLOCATION_ALIGNMENT)) &&
 	    nd_report(ND_RULE_POOL_PARAM_IGNORED, ad, 0, p->ContextSize, site,
 		      "NdisAllocateNetBufferListPool: %s",
 		      (p->ContextSize % MEMORY_ALLOCATION_ALIGNMENT)
-			      ? "ContextSize not a multiple of "
-				"MEMORY_ALLOCATION_ALIGNMENT"
-			      : "Header.Size below revision 1's"))
+			  ? "ContextSize not a multiple of "
+			    "MEMORY_ALLOCATION_ALIGNMENT"
+			  : "Header.Size below revision 1's"))
 		return NULL;
 	/* the pool's context area keeps 16-byte alignment */
 	NET_BUFFER_LIST_POOL_PARAMETERS pv = *p;
@@ -211,27 +211,28 @@ NDIS_HANDLE NdisAllocateNetBufferListPool(
 	nd_data_size_note(p->DataSize, ad, "NdisAllocateNetBufferListPool",
 			  site);
 	size_t nb_off = NBL_NB_OFF;
-	size_t ctx_off = nb_off + (p->fAllocateNetBuffer ? A16(sizeof(NET_BUFFER))
-							  : 0);
-	size_t size = ctx_off + (p->ContextSize ? sizeof(NET_BUFFER_LIST_CONTEXT) +
-							  p->ContextSize
-						: 0);
+	size_t ctx_off =
+	    nb_off + (p->fAllocateNetBuffer ? A16(sizeof(NET_BUFFER)) : 0);
+	size_t size =
+	    ctx_off + (p->ContextSize
+			   ? sizeof(NET_BUFFER_LIST_CONTEXT) + p->ContextSize
+			   : 0);
 	size_t mdl_off = 0, data_off = 0;
 	if (p->DataSize)
 		size = nd_data_layout(size, p->DataSize, &mdl_off, &data_off);
 	uint32_t n = nd_slab_objs(size);
 	/* the layout is in the handle before the first descriptors are
 	 * made: the reset hook puts each in its allocation state */
-	struct nbl_layout lay = { p, mdl_off, data_off, nb_off, ctx_off };
+	struct nbl_layout lay = {p, mdl_off, data_off, nb_off, ctx_off};
 	return nd_dpool_create(ND_DP_NBL, "NET_BUFFER_LIST pool", size, n, 0,
-			    true, ad, site, nbl_setup, &lay, nbl_reset);
+			       true, ad, site, nbl_setup, &lay, nbl_reset);
 }
 
 VOID NdisFreeNetBufferListPool(NDIS_HANDLE PoolHandle)
 {
 	const void *site = ND_SITE();
-	struct nd_dpool *dp = nd_dpool_lookup(PoolHandle, ND_DP_NBL,
-					   "NdisFreeNetBufferListPool", site);
+	struct nd_dpool *dp = nd_dpool_lookup(
+	    PoolHandle, ND_DP_NBL, "NdisFreeNetBufferListPool", site);
 	if (dp)
 		nd_dpool_release(dp, "NdisFreeNetBufferListPool", site);
 }
@@ -343,10 +344,9 @@ ND_ALWAYS_INLINE PNET_BUFFER_LIST nbl_alloc_fast(NDIS_HANDLE h, USHORT ctx,
 	if (ND_UNLIKELY(!nd_dpool_fast(dp, ND_DP_NBL) ||
 			t->self.irql > DISPATCH_LEVEL || (ctx | backfill)))
 		return NULL;
-	if (with_nb &&
-	    ND_UNLIKELY(!dp->alloc_nb || dp->data_size || !chain ||
-			off >= MmGetMdlByteCount(chain) ||
-			len > MmGetMdlByteCount(chain) - off))
+	if (with_nb && ND_UNLIKELY(!dp->alloc_nb || dp->data_size || !chain ||
+				   off >= MmGetMdlByteCount(chain) ||
+				   len > MmGetMdlByteCount(chain) - off))
 		return NULL;
 	PNET_BUFFER_LIST nbl = nd_pcache_pop(t, dp->pool, dp->slot);
 	if (ND_UNLIKELY(!nbl))
@@ -366,9 +366,8 @@ PNET_BUFFER_LIST NdisAllocateNetBufferList(NDIS_HANDLE PoolHandle,
 					   USHORT ContextSize,
 					   USHORT ContextBackFill)
 {
-	PNET_BUFFER_LIST nbl = nbl_alloc_fast(PoolHandle, ContextSize,
-					      ContextBackFill, false, NULL, 0,
-					      0);
+	PNET_BUFFER_LIST nbl = nbl_alloc_fast(
+	    PoolHandle, ContextSize, ContextBackFill, false, NULL, 0, 0);
 	if (ND_LIKELY(nbl != NULL))
 		return nbl;
 	return nbl_alloc(PoolHandle, ContextSize, ContextBackFill, false, NULL,
@@ -376,12 +375,12 @@ PNET_BUFFER_LIST NdisAllocateNetBufferList(NDIS_HANDLE PoolHandle,
 }
 
 PNET_BUFFER_LIST NdisAllocateNetBufferAndNetBufferList(
-	NDIS_HANDLE PoolHandle, USHORT ContextSize, USHORT ContextBackFill,
-	PMDL MdlChain, ULONG DataOffset, SIZE_T DataLength)
+    NDIS_HANDLE PoolHandle, USHORT ContextSize, USHORT ContextBackFill,
+    PMDL MdlChain, ULONG DataOffset, SIZE_T DataLength)
 {
 	PNET_BUFFER_LIST nbl =
-		nbl_alloc_fast(PoolHandle, ContextSize, ContextBackFill, true,
-			       MdlChain, DataOffset, DataLength);
+	    nbl_alloc_fast(PoolHandle, ContextSize, ContextBackFill, true,
+			   MdlChain, DataOffset, DataLength);
 	if (ND_LIKELY(nbl != NULL))
 		return nbl;
 	return nbl_alloc(PoolHandle, ContextSize, ContextBackFill, true,
@@ -414,8 +413,8 @@ nbl_free_extras(struct nd_dpool *dp, PNET_BUFFER_LIST nbl, const void *site)
 	}
 	if ((fl & ND_NBL_NB_RETREAT) && dp->alloc_nb)
 		nd_nb_drop_retreat_mdls(
-			(PNET_BUFFER)((char *)nbl + dp->nb_offset), dp->ad,
-			"NdisFreeNetBufferList", site);
+		    (PNET_BUFFER)((char *)nbl + dp->nb_offset), dp->ad,
+		    "NdisFreeNetBufferList", site);
 	nbl->NdisReserved[1] = NULL;
 	free(nbl->NdisReserved[0]);
 	nbl->NdisReserved[0] = NULL;
@@ -472,16 +471,16 @@ nbl_free_slow(PNET_BUFFER_LIST nbl, const void *site)
 		struct nd_dpool *dp;                                           \
 		struct nd_pool *p;                                             \
 		_Atomic uint8_t *st;                                           \
-		if (ND_UNLIKELY(                                               \
-			    !h ||                                              \
-			    (dp = nbl->NdisPoolHandle) != (p = h->pool)->arg || \
-			    dp->type != ND_DP_NBL || dp->data_size ||          \
-			    atomic_load_explicit(st = &p->st[h->index],        \
-						 memory_order_relaxed) !=      \
+		if (ND_UNLIKELY(!h ||                                          \
+				(dp = nbl->NdisPoolHandle) !=                  \
+				    (p = h->pool)->arg ||                      \
+				dp->type != ND_DP_NBL || dp->data_size ||      \
+				atomic_load_explicit(st = &p->st[h->index],    \
+						     memory_order_relaxed) !=  \
 				    ND_ST_LIVE ||                              \
-			    ((uintptr_t)nbl->NdisReserved[0] |                 \
-			     (uintptr_t)nbl->NdisReserved[1]) != 0 ||          \
-			    !clean(dp, (const char *)nbl))) {                  \
+				((uintptr_t)nbl->NdisReserved[0] |             \
+				 (uintptr_t)nbl->NdisReserved[1]) != 0 ||      \
+				!clean(dp, (const char *)nbl))) {              \
 			nbl_free_slow(nbl, site);                              \
 			return;                                                \
 		}                                                              \
@@ -579,9 +578,9 @@ NDIS_STATUS NdisAllocateNetBufferListContext(PNET_BUFFER_LIST NetBufferList,
 			  ContextSize, site, "%s: %s", fn,
 			  !nbl ? "NetBufferList is NULL"
 			  : total > 0xFFF0u
-				  ? "ContextSize + ContextBackFill too large"
-				  : "ContextSize and ContextBackFill must be "
-				    "multiples of sizeof(void *)");
+			      ? "ContextSize + ContextBackFill too large"
+			      : "ContextSize and ContextBackFill must be "
+				"multiples of sizeof(void *)");
 		return NDIS_STATUS_FAILURE;
 	}
 	PNET_BUFFER_LIST_CONTEXT c = nbl->Context;
@@ -593,8 +592,7 @@ NDIS_STATUS NdisAllocateNetBufferListContext(PNET_BUFFER_LIST NetBufferList,
 		return NDIS_STATUS_SUCCESS;
 	if (nd_fault_inject(NDISDMA_FAULT_POOL))
 		return NDIS_STATUS_RESOURCES;
-	PNET_BUFFER_LIST_CONTEXT n =
-		aligned_alloc(16, sizeof(*n) + A16(total));
+	PNET_BUFFER_LIST_CONTEXT n = aligned_alloc(16, sizeof(*n) + A16(total));
 	if (!n)
 		return NDIS_STATUS_RESOURCES;
 	n->Next = c;
@@ -602,7 +600,7 @@ NDIS_STATUS NdisAllocateNetBufferListContext(PNET_BUFFER_LIST NetBufferList,
 	n->Offset = ContextBackFill;
 	nbl->Context = n;
 	nbl->NdisReserved[1] =
-		(PVOID)((uintptr_t)nbl->NdisReserved[1] | ND_NBL_CTX_PUSHED);
+	    (PVOID)((uintptr_t)nbl->NdisReserved[1] | ND_NBL_CTX_PUSHED);
 	return NDIS_STATUS_SUCCESS;
 }
 
@@ -619,8 +617,7 @@ VOID NdisFreeNetBufferListContext(PNET_BUFFER_LIST NetBufferList,
 		return;
 	if (!c || ContextSize > c->Size - c->Offset) {
 		nd_report(ND_RULE_POOL_BAD_PARAMS, NULL, (uintptr_t)nbl,
-			  ContextSize, site,
-			  "%s: %s; nothing changed", fn,
+			  ContextSize, site, "%s: %s; nothing changed", fn,
 			  !nbl ? "NetBufferList is NULL"
 			       : "releasing more context than the current "
 				 "NET_BUFFER_LIST_CONTEXT holds");
@@ -629,7 +626,8 @@ VOID NdisFreeNetBufferListContext(PNET_BUFFER_LIST NetBufferList,
 	c->Offset += ContextSize;
 	if (c->Offset == c->Size &&
 	    ((uintptr_t)nbl->NdisReserved[1] & ND_NBL_CTX_PUSHED)) {
-		struct nd_dpool *dp = nd_dpool_fast(nbl->NdisPoolHandle, ND_DP_NBL);
+		struct nd_dpool *dp =
+		    nd_dpool_fast(nbl->NdisPoolHandle, ND_DP_NBL);
 		if (!ctx_is_base(dp, nbl, c)) {
 			nbl->Context = c->Next;
 			free(c);

@@ -19,7 +19,8 @@ NDIS_HANDLE NdisAllocateNetBufferPool(NDIS_HANDLE NdisHandle,
 	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisAllocateNetBufferPool", NULL,
 			     site))
 		return NULL;
-	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(NdisHandle, NULL, NULL);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(NdisHandle, NULL, NULL);
 	if (!ad && !nd_driver_is_live(NdisHandle)) {
 		nd_report(ND_RULE_HANDLE_UNKNOWN, NULL, (uintptr_t)NdisHandle,
 			  0, site,
@@ -46,8 +47,9 @@ NDIS_HANDLE NdisAllocateNetBufferPool(NDIS_HANDLE NdisHandle,
 		size = nd_data_layout(sizeof(NET_BUFFER), p->DataSize, &mdl_off,
 				      &data_off);
 	uint32_t n = nd_slab_objs(size);
-	struct nd_dpool *dp = nd_dpool_create(ND_DP_NB, "NET_BUFFER pool", size, n,
-					   0, true, ad, site, NULL, NULL, NULL);
+	struct nd_dpool *dp =
+	    nd_dpool_create(ND_DP_NB, "NET_BUFFER pool", size, n, 0, true, ad,
+			    site, NULL, NULL, NULL);
 	if (!dp)
 		return NULL;
 	dp->data_size = p->DataSize;
@@ -59,8 +61,8 @@ NDIS_HANDLE NdisAllocateNetBufferPool(NDIS_HANDLE NdisHandle,
 VOID NdisFreeNetBufferPool(NDIS_HANDLE PoolHandle)
 {
 	const void *site = ND_SITE();
-	struct nd_dpool *dp =
-	    nd_dpool_lookup(PoolHandle, ND_DP_NB, "NdisFreeNetBufferPool", site);
+	struct nd_dpool *dp = nd_dpool_lookup(PoolHandle, ND_DP_NB,
+					      "NdisFreeNetBufferPool", site);
 	if (dp)
 		nd_dpool_release(dp, "NdisFreeNetBufferPool", site);
 }
@@ -148,7 +150,8 @@ nb_free_slow(PNET_BUFFER nb, struct nd_pool_hdr *h, const void *site)
 		/* the NET_BUFFER of a NET_BUFFER_LIST has no header of its
 		 * own: its NdisPoolHandle names a live list pool */
 		struct nd_dpool *lp =
-		    nb ? nd_dpool_lookup(nb->NdisPoolHandle, ND_DP_NBL, NULL, NULL)
+		    nb ? nd_dpool_lookup(nb->NdisPoolHandle, ND_DP_NBL, NULL,
+					 NULL)
 		       : NULL;
 		if (lp) {
 			nd_report(ND_RULE_POOL_CROSS_FREE, lp->ad,
@@ -187,12 +190,11 @@ VOID NdisFreeNetBuffer(PNET_BUFFER NetBuffer)
 {
 	PNET_BUFFER nb = NetBuffer;
 	struct nd_pool_hdr *h = nd_pool_hdr_of(nb);
-	if (__builtin_expect(
-		h && nb->NdisPoolHandle == h->pool->arg &&
-		    ((struct nd_dpool *)h->pool->arg)->type == ND_DP_NB &&
-		    !nb->NdisReserved[0] &&
-		    nd_pool_is_live(h),
-		1)) {
+	if (__builtin_expect(h && nb->NdisPoolHandle == h->pool->arg &&
+				 ((struct nd_dpool *)h->pool->arg)->type ==
+				     ND_DP_NB &&
+				 !nb->NdisReserved[0] && nd_pool_is_live(h),
+			     1)) {
 		nd_pool_put_h(h->pool, h, nb, ND_SITE());
 		return;
 	}

@@ -200,11 +200,11 @@ static void alloc_pool(PNDIS_STATUS Status, PNDIS_HANDLE PoolHandle,
 			  fn, proto_len);
 		return;
 	}
-	struct pkt_setup ps = { (USHORT)oob, proto_len };
-	struct nd_dpool *dp = nd_dpool_create(
-		ND_DP_PACKET, "packet pool", oob + PKT_OOB_BYTES, nfixed,
-		noverflow, false, nd_dpool_init_adapter(), site, packet_setup, &ps,
-		packet_reset);
+	struct pkt_setup ps = {(USHORT)oob, proto_len};
+	struct nd_dpool *dp =
+	    nd_dpool_create(ND_DP_PACKET, "packet pool", oob + PKT_OOB_BYTES,
+			    nfixed, noverflow, false, nd_dpool_init_adapter(),
+			    site, packet_setup, &ps, packet_reset);
 	if (!dp)
 		return;
 	nd_pool_set_live_line(dp->pool, dp->pkt_private);
@@ -234,7 +234,7 @@ VOID NdisFreePacketPool(NDIS_HANDLE PoolHandle)
 {
 	const void *site = ND_SITE();
 	struct nd_dpool *dp = nd_dpool_lookup(PoolHandle, ND_DP_PACKET,
-					   "NdisFreePacketPool", site);
+					      "NdisFreePacketPool", site);
 	if (dp)
 		nd_dpool_release(dp, "NdisFreePacketPool", site);
 }
@@ -242,7 +242,7 @@ VOID NdisFreePacketPool(NDIS_HANDLE PoolHandle)
 UINT NdisPacketPoolUsage(NDIS_HANDLE PoolHandle)
 {
 	struct nd_dpool *dp = nd_dpool_lookup(PoolHandle, ND_DP_PACKET,
-					   "NdisPacketPoolUsage", ND_SITE());
+					      "NdisPacketPoolUsage", ND_SITE());
 	return dp ? (UINT)nd_pool_in_use(dp->pool) : 0;
 }
 
@@ -277,8 +277,8 @@ alloc_slow(PNDIS_STATUS Status, PNDIS_PACKET *Packet, NDIS_HANDLE h,
 	}
 }
 
-VOID(NdisAllocatePacket)(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
-			NDIS_HANDLE PoolHandle)
+VOID(NdisAllocatePacket)
+(PNDIS_STATUS Status, PNDIS_PACKET *Packet, NDIS_HANDLE PoolHandle)
 {
 	struct nd_tls *t = &nd_tl;
 	struct nd_dpool *dp = PoolHandle;
@@ -342,8 +342,8 @@ free_changed(PNDIS_PACKET Packet, const void *site)
 	struct nd_pool *pool = h->pool;
 	if (packet_make_clean(pool, Packet)) {
 		_Atomic uint8_t *st = nd_pool_st(h);
-		if (ND_LIKELY(nd_pcache_push(&nd_tl, pool, pool->slot, st,
-					     Packet)))
+		if (ND_LIKELY(
+			nd_pcache_push(&nd_tl, pool, pool->slot, st, Packet)))
 			return;
 	}
 	free_slow(Packet, site);
@@ -357,9 +357,8 @@ VOID(NdisFreePacket)(PNDIS_PACKET Packet)
 			struct nd_pool *pool = h->pool;
 			_Atomic uint8_t *st = nd_pool_line_live(h, pool);
 			if (ND_LIKELY(st != NULL)) {
-				if (ND_LIKELY(nd_pcache_push(&nd_tl, pool,
-							     pool->slot, st,
-							     Packet)))
+				if (ND_LIKELY(nd_pcache_push(
+					&nd_tl, pool, pool->slot, st, Packet)))
 					return;
 			} else {
 				free_changed(Packet, ND_SITE());
@@ -390,8 +389,8 @@ VOID NdisRecalculatePacketCounts(PNDIS_PACKET Packet)
 	for (PNDIS_BUFFER b = Packet->Private.Head; b; b = b->Next) {
 		count++;
 		total += MmGetMdlByteCount(b);
-		phys += ADDRESS_AND_SIZE_TO_SPAN_PAGES(MmGetMdlVirtualAddress(b),
-						       MmGetMdlByteCount(b));
+		phys += ADDRESS_AND_SIZE_TO_SPAN_PAGES(
+		    MmGetMdlVirtualAddress(b), MmGetMdlByteCount(b));
 	}
 	Packet->Private.PhysicalCount = phys;
 	Packet->Private.Count = count;
@@ -422,8 +421,7 @@ VOID NdisQueryPacketLength(PNDIS_PACKET Packet, PUINT TotalPacketLength)
 
 VOID NdisGetFirstBufferFromPacket(PNDIS_PACKET Packet,
 				  PNDIS_BUFFER *FirstBuffer,
-				  PVOID *FirstBufferVA,
-				  PUINT FirstBufferLength,
+				  PVOID *FirstBufferVA, PUINT FirstBufferLength,
 				  PUINT TotalBufferLength)
 {
 	PNDIS_BUFFER b = Packet->Private.Head;
@@ -551,7 +549,7 @@ VOID NdisUnchainBufferAtBack(PNDIS_PACKET Packet, PNDIS_BUFFER *Buffer)
 /* ---- the native bulk API ---- */
 
 int(ndisdma_packet_alloc_bulk)(void *pool, struct _NDIS_PACKET **pkts,
-			      unsigned n)
+			       unsigned n)
 {
 	struct nd_dpool *dp = nd_dpool_fast(pool, ND_DP_PACKET);
 	if (ND_UNLIKELY(!dp || !pkts || n > INT32_MAX))
@@ -570,7 +568,7 @@ int(ndisdma_packet_alloc_bulk)(void *pool, struct _NDIS_PACKET **pkts,
  * AVX-512 build of this loop, one 64-byte compare per packet, measured
  * within 5% of this one: not worth a second copy.) */
 static unsigned free_mark(const struct nd_pool *ep, PNDIS_PACKET *pkts,
-				unsigned n, void **dst)
+			  unsigned n, void **dst)
 {
 	unsigned i = 0;
 	for (; i < n; i++) {
@@ -608,7 +606,7 @@ int(ndisdma_packet_free_bulk)(void *pool, struct _NDIS_PACKET **pkts,
 	struct nd_pcache *c = nd_pcache_room(&nd_tl, ep, dp->slot, n);
 	if (ND_LIKELY(c != NULL)) {
 		void **dst = &c->objs[atomic_load_explicit(
-			&c->count, memory_order_relaxed)];
+		    &c->count, memory_order_relaxed)];
 		/* otherwise check, clean, mark and copy onto the cache in
 		 * one pass; the count moves only when all were good */
 		i = free_mark(ep, pkts, n, dst);
@@ -620,6 +618,5 @@ int(ndisdma_packet_free_bulk)(void *pool, struct _NDIS_PACKET **pkts,
 	} else {
 		i = free_mark(ep, pkts, n, NULL);
 	}
-	return (int)nd_pool_put_bulk_undo(ep, (void **)pkts, n, i,
-					  ND_SITE());
+	return (int)nd_pool_put_bulk_undo(ep, (void **)pkts, n, i, ND_SITE());
 }

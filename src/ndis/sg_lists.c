@@ -21,7 +21,8 @@ static struct nd_sgdma *dma_of(NDIS_HANDLE h, const char *fn, const void *site)
 	struct nd_sgdma *s = nd_sgdma_lookup(h, NULL, NULL);
 	if (s)
 		return s;
-	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, NULL, NULL);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, NULL, NULL);
 	if (ad && ad->sgdma) {
 		nd_report(ND_RULE_SGDMA_BAD_HANDLE, ad, (uintptr_t)h, 0, site,
 			  "%s with the miniport adapter handle; pass the DMA "
@@ -151,7 +152,8 @@ int ndisdma_packet_sg_build(ndisdma_adapter *h, struct _NDIS_PACKET *p,
 {
 	static const char fn[] = "ndisdma_packet_sg_build";
 	const void *site = ND_SITE();
-	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, NULL, NULL);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, NULL, NULL);
 	if (!ad || !p)
 		return -EINVAL;
 	if (!ad->sg5) {
@@ -199,7 +201,8 @@ int ndisdma_packet_sg_free(ndisdma_adapter *h, struct _NDIS_PACKET *p)
 {
 	static const char fn[] = "ndisdma_packet_sg_free";
 	const void *site = ND_SITE();
-	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, NULL, NULL);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, NULL, NULL);
 	if (!ad || !p)
 		return -EINVAL;
 	PVOID *slot =

@@ -54,7 +54,7 @@ VOID NdisMAllocateSharedMemory(NDIS_HANDLE h, ULONG Length, BOOLEAN Cached,
 	if (PhysicalAddress)
 		PhysicalAddress->QuadPart = 0;
 	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
-		nd_adapter_lookup(h, "NdisMAllocateSharedMemory", site);
+	    nd_adapter_lookup(h, "NdisMAllocateSharedMemory", site);
 	if (!ad || !VirtualAddress || !PhysicalAddress)
 		return;
 	if (!nd_irql_at_most(PASSIVE_LEVEL, "NdisMAllocateSharedMemory", ad,
@@ -72,8 +72,8 @@ VOID NdisMAllocateSharedMemory(NDIS_HANDLE h, ULONG Length, BOOLEAN Cached,
 		return;
 	void *va;
 	uint64_t iova;
-	if (nd_shm_alloc(ad, Length ? Length : 1, Cached, site, NDISDMA_FAULT_SHM,
-		      &va, &iova))
+	if (nd_shm_alloc(ad, Length ? Length : 1, Cached, site,
+			 NDISDMA_FAULT_SHM, &va, &iova))
 		return;
 	*VirtualAddress = va;
 	PhysicalAddress->QuadPart = (LONGLONG)iova;
@@ -84,29 +84,29 @@ NDIS_STATUS NdisMAllocateSharedMemoryAsync(NDIS_HANDLE h, ULONG Length,
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
-		nd_adapter_lookup(h, "NdisMAllocateSharedMemoryAsync", site);
+	    nd_adapter_lookup(h, "NdisMAllocateSharedMemoryAsync", site);
 	if (!ad)
 		return NDIS_STATUS_FAILURE;
 	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisMAllocateSharedMemoryAsync",
 			     ad, site))
 		return NDIS_STATUS_FAILURE;
 	W_ALLOCATE_COMPLETE_HANDLER handler =
-		ad->drv->ndis_major < 6 ? ad->drv->chars5.AllocateCompleteHandler
-					: NULL;
+	    ad->drv->ndis_major < 6 ? ad->drv->chars5.AllocateCompleteHandler
+				    : NULL;
 	if (!handler) {
 		nd_report(ND_RULE_SHM_ASYNC_NO_HANDLER, ad, 0, Length, site,
 			  "NdisMAllocateSharedMemoryAsync: %s",
 			  ad->drv->ndis_major >= 6
-				  ? "an NDIS 6 miniport uses "
-				    "NdisMAllocateSharedMemoryAsyncEx"
-				  : "the characteristics have no "
-				    "AllocateCompleteHandler");
+			      ? "an NDIS 6 miniport uses "
+				"NdisMAllocateSharedMemoryAsyncEx"
+			      : "the characteristics have no "
+				"AllocateCompleteHandler");
 		return NDIS_STATUS_FAILURE;
 	}
 	if (!alloc_allowed(ad, Length, "NdisMAllocateSharedMemoryAsync", site))
 		return NDIS_STATUS_FAILURE;
-	return nd_async_submit(ad, Length ? Length : 1, Cached, Context, handler,
-			    site);
+	return nd_async_submit(ad, Length ? Length : 1, Cached, Context,
+			       handler, site);
 }
 
 NDIS_STATUS NdisMAllocateSharedMemoryAsyncEx(NDIS_HANDLE dma, ULONG Length,
@@ -114,12 +114,12 @@ NDIS_STATUS NdisMAllocateSharedMemoryAsyncEx(NDIS_HANDLE dma, ULONG Length,
 {
 	const void *site = ND_SITE();
 	struct nd_sgdma *s ND_SGDMA_AUTOPUT =
-		nd_sgdma_lookup(dma, "NdisMAllocateSharedMemoryAsyncEx", site);
+	    nd_sgdma_lookup(dma, "NdisMAllocateSharedMemoryAsyncEx", site);
 	if (!s)
 		return NDIS_STATUS_FAILURE;
 	struct nd_adapter *ad = s->ad;
-	if (!nd_irql_at_most(DISPATCH_LEVEL,
-			     "NdisMAllocateSharedMemoryAsyncEx", ad, site))
+	if (!nd_irql_at_most(DISPATCH_LEVEL, "NdisMAllocateSharedMemoryAsyncEx",
+			     ad, site))
 		return NDIS_STATUS_FAILURE;
 	if (!s->desc.SharedMemAllocateCompleteHandler) {
 		nd_report(ND_RULE_SHM_ASYNC_NO_HANDLER, ad, 0, Length, site,
@@ -132,7 +132,7 @@ NDIS_STATUS NdisMAllocateSharedMemoryAsyncEx(NDIS_HANDLE dma, ULONG Length,
 			   site))
 		return NDIS_STATUS_FAILURE;
 	return nd_async_submit(ad, Length ? Length : 1, Cached, Context,
-			    s->desc.SharedMemAllocateCompleteHandler, site);
+			       s->desc.SharedMemAllocateCompleteHandler, site);
 }
 
 VOID NdisMFreeSharedMemory(NDIS_HANDLE h, ULONG Length, BOOLEAN Cached,
@@ -141,7 +141,7 @@ VOID NdisMFreeSharedMemory(NDIS_HANDLE h, ULONG Length, BOOLEAN Cached,
 {
 	const void *site = ND_SITE();
 	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
-		nd_adapter_lookup(h, "NdisMFreeSharedMemory", site);
+	    nd_adapter_lookup(h, "NdisMFreeSharedMemory", site);
 	if (!ad)
 		return;
 	/* NDIS 6 documents IRQL <= DISPATCH_LEVEL (NDIS 5: PASSIVE_LEVEL);
@@ -166,14 +166,15 @@ static void update_shared_memory(NDIS_HANDLE h, ULONG Length, PVOID va,
 				 NDIS_PHYSICAL_ADDRESS pa, const char *fn,
 				 const void *site)
 {
-	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, fn, site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, fn, site);
 	if (!ad)
 		return;
 	if (!nd_irql_at_most(DISPATCH_LEVEL, fn, ad, site))
 		return;
 	struct shm_block *b = nd_shm_find(ad, va, Length);
 	if (!b || b->iova + (uint64_t)((char *)va - (char *)b->va) !=
-			  (uint64_t)pa.QuadPart) {
+		      (uint64_t)pa.QuadPart) {
 		nd_report(ND_RULE_SHM_UPDATE_RANGE, ad, (uint64_t)pa.QuadPart,
 			  Length, site,
 			  b ? "the physical address does not correspond to "
@@ -235,8 +236,8 @@ VOID NdisFlushBuffer(PNDIS_BUFFER Buffer, BOOLEAN WriteToDevice)
 		return;
 	}
 	nd_irql_at_most(DISPATCH_LEVEL, "NdisFlushBuffer", NULL, site);
-	nd_flush(NULL, MmGetMdlVirtualAddress(Buffer), MmGetMdlByteCount(Buffer),
-		 !WriteToDevice, site);
+	nd_flush(NULL, MmGetMdlVirtualAddress(Buffer),
+		 MmGetMdlByteCount(Buffer), !WriteToDevice, site);
 }
 
 CCHAR NdisSystemProcessorCount(VOID)

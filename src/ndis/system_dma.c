@@ -38,13 +38,13 @@ static void sysdma_free(struct nd_sysdma *d)
 
 static void sysdma_reclaim(struct nd_res *r)
 {
-	sysdma_free((struct nd_sysdma *)((char *)r -
-					 offsetof(struct nd_sysdma, res)));
+	sysdma_free(
+	    (struct nd_sysdma *)((char *)r - offsetof(struct nd_sysdma, res)));
 }
 
 static const struct nd_res_ops sysdma_ops = {
-	.name = "system DMA channel (NdisMRegisterDmaChannel)",
-	.reclaim = sysdma_reclaim,
+    .name = "system DMA channel (NdisMRegisterDmaChannel)",
+    .reclaim = sysdma_reclaim,
 };
 
 NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE out, NDIS_HANDLE h,
@@ -56,7 +56,8 @@ NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE out, NDIS_HANDLE h,
 	const void *site = ND_SITE();
 	if (out)
 		*out = NULL;
-	struct nd_adapter *ad ND_ADAPTER_AUTOPUT = nd_adapter_lookup(h, fn, site);
+	struct nd_adapter *ad ND_ADAPTER_AUTOPUT =
+	    nd_adapter_lookup(h, fn, site);
 	if (!ad || !out || !desc)
 		return NDIS_STATUS_INVALID_PARAMETER;
 	if (!nd_irql_at_most(PASSIVE_LEVEL, fn, ad, site))
@@ -68,10 +69,9 @@ NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE out, NDIS_HANDLE h,
 	    nd_report(ND_RULE_DMA_REGISTER_CONTEXT, ad, 0, 0, site,
 		      "%s outside MiniportInitialize(Ex)", fn))
 		return NDIS_STATUS_FAILURE;
-	if (ad->sysdma &&
-	    nd_report(ND_RULE_DMA_REGISTER_TWICE, ad, 0, 0, site,
-		      "%s: channel %u is already registered", fn,
-		      ad->sysdma->desc.DmaChannel))
+	if (ad->sysdma && nd_report(ND_RULE_DMA_REGISTER_TWICE, ad, 0, 0, site,
+				    "%s: channel %u is already registered", fn,
+				    ad->sysdma->desc.DmaChannel))
 		return NDIS_STATUS_FAILURE;
 	NDIS_DMA_DESCRIPTION dd = *desc;
 	if (!dd.DmaChannelSpecified)
@@ -100,8 +100,9 @@ NDIS_STATUS NdisMRegisterDmaChannel(PNDIS_HANDLE out, NDIS_HANDLE h,
 	struct nd_sysdma *d = calloc(1, sizeof(*d));
 	if (!d)
 		return NDIS_STATUS_RESOURCES;
-	d->capsegs = (unsigned)(((uint64_t)MaximumLength + PAGE_SIZE - 1) /
-				PAGE_SIZE) + 1;
+	d->capsegs =
+	    (unsigned)(((uint64_t)MaximumLength + PAGE_SIZE - 1) / PAGE_SIZE) +
+	    1;
 	d->segs = calloc(d->capsegs, sizeof(*d->segs));
 	if (!d->segs) {
 		free(d->segs);
@@ -166,7 +167,7 @@ VOID NdisMSetupDmaTransfer(PNDIS_STATUS Status, NDIS_HANDLE h,
 	    (uint64_t)Offset + Length > MmGetMdlByteCount(Buffer)) {
 		nd_report(ND_RULE_SYSDMA_RANGE, ad, Offset, Length, site,
 			  "%s: Offset %u + Length %u %s", fn, Offset, Length,
-			  !Buffer	  ? "of a NULL buffer"
+			  !Buffer	? "of a NULL buffer"
 			  : Length == 0 ? "(a zero-length transfer)"
 					: "is past the buffer's ByteCount");
 		goto out;
@@ -246,8 +247,8 @@ out:
 
 ULONG NdisMReadDmaCounter(NDIS_HANDLE h)
 {
-	struct nd_sysdma *d ND_SYSDMA_AUTOPUT = nd_sysdma_lookup(h, "NdisMReadDmaCounter",
-					    ND_SITE());
+	struct nd_sysdma *d ND_SYSDMA_AUTOPUT =
+	    nd_sysdma_lookup(h, "NdisMReadDmaCounter", ND_SITE());
 	if (!d)
 		return 0;
 	pthread_mutex_lock(&d->lock);

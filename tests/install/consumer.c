@@ -19,7 +19,7 @@
 
 #if defined(NDISDMA_NO_INLINE)
 #if defined(NdisAllocatePacket) || defined(ndisdma_packet_alloc_bulk) ||       \
-	defined(NdisFreeBuffer) || defined(ndisdma_buffer_alloc_bulk)
+    defined(NdisFreeBuffer) || defined(ndisdma_buffer_alloc_bulk)
 #error "NDISDMA_NO_INLINE left an inline call"
 #endif
 #elif !defined(ndisdma_buffer_alloc_bulk) || !defined(NdisFreeBuffer)
@@ -46,7 +46,7 @@ static VOID halt(NDIS_HANDLE ctx)
 static NTSTATUS entry(PDRIVER_OBJECT o, PUNICODE_STRING p)
 {
 	NDIS_HANDLE w;
-	NDIS_MINIPORT_CHARACTERISTICS c = { 0 };
+	NDIS_MINIPORT_CHARACTERISTICS c = {0};
 	NdisMInitializeWrapper(&w, o, p, NULL);
 	c.MajorNdisVersion = 5;
 	c.MinorNdisVersion = 1;

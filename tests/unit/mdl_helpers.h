@@ -28,18 +28,18 @@ static unsigned char *pages(size_t n, unsigned seed)
 }
 
 /* The device reads every unit; the bytes must be the host's. */
-static __attribute__((unused)) void device_reads_units(ndisdma_sim *sim,
-			       const NDIS_PHYSICAL_ADDRESS_UNIT *u, UINT n,
-			       const unsigned char *host, size_t len)
+static __attribute__((unused)) void
+device_reads_units(ndisdma_sim *sim, const NDIS_PHYSICAL_ADDRESS_UNIT *u,
+		   UINT n, const unsigned char *host, size_t len)
 {
 	size_t off = 0;
 	for (UINT i = 0; i < n; i++) {
 		unsigned char tmp[4096];
 		assert_true(u[i].Length <= sizeof(tmp));
-		assert_int_equal(ndisdma_sim_dma_read(sim,
-						      u[i].PhysicalAddress.QuadPart,
-						      tmp, u[i].Length),
-				 0);
+		assert_int_equal(
+		    ndisdma_sim_dma_read(sim, u[i].PhysicalAddress.QuadPart,
+					 tmp, u[i].Length),
+		    0);
 		assert_memory_equal(tmp, host + off, u[i].Length);
 		off += u[i].Length;
 	}

@@ -25,8 +25,8 @@ static VOID complete(NDIS_HANDLE ctx, PVOID va, PNDIS_PHYSICAL_ADDRESS pa,
 {
 	pthread_mutex_lock(&lock);
 	if (ndone < MAXC)
-		done[ndone++] = (struct done){ ctx, va, *pa, len, context,
-					       KeGetCurrentIrql() };
+		done[ndone++] = (struct done){ctx, va,	    *pa,
+					      len, context, KeGetCurrentIrql()};
 	pthread_mutex_unlock(&lock);
 }
 
@@ -90,9 +90,8 @@ static void test_async5(void **s)
 	assert_ptr_equal(done[1].context, (PVOID)0x99);
 	/* the block is shared with the device */
 	ndisdma_sim *sim = ndisdma_adapter_sim(tl.ad);
-	assert_int_equal(ndisdma_sim_dma_write(sim, done[0].pa.QuadPart, "hi",
-					       3),
-			 0);
+	assert_int_equal(
+	    ndisdma_sim_dma_write(sim, done[0].pa.QuadPart, "hi", 3), 0);
 	assert_string_equal((char *)done[0].va, "hi");
 	struct ndisdma_stats st;
 	ndisdma_adapter_stats(tl.ad, &st);
@@ -106,20 +105,19 @@ static void test_async_rules(void **s)
 	(void)s;
 	/* no completion handler */
 	assert_int_equal(tl_start("sim"), 0);
-	unsigned long n = RULE_DELTA(
-		"shm.async-no-handler",
-		assert_int_equal(NdisMAllocateSharedMemoryAsync(tl.handle, 64,
-								TRUE, NULL),
-				 NDIS_STATUS_FAILURE));
+	unsigned long n =
+	    RULE_DELTA("shm.async-no-handler",
+		       assert_int_equal(NdisMAllocateSharedMemoryAsync(
+					    tl.handle, 64, TRUE, NULL),
+					NDIS_STATUS_FAILURE));
 	assert_int_equal(n, 1);
 	/* above DISPATCH_LEVEL */
 	KIRQL old;
 	KeRaiseIrql(DIRQL, &old);
-	assert_int_equal(RULE_DELTA("irql.too-high",
-				    NdisMAllocateSharedMemoryAsync(tl.handle,
-								   64, TRUE,
-								   NULL)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("irql.too-high", NdisMAllocateSharedMemoryAsync(
+					    tl.handle, 64, TRUE, NULL)),
+	    1);
 	KeLowerIrql(old);
 	/* unknown handle */
 	int x;
@@ -144,12 +142,12 @@ static void test_async_rules(void **s)
 	assert_int_equal(tl_start("sim"), 0);
 	assert_int_equal(RULE_DELTA("shm.async-no-handler",
 				    NdisMAllocateSharedMemoryAsyncEx(
-					    tl.dma_handle, 64, TRUE, NULL)),
+					tl.dma_handle, 64, TRUE, NULL)),
 			 1);
-	assert_int_equal(RULE_DELTA("sgdma.bad-handle",
-				    NdisMAllocateSharedMemoryAsyncEx(
-					    &x, 64, TRUE, NULL)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("sgdma.bad-handle",
+		       NdisMAllocateSharedMemoryAsyncEx(&x, 64, TRUE, NULL)),
+	    1);
 	assert_int_equal(tl_stop(), 0);
 }
 
@@ -162,9 +160,9 @@ static void test_async6(void **s)
 	tl.complete6 = complete;
 	tl.halt = free_done;
 	assert_int_equal(tl_start("sim"), 0);
-	assert_int_equal(NdisMAllocateSharedMemoryAsyncEx(tl.dma_handle, 512,
-							  FALSE, &tl),
-			 NDIS_STATUS_PENDING);
+	assert_int_equal(
+	    NdisMAllocateSharedMemoryAsyncEx(tl.dma_handle, 512, FALSE, &tl),
+	    NDIS_STATUS_PENDING);
 	wait_for(1);
 	assert_ptr_equal(done[0].ctx, &tl);
 	assert_non_null(done[0].va);
@@ -194,10 +192,10 @@ static void test_halt_with_pending(void **s)
 	assert_int_equal(tl_start("sim"), 0);
 	for (int i = 0; i < 200; i++)
 		assert_int_equal(NdisMAllocateSharedMemoryAsync(
-					 tl.handle, 100 + i, TRUE, NULL),
+				     tl.handle, 100 + i, TRUE, NULL),
 				 NDIS_STATUS_PENDING);
-	unsigned long n = RULE_DELTA("shm.async-halting",
-				     assert_int_equal(tl_stop(), 0));
+	unsigned long n =
+	    RULE_DELTA("shm.async-halting", assert_int_equal(tl_stop(), 0));
 	assert_int_equal(n, 1);
 	assert_int_equal(get_ndone(), 200);
 }
@@ -222,7 +220,7 @@ static void *hammer(void *arg)
 	(void)arg;
 	for (int i = 0; i < PER; i++) {
 		NDIS_STATUS st = NdisMAllocateSharedMemoryAsync(
-			tl.handle, 64 + (i * 37) % 5000, TRUE, NULL);
+		    tl.handle, 64 + (i * 37) % 5000, TRUE, NULL);
 		assert_int_equal(st, NDIS_STATUS_PENDING);
 		/* free whatever completed so far and is not yet freed */
 		pthread_mutex_lock(&lock);
@@ -275,8 +273,8 @@ static void alloc_free_loop(NDIS_HANDLE h)
 	}
 }
 
-static NDIS_STATUS par_init(PNDIS_STATUS oe, PUINT sel, PNDIS_MEDIUM m,
-			    UINT n, NDIS_HANDLE h, NDIS_HANDLE cfg)
+static NDIS_STATUS par_init(PNDIS_STATUS oe, PUINT sel, PNDIS_MEDIUM m, UINT n,
+			    NDIS_HANDLE h, NDIS_HANDLE cfg)
 {
 	(void)oe, (void)m, (void)n, (void)cfg;
 	*sel = 0;
@@ -309,7 +307,7 @@ static NTSTATUS par_entry(PDRIVER_OBJECT obj, PUNICODE_STRING path)
 	c.InitializeHandler = par_init;
 	c.HaltHandler = par_halt;
 	return NdisMRegisterMiniport(w, &c, sizeof(c)) ? STATUS_UNSUCCESSFUL
-						      : STATUS_SUCCESS;
+						       : STATUS_SUCCESS;
 }
 
 static _Atomic int par_failures;
@@ -345,13 +343,13 @@ static void test_parallel_adapters(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_async5, tl_setup),
-		cmocka_unit_test_setup(test_async_rules, tl_setup),
-		cmocka_unit_test_setup(test_async6, tl_setup),
-		cmocka_unit_test_setup(test_halt_with_pending, tl_setup),
-		cmocka_unit_test_setup(test_halt_pending_leaked, tl_setup),
-		cmocka_unit_test_setup(test_threads, tl_setup),
-		cmocka_unit_test_setup(test_parallel_adapters, tl_setup),
+	    cmocka_unit_test_setup(test_async5, tl_setup),
+	    cmocka_unit_test_setup(test_async_rules, tl_setup),
+	    cmocka_unit_test_setup(test_async6, tl_setup),
+	    cmocka_unit_test_setup(test_halt_with_pending, tl_setup),
+	    cmocka_unit_test_setup(test_halt_pending_leaked, tl_setup),
+	    cmocka_unit_test_setup(test_threads, tl_setup),
+	    cmocka_unit_test_setup(test_parallel_adapters, tl_setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,17 +50,15 @@ static void test_bounce_to_device(void **s)
 	/* the device reads exactly the buffer's bytes */
 	device_reads_units(sim, u, n, copy, sizeof(copy));
 	unsigned char x;
-	assert_int_equal(ndisdma_sim_dma_read(sim,
-					      u[0].PhysicalAddress.QuadPart +
-						      3000,
-					      &x, 1),
+	assert_int_equal(ndisdma_sim_dma_read(
+			     sim, u[0].PhysicalAddress.QuadPart + 3000, &x, 1),
 			 -EFAULT);
 	/* and may not write it */
-	assert_int_equal(RULE_DELTA("device.perm",
-				    ndisdma_sim_dma_write(
-					    sim, u[0].PhysicalAddress.QuadPart,
-					    "zz", 2)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("device.perm",
+		       ndisdma_sim_dma_write(sim, u[0].PhysicalAddress.QuadPart,
+					     "zz", 2)),
+	    1);
 	struct ndisdma_stats st;
 	ndisdma_adapter_stats(tl.ad, &st);
 	assert_int_equal(st.bounce_maps, 1);
@@ -165,8 +163,8 @@ static void test_bounce_exhaustion(void **s)
 		n[i] = 2;
 		unsigned long all = ndisdma_verifier_count(NULL);
 		NdisMStartBufferPhysicalMapping(
-			tl.handle, mk_mdl(&b[i], mem + 4096 * i + 3, 500), i,
-			FALSE, u[i], &n[i]);
+		    tl.handle, mk_mdl(&b[i], mem + 4096 * i + 3, 500), i, FALSE,
+		    u[i], &n[i]);
 		/* running out is not a misuse: no report */
 		assert_int_equal(ndisdma_verifier_count(NULL), all);
 	}
@@ -182,17 +180,17 @@ static void test_bounce_exhaustion(void **s)
 	memset(d0, 0xD0, sizeof(d0));
 	memset(d1, 0xD1, sizeof(d1));
 	assert_int_equal(ndisdma_sim_dma_write(
-				 sim, u[0][0].PhysicalAddress.QuadPart, d0, 500),
+			     sim, u[0][0].PhysicalAddress.QuadPart, d0, 500),
 			 0);
 	assert_int_equal(ndisdma_sim_dma_write(
-				 sim, u[1][0].PhysicalAddress.QuadPart, d1, 500),
+			     sim, u[1][0].PhysicalAddress.QuadPart, d1, 500),
 			 0);
 	NdisMCompleteBufferPhysicalMapping(tl.handle, &b[0].m, 0);
 	NdisMCompleteBufferPhysicalMapping(tl.handle, &b[1].m, 1);
 	/* register 2 maps nothing: completing it is a misuse */
 	assert_int_equal(RULE_DELTA("mapreg.complete-wrong",
 				    NdisMCompleteBufferPhysicalMapping(
-					    tl.handle, &b[2].m, 2)),
+					tl.handle, &b[2].m, 2)),
 			 1);
 	assert_memory_equal(mem + 3, d0, 500);
 	assert_memory_equal(mem + 4096 + 3, d1, 500);
@@ -229,12 +227,11 @@ static void test_halt_with_bounced_mapping(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_bounce_to_device, tl_setup),
-		cmocka_unit_test_setup(test_bounce_from_device, tl_setup),
-		cmocka_unit_test_setup(test_no_bounce_when_reachable, tl_setup),
-		cmocka_unit_test_setup(test_bounce_exhaustion, tl_setup),
-		cmocka_unit_test_setup(test_halt_with_bounced_mapping,
-				       tl_setup),
+	    cmocka_unit_test_setup(test_bounce_to_device, tl_setup),
+	    cmocka_unit_test_setup(test_bounce_from_device, tl_setup),
+	    cmocka_unit_test_setup(test_no_bounce_when_reachable, tl_setup),
+	    cmocka_unit_test_setup(test_bounce_exhaustion, tl_setup),
+	    cmocka_unit_test_setup(test_halt_with_bounced_mapping, tl_setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

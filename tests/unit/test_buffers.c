@@ -84,9 +84,9 @@ static void test_any_range(void **state)
 	struct {
 		size_t off;
 		UINT len;
-	} r[] = { { 0, 1 },       { 1, 4095 },        { 4095, 2 },
-		  { 100, 8192 },  { 4096, 4096 },      { 7, 16 * 4096 - 7 },
-		  { 7, 16 * 4096 }, { 3, 40 * 4096 + 5 }, { 0, 0 } };
+	} r[] = {{0, 1},	 {1, 4095},	     {4095, 2},
+		 {100, 8192},	 {4096, 4096},	     {7, 16 * 4096 - 7},
+		 {7, 16 * 4096}, {3, 40 * 4096 + 5}, {0, 0}};
 	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
 		PNDIS_BUFFER b = buf(h, mem + r[i].off, r[i].len);
 		check_mdl(b, mem + r[i].off, r[i].len);
@@ -370,8 +370,8 @@ static int bulk_free_via(int fn, NDIS_HANDLE h, PMDL *b, unsigned n)
 static void check_fresh(PMDL m, void *va, UINT len)
 {
 	check_mdl(m, va, len);
-	assert_int_equal(m->MdlFlags,
-			 MDL_ALLOCATED_FIXED_SIZE | MDL_SOURCE_IS_NONPAGED_POOL);
+	assert_int_equal(m->MdlFlags, MDL_ALLOCATED_FIXED_SIZE |
+					  MDL_SOURCE_IS_NONPAGED_POOL);
 }
 
 /* What a driver may do to a buffer it holds. */
@@ -412,9 +412,12 @@ static void test_inline_and_functions(void **state)
 		static const struct {
 			size_t off;
 			UINT len;
-		} r[] = { { 100, 16 * 4096 - 100 }, { 100, 16 * 4096 - 99 },
-			  { 0, 0 },		    { 4095, 1 },
-			  { 5, 4091 },		    { 4000, 200 } };
+		} r[] = {{100, 16 * 4096 - 100},
+			 {100, 16 * 4096 - 99},
+			 {0, 0},
+			 {4095, 1},
+			 {5, 4091},
+			 {4000, 200}};
 		for (int round = 0; round < 50; round++) {
 			for (int i = 0; i < 64; i++) {
 				void *va = mem + r[i % 6].off;
@@ -499,9 +502,8 @@ static void test_inline_and_functions(void **state)
 			 * each through the function, which finds a header
 			 * a fill ran over */
 			for (int round = 0; round < 4; round++) {
-				assert_int_equal(bulk_alloc_via(fn, h, a, va,
-								len, 16),
-						 16);
+				assert_int_equal(
+				    bulk_alloc_via(fn, h, a, va, len, 16), 16);
 				for (int i = 0; i < 16; i++) {
 					check_fresh(a[i], va[i], len[i]);
 					scribble(a[i]);
@@ -511,7 +513,7 @@ static void test_inline_and_functions(void **state)
 						(NdisFreeBuffer)(a[i]);
 				} else {
 					assert_int_equal(
-						bulk_free_via(fn, h, a, 16), 0);
+					    bulk_free_via(fn, h, a, 16), 0);
 				}
 			}
 		}
@@ -526,14 +528,12 @@ static void test_inline_and_functions(void **state)
 		/* all 64 still there */
 		for (int i = 0; i < 4; i++)
 			assert_int_equal(
-				bulk_alloc_via(fn, h, &b[16 * i], va, len, 16),
-				16);
+			    bulk_alloc_via(fn, h, &b[16 * i], va, len, 16), 16);
 		assert_int_equal(bulk_alloc_via(fn, h, c, va, len, 1), 0);
 		for (int i = 0; i < 4; i++)
 			assert_int_equal(bulk_free_via(fn, h, &b[16 * i], 16),
 					 0);
-		assert_int_equal(bulk_alloc_via(fn, NULL, a, va,
-						len, 1),
+		assert_int_equal(bulk_alloc_via(fn, NULL, a, va, len, 1),
 				 -EINVAL);
 		assert_int_equal(bulk_free_via(fn, NULL, a, 1), -EINVAL);
 		NdisFreeBufferPool(h);
@@ -571,7 +571,7 @@ static void test_cross_thread(void **state)
 {
 	(void)state;
 	unsigned long before = ndisdma_verifier_count(NULL);
-	struct xfer x = { .pool = bpool(16) };
+	struct xfer x = {.pool = bpool(16)};
 	pthread_t t;
 	pthread_create(&t, NULL, freer, &x);
 	for (unsigned long i = 0; i < 100000; i++) {
@@ -599,15 +599,15 @@ static void test_cross_thread(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_any_range),
-		cmocka_unit_test(test_pool_limits),
-		cmocka_unit_test(test_pool_never_runs_out),
-		cmocka_unit_test(test_copy_buffer),
-		cmocka_unit_test(test_bad_frees),
-		cmocka_unit_test(test_mdl),
-		cmocka_unit_test(test_bulk),
-		cmocka_unit_test(test_inline_and_functions),
-		cmocka_unit_test(test_cross_thread),
+	    cmocka_unit_test(test_any_range),
+	    cmocka_unit_test(test_pool_limits),
+	    cmocka_unit_test(test_pool_never_runs_out),
+	    cmocka_unit_test(test_copy_buffer),
+	    cmocka_unit_test(test_bad_frees),
+	    cmocka_unit_test(test_mdl),
+	    cmocka_unit_test(test_bulk),
+	    cmocka_unit_test(test_inline_and_functions),
+	    cmocka_unit_test(test_cross_thread),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

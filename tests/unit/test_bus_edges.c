@@ -37,8 +37,8 @@ static void test_chunk_bounded(void **s)
 {
 	(void)s;
 	/* over 1 GiB, not a power of two, below a page: refused */
-	static const char *const bad[] = { "sim:chunk=2G", "sim:chunk=1T",
-					   "sim:chunk=3M", "sim:chunk=1K" };
+	static const char *const bad[] = {"sim:chunk=2G", "sim:chunk=1T",
+					  "sim:chunk=3M", "sim:chunk=1K"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(tl_start(bad[i]), -EINVAL);
 		assert_non_null(strstr(ndisdma_last_error(), "chunk"));
@@ -90,14 +90,14 @@ static void test_stale_long_ago(void **s)
 	tl.halt = free_3000;
 	assert_int_equal(tl_start("sim"), 0);
 	ndisdma_sim *sim = ndisdma_adapter_sim(tl.ad);
-	unsigned char b[4] = { 0 };
+	unsigned char b[4] = {0};
 	assert_true(blk_pa.QuadPart != old_pa.QuadPart);
 	assert_int_equal(
-		RULE_DELTA("device.stale",
-			   assert_int_equal(ndisdma_sim_dma_write(
-						    sim, old_pa.QuadPart, b, 4),
-					    -EFAULT)),
-		1);
+	    RULE_DELTA("device.stale",
+		       assert_int_equal(
+			   ndisdma_sim_dma_write(sim, old_pa.QuadPart, b, 4),
+			   -EFAULT)),
+	    1);
 	assert_int_equal(tl_stop(), 0);
 }
 
@@ -116,9 +116,8 @@ static void test_device_copy_overlapping(void **s)
 		p[i] = (unsigned char)i;
 	memcpy(want, p, 200);
 	/* destination 1 byte above the source, 199 bytes */
-	assert_int_equal(ndisdma_sim_dma_write(sim, blk_pa.QuadPart + 1, p,
-					       199),
-			 0);
+	assert_int_equal(
+	    ndisdma_sim_dma_write(sim, blk_pa.QuadPart + 1, p, 199), 0);
 	assert_int_equal(p[0], 0);
 	assert_memory_equal(p + 1, want, 199);
 	/* and below it */
@@ -139,18 +138,18 @@ static void test_mapping_wraps_or_no_array_size(void **s)
 	MmInitializeMdl(&mb.m, (void *)(UINTPTR_MAX - 100), 2048);
 	NDIS_PHYSICAL_ADDRESS_UNIT u[8];
 	UINT n = 8;
-	assert_int_equal(RULE_DELTA("mdl.wraps",
-				    NdisMStartBufferPhysicalMapping(
-					    h, &mb.m, 0, TRUE, u, &n)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mdl.wraps", NdisMStartBufferPhysicalMapping(
+					h, &mb.m, 0, TRUE, u, &n)),
+	    1);
 	assert_int_equal(n, 0);
 	/* the register stays free: a real buffer maps on it */
 	unsigned char *mem = pages(1, 3);
 	PMDL m = mk_mdl(&mb, mem, 1000);
-	assert_int_equal(RULE_DELTA("mapreg.array-too-small",
-				    NdisMStartBufferPhysicalMapping(
-					    h, m, 0, TRUE, u, NULL)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mapreg.array-too-small",
+		       NdisMStartBufferPhysicalMapping(h, m, 0, TRUE, u, NULL)),
+	    1);
 	n = 8;
 	NdisMStartBufferPhysicalMapping(h, m, 0, TRUE, u, &n);
 	assert_int_equal(n, 1);
@@ -162,13 +161,12 @@ static void test_mapping_wraps_or_no_array_size(void **s)
 int main(void)
 {
 	const struct CMUnitTest t[] = {
-		cmocka_unit_test_setup(test_chunk_bounded, tl_setup),
-		cmocka_unit_test_setup(test_chunk_costs_what_blocks_use,
-				       tl_setup),
-		cmocka_unit_test_setup(test_stale_long_ago, tl_setup),
-		cmocka_unit_test_setup(test_device_copy_overlapping, tl_setup),
-		cmocka_unit_test_setup(test_mapping_wraps_or_no_array_size,
-				       tl_setup),
+	    cmocka_unit_test_setup(test_chunk_bounded, tl_setup),
+	    cmocka_unit_test_setup(test_chunk_costs_what_blocks_use, tl_setup),
+	    cmocka_unit_test_setup(test_stale_long_ago, tl_setup),
+	    cmocka_unit_test_setup(test_device_copy_overlapping, tl_setup),
+	    cmocka_unit_test_setup(test_mapping_wraps_or_no_array_size,
+				   tl_setup),
 	};
 	return cmocka_run_group_tests(t, NULL, NULL);
 }

@@ -41,18 +41,18 @@ static void test_views_apart(void **s)
 
 	/* CPU writes, no flush: the device reads the old bytes, reported */
 	memset(cv, 0x11, 64);
-	assert_int_equal(RULE_DELTA("coherence.missing-flush",
-				    ndisdma_sim_dma_read(sim, cp.QuadPart, buf,
-							 64)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("coherence.missing-flush",
+		       ndisdma_sim_dma_read(sim, cp.QuadPart, buf, 64)),
+	    1);
 	assert_int_equal(buf[0], 0xAA); /* the fill byte: stale */
 	/* after NdisFlushBuffer the device sees them, nothing reported */
 	mdl_for(&m, cv, 64);
 	NdisFlushBuffer(&m, TRUE);
-	assert_int_equal(RULE_DELTA("coherence.missing-flush",
-				    ndisdma_sim_dma_read(sim, cp.QuadPart, buf,
-							 64)),
-			 0);
+	assert_int_equal(
+	    RULE_DELTA("coherence.missing-flush",
+		       ndisdma_sim_dma_read(sim, cp.QuadPart, buf, 64)),
+	    0);
 	assert_int_equal(buf[0], 0x11);
 
 	/* device writes: the CPU sees them only after the update */
@@ -79,28 +79,26 @@ static void test_views_apart(void **s)
 	 * the same line */
 	((unsigned char *)cv)[130] = 0x55;
 	memset(buf, 0x66, 8);
-	assert_int_equal(RULE_DELTA("coherence.tearing",
-				    ndisdma_sim_dma_write(sim,
-							  cp.QuadPart + 128,
-							  buf, 8)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("coherence.tearing",
+		       ndisdma_sim_dma_write(sim, cp.QuadPart + 128, buf, 8)),
+	    1);
 	/* a line flushed first does not tear */
 	mdl_for(&m, (char *)cv + 128, 64);
 	NdisFlushBuffer(&m, FALSE);
-	assert_int_equal(RULE_DELTA("coherence.tearing",
-				    ndisdma_sim_dma_write(sim,
-							  cp.QuadPart + 128,
-							  buf, 8)),
-			 0);
+	assert_int_equal(
+	    RULE_DELTA("coherence.tearing",
+		       ndisdma_sim_dma_write(sim, cp.QuadPart + 128, buf, 8)),
+	    0);
 	/* a receive buffer that is not line-aligned */
 	mdl_for(&m, (char *)cv + 8, 100);
-	assert_int_equal(RULE_DELTA("coherence.unaligned",
-				    KeFlushIoBuffers(&m, TRUE, TRUE)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("coherence.unaligned", KeFlushIoBuffers(&m, TRUE, TRUE)),
+	    1);
 	mdl_for(&m, (char *)cv + 64, 128);
-	assert_int_equal(RULE_DELTA("coherence.unaligned",
-				    KeFlushIoBuffers(&m, TRUE, TRUE)),
-			 0);
+	assert_int_equal(
+	    RULE_DELTA("coherence.unaligned", KeFlushIoBuffers(&m, TRUE, TRUE)),
+	    0);
 	assert_int_equal(tl_stop(), 0);
 }
 
@@ -156,9 +154,8 @@ static void test_example_with_model(void **s)
 	assert_int_equal(ndisdma_verifier_count(NULL), all);
 	/* the variant that omits the TX flush fails its own check ... */
 	unsigned long mf = ndisdma_verifier_count("coherence.missing-flush");
-	assert_int_equal(ringnic_loop("sim:coherent=no",
-				      RINGNIC_BUG_NO_TX_FLUSH),
-			 0);
+	assert_int_equal(
+	    ringnic_loop("sim:coherent=no", RINGNIC_BUG_NO_TX_FLUSH), 0);
 	assert_true(ndisdma_verifier_count("coherence.missing-flush") > mf);
 	/* ... and passes on the coherent default, as on a real x86 */
 	assert_int_equal(ringnic_loop("sim", RINGNIC_BUG_NO_TX_FLUSH), 20);
@@ -167,9 +164,9 @@ static void test_example_with_model(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_views_apart, tl_setup),
-		cmocka_unit_test_setup(test_coherent_default, tl_setup),
-		cmocka_unit_test_setup(test_example_with_model, tl_setup),
+	    cmocka_unit_test_setup(test_views_apart, tl_setup),
+	    cmocka_unit_test_setup(test_coherent_default, tl_setup),
+	    cmocka_unit_test_setup(test_example_with_model, tl_setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,19 +38,17 @@ static void test_views(void **s)
 	/* CPU writes, device reads */
 	memset(va2, 0xE1, 4096);
 	unsigned char big[4096];
-	assert_int_equal(ndisdma_sim_dma_read(sim, pa2.QuadPart, big, 4096),
-			 0);
+	assert_int_equal(ndisdma_sim_dma_read(sim, pa2.QuadPart, big, 4096), 0);
 	for (int i = 0; i < 4096; i++)
 		assert_int_equal(big[i], 0xE1);
 	/* one byte past the block's end: faults, nothing copied */
 	memset(out, 0, sizeof(out));
-	assert_int_equal(RULE_DELTA("device.unmapped",
-				    assert_int_equal(ndisdma_sim_dma_read(
-							     sim,
-							     pa.QuadPart + 1,
-							     out, 100),
-						     -EFAULT)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("device.unmapped",
+		       assert_int_equal(
+			   ndisdma_sim_dma_read(sim, pa.QuadPart + 1, out, 100),
+			   -EFAULT)),
+	    1);
 	assert_int_equal(out[0], 0);
 	/* exactly the block: fine; the last byte alone: fine */
 	assert_int_equal(ndisdma_sim_dma_read(sim, pa.QuadPart + 99, out, 1),
@@ -59,27 +57,28 @@ static void test_views(void **s)
 	assert_int_equal(ndisdma_sim_dma_write(sim, pa.QuadPart - 1, in, 2),
 			 -EFAULT);
 	/* nowhere */
-	assert_int_equal(RULE_DELTA("device.unmapped",
-				    ndisdma_sim_dma_read(sim, 0x70000000, out, 4)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("device.unmapped",
+		       ndisdma_sim_dma_read(sim, 0x70000000, out, 4)),
+	    1);
 	/* the truncation bug: the high 32 bits dropped */
 	assert_true(pa.QuadPart >= 0x100000000ll);
-	assert_int_equal(RULE_DELTA("device.truncated",
-				    assert_int_equal(ndisdma_sim_dma_read(
-							     sim, pa.LowPart,
-							     out, 4),
-						     -EFAULT)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA(
+		"device.truncated",
+		assert_int_equal(ndisdma_sim_dma_read(sim, pa.LowPart, out, 4),
+				 -EFAULT)),
+	    1);
 	/* device use-after-free */
 	NDIS_HANDLE h = tl.handle;
 	/* free outside init is allowed (PASSIVE) */
 	NdisMFreeSharedMemory(h, 100, TRUE, va, pa);
-	assert_int_equal(RULE_DELTA("device.stale",
-				    assert_int_equal(ndisdma_sim_dma_write(
-							     sim, pa.QuadPart,
-							     in, 4),
-						     -EFAULT)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA(
+		"device.stale",
+		assert_int_equal(ndisdma_sim_dma_write(sim, pa.QuadPart, in, 4),
+				 -EFAULT)),
+	    1);
 	NdisMFreeSharedMemory(h, 4096, FALSE, va2, pa2);
 	assert_int_equal(ndisdma_sim_dma_read(NULL, 0, out, 1), -EINVAL);
 	assert_int_equal(tl_stop(), 0);
@@ -151,19 +150,22 @@ static void test_ringnic_bugs_caught(void **s)
 static void test_correct_use_is_silent(void **s)
 {
 	(void)s;
-	const char *uris[] = { "sim", "sim:dma-bits=32", "sim:dma-bits=24",
-			       "sim:coherent=no", "sim:iommu=no,dma-bits=32",
-			       "sim:fill=none,poison=none", "sim:chunk=64K" };
-	ndisdma_driver_entry entries[] = { ringnic5_driver_entry,
-					   ringnic6_driver_entry };
+	const char *uris[] = {"sim",
+			      "sim:dma-bits=32",
+			      "sim:dma-bits=24",
+			      "sim:coherent=no",
+			      "sim:iommu=no,dma-bits=32",
+			      "sim:fill=none,poison=none",
+			      "sim:chunk=64K"};
+	ndisdma_driver_entry entries[] = {ringnic5_driver_entry,
+					  ringnic6_driver_entry};
 	unsigned long before = ndisdma_verifier_count(NULL);
 	for (size_t u = 0; u < sizeof(uris) / sizeof(uris[0]); u++)
 		for (int e = 0; e < 2; e++) {
 			ndisdma_driver *d;
 			ndisdma_adapter *a;
-			assert_int_equal(ndisdma_driver_load(entries[e], "ok",
-							     &d),
-					 0);
+			assert_int_equal(
+			    ndisdma_driver_load(entries[e], "ok", &d), 0);
 			assert_int_equal(ndisdma_adapter_start(d, uris[u], &a),
 					 0);
 			struct ringnic *nic = ndisdma_adapter_context(a);
@@ -171,14 +173,14 @@ static void test_correct_use_is_silent(void **s)
 			for (int f = 0; f < 20; f++) {
 				unsigned char fr[256], got[2048];
 				memset(fr, f, sizeof(fr));
-				assert_int_equal(ringnic_send(nic, fr,
-							      sizeof(fr)),
-						 NDIS_STATUS_SUCCESS);
 				assert_int_equal(
-					ringnic_device_loopback(nic, sim), 1);
-				assert_int_equal(ringnic_receive(nic, got,
-								 sizeof(got)),
-						 sizeof(fr));
+				    ringnic_send(nic, fr, sizeof(fr)),
+				    NDIS_STATUS_SUCCESS);
+				assert_int_equal(
+				    ringnic_device_loopback(nic, sim), 1);
+				assert_int_equal(
+				    ringnic_receive(nic, got, sizeof(got)),
+				    sizeof(fr));
 				assert_memory_equal(fr, got, sizeof(fr));
 			}
 			assert_int_equal(ndisdma_verifier_check(a), 0);
@@ -191,10 +193,10 @@ static void test_correct_use_is_silent(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_views, tl_setup),
-		cmocka_unit_test_setup(test_ringnic_clean, tl_setup),
-		cmocka_unit_test_setup(test_ringnic_bugs_caught, tl_setup),
-		cmocka_unit_test_setup(test_correct_use_is_silent, tl_setup),
+	    cmocka_unit_test_setup(test_views, tl_setup),
+	    cmocka_unit_test_setup(test_ringnic_clean, tl_setup),
+	    cmocka_unit_test_setup(test_ringnic_bugs_caught, tl_setup),
+	    cmocka_unit_test_setup(test_correct_use_is_silent, tl_setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

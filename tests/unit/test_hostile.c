@@ -15,8 +15,8 @@
 
 /* The bad handles a case is run with. */
 enum bad { B_NULL, B_WILD, B_JUNK, B_WRONG, B_STALE, B_COUNT };
-static const char *const bad_name[B_COUNT] = { "NULL", "wild", "junk",
-					       "wrong-kind", "stale" };
+static const char *const bad_name[B_COUNT] = {"NULL", "wild", "junk",
+					      "wrong-kind", "stale"};
 
 /* What a child has to work with: a live adapter (the wrong kind for pool
  * arguments), live pools of each kind (the wrong kind for adapter
@@ -184,8 +184,7 @@ static void c_sg_dma(enum bad b)
 	/* a bad DMA handle: the same kinds, the adapter as the wrong one */
 	NDIS_HANDLE bd = b == B_WRONG ? w.adapter : h;
 	PNET_BUFFER_LIST l =
-		NdisAllocateNetBufferAndNetBufferList(w.nblpool, 0, 0, NULL,
-						      0, 0);
+	    NdisAllocateNetBufferAndNetBufferList(w.nblpool, 0, 0, NULL, 0, 0);
 	assert_non_null(l);
 	(void)NdisMAllocateNetBufferSGList(bd, NET_BUFFER_LIST_FIRST_NB(l),
 					   NULL, 0, NULL, 0);
@@ -222,12 +221,13 @@ static void c_registration(enum bad b)
 			     NdisInterfacePci);
 	NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES ra;
 	memset(&ra, 0, sizeof(ra));
-	ra.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
+	ra.Header.Type =
+	    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
 	ra.Header.Revision =
-		NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1;
+	    NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1;
 	ra.Header.Size = sizeof(ra);
 	(void)NdisMSetMiniportAttributes(
-		h, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&ra);
+	    h, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&ra);
 	/* wrapper and driver handles */
 	NDIS_MINIPORT_CHARACTERISTICS c5;
 	memset(&c5, 0, sizeof(c5));
@@ -272,8 +272,8 @@ static void c_buffer_pool(enum bad b)
 		NdisFreeBuffer(buf);
 	}
 	PNDIS_BUFFER v[2];
-	void *vas[2] = { w.junk, w.junk };
-	uint32_t lens[2] = { 8, 8 };
+	void *vas[2] = {w.junk, w.junk};
+	uint32_t lens[2] = {8, 8};
 	int got = ndisdma_buffer_alloc_bulk(p, v, vas, lens, 2);
 	if (got > 0)
 		ndisdma_buffer_free_bulk(p, v, (unsigned)got);
@@ -284,8 +284,7 @@ static void c_nbl_pool(enum bad b)
 {
 	NDIS_HANDLE p = bad_pool(b, w.stale_nblpool, w.nbpool);
 	assert_null(NdisAllocateNetBufferList(p, 0, 0));
-	assert_null(NdisAllocateNetBufferAndNetBufferList(p, 0, 0, NULL, 0,
-							  0));
+	assert_null(NdisAllocateNetBufferAndNetBufferList(p, 0, 0, NULL, 0, 0));
 	PNET_BUFFER_LIST v[2];
 	assert_true(ndisdma_nbl_alloc_bulk(p, v, 2) <= 0);
 	NdisFreeNetBufferListPool(p);
@@ -301,10 +300,10 @@ static void c_nb_pool(enum bad b)
 
 static void c_native(enum bad b)
 {
-	ndisdma_adapter *ad =
-		b == B_STALE   ? w.stale_ad
-		: b == B_WRONG ? (ndisdma_adapter *)w.ppool
-			       : (ndisdma_adapter *)bad_adapter(b);
+	ndisdma_adapter *ad = b == B_STALE ? w.stale_ad
+			      : b == B_WRONG
+				  ? (ndisdma_adapter *)w.ppool
+				  : (ndisdma_adapter *)bad_adapter(b);
 	struct ndisdma_stats st;
 	void *va;
 	size_t len;
@@ -330,8 +329,8 @@ static void c_native(enum bad b)
 	assert_int_equal(ndisdma_adapter_start(d, "sim", &out), -EINVAL);
 	ndisdma_driver_unload(d);
 	/* the simulated device */
-	ndisdma_sim *sim = b == B_WRONG ? (ndisdma_sim *)w.ad
-					: (ndisdma_sim *)ad;
+	ndisdma_sim *sim =
+	    b == B_WRONG ? (ndisdma_sim *)w.ad : (ndisdma_sim *)ad;
 	assert_true(ndisdma_sim_dma_read(sim, 0x10000, buf, 4) < 0);
 	assert_true(ndisdma_sim_dma_write(sim, 0x10000, buf, 4) < 0);
 }
@@ -370,8 +369,8 @@ static void c_lengths(enum bad b)
 			NdisFreeNetBufferList(l);
 		NdisFreeNetBufferListPool(big);
 	}
-	PNET_BUFFER_LIST l = NdisAllocateNetBufferAndNetBufferList(
-		w.nblpool, 0, 0, NULL, 0, 0);
+	PNET_BUFFER_LIST l =
+	    NdisAllocateNetBufferAndNetBufferList(w.nblpool, 0, 0, NULL, 0, 0);
 	assert_non_null(l);
 	(void)NdisAllocateNetBufferListContext(l, 0xFFF0, 0, 'tsoh');
 	PNET_BUFFER nb = NET_BUFFER_LIST_FIRST_NB(l);
@@ -381,19 +380,18 @@ static void c_lengths(enum bad b)
 	(void)NdisGetDataBuffer(nb, 0xFFFFFFFFu, storage, 1, 0);
 	NdisFreeNetBufferList(l);
 	ndisdma_sim *sim = ndisdma_adapter_sim(w.ad);
-	assert_true(ndisdma_sim_dma_read(sim, 0x10000, storage, SIZE_MAX) <
-		    0);
+	assert_true(ndisdma_sim_dma_read(sim, 0x10000, storage, SIZE_MAX) < 0);
 	assert_true(ndisdma_sim_dma_write(sim, UINT64_MAX - 2, storage, 64) <
 		    0);
-	assert_true(ndisdma_adapter_cfg_read(w.ad, 0xFFFFFFFFu, storage,
-					     SIZE_MAX) < 0);
+	assert_true(
+	    ndisdma_adapter_cfg_read(w.ad, 0xFFFFFFFFu, storage, SIZE_MAX) < 0);
 	ndisdma_driver *d;
 	assert_int_equal(ndisdma_driver_load(tl_entry6, "x", &d), 0);
 	ndisdma_adapter *a2;
 	static const char *const uris[] = {
-		"sim:limit=99999999999999999999", "sim:dma-bits=99999999999",
-		"sim:chunk=18446744073709551615", "sim:fill=256",
-		"vfio:ffffffffffff:ff:ff.f",
+	    "sim:limit=99999999999999999999", "sim:dma-bits=99999999999",
+	    "sim:chunk=18446744073709551615", "sim:fill=256",
+	    "vfio:ffffffffffff:ff:ff.f",
 	};
 	for (size_t i = 0; i < sizeof(uris) / sizeof(uris[0]); i++)
 		assert_true(ndisdma_adapter_start(d, uris[i], &a2) < 0);
@@ -406,17 +404,17 @@ static const struct {
 	case_fn fn;
 	int all_kinds; /* 0: run once */
 } cases[] = {
-	{ "shared memory", c_shared_memory, 1 },
-	{ "map registers", c_map_registers, 1 },
-	{ "scatter-gather DMA", c_sg_dma, 1 },
-	{ "system DMA", c_system_dma, 1 },
-	{ "registration", c_registration, 1 },
-	{ "packet pool", c_packet_pool, 1 },
-	{ "buffer pool", c_buffer_pool, 1 },
-	{ "NET_BUFFER_LIST pool", c_nbl_pool, 1 },
-	{ "NET_BUFFER pool", c_nb_pool, 1 },
-	{ "native API", c_native, 1 },
-	{ "extreme lengths", c_lengths, 0 },
+    {"shared memory", c_shared_memory, 1},
+    {"map registers", c_map_registers, 1},
+    {"scatter-gather DMA", c_sg_dma, 1},
+    {"system DMA", c_system_dma, 1},
+    {"registration", c_registration, 1},
+    {"packet pool", c_packet_pool, 1},
+    {"buffer pool", c_buffer_pool, 1},
+    {"NET_BUFFER_LIST pool", c_nbl_pool, 1},
+    {"NET_BUFFER pool", c_nb_pool, 1},
+    {"native API", c_native, 1},
+    {"extreme lengths", c_lengths, 0},
 };
 
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
@@ -447,8 +445,9 @@ static int run_child(size_t ci, enum bad b)
 	if (WIFSIGNALED(status)) {
 		printf("FAIL %s / %s: killed by signal %d (%s)\n",
 		       cases[ci].name, kind, WTERMSIG(status),
-		       WTERMSIG(status) == SIGALRM ? "hang"
-						   : strsignal(WTERMSIG(status)));
+		       WTERMSIG(status) == SIGALRM
+			   ? "hang"
+			   : strsignal(WTERMSIG(status)));
 		return 1;
 	}
 	if (WEXITSTATUS(status)) {
@@ -457,8 +456,8 @@ static int run_child(size_t ci, enum bad b)
 		return 1;
 	}
 	if (!SANITIZED && ru.ru_maxrss > (1l << 20)) { /* KiB */
-		printf("FAIL %s / %s: %ld MiB resident\n", cases[ci].name,
-		       kind, ru.ru_maxrss >> 10);
+		printf("FAIL %s / %s: %ld MiB resident\n", cases[ci].name, kind,
+		       ru.ru_maxrss >> 10);
 		return 1;
 	}
 	return 0;
@@ -477,7 +476,7 @@ static void test_hostile(void **s)
 int main(void)
 {
 	const struct CMUnitTest t[] = {
-		cmocka_unit_test_setup(test_hostile, tl_setup),
+	    cmocka_unit_test_setup(test_hostile, tl_setup),
 	};
 	return cmocka_run_group_tests(t, NULL, NULL);
 }

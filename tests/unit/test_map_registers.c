@@ -13,8 +13,8 @@ static NDIS_STATUS alloc_status;
 
 static void init_mapregs(NDIS_HANDLE h)
 {
-	alloc_status = NdisMAllocateMapRegisters(h, 0, NDIS_DMA_64BITS, NREGS,
-						 MAXBUF);
+	alloc_status =
+	    NdisMAllocateMapRegisters(h, 0, NDIS_DMA_64BITS, NREGS, MAXBUF);
 }
 
 static void halt_free(NDIS_HANDLE h)
@@ -60,11 +60,10 @@ static void test_chain_odd_offsets(void **s)
 		n[r] = 4;
 		if (MmGetMdlByteCount(m) == 0) {
 			assert_int_equal(
-				RULE_DELTA("mapreg.zero-length",
-					   NdisMStartBufferPhysicalMapping(
-						   tl.handle, m, r, TRUE, u[r],
-						   &n[r])),
-				1);
+			    RULE_DELTA("mapreg.zero-length",
+				       NdisMStartBufferPhysicalMapping(
+					   tl.handle, m, r, TRUE, u[r], &n[r])),
+			    1);
 			assert_int_equal(n[r], 0);
 			continue;
 		}
@@ -75,10 +74,8 @@ static void test_chain_odd_offsets(void **s)
 		assert_int_equal(u[r][0].PhysicalAddress.LowPart & 4095,
 				 BYTE_OFFSET(MmGetMdlVirtualAddress(m)));
 		/* 64-bit adapter on sim: above 4 GiB */
-		assert_true(u[r][0].PhysicalAddress.QuadPart >=
-			    0x100000000ll);
-		device_reads_units(sim, u[r], n[r],
-				   MmGetMdlVirtualAddress(m),
+		assert_true(u[r][0].PhysicalAddress.QuadPart >= 0x100000000ll);
+		device_reads_units(sim, u[r], n[r], MmGetMdlVirtualAddress(m),
 				   MmGetMdlByteCount(m));
 	}
 	assert_int_equal(u[0][0].Length, 4096 - 100);
@@ -92,14 +89,12 @@ static void test_chain_odd_offsets(void **s)
 	uint64_t end = u[0][1].PhysicalAddress.QuadPart + u[0][1].Length;
 	unsigned long all = ndisdma_verifier_count(NULL);
 	assert_int_equal(ndisdma_sim_dma_read(sim, end, &x, 1), -EFAULT);
-	assert_int_equal(ndisdma_sim_dma_read(sim,
-					      u[0][0].PhysicalAddress.QuadPart -
-						      1,
-					      &x, 1),
+	assert_int_equal(ndisdma_sim_dma_read(
+			     sim, u[0][0].PhysicalAddress.QuadPart - 1, &x, 1),
 			 -EFAULT);
 	assert_int_equal(ndisdma_verifier_count(NULL) - all, 2);
 	/* a read spanning the last byte and one past: nothing copied */
-	unsigned char two[2] = { 0, 0 };
+	unsigned char two[2] = {0, 0};
 	assert_int_equal(ndisdma_sim_dma_read(sim, end - 1, two, 2), -EFAULT);
 	assert_int_equal(two[0], 0);
 
@@ -112,12 +107,11 @@ static void test_chain_odd_offsets(void **s)
 	NdisMCompleteBufferPhysicalMapping(tl.handle, m0, 0);
 	NdisMCompleteBufferPhysicalMapping(tl.handle, m1, 1);
 	/* after completion the device reaches nothing there */
-	assert_int_equal(RULE_DELTA("device.stale",
-				    ndisdma_sim_dma_read(
-					    sim,
-					    u[0][0].PhysicalAddress.QuadPart,
-					    &x, 1)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("device.stale",
+		       ndisdma_sim_dma_read(
+			   sim, u[0][0].PhysicalAddress.QuadPart, &x, 1)),
+	    1);
 	assert_int_equal(ndisdma_adapter_stats(tl.ad, &st), 0);
 	assert_int_equal(st.map_active, 0);
 	assert_int_equal(tl_stop(), 0);
@@ -143,40 +137,39 @@ static void test_more_mappings_than_registers(void **s)
 	}
 	/* a fifth register does not exist */
 	n = 4;
-	assert_int_equal(RULE_DELTA("mapreg.index",
-				    NdisMStartBufferPhysicalMapping(
-					    tl.handle, m[NREGS], NREGS, FALSE,
-					    u, &n)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mapreg.index",
+		       NdisMStartBufferPhysicalMapping(tl.handle, m[NREGS],
+						       NREGS, FALSE, u, &n)),
+	    1);
 	assert_int_equal(n, 0);
 	/* register 0 is in use */
 	n = 4;
 	assert_int_equal(RULE_DELTA("mapreg.busy",
 				    NdisMStartBufferPhysicalMapping(
-					    tl.handle, m[NREGS], 0, FALSE, u,
-					    &n)),
+					tl.handle, m[NREGS], 0, FALSE, u, &n)),
 			 1);
 	assert_int_equal(n, 0);
 	/* complete with the wrong buffer: nothing changes */
-	assert_int_equal(RULE_DELTA("mapreg.complete-wrong",
-				    NdisMCompleteBufferPhysicalMapping(
-					    tl.handle, m[0], 1)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mapreg.complete-wrong",
+		       NdisMCompleteBufferPhysicalMapping(tl.handle, m[0], 1)),
+	    1);
 	/* complete out of range */
-	assert_int_equal(RULE_DELTA("mapreg.index",
-				    NdisMCompleteBufferPhysicalMapping(
-					    tl.handle, m[0], 99)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mapreg.index",
+		       NdisMCompleteBufferPhysicalMapping(tl.handle, m[0], 99)),
+	    1);
 	struct ndisdma_stats st;
 	ndisdma_adapter_stats(tl.ad, &st);
 	assert_int_equal(st.map_active, NREGS);
 	for (int i = 0; i < NREGS; i++)
 		NdisMCompleteBufferPhysicalMapping(tl.handle, m[i], i);
 	/* complete a register that maps nothing */
-	assert_int_equal(RULE_DELTA("mapreg.complete-wrong",
-				    NdisMCompleteBufferPhysicalMapping(
-					    tl.handle, m[0], 0)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mapreg.complete-wrong",
+		       NdisMCompleteBufferPhysicalMapping(tl.handle, m[0], 0)),
+	    1);
 	ndisdma_adapter_stats(tl.ad, &st);
 	assert_int_equal(st.map_active, 0);
 	/* now register 0 is free again */
@@ -199,7 +192,7 @@ static void test_array_and_length(void **s)
 	UINT n = 1;
 	assert_int_equal(RULE_DELTA("mapreg.array-too-small",
 				    NdisMStartBufferPhysicalMapping(
-					    tl.handle, m, 0, TRUE, u, &n)),
+					tl.handle, m, 0, TRUE, u, &n)),
 			 1);
 	assert_int_equal(n, 0);
 	struct ndisdma_stats st;
@@ -213,10 +206,10 @@ static void test_array_and_length(void **s)
 	/* longer than MaximumBufferSize */
 	PMDL big = mk_mdl(&b[1], mem + 1, MAXBUF + 1);
 	n = 4;
-	assert_int_equal(RULE_DELTA("mapreg.too-long",
-				    NdisMStartBufferPhysicalMapping(
-					    tl.handle, big, 1, TRUE, u, &n)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mapreg.too-long", NdisMStartBufferPhysicalMapping(
+					      tl.handle, big, 1, TRUE, u, &n)),
+	    1);
 	assert_int_equal(n, 0);
 	assert_int_equal(tl_stop(), 0);
 	free(mem);
@@ -241,20 +234,17 @@ static void test_write_to_device_is_read_only(void **s)
 	memset(data, 0x5A, sizeof(data));
 	unsigned char before = mem[10];
 	/* the device may not write a WriteToDevice mapping */
-	assert_int_equal(RULE_DELTA("device.perm",
-				    assert_int_equal(
-					    ndisdma_sim_dma_write(
-						    sim,
-						    ut[0].PhysicalAddress
-							    .QuadPart,
-						    data, 100),
-					    -EFAULT)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("device.perm",
+		       assert_int_equal(
+			   ndisdma_sim_dma_write(
+			       sim, ut[0].PhysicalAddress.QuadPart, data, 100),
+			   -EFAULT)),
+	    1);
 	assert_int_equal(mem[10], before);
 	/* but it writes a receive mapping, straight into the buffer */
-	assert_int_equal(ndisdma_sim_dma_write(sim,
-					       ur[0].PhysicalAddress.QuadPart,
-					       data, 100),
+	assert_int_equal(ndisdma_sim_dma_write(
+			     sim, ur[0].PhysicalAddress.QuadPart, data, 100),
 			 0);
 	assert_memory_equal(mem + 4096 + 10, data, 100);
 	NdisMCompleteBufferPhysicalMapping(tl.handle, tx, 0);
@@ -303,8 +293,14 @@ static void init_mapregs_w(NDIS_HANDLE h, NDIS_DMA_SIZE w)
 {
 	alloc_status = NdisMAllocateMapRegisters(h, 0, w, NREGS, MAXBUF);
 }
-static void init24(NDIS_HANDLE h) { init_mapregs_w(h, NDIS_DMA_24BITS); }
-static void init32(NDIS_HANDLE h) { init_mapregs_w(h, NDIS_DMA_32BITS); }
+static void init24(NDIS_HANDLE h)
+{
+	init_mapregs_w(h, NDIS_DMA_24BITS);
+}
+static void init32(NDIS_HANDLE h)
+{
+	init_mapregs_w(h, NDIS_DMA_32BITS);
+}
 
 static void map_below(uint64_t limit)
 {
@@ -318,7 +314,7 @@ static void map_below(uint64_t limit)
 	assert_int_equal(n, 3);
 	for (UINT i = 0; i < n; i++)
 		assert_true((uint64_t)u[i].PhysicalAddress.QuadPart +
-				    u[i].Length - 1 <=
+				u[i].Length - 1 <=
 			    limit);
 	device_reads_units(sim, u, n, mem + 4095, 4098);
 	NdisMCompleteBufferPhysicalMapping(tl.handle, m, 2);
@@ -361,23 +357,22 @@ static void init_map_then_free(NDIS_HANDLE h)
 	NdisMStartBufferPhysicalMapping(h, m, 3, TRUE, u, &n);
 	assert_int_equal(n, 1);
 	/* freeing with a mapping outstanding is refused */
-	assert_int_equal(RULE_DELTA("mapreg.free-busy",
-				    NdisMFreeMapRegisters(h)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mapreg.free-busy", NdisMFreeMapRegisters(h)), 1);
 	/* the registers are still there: register 3 is still busy */
 	n = 1;
-	assert_int_equal(RULE_DELTA("mapreg.busy",
-				    NdisMStartBufferPhysicalMapping(
-					    h, m, 3, TRUE, u, &n)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mapreg.busy",
+		       NdisMStartBufferPhysicalMapping(h, m, 3, TRUE, u, &n)),
+	    1);
 	NdisMCompleteBufferPhysicalMapping(h, m, 3);
 	NdisMFreeMapRegisters(h);
 	/* and now they are gone */
 	n = 1;
-	assert_int_equal(RULE_DELTA("mapreg.index",
-				    NdisMStartBufferPhysicalMapping(
-					    h, m, 0, TRUE, u, &n)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mapreg.index",
+		       NdisMStartBufferPhysicalMapping(h, m, 0, TRUE, u, &n)),
+	    1);
 	/* allocate again for the halt handler to free */
 	init_mapregs(h);
 }
@@ -397,9 +392,8 @@ static void test_free_with_mappings_outstanding(void **s)
 static void halt_forgets(NDIS_HANDLE h)
 {
 	/* MiniportHalt frees the registers with a mapping outstanding */
-	assert_int_equal(RULE_DELTA("mapreg.free-busy",
-				    NdisMFreeMapRegisters(h)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mapreg.free-busy", NdisMFreeMapRegisters(h)), 1);
 }
 
 static void test_halt_reclaims_mappings(void **s)
@@ -448,11 +442,11 @@ static void test_counts_array_size_sg_adapter_irql(void **s)
 	unsigned char *mem = pages(1, 8);
 	NDIS_PHYSICAL_ADDRESS_UNIT u[1];
 	n = 1;
-	assert_int_equal(RULE_DELTA("mapreg.index",
-				    NdisMStartBufferPhysicalMapping(
-					    tl.handle, mk_mdl(&b, mem, 10), 0,
-					    TRUE, u, &n)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mapreg.index",
+		       NdisMStartBufferPhysicalMapping(
+			   tl.handle, mk_mdl(&b, mem, 10), 0, TRUE, u, &n)),
+	    1);
 	assert_int_equal(n, 0);
 	assert_int_equal(tl_stop(), 0);
 
@@ -462,16 +456,16 @@ static void test_counts_array_size_sg_adapter_irql(void **s)
 	KIRQL old;
 	KeRaiseIrql(DISPATCH_LEVEL, &old);
 	n = 1;
-	NdisMStartBufferPhysicalMapping(tl.handle, mk_mdl(&b, mem, 10), 0,
-					TRUE, u, &n);
+	NdisMStartBufferPhysicalMapping(tl.handle, mk_mdl(&b, mem, 10), 0, TRUE,
+					u, &n);
 	assert_int_equal(n, 1);
 	NdisMCompleteBufferPhysicalMapping(tl.handle, &b.m, 0);
 	KeRaiseIrql(DIRQL, &old);
 	n = 1;
-	assert_int_equal(RULE_DELTA("irql.too-high",
-				    NdisMStartBufferPhysicalMapping(
+	assert_int_equal(
+	    RULE_DELTA("irql.too-high", NdisMStartBufferPhysicalMapping(
 					    tl.handle, &b.m, 0, TRUE, u, &n)),
-			 1);
+	    1);
 	assert_int_equal(n, 0);
 	KeLowerIrql(PASSIVE_LEVEL);
 	assert_int_equal(tl_stop(), 0);
@@ -481,18 +475,17 @@ static void test_counts_array_size_sg_adapter_irql(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_chain_odd_offsets, tl_setup),
-		cmocka_unit_test_setup(test_more_mappings_than_registers,
-				       tl_setup),
-		cmocka_unit_test_setup(test_array_and_length, tl_setup),
-		cmocka_unit_test_setup(test_write_to_device_is_read_only,
-				       tl_setup),
-		cmocka_unit_test_setup(test_buffer_in_shared_memory, tl_setup),
-		cmocka_unit_test_setup(test_widths, tl_setup),
-		cmocka_unit_test_setup(test_free_with_mappings_outstanding,
-				       tl_setup),
-		cmocka_unit_test_setup(test_halt_reclaims_mappings, tl_setup),
-		cmocka_unit_test_setup(test_counts_array_size_sg_adapter_irql, tl_setup),
+	    cmocka_unit_test_setup(test_chain_odd_offsets, tl_setup),
+	    cmocka_unit_test_setup(test_more_mappings_than_registers, tl_setup),
+	    cmocka_unit_test_setup(test_array_and_length, tl_setup),
+	    cmocka_unit_test_setup(test_write_to_device_is_read_only, tl_setup),
+	    cmocka_unit_test_setup(test_buffer_in_shared_memory, tl_setup),
+	    cmocka_unit_test_setup(test_widths, tl_setup),
+	    cmocka_unit_test_setup(test_free_with_mappings_outstanding,
+				   tl_setup),
+	    cmocka_unit_test_setup(test_halt_reclaims_mappings, tl_setup),
+	    cmocka_unit_test_setup(test_counts_array_size_sg_adapter_irql,
+				   tl_setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,11 +28,11 @@ static void test_with_tag_counters(void **s)
 	assert_int_equal(total, 2);
 	/* length 0: ndis.sys has no check, the pool returns a block; strict
 	 * in mode fail */
-	assert_int_equal(RULE_DELTA("mem.zero-length",
-				    assert_int_equal(NdisAllocateMemoryWithTag(
-							     &a, 0, 'x'),
-						     NDIS_STATUS_SUCCESS)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mem.zero-length",
+		       assert_int_equal(NdisAllocateMemoryWithTag(&a, 0, 'x'),
+					NDIS_STATUS_SUCCESS)),
+	    1);
 	assert_non_null(a);
 	NdisFreeMemory(a, 0, 0);
 	ndisdma_verifier_set_mode("mem.zero-length", NDISDMA_VERIFY_FAIL);
@@ -41,13 +41,11 @@ static void test_with_tag_counters(void **s)
 			 1);
 	assert_null(a);
 	ndisdma_verifier_set_mode("mem.zero-length", NDISDMA_VERIFY_REPORT);
-	assert_int_equal(RULE_DELTA("mem.double-free",
-				    NdisFreeMemory(b, 50, 0)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mem.double-free", NdisFreeMemory(b, 50, 0)), 1);
 	int local;
-	assert_int_equal(RULE_DELTA("mem.free-unknown",
-				    NdisFreeMemory(&local, 4, 0)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mem.free-unknown", NdisFreeMemory(&local, 4, 0)), 1);
 }
 
 static void test_allocate_memory_flags(void **s)
@@ -56,83 +54,81 @@ static void test_allocate_memory_flags(void **s)
 	PVOID a;
 	NDIS_PHYSICAL_ADDRESS any;
 	any.QuadPart = -1;
-	assert_int_equal(NdisAllocateMemory(&a, 10000,
-					    NDIS_MEMORY_CONTIGUOUS |
-						    NDIS_MEMORY_NONCACHED,
-					    any),
-			 NDIS_STATUS_SUCCESS);
+	assert_int_equal(
+	    NdisAllocateMemory(
+		&a, 10000, NDIS_MEMORY_CONTIGUOUS | NDIS_MEMORY_NONCACHED, any),
+	    NDIS_STATUS_SUCCESS);
 	assert_int_equal((uintptr_t)a % 4096, 0);
 	memset(a, 1, 10000);
-	assert_int_equal(RULE_DELTA("mem.free-flags",
-				    NdisFreeMemory(a, 10000,
-						   NDIS_MEMORY_CONTIGUOUS)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mem.free-flags",
+		       NdisFreeMemory(a, 10000, NDIS_MEMORY_CONTIGUOUS)),
+	    1);
 	/* a wrong Length: fail mode keeps the block, report mode frees it
 	 * (NdisFreeMemory ignores Length) */
 	ndisdma_verifier_set_mode("mem.free-length", NDISDMA_VERIFY_FAIL);
 	assert_int_equal(RULE_DELTA("mem.free-length",
 				    NdisFreeMemory(a, 9999,
 						   NDIS_MEMORY_CONTIGUOUS |
-							   NDIS_MEMORY_NONCACHED)),
+						       NDIS_MEMORY_NONCACHED)),
 			 1);
 	ndisdma_verifier_set_mode("mem.free-length", NDISDMA_VERIFY_REPORT);
 	assert_int_equal(RULE_DELTA("mem.free-length",
 				    NdisFreeMemory(a, 9999,
 						   NDIS_MEMORY_CONTIGUOUS |
-							   NDIS_MEMORY_NONCACHED)),
+						       NDIS_MEMORY_NONCACHED)),
 			 1);
 	assert_int_equal(RULE_DELTA("mem.double-free",
 				    NdisFreeMemory(a, 10000,
 						   NDIS_MEMORY_CONTIGUOUS |
-							   NDIS_MEMORY_NONCACHED)),
+						       NDIS_MEMORY_NONCACHED)),
 			 1);
 	/* HighestAcceptableAddress counts only with CONTIGUOUS */
 	NDIS_PHYSICAL_ADDRESS low;
 	low.QuadPart = 0xFFFFFF;
-	assert_int_equal(RULE_DELTA("mem.highest-address",
-				    assert_int_equal(NdisAllocateMemory(
-							     &a, 64, 0, low),
-						     NDIS_STATUS_SUCCESS)),
-			 0);
+	assert_int_equal(
+	    RULE_DELTA("mem.highest-address",
+		       assert_int_equal(NdisAllocateMemory(&a, 64, 0, low),
+					NDIS_STATUS_SUCCESS)),
+	    0);
 	NdisFreeMemory(a, 64, 0);
-	assert_int_equal(RULE_DELTA("mem.highest-address",
-				    assert_int_equal(NdisAllocateMemory(
-							     &a, 64,
-							     NDIS_MEMORY_CONTIGUOUS,
-							     low),
-						     NDIS_STATUS_FAILURE)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA(
+		"mem.highest-address",
+		assert_int_equal(
+		    NdisAllocateMemory(&a, 64, NDIS_MEMORY_CONTIGUOUS, low),
+		    NDIS_STATUS_FAILURE)),
+	    1);
 	assert_null(a);
 	/* unknown flag bits: ignored, the known bit wins */
-	assert_int_equal(RULE_DELTA("mem.flags-unknown",
-				    assert_int_equal(NdisAllocateMemory(
-							     &a, 64, 0x80, any),
-						     NDIS_STATUS_SUCCESS)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mem.flags-unknown",
+		       assert_int_equal(NdisAllocateMemory(&a, 64, 0x80, any),
+					NDIS_STATUS_SUCCESS)),
+	    1);
 	NdisFreeMemory(a, 64, 0);
-	assert_int_equal(RULE_DELTA("mem.flags-unknown",
-				    assert_int_equal(NdisAllocateMemory(
-							     &a, 64,
-							     0x80 | NDIS_MEMORY_NONCACHED,
-							     any),
-						     NDIS_STATUS_SUCCESS)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA(
+		"mem.flags-unknown",
+		assert_int_equal(NdisAllocateMemory(
+				     &a, 64, 0x80 | NDIS_MEMORY_NONCACHED, any),
+				 NDIS_STATUS_SUCCESS)),
+	    1);
 	NdisFreeMemory(a, 64, NDIS_MEMORY_NONCACHED);
 	ndisdma_verifier_set_mode("mem.flags-unknown", NDISDMA_VERIFY_FAIL);
-	assert_int_equal(RULE_DELTA("mem.flags-unknown",
-				    assert_int_equal(NdisAllocateMemory(
-							     &a, 64, 0x80, any),
-						     NDIS_STATUS_FAILURE)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mem.flags-unknown",
+		       assert_int_equal(NdisAllocateMemory(&a, 64, 0x80, any),
+					NDIS_STATUS_FAILURE)),
+	    1);
 	ndisdma_verifier_set_mode("mem.flags-unknown", NDISDMA_VERIFY_REPORT);
 	/* contiguous memory: PASSIVE only */
 	KIRQL old;
 	KeRaiseIrql(DISPATCH_LEVEL, &old);
-	assert_int_equal(RULE_DELTA("irql.too-high",
-				    NdisAllocateMemory(&a, 64,
-						       NDIS_MEMORY_CONTIGUOUS,
-						       any)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("irql.too-high",
+		       NdisAllocateMemory(&a, 64, NDIS_MEMORY_CONTIGUOUS, any)),
+	    1);
 	KeLowerIrql(old);
 }
 
@@ -141,36 +137,37 @@ static void tagprio(NDIS_HANDLE h)
 	PVOID p = NdisAllocateMemoryWithTagPriority(h, 77, 'PgaT',
 						    NormalPoolPriority);
 	assert_non_null(p);
-	assert_int_equal(RULE_DELTA("mem.free-tag",
-				    NdisFreeMemoryWithTagPriority(h, p, 'XgaT')),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mem.free-tag",
+		       NdisFreeMemoryWithTagPriority(h, p, 'XgaT')),
+	    1);
 	NdisFreeMemoryWithTagPriority(h, p, 'PgaT');
 	/* NdisFreeMemory with flags 0 is the documented NDIS 6 free of this
 	 * memory, whatever Length says */
 	p = NdisAllocateMemoryWithTagPriority(h, 77, 'PgaT',
 					      NormalPoolPriority);
-	assert_int_equal(ndisdma_verifier_count(NULL) -
-				 ndisdma_verifier_count(NULL),
-			 0);
+	assert_int_equal(
+	    ndisdma_verifier_count(NULL) - ndisdma_verifier_count(NULL), 0);
 	unsigned long before = ndisdma_verifier_count(NULL);
 	NdisFreeMemory(p, 5, 0);
 	assert_int_equal(ndisdma_verifier_count(NULL), before);
-	assert_int_equal(RULE_DELTA("mem.double-free", NdisFreeMemory(p, 77, 0)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mem.double-free", NdisFreeMemory(p, 77, 0)), 1);
 	/* a handle that is neither adapter nor driver: ndis.sys does not use
 	 * it (the memory belongs to the adapter in context) */
 	int x;
-	assert_int_equal(RULE_DELTA("mem.bad-handle",
-				    p = NdisAllocateMemoryWithTagPriority(
-					    &x, 8, 'a', NormalPoolPriority)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mem.bad-handle", p = NdisAllocateMemoryWithTagPriority(
+					     &x, 8, 'a', NormalPoolPriority)),
+	    1);
 	assert_non_null(p);
 	NdisFreeMemory(p, 0, 0);
 	ndisdma_verifier_set_mode("mem.bad-handle", NDISDMA_VERIFY_FAIL);
-	assert_int_equal(RULE_DELTA("mem.bad-handle",
-				    assert_null(NdisAllocateMemoryWithTagPriority(
-					    NULL, 8, 'a', NormalPoolPriority))),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mem.bad-handle",
+		       assert_null(NdisAllocateMemoryWithTagPriority(
+			   NULL, 8, 'a', NormalPoolPriority))),
+	    1);
 	ndisdma_verifier_set_mode("mem.bad-handle", NDISDMA_VERIFY_REPORT);
 	/* leaked on purpose: owned by the adapter, reclaimed at halt */
 	assert_non_null(NdisAllocateMemoryWithTagPriority(h, 8, 'kaeL',
@@ -182,9 +179,8 @@ static void test_tag_priority(void **s)
 	(void)s;
 	tl.init = tagprio;
 	assert_int_equal(tl_start("sim"), 0);
-	assert_int_equal(RULE_DELTA("halt.leak-memory",
-				    assert_int_equal(tl_stop(), 1)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("halt.leak-memory", assert_int_equal(tl_stop(), 1)), 1);
 }
 
 static void test_irql(void **s)
@@ -194,14 +190,13 @@ static void test_irql(void **s)
 	KIRQL old;
 	KeRaiseIrql(DISPATCH_LEVEL, &old);
 	assert_int_equal(old, PASSIVE_LEVEL);
-	assert_int_equal(RULE_DELTA("irql.raise-lower",
-				    KeRaiseIrql(PASSIVE_LEVEL, &old)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("irql.raise-lower", KeRaiseIrql(PASSIVE_LEVEL, &old)),
+	    1);
 	assert_int_equal(KeGetCurrentIrql(), DISPATCH_LEVEL);
 	KeLowerIrql(PASSIVE_LEVEL);
-	assert_int_equal(RULE_DELTA("irql.lower-raise",
-				    KeLowerIrql(DISPATCH_LEVEL)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("irql.lower-raise", KeLowerIrql(DISPATCH_LEVEL)), 1);
 	assert_int_equal(KeGetCurrentIrql(), PASSIVE_LEVEL);
 }
 
@@ -238,9 +233,8 @@ static void test_flush_rules(void **s)
 	(void)s;
 	assert_int_equal(RULE_DELTA("flush.null", NdisFlushBuffer(NULL, TRUE)),
 			 1);
-	assert_int_equal(RULE_DELTA("flush.null",
-				    KeFlushIoBuffers(NULL, TRUE, TRUE)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("flush.null", KeFlushIoBuffers(NULL, TRUE, TRUE)), 1);
 	char buf[100];
 	MDL m;
 	MmInitializeMdl(&m, buf, sizeof(buf));
@@ -290,13 +284,13 @@ static void test_update_rules(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_with_tag_counters, tl_setup),
-		cmocka_unit_test_setup(test_allocate_memory_flags, tl_setup),
-		cmocka_unit_test_setup(test_tag_priority, tl_setup),
-		cmocka_unit_test_setup(test_irql, tl_setup),
-		cmocka_unit_test_setup(test_spin_lock, tl_setup),
-		cmocka_unit_test_setup(test_flush_rules, tl_setup),
-		cmocka_unit_test_setup(test_update_rules, tl_setup),
+	    cmocka_unit_test_setup(test_with_tag_counters, tl_setup),
+	    cmocka_unit_test_setup(test_allocate_memory_flags, tl_setup),
+	    cmocka_unit_test_setup(test_tag_priority, tl_setup),
+	    cmocka_unit_test_setup(test_irql, tl_setup),
+	    cmocka_unit_test_setup(test_spin_lock, tl_setup),
+	    cmocka_unit_test_setup(test_flush_rules, tl_setup),
+	    cmocka_unit_test_setup(test_update_rules, tl_setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

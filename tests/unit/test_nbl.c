@@ -47,9 +47,9 @@ static NDIS_STATUS mp_init(NDIS_HANDLE handle, NDIS_HANDLE dctx,
 	NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES reg;
 	memset(&reg, 0, sizeof(reg));
 	reg.Header.Type =
-		NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
+	    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
 	reg.Header.Revision =
-		NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1;
+	    NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1;
 	reg.Header.Size = sizeof(reg);
 	reg.MiniportAdapterContext = handle;
 	reg.AttributeFlags = NDIS_MINIPORT_ATTRIBUTES_BUS_MASTER;
@@ -80,9 +80,9 @@ static NTSTATUS mp_entry(PDRIVER_OBJECT obj, PUNICODE_STRING path)
 	c.InitializeHandlerEx = mp_init;
 	c.HaltHandlerEx = mp_halt;
 	return NdisMRegisterMiniportDriver(obj, path, NULL, &c, &drv_handle) ==
-			       NDIS_STATUS_SUCCESS
-		       ? STATUS_SUCCESS
-		       : STATUS_UNSUCCESSFUL;
+		       NDIS_STATUS_SUCCESS
+		   ? STATUS_SUCCESS
+		   : STATUS_UNSUCCESSFUL;
 }
 
 static ndisdma_driver *drv;
@@ -136,8 +136,8 @@ static void test_params(void **state)
 	NdisFreeNetBufferList(x);
 	NdisFreeNetBufferListPool(ok);
 	p = nbl_params(FALSE, 0, 0);
-	assert_non_null(ok = NdisAllocateNetBufferListPool((NDIS_HANDLE)&p,
-							  &p));
+	assert_non_null(ok =
+			    NdisAllocateNetBufferListPool((NDIS_HANDLE)&p, &p));
 	NdisFreeNetBufferListPool(ok);
 	assert_non_null(ok = NdisAllocateNetBufferListPool(NULL, &p));
 	NdisFreeNetBufferListPool(ok);
@@ -156,8 +156,7 @@ static void test_params(void **state)
 
 	/* an NB from a pool without NBs */
 	NDIS_HANDLE h = pool_new(FALSE, 0);
-	assert_null(NdisAllocateNetBufferAndNetBufferList(h, 0, 0, NULL, 0,
-							  0));
+	assert_null(NdisAllocateNetBufferAndNetBufferList(h, 0, 0, NULL, 0, 0));
 	assert_int_equal(count("pool.bad-params"), bad + 4);
 	NdisFreeNetBufferListPool(h);
 }
@@ -192,8 +191,8 @@ static void test_fields(void **state)
 	MDL *m1 = NdisAllocateMdl(drv_handle, mem + 10, 100);
 	MDL *m2 = NdisAllocateMdl(drv_handle, mem + 5000, 3000);
 	m1->Next = m2;
-	PNET_BUFFER_LIST nbl = NdisAllocateNetBufferAndNetBufferList(
-		h, 16, 16, m1, 150, 1000);
+	PNET_BUFFER_LIST nbl =
+	    NdisAllocateNetBufferAndNetBufferList(h, 16, 16, m1, 150, 1000);
 	assert_non_null(nbl);
 	assert_int_equal((uintptr_t)nbl % 16, 0);
 	assert_null(NET_BUFFER_LIST_NEXT_NBL(nbl));
@@ -225,9 +224,8 @@ static void test_fields(void **state)
 	assert_non_null(nbl->Context);
 	assert_int_equal(NET_BUFFER_LIST_CONTEXT_DATA_SIZE(nbl), 16);
 	assert_true(nbl->Context->Offset >= 16);
-	assert_int_equal((uintptr_t)NET_BUFFER_LIST_CONTEXT_DATA_START(nbl) %
-				 16,
-			 0);
+	assert_int_equal(
+	    (uintptr_t)NET_BUFFER_LIST_CONTEXT_DATA_START(nbl) % 16, 0);
 	memset(NET_BUFFER_LIST_CONTEXT_DATA_START(nbl), 0xCC, 16);
 	NdisFreeNetBufferList(nbl);
 
@@ -384,12 +382,12 @@ static void test_cross_thread(void **state)
 {
 	(void)state;
 	unsigned long before = ndisdma_verifier_count(NULL);
-	struct xfer x = { .pool = pool_new(TRUE, 16) };
+	struct xfer x = {.pool = pool_new(TRUE, 16)};
 	pthread_t t;
 	pthread_create(&t, NULL, freer, &x);
 	for (int i = 0; i < 100000; i++) {
 		PNET_BUFFER_LIST n = NdisAllocateNetBufferAndNetBufferList(
-			x.pool, (i & 1) ? 16 : 48, 0, NULL, 0, 0);
+		    x.pool, (i & 1) ? 16 : 48, 0, NULL, 0, 0);
 		assert_non_null(n);
 		while (atomic_load(&x.slot))
 			sched_yield();
@@ -415,7 +413,7 @@ static void test_cross_thread(void **state)
 static const struct {
 	BOOLEAN nb;
 	USHORT ctx;
-} kinds[] = { { TRUE, 0 }, { FALSE, 0 }, { TRUE, 32 }, { FALSE, 32 } };
+} kinds[] = {{TRUE, 0}, {FALSE, 0}, {TRUE, 32}, {FALSE, 32}};
 
 static MDL *chain_a, *chain_b; /* 100 bytes, then 3000 */
 
@@ -447,11 +445,11 @@ static PNET_BUFFER_LIST alloc_variant(NDIS_HANDLE h, BOOLEAN nb, unsigned v,
 	if (!nb || v % 3 == 0)
 		return NdisAllocateNetBufferList(h, 0, 0);
 	if (v % 3 == 1) {
-		*d = (struct nb_want){ chain_a, chain_a, 20, 20, 30 };
+		*d = (struct nb_want){chain_a, chain_a, 20, 20, 30};
 		return NdisAllocateNetBufferAndNetBufferList(h, 0, 0, chain_a,
 							     20, 30);
 	}
-	*d = (struct nb_want){ chain_a, chain_b, 50, 150, 1000 };
+	*d = (struct nb_want){chain_a, chain_b, 50, 150, 1000};
 	return NdisAllocateNetBufferAndNetBufferList(h, 0, 0, chain_a, 150,
 						     1000);
 }
@@ -473,8 +471,8 @@ static void test_dirty_reset_one(void **state)
 		nbl_dirty(l, nb);
 		NdisFreeNetBufferList(l);
 		for (unsigned v = 0; v < 3; v++) {
-			PNET_BUFFER_LIST again = alloc_variant(h, kinds[k].nb,
-							       v, &d);
+			PNET_BUFFER_LIST again =
+			    alloc_variant(h, kinds[k].nb, v, &d);
 			assert_ptr_equal(again, l);
 			nbl_assert_fresh(l, h, nb, false, &d);
 			nbl_dirty(l, nb);
@@ -490,18 +488,19 @@ static void test_dirty_reset_one(void **state)
 				continue;
 			}
 			NdisFreeNetBufferList(l);
-			assert_ptr_equal(alloc_variant(h, kinds[k].nb, w + 1,
-						       &d),
-					 l);
+			assert_ptr_equal(
+			    alloc_variant(h, kinds[k].nb, w + 1, &d), l);
 			nbl_assert_fresh(l, h, nb, false, &d);
 			NdisFreeNetBufferList(l);
 		}
 		/* with a context (the pool's, or one from the heap), dirtied
 		 * with the rest; none the next time */
 		for (USHORT c = 16; c <= 64; c += 48) {
-			assert_ptr_equal(NdisAllocateNetBufferList(h, c, 16), l);
+			assert_ptr_equal(NdisAllocateNetBufferList(h, c, 16),
+					 l);
 			assert_non_null(l->Context);
-			assert_int_equal(NET_BUFFER_LIST_CONTEXT_DATA_SIZE(l), c);
+			assert_int_equal(NET_BUFFER_LIST_CONTEXT_DATA_SIZE(l),
+					 c);
 			nbl_assert_fresh(l, h, nb, true, NULL);
 			memset(NET_BUFFER_LIST_CONTEXT_DATA_START(l), 0xEE, c);
 			nbl_dirty(l, nb);
@@ -621,8 +620,9 @@ static void test_dirty_reset_slow_paths(void **state)
 		for (int i = 0; i < N; i++) {
 			l[i] = NdisAllocateNetBufferList(h, 0, 0);
 			assert_non_null(l[i]);
-			nbl_assert_fresh(l[i], h, NET_BUFFER_LIST_FIRST_NB(l[i]),
-					 false, NULL);
+			nbl_assert_fresh(l[i], h,
+					 NET_BUFFER_LIST_FIRST_NB(l[i]), false,
+					 NULL);
 		}
 		if (round == 0) {
 			/* more than any cache holds, freed here */
@@ -631,11 +631,10 @@ static void test_dirty_reset_slow_paths(void **state)
 				NdisFreeNetBufferList(l[i]);
 			}
 		} else {
-			struct dirty_job j = { l, N };
+			struct dirty_job j = {l, N};
 			pthread_t t;
-			assert_int_equal(pthread_create(&t, NULL,
-							dirty_and_free, &j),
-					 0);
+			assert_int_equal(
+			    pthread_create(&t, NULL, dirty_and_free, &j), 0);
 			pthread_join(t, NULL);
 		}
 	}
@@ -674,17 +673,17 @@ static void test_dirty_reset_slow_paths(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_params),
-		cmocka_unit_test(test_context_size_zero),
-		cmocka_unit_test(test_fields),
-		cmocka_unit_test(test_growth_and_outstanding),
-		cmocka_unit_test(test_bad_frees),
-		cmocka_unit_test(test_bulk),
-		cmocka_unit_test(test_halt_reclaims),
-		cmocka_unit_test(test_cross_thread),
-		cmocka_unit_test(test_dirty_reset_one),
-		cmocka_unit_test(test_dirty_reset_bulk),
-		cmocka_unit_test(test_dirty_reset_slow_paths),
+	    cmocka_unit_test(test_params),
+	    cmocka_unit_test(test_context_size_zero),
+	    cmocka_unit_test(test_fields),
+	    cmocka_unit_test(test_growth_and_outstanding),
+	    cmocka_unit_test(test_bad_frees),
+	    cmocka_unit_test(test_bulk),
+	    cmocka_unit_test(test_halt_reclaims),
+	    cmocka_unit_test(test_cross_thread),
+	    cmocka_unit_test(test_dirty_reset_one),
+	    cmocka_unit_test(test_dirty_reset_bulk),
+	    cmocka_unit_test(test_dirty_reset_slow_paths),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

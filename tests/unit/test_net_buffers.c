@@ -145,17 +145,18 @@ static void test_net_buffer_fields(void **state)
 	PNET_BUFFER loose;
 	assert_int_equal(
 	    RULE_DELTA("nb.alloc-range",
-		       assert_non_null(loose = NdisAllocateNetBuffer(h, m1, 3000,
-								     101))),
+		       assert_non_null(
+			   loose = NdisAllocateNetBuffer(h, m1, 3000, 101))),
 	    1);
 	assert_int_equal(NET_BUFFER_DATA_LENGTH(loose), 101);
 	NdisFreeNetBuffer(loose);
 	NDIS_HANDLE l0 = nbl_pool_new(TRUE, 0, 0);
 	PNET_BUFFER_LIST lnbl;
 	assert_int_equal(
-	    RULE_DELTA("nb.alloc-range",
-		       assert_non_null(lnbl = NdisAllocateNetBufferAndNetBufferList(
-					   l0, 0, 0, m1, 0, 3101))),
+	    RULE_DELTA(
+		"nb.alloc-range",
+		assert_non_null(lnbl = NdisAllocateNetBufferAndNetBufferList(
+				    l0, 0, 0, m1, 0, 3101))),
 	    1);
 	NdisFreeNetBufferList(lnbl);
 	NdisFreeNetBufferListPool(l0);
@@ -326,10 +327,9 @@ static void test_nbl_data_size_dirty(void **state)
 			while (j < N && k[j].l != l[i])
 				j++;
 			assert_true(j < N);
-			struct nb_want d = { k[j].m, k[j].m, 0, 0, 1514 };
+			struct nb_want d = {k[j].m, k[j].m, 0, 0, 1514};
 			nbl_assert_fresh(l[i], h, k[j].nb, false, &d);
-			assert_memory_equal(k[j].m, k[j].mdl,
-					    sizeof(k[j].mdl));
+			assert_memory_equal(k[j].m, k[j].mdl, sizeof(k[j].mdl));
 			nbl_dirty(l[i], k[j].nb);
 			k[j].m->ByteCount = 60;
 			k[j].m->Next = k[(j + 1) % N].m;
@@ -341,7 +341,7 @@ static void test_nbl_data_size_dirty(void **state)
 			assert_int_equal(ndisdma_nbl_free_bulk(h, l, N), 0);
 			if (round == 0)
 				assert_int_equal(
-					ndisdma_nbl_alloc_bulk(h, l, N), N);
+				    ndisdma_nbl_alloc_bulk(h, l, N), N);
 		}
 	}
 	NdisFreeNetBufferListPool(h);
@@ -589,14 +589,14 @@ static void test_get_data_buffer(void **state)
 	/* parameters ndis.sys does not check: reported, the data given
 	 * all the same (in place when contiguous, else copied) */
 	assert_int_equal(
-	    RULE_DELTA("pool.param-ignored",
-		       assert_ptr_equal(NdisGetDataBuffer(nb, 8, st, 3, 0),
-					a + 4)),
+	    RULE_DELTA(
+		"pool.param-ignored",
+		assert_ptr_equal(NdisGetDataBuffer(nb, 8, st, 3, 0), a + 4)),
 	    1);
 	assert_int_equal(
-	    RULE_DELTA("pool.param-ignored",
-		       assert_ptr_equal(NdisGetDataBuffer(nb, 8, st, 0, 0),
-					a + 4)),
+	    RULE_DELTA(
+		"pool.param-ignored",
+		assert_ptr_equal(NdisGetDataBuffer(nb, 8, st, 0, 0), a + 4)),
 	    1);
 	NdisAdvanceNetBufferDataStart(nb, 6, FALSE, NULL);
 	assert_int_equal(

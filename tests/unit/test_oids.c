@@ -222,9 +222,9 @@ static void ndis6_not_hosted(void **state)
 	unsigned char f[60] = {0};
 	ULONG v;
 	assert_int_equal(ndisdma_adapter_send(a, f, sizeof(f)), -EOPNOTSUPP);
-	assert_int_equal(ndisdma_adapter_query(a, OID_GEN_LINK_SPEED, &v,
-					       sizeof(v), NULL),
-			 -EOPNOTSUPP);
+	assert_int_equal(
+	    ndisdma_adapter_query(a, OID_GEN_LINK_SPEED, &v, sizeof(v), NULL),
+	    -EOPNOTSUPP);
 	assert_int_equal(ndisdma_adapter_miniport_reset(a), -EOPNOTSUPP);
 	assert_int_equal(ndisdma_adapter_halt(a), 0);
 	ndisdma_driver_unload(d);

@@ -207,16 +207,16 @@ static void test_overflow(void **state)
 static void test_protocol_reserved(void **state)
 {
 	(void)state;
-	const UINT lens[] = { 0, 1, 15, 16, 17, 100,
-			      PROTOCOL_RESERVED_SIZE_IN_PACKET, 4000 };
+	const UINT lens[] = {
+	    0, 1, 15, 16, 17, 100, PROTOCOL_RESERVED_SIZE_IN_PACKET, 4000};
 	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		UINT len = lens[i];
 		NDIS_HANDLE h = pool_new(8, 0, len);
 		PNDIS_PACKET a = pkt_new(h), b = pkt_new(h);
 		USHORT off = a->Private.NdisPacketOobOffset;
 		assert_int_equal(off % 16, 0);
-		assert_true(off >= offsetof(NDIS_PACKET, ProtocolReserved) +
-					   len);
+		assert_true(off >=
+			    offsetof(NDIS_PACKET, ProtocolReserved) + len);
 		assert_int_equal((uintptr_t)a->ProtocolReserved % 16, 0);
 		/* fill the reserved areas of both; nothing else changes */
 		memset(a->ProtocolReserved, 0xA5, len);
@@ -238,7 +238,7 @@ static void test_protocol_reserved(void **state)
 		uintptr_t lo = (uintptr_t)(a < b ? a : b);
 		uintptr_t hi = (uintptr_t)(a < b ? b : a);
 		assert_true(hi - lo >= off + sizeof(NDIS_PACKET_OOB_DATA) +
-					       sizeof(NDIS_PACKET_EXTENSION));
+					   sizeof(NDIS_PACKET_EXTENSION));
 		for (UINT k = 0; k < len; k++) {
 			assert_int_equal(a->ProtocolReserved[k], 0xA5);
 			assert_int_equal(b->ProtocolReserved[k], 0x5A);
@@ -263,7 +263,7 @@ static void test_oob_info_reset(void **state)
 	NDIS_HANDLE h = pool_new(1, 0, 16);
 	PNDIS_PACKET p = pkt_new(h);
 	NDIS_PER_PACKET_INFO_FROM_PACKET(p, ScatterGatherListPacketInfo) =
-		(PVOID)0x1234;
+	    (PVOID)0x1234;
 	NDIS_PER_PACKET_INFO_FROM_PACKET(p, Ieee8021QInfo) = (PVOID)7;
 	NDIS_SET_PACKET_STATUS(p, NDIS_STATUS_RESOURCES);
 	NDIS_SET_PACKET_HEADER_SIZE(p, 14);
@@ -273,8 +273,8 @@ static void test_oob_info_reset(void **state)
 	NdisFreePacket(p);
 	PNDIS_PACKET q = pkt_new(h);
 	assert_ptr_equal(p, q);
-	assert_null(NDIS_PER_PACKET_INFO_FROM_PACKET(q,
-						     ScatterGatherListPacketInfo));
+	assert_null(
+	    NDIS_PER_PACKET_INFO_FROM_PACKET(q, ScatterGatherListPacketInfo));
 	assert_null(NDIS_PER_PACKET_INFO_FROM_PACKET(q, Ieee8021QInfo));
 	assert_int_equal(NDIS_GET_PACKET_STATUS(q), 0);
 	assert_int_equal(NDIS_GET_PACKET_HEADER_SIZE(q), 0);
@@ -719,7 +719,7 @@ static void test_bulk_runs(void **state)
 	NDIS_SET_PACKET_MEDIA_SPECIFIC_INFO(a[4], data, 8);
 	assert_int_equal(ndisdma_packet_marks_(a[4]),
 			 NDISDMA_PACKET_PRIVATE_WRITTEN |
-				 NDISDMA_PACKET_OOB_WRITTEN);
+			     NDISDMA_PACKET_OOB_WRITTEN);
 	assert_int_equal(ndisdma_packet_free_bulk(h, a, 32), 0);
 	assert_int_equal(ndisdma_packet_alloc_bulk(h, a, 32), 32);
 	for (int i = 0; i < 32; i++) {
@@ -782,7 +782,7 @@ static void run_xfer(bool bulk)
 	/* The ring holds at most RING packets and the pool has 2*RING: an
 	 * allocation may never fail although the consumer's cache keeps
 	 * what it frees - the producer must get them back. */
-	struct xfer x = { .n = 200000, .bulk = bulk };
+	struct xfer x = {.n = 200000, .bulk = bulk};
 	x.pool = pool_new(2 * RING, 0, 16);
 	pthread_t t;
 	assert_int_equal(pthread_create(&t, NULL, consumer, &x), 0);
@@ -811,7 +811,8 @@ static void run_xfer(bool bulk)
 
 static int by_address(const void *x, const void *y)
 {
-	uintptr_t a = (uintptr_t)*(void *const *)x, b = (uintptr_t)*(void *const *)y;
+	uintptr_t a = (uintptr_t) * (void *const *)x,
+		  b = (uintptr_t) * (void *const *)y;
 	return a < b ? -1 : a > b;
 }
 
@@ -981,8 +982,7 @@ static void test_bulk_checked_top(void **state)
 			free_each_clean(h, got, (int)first + 8);
 			retake(h, run, (int)first + 8);
 			if (first + 8 < 32) { /* the rest, checked again */
-				assert_int_equal(bulk_get(way, h, got, 16),
-						 16);
+				assert_int_equal(bulk_get(way, h, got, 16), 16);
 				for (int i = 0; i < 16; i++)
 					assert_ptr_equal(got[i], run[31 - i]);
 				free_each_clean(h, got, 16);
@@ -1036,14 +1036,13 @@ static void test_bulk_checked_top(void **state)
 		assert_memory_equal(got, more, sizeof(got));
 		assert_int_equal(ndisdma_packet_free_bulk(h, run, 32), 0);
 		assert_int_equal(bulk_get(way, h, got, 32), 32);
-		NDIS_PER_PACKET_INFO_FROM_PACKET(got[3],
-						 ScatterGatherListPacketInfo) =
-			(PVOID)got;
+		NDIS_PER_PACKET_INFO_FROM_PACKET(
+		    got[3], ScatterGatherListPacketInfo) = (PVOID)got;
 		assert_int_equal(ndisdma_packet_free_bulk(h, got, 32), 0);
 		assert_int_equal(bulk_get(way, h, got, 32), 32);
 		assert_memory_equal(got, run, sizeof(got));
 		assert_null(NDIS_PER_PACKET_INFO_FROM_PACKET(
-			got[3], ScatterGatherListPacketInfo));
+		    got[3], ScatterGatherListPacketInfo));
 		/* eight taken one at a time, a batch that is not neighbours
 		 * put in their slots */
 		assert_int_equal(ndisdma_packet_free_bulk(h, run, 32), 0);
@@ -1099,7 +1098,7 @@ static void *hammer_thread(void *arg)
 		/* swap one with the other thread */
 		if (n) {
 			PNDIS_PACKET other =
-				atomic_exchange(&hm->mailbox, mine[n - 1]);
+			    atomic_exchange(&hm->mailbox, mine[n - 1]);
 			if (other)
 				mine[n - 1] = other;
 			else
@@ -1118,7 +1117,7 @@ static void test_hammer(void **state)
 {
 	(void)state;
 	unsigned long before = ndisdma_verifier_count(NULL);
-	struct hammer hm = { .iters = 50000 };
+	struct hammer hm = {.iters = 50000};
 	hm.pool = pool_new(24, 4, 0);
 	pthread_t t[2];
 	for (int i = 0; i < 2; i++)
@@ -1176,7 +1175,7 @@ static void test_steal_from_live_thread(void **state)
 	for (int round = 0; round < 3; round++) {
 		for (int i = 0; i < N; i++)
 			pk[i] = pkt_new(h);
-		struct parked p = { .pkts = pk, .n = N };
+		struct parked p = {.pkts = pk, .n = N};
 		pthread_mutex_init(&p.m, NULL);
 		pthread_cond_init(&p.c, NULL);
 		pthread_t t;
@@ -1207,7 +1206,7 @@ static void test_steal_from_live_thread(void **state)
 	for (int i = 0; i < N; i++)
 		pk[i] = pkt_new(h);
 	NdisFreePacketPool(h); /* outstanding: dies with the last free */
-	struct parked p = { .pkts = pk, .n = N, .phase = 2 };
+	struct parked p = {.pkts = pk, .n = N, .phase = 2};
 	pthread_mutex_init(&p.m, NULL);
 	pthread_cond_init(&p.c, NULL);
 	pthread_t t;
@@ -1261,9 +1260,9 @@ static NTSTATUS mp_entry(PDRIVER_OBJECT obj, PUNICODE_STRING path)
 	c.InitializeHandler = mp_init;
 	c.HaltHandler = mp_halt;
 	return NdisMRegisterMiniport(wrapper, &c, sizeof(c)) ==
-			       NDIS_STATUS_SUCCESS
-		       ? STATUS_SUCCESS
-		       : STATUS_UNSUCCESSFUL;
+		       NDIS_STATUS_SUCCESS
+		   ? STATUS_SUCCESS
+		   : STATUS_UNSUCCESSFUL;
 }
 
 static void test_halt_reclaims(void **state)
@@ -1341,10 +1340,10 @@ static void dirty(PNDIS_PACKET p, int k, PNDIS_BUFFER buf)
 		NDIS_SET_PACKET_STATUS(p, NDIS_STATUS_RESOURCES);
 	if (all || k == 14)
 		NDIS_PER_PACKET_INFO_FROM_PACKET(p, TcpIpChecksumPacketInfo) =
-			(PVOID)1;
+		    (PVOID)1;
 	if (all || k == 15)
 		NDIS_PER_PACKET_INFO_FROM_PACKET(p, ShortPacketPaddingInfo) =
-			(PVOID)2; /* the last entry */
+		    (PVOID)2; /* the last entry */
 	if (all || k == 16)
 		NDIS_SET_ORIGINAL_PACKET(p, p);
 	if (all || k == 17)
@@ -1352,8 +1351,8 @@ static void dirty(PNDIS_PACKET p, int k, PNDIS_BUFFER buf)
 	if (all || k == 18)
 		NDIS_PER_PACKET_INFO_FROM_PACKET(p, Ieee8021QInfo) = (PVOID)7;
 	if (all || k == 19)
-		NDIS_PER_PACKET_INFO_FROM_PACKET(p, ScatterGatherListPacketInfo) =
-			(PVOID)p;
+		NDIS_PER_PACKET_INFO_FROM_PACKET(
+		    p, ScatterGatherListPacketInfo) = (PVOID)p;
 	if (all || k == 20) {
 		/* chain, then unchain: Head/Tail back to NULL, counts stale */
 		PNDIS_BUFFER b;
@@ -1361,8 +1360,9 @@ static void dirty(PNDIS_PACKET p, int k, PNDIS_BUFFER buf)
 		NdisUnchainBufferAtFront(p, &b);
 	}
 	if (all) /* every byte of the out-of-band data and information */
-		memset(oob, 0xA5, sizeof(NDIS_PACKET_OOB_DATA) +
-					  sizeof(NDIS_PACKET_EXTENSION));
+		memset(oob, 0xA5,
+		       sizeof(NDIS_PACKET_OOB_DATA) +
+			   sizeof(NDIS_PACKET_EXTENSION));
 #undef oob
 }
 
@@ -1383,8 +1383,8 @@ static void check_clean(PNDIS_PACKET p, NDIS_HANDLE h, USHORT oob_off)
 	NdisQueryPacket(p, &phys, &cnt, &first, &total);
 	assert_int_equal(phys + cnt + total, 0);
 	assert_null(first);
-	static const unsigned char zero[sizeof(NDIS_PACKET_OOB_DATA) +
-					sizeof(NDIS_PACKET_EXTENSION)];
+	static const unsigned char
+	    zero[sizeof(NDIS_PACKET_OOB_DATA) + sizeof(NDIS_PACKET_EXTENSION)];
 	assert_memory_equal(NDIS_OOB_DATA_FROM_PACKET(p), zero, sizeof(zero));
 	for (int k = 0; k < MaxPerPacketInfo; k++)
 		assert_null(NDIS_PER_PACKET_INFO_FROM_PACKET(p, k));
@@ -1418,7 +1418,7 @@ static void free_by(NDIS_HANDLE h, PNDIS_PACKET p, enum free_path how)
 	} else if (how == FP_BULK) {
 		assert_int_equal(ndisdma_packet_free_bulk(h, &p, 1), 0);
 	} else {
-		struct free_job j = { p, h, false };
+		struct free_job j = {p, h, false};
 		pthread_t t;
 		assert_int_equal(pthread_create(&t, NULL, free_on_thread, &j),
 				 0);
@@ -1440,10 +1440,10 @@ static void test_dirty_fields_reset(void **state)
 	/* 4 descriptors: no per-thread cache, every free takes the slow
 	 * path; 64: the cache's fast path; 1 + 4 overflow: overflow
 	 * descriptors once the fixed one is out */
-	const UINT sizes[][2] = { { 4, 0 }, { 64, 0 }, { 1, 4 } };
-	const UINT prl[] = { 0, 16, 100 };
-	unsigned long errs = count("pool.double-free") +
-			     count("pool.cross-free");
+	const UINT sizes[][2] = {{4, 0}, {64, 0}, {1, 4}};
+	const UINT prl[] = {0, 16, 100};
+	unsigned long errs =
+	    count("pool.double-free") + count("pool.cross-free");
 	for (size_t si = 0; si < 3; si++) {
 		NDIS_HANDLE h = pool_new(sizes[si][0], sizes[si][1], prl[si]);
 		PNDIS_PACKET hold = NULL;
@@ -1476,20 +1476,20 @@ static void test_dirty_fields_reset(void **state)
 			if (sizes[si][0] >= 64) {
 				PNDIS_PACKET a[32];
 				assert_int_equal(
-					ndisdma_packet_alloc_bulk(h, a, 32), 32);
+				    ndisdma_packet_alloc_bulk(h, a, 32), 32);
 				for (int i = 0; i < 32; i++)
 					dirty(a[i], i % (NFIELDS + 1), buf);
 				buf->Next = NULL;
 				assert_int_equal(
-					ndisdma_packet_free_bulk(h, a, 32), 0);
+				    ndisdma_packet_free_bulk(h, a, 32), 0);
 				assert_int_equal(
-					ndisdma_packet_alloc_bulk(h, a, 32), 32);
+				    ndisdma_packet_alloc_bulk(h, a, 32), 32);
 				for (int i = 0; i < 32; i++)
-					check_clean(a[i], h,
-						    a[i]->Private
-							    .NdisPacketOobOffset);
+					check_clean(
+					    a[i], h,
+					    a[i]->Private.NdisPacketOobOffset);
 				assert_int_equal(
-					ndisdma_packet_free_bulk(h, a, 32), 0);
+				    ndisdma_packet_free_bulk(h, a, 32), 0);
 			}
 		}
 		if (hold)
@@ -1545,7 +1545,7 @@ static void test_oob_macros_mark(void **state)
 	assert_int_equal(ndisdma_packet_alloc_bulk(h, v, 8), 8);
 	for (int i = 0; i < 8; i++)
 		NDIS_PER_PACKET_INFO_FROM_PACKET(v[i], Ieee8021QInfo) =
-			(PVOID)(uintptr_t)(i + 1);
+		    (PVOID)(uintptr_t)(i + 1);
 	assert_int_equal(ndisdma_packet_free_bulk(h, v, 8), 0);
 	assert_int_equal(ndisdma_packet_alloc_bulk(h, v, 8), 8);
 	for (int i = 0; i < 8; i++) {
@@ -1560,27 +1560,27 @@ static void test_oob_macros_mark(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_limits),
-		cmocka_unit_test(test_exhaust_distinct),
-		cmocka_unit_test(test_overflow),
-		cmocka_unit_test(test_protocol_reserved),
-		cmocka_unit_test(test_oob_info_reset),
-		cmocka_unit_test(test_chain_and_query),
-		cmocka_unit_test(test_free_pool_outstanding),
-		cmocka_unit_test(test_double_free),
-		cmocka_unit_test(test_cross_and_foreign_free),
-		cmocka_unit_test(test_bad_handle_and_irql),
-		cmocka_unit_test(test_inline_and_functions),
-		cmocka_unit_test(test_bulk),
-		cmocka_unit_test(test_bulk_runs),
-		cmocka_unit_test(test_bulk_runs_64),
-		cmocka_unit_test(test_bulk_checked_top),
-		cmocka_unit_test(test_cross_thread),
-		cmocka_unit_test(test_hammer),
-		cmocka_unit_test(test_steal_from_live_thread),
-		cmocka_unit_test(test_halt_reclaims),
-		cmocka_unit_test(test_dirty_fields_reset),
-		cmocka_unit_test(test_oob_macros_mark),
+	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_exhaust_distinct),
+	    cmocka_unit_test(test_overflow),
+	    cmocka_unit_test(test_protocol_reserved),
+	    cmocka_unit_test(test_oob_info_reset),
+	    cmocka_unit_test(test_chain_and_query),
+	    cmocka_unit_test(test_free_pool_outstanding),
+	    cmocka_unit_test(test_double_free),
+	    cmocka_unit_test(test_cross_and_foreign_free),
+	    cmocka_unit_test(test_bad_handle_and_irql),
+	    cmocka_unit_test(test_inline_and_functions),
+	    cmocka_unit_test(test_bulk),
+	    cmocka_unit_test(test_bulk_runs),
+	    cmocka_unit_test(test_bulk_runs_64),
+	    cmocka_unit_test(test_bulk_checked_top),
+	    cmocka_unit_test(test_cross_thread),
+	    cmocka_unit_test(test_hammer),
+	    cmocka_unit_test(test_steal_from_live_thread),
+	    cmocka_unit_test(test_halt_reclaims),
+	    cmocka_unit_test(test_dirty_fields_reset),
+	    cmocka_unit_test(test_oob_macros_mark),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

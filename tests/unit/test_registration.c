@@ -13,7 +13,10 @@ static NDIS_STATUS dummy_init(PNDIS_STATUS oe, PUINT sel, PNDIS_MEDIUM m,
 	(void)oe, (void)sel, (void)m, (void)n, (void)h, (void)cfg;
 	return NDIS_STATUS_SUCCESS;
 }
-static VOID dummy_halt(NDIS_HANDLE c) { (void)c; }
+static VOID dummy_halt(NDIS_HANDLE c)
+{
+	(void)c;
+}
 
 static NTSTATUS entry5(PDRIVER_OBJECT obj, PUNICODE_STRING path)
 {
@@ -48,8 +51,8 @@ static void test_ndis5_characteristics(void **s)
 	c5_len = sizeof(c5) - 1; /* too short for 5.1 */
 	assert_int_equal(try5(), NDIS_STATUS_BAD_VERSION);
 	c5.MinorNdisVersion = 0; /* a 5.0 length is enough for 5.0 */
-	c5_len = offsetof(NDIS_MINIPORT_CHARACTERISTICS,
-			  CancelSendPacketsHandler);
+	c5_len =
+	    offsetof(NDIS_MINIPORT_CHARACTERISTICS, CancelSendPacketsHandler);
 	assert_int_equal(try5(), NDIS_STATUS_SUCCESS);
 	c5.MajorNdisVersion = 4;
 	c5_len = offsetof(NDIS_MINIPORT_CHARACTERISTICS, CoCreateVcHandler);
@@ -72,9 +75,16 @@ static NDIS_STATUS init6(NDIS_HANDLE h, NDIS_HANDLE d,
 	(void)h, (void)d, (void)p;
 	return NDIS_STATUS_SUCCESS;
 }
-static VOID halt6(NDIS_HANDLE c, NDIS_HALT_ACTION a) { (void)c, (void)a; }
+static VOID halt6(NDIS_HANDLE c, NDIS_HALT_ACTION a)
+{
+	(void)c, (void)a;
+}
 static int unloaded;
-static VOID unload6(PDRIVER_OBJECT o) { (void)o; unloaded++; }
+static VOID unload6(PDRIVER_OBJECT o)
+{
+	(void)o;
+	unloaded++;
+}
 
 static NTSTATUS entry6(PDRIVER_OBJECT obj, PUNICODE_STRING path)
 {
@@ -109,20 +119,20 @@ static void test_ndis6_characteristics(void **s)
 	/* NDIS 6.0/6.1: ndis.sys checks only Size; a wrong Type or Revision
 	 * is reported and registers (strict: refused) */
 	c6.Header.Type = 0x80;
-	assert_int_equal(RULE_DELTA("miniport.characteristics",
-				    assert_int_equal(try6(),
-						     NDIS_STATUS_SUCCESS)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("miniport.characteristics",
+		       assert_int_equal(try6(), NDIS_STATUS_SUCCESS)),
+	    1);
 	TL_STRICT("miniport.characteristics");
 	assert_int_equal(try6(), NDIS_STATUS_BAD_CHARACTERISTICS);
 	c6.Header.Type = NDIS_OBJECT_TYPE_MINIPORT_DRIVER_CHARACTERISTICS;
 	c6.Header.Revision = 9;
 	assert_int_equal(try6(), NDIS_STATUS_BAD_VERSION);
 	TL_DEFAULT("miniport.characteristics");
-	assert_int_equal(RULE_DELTA("miniport.characteristics",
-				    assert_int_equal(try6(),
-						     NDIS_STATUS_SUCCESS)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("miniport.characteristics",
+		       assert_int_equal(try6(), NDIS_STATUS_SUCCESS)),
+	    1);
 	c6.Header.Size = 135;
 	assert_int_equal(try6(), NDIS_STATUS_BAD_CHARACTERISTICS);
 	/* NDIS 6.20: Type, Revision >= 2, Size >= 152 */
@@ -185,10 +195,10 @@ static void test_driver_entry_failures(void **s)
 	assert_int_equal(ndisdma_driver_load(NULL, "n", &d), -EINVAL);
 	/* registration outside DriverEntry */
 	NDIS_HANDLE w = (NDIS_HANDLE)1;
-	assert_int_equal(RULE_DELTA("miniport.wrapper",
-				    NdisMInitializeWrapper(&w, NULL, NULL,
-							   NULL)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("miniport.wrapper",
+		       NdisMInitializeWrapper(&w, NULL, NULL, NULL)),
+	    1);
 	assert_null(w);
 	assert_int_equal(RULE_DELTA("miniport.register",
 				    NdisMRegisterMiniport(w, &c5, sizeof(c5))),
@@ -196,8 +206,7 @@ static void test_driver_entry_failures(void **s)
 	/* starting on an unknown driver */
 	ndisdma_adapter *a;
 	int x;
-	assert_int_equal(ndisdma_adapter_start((ndisdma_driver *)&x, "sim",
-					       &a),
+	assert_int_equal(ndisdma_adapter_start((ndisdma_driver *)&x, "sim", &a),
 			 -EINVAL);
 	assert_int_equal(ndisdma_adapter_halt((ndisdma_adapter *)&x), -EINVAL);
 }
@@ -235,40 +244,41 @@ static void test_attributes(void **s)
 	NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES r;
 	memset(&r, 0, sizeof(r));
 	r.Header.Type =
-		NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
+	    NDIS_OBJECT_TYPE_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
 	r.Header.Revision = 1;
 	r.Header.Size = sizeof(r);
 	/* outside InitializeEx, revision 2 (NDIS 6.30), a revision 7 of a
 	 * short size: reported where misuse, applied */
 	r.MiniportAdapterContext = &c6;
-	assert_int_equal(RULE_DELTA("miniport.attributes",
-				    assert_int_equal(NdisMSetMiniportAttributes(
-							     tl.handle,
-							     (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&r),
-						     NDIS_STATUS_SUCCESS)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA(
+		"miniport.attributes",
+		assert_int_equal(
+		    NdisMSetMiniportAttributes(
+			tl.handle, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&r),
+		    NDIS_STATUS_SUCCESS)),
+	    1);
 	assert_ptr_equal(ndisdma_adapter_context(tl.ad), &c6);
 	r.Header.Revision = 7;
 	r.Header.Size = 8;
-	assert_int_equal(RULE_DELTA("miniport.attributes",
-				    NdisMSetMiniportAttributes(
-					    tl.handle,
-					    (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&r)),
-			 2);
+	assert_int_equal(
+	    RULE_DELTA("miniport.attributes",
+		       NdisMSetMiniportAttributes(
+			   tl.handle, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&r)),
+	    2);
 	TL_STRICT("miniport.attributes");
 	assert_int_equal(NdisMSetMiniportAttributes(
-				 tl.handle,
-				 (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&r),
+			     tl.handle, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&r),
 			 NDIS_STATUS_FAILURE); /* outside InitializeEx */
 	TL_DEFAULT("miniport.attributes");
 	r.MiniportAdapterContext = &tl;
 	r.Header.Revision = 2;
 	r.Header.Size = sizeof(r);
-	assert_int_equal(RULE_DELTA("miniport.attributes",
-				    NdisMSetMiniportAttributes(
-					    tl.handle,
-					    (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&r)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("miniport.attributes",
+		       NdisMSetMiniportAttributes(
+			   tl.handle, (PNDIS_MINIPORT_ADAPTER_ATTRIBUTES)&r)),
+	    1);
 	assert_ptr_equal(ndisdma_adapter_context(tl.ad), &tl);
 	assert_int_equal(tl_stop(), 0);
 }
@@ -328,15 +338,14 @@ static void test_sg_dma_registration(void **s)
 			 1);
 	/* a list for 16 KiB: 5 elements (4 pages + 1 for an offset) */
 	assert_int_equal(sg_size, sizeof(SCATTER_GATHER_LIST) +
-					  5 * sizeof(SCATTER_GATHER_ELEMENT));
+				      5 * sizeof(SCATTER_GATHER_ELEMENT));
 	/* the registration was not released by halt: reclaimed, counted */
-	assert_int_equal(RULE_DELTA("halt.leak-object",
-				    assert_int_equal(tl_stop(), 1)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("halt.leak-object", assert_int_equal(tl_stop(), 1)), 1);
 	int x;
-	assert_int_equal(RULE_DELTA("sgdma.bad-handle",
-				    NdisMDeregisterScatterGatherDma(&x)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("sgdma.bad-handle", NdisMDeregisterScatterGatherDma(&x)),
+	    1);
 }
 
 static NDIS_STATUS mr[6];
@@ -378,12 +387,12 @@ static void test_sg_dma_no_handler(void **s)
 	tl.init = sg_no_handler;
 	assert_int_equal(tl_start("sim"), 0);
 	assert_int_equal(nohandler_status, NDIS_STATUS_SUCCESS);
-	assert_int_equal(RULE_DELTA("sg.no-handler",
-				    assert_int_equal(NdisMAllocateNetBufferSGList(
-							     sg_handle, NULL,
-							     NULL, 0, NULL, 0),
-						     NDIS_STATUS_FAILURE)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("sg.no-handler",
+		       assert_int_equal(NdisMAllocateNetBufferSGList(
+					    sg_handle, NULL, NULL, 0, NULL, 0),
+					NDIS_STATUS_FAILURE)),
+	    1);
 	NdisMDeregisterScatterGatherDma(sg_handle);
 	assert_int_equal(tl_stop(), 0);
 }
@@ -431,13 +440,13 @@ static void test_dma_as_windows(void **s)
 	assert_int_equal(ndisdma_verifier_count("dma.register-twice") - twice,
 			 2);
 	/* outside initialize: registered too (reported) */
-	assert_int_equal(RULE_DELTA("dma.register-context",
-				    assert_int_equal(NdisMAllocateMapRegisters(
-							     tl.handle, 0,
-							     NDIS_DMA_64BITS, 4,
-							     4096),
-						     NDIS_STATUS_SUCCESS)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA(
+		"dma.register-context",
+		assert_int_equal(NdisMAllocateMapRegisters(
+				     tl.handle, 0, NDIS_DMA_64BITS, 4, 4096),
+				 NDIS_STATUS_SUCCESS)),
+	    1);
 	ndisdma_verifier_set_mode("mapreg.free-context", NDISDMA_VERIFY_REPORT);
 	assert_int_equal(tl_stop(), 1); /* the map registers left: reclaimed */
 
@@ -445,13 +454,13 @@ static void test_dma_as_windows(void **s)
 	tl.attrs = 0;
 	tl.dma = TL_DMA_NONE;
 	assert_int_equal(tl_start("sim"), 0);
-	assert_int_equal(RULE_DELTA("mapreg.not-busmaster",
-				    assert_int_equal(NdisMAllocateMapRegisters(
-							     tl.handle, 0,
-							     NDIS_DMA_64BITS, 4,
-							     4096),
-						     NDIS_STATUS_SUCCESS)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA(
+		"mapreg.not-busmaster",
+		assert_int_equal(NdisMAllocateMapRegisters(
+				     tl.handle, 0, NDIS_DMA_64BITS, 4, 4096),
+				 NDIS_STATUS_SUCCESS)),
+	    1);
 	assert_int_equal(tl_stop(), 0); /* nothing was allocated */
 
 	tl_reset();
@@ -479,24 +488,25 @@ static void test_map_register_params(void **s)
 	tl.init = mapreg_params;
 	/* strict: today's refusals (ndis.sys takes all but the last) */
 	TL_STRICT("dma.*");
-	assert_int_equal(RULE_DELTA("dma.bad-params",
-				    RULE_DELTA("dma.params-ignored",
-					       assert_int_equal(tl_start("sim"),
-								0))),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("dma.bad-params",
+		       RULE_DELTA("dma.params-ignored",
+				  assert_int_equal(tl_start("sim"), 0))),
+	    1);
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(mr[i], NDIS_STATUS_INVALID_PARAMETER);
 	assert_int_equal(mr[4], NDIS_STATUS_SUCCESS);
-	assert_int_equal(mr[5], NDIS_STATUS_SUCCESS); /* no such check in ndis.sys */
+	assert_int_equal(mr[5],
+			 NDIS_STATUS_SUCCESS); /* no such check in ndis.sys */
 	/* outside Initialize/Halt, and with none allocated */
-	assert_int_equal(RULE_DELTA("mapreg.free-context",
-				    NdisMFreeMapRegisters(tl.handle)),
-			 1);
-	assert_int_equal(RULE_DELTA("dma.register-context",
-				    NdisMAllocateMapRegisters(
-					    tl.handle, 0, NDIS_DMA_32BITS, 1,
-					    4096)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mapreg.free-context", NdisMFreeMapRegisters(tl.handle)),
+	    1);
+	assert_int_equal(
+	    RULE_DELTA("dma.register-context",
+		       NdisMAllocateMapRegisters(tl.handle, 0, NDIS_DMA_32BITS,
+						 1, 4096)),
+	    1);
 	assert_int_equal(tl_stop(), 0);
 }
 
@@ -510,9 +520,8 @@ static void test_free_map_registers_none(void **s)
 	(void)s;
 	tl.halt = free_twice; /* then tl_halt5 frees again */
 	assert_int_equal(tl_start("sim"), 0);
-	assert_int_equal(RULE_DELTA("mapreg.free-none",
-				    assert_int_equal(tl_stop(), 0)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("mapreg.free-none", assert_int_equal(tl_stop(), 0)), 1);
 }
 
 static void alignment(NDIS_HANDLE h)
@@ -540,16 +549,16 @@ static void test_dma_alignment_and_cpus(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_ndis5_characteristics, tl_setup),
-		cmocka_unit_test_setup(test_ndis6_characteristics, tl_setup),
-		cmocka_unit_test_setup(test_driver_entry_failures, tl_setup),
-		cmocka_unit_test_setup(test_attributes, tl_setup),
-		cmocka_unit_test_setup(test_sg_dma_registration, tl_setup),
-		cmocka_unit_test_setup(test_map_register_params, tl_setup),
-		cmocka_unit_test_setup(test_dma_as_windows, tl_setup),
-		cmocka_unit_test_setup(test_sg_dma_no_handler, tl_setup),
-		cmocka_unit_test_setup(test_free_map_registers_none, tl_setup),
-		cmocka_unit_test_setup(test_dma_alignment_and_cpus, tl_setup),
+	    cmocka_unit_test_setup(test_ndis5_characteristics, tl_setup),
+	    cmocka_unit_test_setup(test_ndis6_characteristics, tl_setup),
+	    cmocka_unit_test_setup(test_driver_entry_failures, tl_setup),
+	    cmocka_unit_test_setup(test_attributes, tl_setup),
+	    cmocka_unit_test_setup(test_sg_dma_registration, tl_setup),
+	    cmocka_unit_test_setup(test_map_register_params, tl_setup),
+	    cmocka_unit_test_setup(test_dma_as_windows, tl_setup),
+	    cmocka_unit_test_setup(test_sg_dma_no_handler, tl_setup),
+	    cmocka_unit_test_setup(test_free_map_registers_none, tl_setup),
+	    cmocka_unit_test_setup(test_dma_alignment_and_cpus, tl_setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -581,17 +581,15 @@ static void test_lists_as_windows(void **s)
 	    NdisAllocateNetBufferAndNetBufferList(nbl_pool, 0, 0, m, 0, 9000);
 	PNET_BUFFER nb = NET_BUFFER_LIST_FIRST_NB(nbl);
 	PSCATTER_GATHER_LIST l;
-	assert_int_equal(RULE_DELTA("sg.too-long",
-				    l = sg_alloc(nb, 0, NULL, 0, NULL)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("sg.too-long", l = sg_alloc(nb, 0, NULL, 0, NULL)), 1);
 	assert_non_null(l);
 	struct piece w[] = {{mem + 5, 9000}};
 	check_list(l, w, 1, 0, 1);
 	NdisMFreeNetBufferSGList(tl.dma_handle, l, nb);
 	nb->DataLength = 0;
-	assert_int_equal(RULE_DELTA("sg.empty",
-				    l = sg_alloc(nb, 0, NULL, 0, NULL)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("sg.empty", l = sg_alloc(nb, 0, NULL, 0, NULL)), 1);
 	assert_non_null(l);
 	assert_int_equal(l->NumberOfElements, 0);
 	NdisMFreeNetBufferSGList(tl.dma_handle, l, nb);
@@ -602,10 +600,10 @@ static void test_lists_as_windows(void **s)
 	NET_BUFFER nb2 = *nb;
 	nb2.Next = NULL;
 	PSCATTER_GATHER_LIST l2;
-	assert_int_equal(RULE_DELTA("sg.buffer-live",
-				    l2 = sg_alloc(&nb2, 0, big, sg.list_size,
-						  NULL)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("sg.buffer-live",
+		       l2 = sg_alloc(&nb2, 0, big, sg.list_size, NULL)),
+	    1);
 	assert_non_null(l2);
 	assert_ptr_not_equal(l2, big);
 	NdisMFreeNetBufferSGList(tl.dma_handle, l2, &nb2);
@@ -636,9 +634,9 @@ static void test_net_buffer_sg_rules(void **s)
 	/* malformed NET_BUFFERs */
 	nb->DataLength = 0;
 	TL_STRICT("sg.empty");
-	assert_int_equal(RULE_DELTA("sg.empty",
-				    assert_null(sg_alloc(nb, 0, NULL, 0, &st))),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("sg.empty", assert_null(sg_alloc(nb, 0, NULL, 0, &st))),
+	    1);
 	nb->DataLength = 8000; /* the chain ends first */
 	nb->CurrentMdlOffset = 3 * PG - 100;
 	assert_int_equal(RULE_DELTA("sg.bad-params",
@@ -956,9 +954,9 @@ static void test_packet_rules(void **s)
 	PNDIS_PACKET p = packet_of(all, 3); /* 65537 bytes */
 	/* as the HAL: built all the same (reported); strict: refused */
 	assert_int_equal(
-	    RULE_DELTA("sg.too-long",
-		       assert_int_equal(ndisdma_packet_sg_build(tl.ad, p, 1),
-					0)),
+	    RULE_DELTA(
+		"sg.too-long",
+		assert_int_equal(ndisdma_packet_sg_build(tl.ad, p, 1), 0)),
 	    1);
 	assert_non_null(list_of(p));
 	assert_int_equal(ndisdma_packet_sg_free(tl.ad, p), 0);

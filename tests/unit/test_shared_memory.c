@@ -74,9 +74,21 @@ static void test_address_widths(void **s)
 }
 
 /* sizes from 1 byte to 64 MiB, each aligned and fully usable */
-static ULONG sizes[] = { 1, 2, 63, 64, 65, 4095, 4096, 4097, 65536,
-			 1u << 20, (2u << 20) - 1, 2u << 20, (2u << 20) + 1,
-			 16u << 20, 64u << 20 };
+static ULONG sizes[] = {1,
+			2,
+			63,
+			64,
+			65,
+			4095,
+			4096,
+			4097,
+			65536,
+			1u << 20,
+			(2u << 20) - 1,
+			2u << 20,
+			(2u << 20) + 1,
+			16u << 20,
+			64u << 20};
 static PVOID sva[16];
 static NDIS_PHYSICAL_ADDRESS spa[16];
 
@@ -107,19 +119,19 @@ static void fail_cases(NDIS_HANDLE h)
 	NDIS_PHYSICAL_ADDRESS p;
 	p.QuadPart = 5;
 	/* length 0: reported; ndis.sys rounds it up and allocates */
-	assert_int_equal(RULE_DELTA("shm.zero-length",
-				    NdisMAllocateSharedMemory(h, 0, TRUE, &v,
-							      &p)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("shm.zero-length",
+		       NdisMAllocateSharedMemory(h, 0, TRUE, &v, &p)),
+	    1);
 	assert_non_null(v);
 	assert_true(p.QuadPart != 0);
 	NdisMFreeSharedMemory(h, 0, TRUE, v, p);
 	/* strict: NULL, address 0 */
 	TL_STRICT("shm.zero-length");
-	assert_int_equal(RULE_DELTA("shm.zero-length",
-				    NdisMAllocateSharedMemory(h, 0, TRUE, &v,
-							      &p)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("shm.zero-length",
+		       NdisMAllocateSharedMemory(h, 0, TRUE, &v, &p)),
+	    1);
 	assert_null(v);
 	assert_int_equal(p.QuadPart, 0);
 	TL_DEFAULT("shm.zero-length");
@@ -133,17 +145,16 @@ static void fail_cases(NDIS_HANDLE h)
 	assert_int_equal(ndisdma_verifier_count(NULL), all);
 	/* unknown handle */
 	int dummy;
-	assert_int_equal(RULE_DELTA("handle.unknown",
-				    NdisMAllocateSharedMemory(&dummy, 64, TRUE,
-							      &v, &p)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("handle.unknown",
+		       NdisMAllocateSharedMemory(&dummy, 64, TRUE, &v, &p)),
+	    1);
 	assert_null(v);
 	/* wrong IRQL */
 	KIRQL old;
 	KeRaiseIrql(DISPATCH_LEVEL, &old);
-	assert_int_equal(RULE_DELTA("irql.too-high",
-				    NdisMAllocateSharedMemory(h, 64, TRUE, &v,
-							      &p)),
+	assert_int_equal(RULE_DELTA("irql.too-high", NdisMAllocateSharedMemory(
+							 h, 64, TRUE, &v, &p)),
 			 1);
 	KeLowerIrql(old);
 	assert_null(v);
@@ -169,17 +180,17 @@ static void test_outside_initialize(void **s)
 	NDIS_PHYSICAL_ADDRESS p;
 	/* NDIS 5: documented for MiniportInitialize only; ndis.sys checks
 	 * only IRQL and DMA registration, so it succeeds (reported) */
-	assert_int_equal(RULE_DELTA("shm.alloc-context",
-				    NdisMAllocateSharedMemory(tl.handle, 64,
-							      TRUE, &v, &p)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("shm.alloc-context",
+		       NdisMAllocateSharedMemory(tl.handle, 64, TRUE, &v, &p)),
+	    1);
 	assert_non_null(v);
 	NdisMFreeSharedMemory(tl.handle, 64, TRUE, v, p);
 	TL_STRICT("shm.alloc-context");
-	assert_int_equal(RULE_DELTA("shm.alloc-context",
-				    NdisMAllocateSharedMemory(tl.handle, 64,
-							      TRUE, &v, &p)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("shm.alloc-context",
+		       NdisMAllocateSharedMemory(tl.handle, 64, TRUE, &v, &p)),
+	    1);
 	assert_null(v);
 	assert_int_equal(p.QuadPart, 0);
 	assert_int_equal(tl_stop(), 0);
@@ -189,7 +200,7 @@ static void test_outside_initialize(void **s)
 	tl.dma = TL_DMA_SG6_64;
 	assert_int_equal(tl_start("sim"), 0);
 	assert_int_equal(RULE_DELTA(NULL, NdisMAllocateSharedMemory(
-						  tl.handle, 64, TRUE, &v, &p)),
+					      tl.handle, 64, TRUE, &v, &p)),
 			 0);
 	assert_non_null(v);
 	NdisMFreeSharedMemory(tl.handle, 64, TRUE, v, p);
@@ -208,19 +219,18 @@ static void frees_as_windows(NDIS_HANDLE h)
 				    NdisMFreeSharedMemory(h, 999, TRUE, v, p)),
 			 1);
 	NdisMAllocateSharedMemory(h, 1000, TRUE, &v, &p);
-	assert_int_equal(RULE_DELTA("shm.free-cached",
-				    NdisMFreeSharedMemory(h, 1000, FALSE, v,
-							  p)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("shm.free-cached",
+		       NdisMFreeSharedMemory(h, 1000, FALSE, v, p)),
+	    1);
 	NdisMAllocateSharedMemory(h, 100000, TRUE, &v, &p);
 	NdisMFreeSharedMemory(h, 4096, FALSE, v, p);
 	NdisMAllocateSharedMemory(h, 512, TRUE, &v, &p);
 	KIRQL old;
 	KeRaiseIrql(DISPATCH_LEVEL, &old);
 	unsigned long irql = ndisdma_verifier_count("irql.too-high");
-	unsigned long late = RULE_DELTA("shm.free-irql",
-					NdisMFreeSharedMemory(h, 512, TRUE, v,
-							      p));
+	unsigned long late = RULE_DELTA(
+	    "shm.free-irql", NdisMFreeSharedMemory(h, 512, TRUE, v, p));
 	KeLowerIrql(old);
 	assert_int_equal(ndisdma_verifier_count("irql.too-high"), irql);
 	assert_int_equal(late, tl.ndis6 ? 0 : 1);
@@ -349,10 +359,10 @@ static void bad_frees(NDIS_HANDLE h)
 	assert_int_equal(RULE_DELTA("shm.free-length",
 				    NdisMFreeSharedMemory(h, 999, TRUE, v, p)),
 			 1);
-	assert_int_equal(RULE_DELTA("shm.free-cached",
-				    NdisMFreeSharedMemory(h, 1000, FALSE, v,
-							  p)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("shm.free-cached",
+		       NdisMFreeSharedMemory(h, 1000, FALSE, v, p)),
+	    1);
 	q.QuadPart = p.QuadPart + 64;
 	assert_int_equal(RULE_DELTA("shm.free-address",
 				    NdisMFreeSharedMemory(h, 1000, TRUE, v, q)),
@@ -363,20 +373,20 @@ static void bad_frees(NDIS_HANDLE h)
 			 1);
 	char *mid = (char *)v + 128;
 	q.QuadPart = p.QuadPart + 128;
-	assert_int_equal(RULE_DELTA("shm.free-subrange",
-				    NdisMFreeSharedMemory(h, 512, TRUE, mid,
-							  q)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("shm.free-subrange",
+		       NdisMFreeSharedMemory(h, 512, TRUE, mid, q)),
+	    1);
 	char other[64];
-	assert_int_equal(RULE_DELTA("shm.free-va",
-				    NdisMFreeSharedMemory(h, 1000, TRUE, other,
-							  p)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("shm.free-va",
+		       NdisMFreeSharedMemory(h, 1000, TRUE, other, p)),
+	    1);
 	q.QuadPart = 0x1234000;
-	assert_int_equal(RULE_DELTA("shm.free-unknown",
-				    NdisMFreeSharedMemory(h, 1000, TRUE, other,
-							  q)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("shm.free-unknown",
+		       NdisMFreeSharedMemory(h, 1000, TRUE, other, q)),
+	    1);
 	/* the block is intact and usable: the device can still reach it */
 	memset(v, 0x5A, 1000);
 	NdisMFreeSharedMemory(h, 1000, TRUE, v, p);
@@ -449,8 +459,8 @@ static void random_blocks(NDIS_HANDLE h)
 				rv[i] = NULL;
 			}
 			if (!rv[i]) {
-				rl[i] = 1 + rand() % (rand() % 8 ? 3000
-								 : 200000);
+				rl[i] =
+				    1 + rand() % (rand() % 8 ? 3000 : 200000);
 				NdisMAllocateSharedMemory(h, rl[i], TRUE,
 							  &rv[i], &rp[i]);
 				assert_non_null(rv[i]);
@@ -494,9 +504,8 @@ static void test_random_no_overlap(void **s)
 	assert_non_null(sim);
 	for (int i = 0; i < NB; i++) {
 		unsigned char *buf = malloc(rl[i]);
-		assert_int_equal(ndisdma_sim_dma_read(sim, rp[i].QuadPart, buf,
-						      rl[i]),
-				 0);
+		assert_int_equal(
+		    ndisdma_sim_dma_read(sim, rp[i].QuadPart, buf, rl[i]), 0);
 		for (ULONG k = 0; k < rl[i]; k++)
 			assert_int_equal(buf[k], i & 0xFF);
 		free(buf);
@@ -528,9 +537,9 @@ static void test_fill_poison(void **s)
 static void test_bad_uris(void **s)
 {
 	(void)s;
-	const char *bad[] = { "nosuchbus", "sim:dma-bits=7", "sim:limit=0",
-			      "sim:frobnicate=1", "sim:fill=300",
-			      "sim:coherent=maybe" };
+	const char *bad[] = {"nosuchbus",    "sim:dma-bits=7",
+			     "sim:limit=0",  "sim:frobnicate=1",
+			     "sim:fill=300", "sim:coherent=maybe"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		tl_reset();
 		assert_int_equal(tl_start(bad[i]), -EINVAL);
@@ -550,22 +559,22 @@ static void test_bad_uris(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_alloc_free_clean, tl_setup),
-		cmocka_unit_test_setup(test_address_widths, tl_setup),
-		cmocka_unit_test_setup(test_sizes, tl_setup),
-		cmocka_unit_test_setup(test_failures, tl_setup),
-		cmocka_unit_test_setup(test_outside_initialize, tl_setup),
-		cmocka_unit_test_setup(test_no_dma_registration, tl_setup),
-		cmocka_unit_test_setup(test_not_busmaster, tl_setup),
-		cmocka_unit_test_setup(test_limit, tl_setup),
-		cmocka_unit_test_setup(test_bad_frees, tl_setup),
-		cmocka_unit_test_setup(test_frees_as_windows, tl_setup),
-		cmocka_unit_test_setup(test_free_at_dispatch_strict, tl_setup),
-		cmocka_unit_test_setup(test_halt_reclaims_leaks, tl_setup),
-		cmocka_unit_test_setup(test_failed_init_leaks, tl_setup),
-		cmocka_unit_test_setup(test_random_no_overlap, tl_setup),
-		cmocka_unit_test_setup(test_fill_poison, tl_setup),
-		cmocka_unit_test_setup(test_bad_uris, tl_setup),
+	    cmocka_unit_test_setup(test_alloc_free_clean, tl_setup),
+	    cmocka_unit_test_setup(test_address_widths, tl_setup),
+	    cmocka_unit_test_setup(test_sizes, tl_setup),
+	    cmocka_unit_test_setup(test_failures, tl_setup),
+	    cmocka_unit_test_setup(test_outside_initialize, tl_setup),
+	    cmocka_unit_test_setup(test_no_dma_registration, tl_setup),
+	    cmocka_unit_test_setup(test_not_busmaster, tl_setup),
+	    cmocka_unit_test_setup(test_limit, tl_setup),
+	    cmocka_unit_test_setup(test_bad_frees, tl_setup),
+	    cmocka_unit_test_setup(test_frees_as_windows, tl_setup),
+	    cmocka_unit_test_setup(test_free_at_dispatch_strict, tl_setup),
+	    cmocka_unit_test_setup(test_halt_reclaims_leaks, tl_setup),
+	    cmocka_unit_test_setup(test_failed_init_leaks, tl_setup),
+	    cmocka_unit_test_setup(test_random_no_overlap, tl_setup),
+	    cmocka_unit_test_setup(test_fill_poison, tl_setup),
+	    cmocka_unit_test_setup(test_bad_uris, tl_setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -209,44 +209,44 @@ static void test_transfer_rules(void **s)
 	PMDL m = mk_mdl(&b, mem, 3 * 4096);
 	PMDL other = mk_mdl(&b2, mem, 100);
 	NDIS_STATUS st;
-	assert_int_equal(RULE_DELTA("sysdma.complete-no-setup",
-				    NdisMCompleteDmaTransfer(&st, dma, m, 0,
-							     10, TRUE)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("sysdma.complete-no-setup",
+		       NdisMCompleteDmaTransfer(&st, dma, m, 0, 10, TRUE)),
+	    1);
 	assert_int_equal(st, NDIS_STATUS_FAILURE);
-	assert_int_equal(RULE_DELTA("sysdma.too-long",
-				    NdisMSetupDmaTransfer(&st, dma, m, 0, 8193,
-							  TRUE)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("sysdma.too-long",
+		       NdisMSetupDmaTransfer(&st, dma, m, 0, 8193, TRUE)),
+	    1);
 	assert_int_equal(st, NDIS_STATUS_FAILURE);
-	assert_int_equal(RULE_DELTA("sysdma.range",
-				    NdisMSetupDmaTransfer(&st, dma, other, 50,
-							  51, TRUE)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("sysdma.range",
+		       NdisMSetupDmaTransfer(&st, dma, other, 50, 51, TRUE)),
+	    1);
 	assert_int_equal(st, NDIS_STATUS_FAILURE);
-	assert_int_equal(RULE_DELTA("sysdma.range",
-				    NdisMSetupDmaTransfer(&st, dma, other, 0,
-							  0, TRUE)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("sysdma.range",
+		       NdisMSetupDmaTransfer(&st, dma, other, 0, 0, TRUE)),
+	    1);
 	NdisMSetupDmaTransfer(&st, dma, m, 0, 100, TRUE);
 	assert_int_equal(st, NDIS_STATUS_SUCCESS);
-	assert_int_equal(RULE_DELTA("sysdma.setup-twice",
-				    NdisMSetupDmaTransfer(&st, dma, m, 0, 100,
-							  TRUE)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("sysdma.setup-twice",
+		       NdisMSetupDmaTransfer(&st, dma, m, 0, 100, TRUE)),
+	    1);
 	assert_int_equal(st, NDIS_STATUS_FAILURE);
-	assert_int_equal(RULE_DELTA("sysdma.complete-mismatch",
-				    NdisMCompleteDmaTransfer(&st, dma, m, 0,
-							     99, TRUE)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("sysdma.complete-mismatch",
+		       NdisMCompleteDmaTransfer(&st, dma, m, 0, 99, TRUE)),
+	    1);
 	assert_int_equal(st, NDIS_STATUS_FAILURE);
 	/* still set up */
 	assert_int_equal(NdisMReadDmaCounter(dma), 100);
 	NdisMCompleteDmaTransfer(&st, dma, m, 0, 100, TRUE);
 	assert_int_equal(st, NDIS_STATUS_SUCCESS);
-	assert_int_equal(RULE_DELTA("handle.unknown",
-				    NdisMReadDmaCounter((NDIS_HANDLE)&st)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("handle.unknown", NdisMReadDmaCounter((NDIS_HANDLE)&st)),
+	    1);
 	assert_int_equal(tl_stop(), 0);
 	free(mem);
 }
@@ -255,10 +255,10 @@ static void init_bad(NDIS_HANDLE h)
 {
 	NDIS_HANDLE d;
 	desc.DmaChannel = 9;
-	assert_int_equal(RULE_DELTA("dma.bad-params",
-				    reg_status = NdisMRegisterDmaChannel(
-					    &d, h, 0, FALSE, &desc, 100)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("dma.bad-params", reg_status = NdisMRegisterDmaChannel(
+					     &d, h, 0, FALSE, &desc, 100)),
+	    1);
 	assert_int_equal(reg_status, NDIS_STATUS_INVALID_PARAMETER);
 	assert_null(d);
 	desc.DmaChannel = 1;
@@ -268,13 +268,12 @@ static void init_bad(NDIS_HANDLE h)
 			 NDIS_STATUS_INVALID_PARAMETER);
 	TL_DEFAULT("dma.params-ignored");
 	desc.DmaPort = 0;
-	assert_int_equal(NdisMRegisterDmaChannel(&dma, h, 0, FALSE, &desc,
-						 100),
+	assert_int_equal(NdisMRegisterDmaChannel(&dma, h, 0, FALSE, &desc, 100),
 			 NDIS_STATUS_SUCCESS);
 	TL_STRICT("dma.register-twice");
 	assert_int_equal(RULE_DELTA("dma.register-twice",
 				    reg_status = NdisMRegisterDmaChannel(
-					    &d, h, 0, FALSE, &desc, 100)),
+					&d, h, 0, FALSE, &desc, 100)),
 			 1);
 	assert_int_equal(reg_status, NDIS_STATUS_FAILURE);
 	reg_status = NDIS_STATUS_SUCCESS;
@@ -297,8 +296,7 @@ static void test_register_rules_and_leak(void **s)
 	NDIS_HANDLE d;
 	assert_int_equal(RULE_DELTA("dma.register-context",
 				    NdisMRegisterDmaChannel(&d, tl.handle, 0,
-							    FALSE, &desc,
-							    100)),
+							    FALSE, &desc, 100)),
 			 1);
 	/* a transfer left set up and the channel never deregistered:
 	 * halt reclaims the channel */
@@ -331,16 +329,16 @@ static void test_register_as_windows(void **s)
 	NDIS_HANDLE d1 = NULL, d2 = NULL;
 	unsigned long ign = ndisdma_verifier_count("dma.params-ignored");
 	unsigned long ctx = ndisdma_verifier_count("dma.register-context");
-	assert_int_equal(NdisMRegisterDmaChannel(&d1, tl.handle, 2, FALSE,
-						 &desc, 100),
-			 NDIS_STATUS_SUCCESS);
+	assert_int_equal(
+	    NdisMRegisterDmaChannel(&d1, tl.handle, 2, FALSE, &desc, 100),
+	    NDIS_STATUS_SUCCESS);
 	assert_non_null(d1);
 	set_desc(FALSE, FALSE, (DMA_WIDTH)9);
 	desc.DmaChannel = 5;
 	unsigned long twice = ndisdma_verifier_count("dma.register-twice");
-	assert_int_equal(NdisMRegisterDmaChannel(&d2, tl.handle, 0, FALSE,
-						 &desc, 100),
-			 NDIS_STATUS_SUCCESS);
+	assert_int_equal(
+	    NdisMRegisterDmaChannel(&d2, tl.handle, 0, FALSE, &desc, 100),
+	    NDIS_STATUS_SUCCESS);
 	assert_non_null(d2);
 	assert_int_equal(ndisdma_verifier_count("dma.params-ignored") - ign, 2);
 	assert_int_equal(ndisdma_verifier_count("dma.register-context") - ctx,
@@ -355,13 +353,13 @@ static void test_register_as_windows(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_to_device_counter, setup),
-		cmocka_unit_test_setup(test_from_device, setup),
-		cmocka_unit_test_setup(test_autoinit_demand_width, setup),
-		cmocka_unit_test_setup(test_bounced_channel, setup),
-		cmocka_unit_test_setup(test_transfer_rules, setup),
-		cmocka_unit_test_setup(test_register_rules_and_leak, setup),
-		cmocka_unit_test_setup(test_register_as_windows, setup),
+	    cmocka_unit_test_setup(test_to_device_counter, setup),
+	    cmocka_unit_test_setup(test_from_device, setup),
+	    cmocka_unit_test_setup(test_autoinit_demand_width, setup),
+	    cmocka_unit_test_setup(test_bounced_channel, setup),
+	    cmocka_unit_test_setup(test_transfer_rules, setup),
+	    cmocka_unit_test_setup(test_register_rules_and_leak, setup),
+	    cmocka_unit_test_setup(test_register_as_windows, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

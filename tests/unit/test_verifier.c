@@ -33,9 +33,9 @@ static void test_modes(void **s)
 	size_t after_report = len;
 	/* fail: a count and a line too (the call fails in both: Windows
 	 * bug-checks on a double free) */
-	assert_int_equal(ndisdma_verifier_set_mode("mem.double-free",
-						   NDISDMA_VERIFY_FAIL),
-			 1);
+	assert_int_equal(
+	    ndisdma_verifier_set_mode("mem.double-free", NDISDMA_VERIFY_FAIL),
+	    1);
 	assert_int_equal(RULE_DELTA("mem.double-free", double_free_mem()), 1);
 	fflush(mem);
 	assert_true(len > after_report);
@@ -103,9 +103,9 @@ static int run_child(const char *what, const char *var, const char *val)
 static void test_environment(void **s)
 {
 	(void)s;
-	assert_int_equal(run_child("double-free", "NDISDMA_VERIFY",
-				   "mem.*=abort"),
-			 128 + SIGABRT);
+	assert_int_equal(
+	    run_child("double-free", "NDISDMA_VERIFY", "mem.*=abort"),
+	    128 + SIGABRT);
 	assert_int_equal(run_child("double-free", "NDISDMA_VERIFY", "fail"), 0);
 	/* the 2nd general allocation fails */
 	assert_int_equal(run_child("alloc3", "NDISDMA_FAULT", "mem=2"), 2);
@@ -171,7 +171,7 @@ static void test_nth_and_random(void **s)
 	assert_int_equal(st, NDIS_STATUS_SUCCESS);
 	NdisFreePacketPool(pool);
 	/* random: deterministic for a seed, about p of the time */
-	int fails[2] = { 0, 0 };
+	int fails[2] = {0, 0};
 	for (int run = 0; run < 2; run++) {
 		ndisdma_fault_random(NDISDMA_FAULT_MEM, 0.25, 99);
 		for (int i = 0; i < 400; i++) {
@@ -259,7 +259,10 @@ static NDIS_STATUS leaky_init(PNDIS_STATUS oe, PUINT sel, PNDIS_MEDIUM m,
 	NdisMFreeSharedMemory(h, 64, TRUE, b, pb);
 	return NDIS_STATUS_SUCCESS;
 }
-static VOID leaky_halt(NDIS_HANDLE c) { (void)c; }
+static VOID leaky_halt(NDIS_HANDLE c)
+{
+	(void)c;
+}
 static NTSTATUS leaky_entry(PDRIVER_OBJECT o, PUNICODE_STRING p)
 {
 	NDIS_HANDLE w;
@@ -277,9 +280,9 @@ static void test_sweep_finds_leak(void **s)
 {
 	(void)s;
 	unsigned long points, dirty;
-	assert_int_equal(ndisdma_fault_sweep(leaky_entry, "leaky", "sim",
-					     &points, &dirty),
-			 1);
+	assert_int_equal(
+	    ndisdma_fault_sweep(leaky_entry, "leaky", "sim", &points, &dirty),
+	    1);
 	assert_int_equal(points, 2);
 	assert_int_equal(dirty, 1);
 }
@@ -295,11 +298,11 @@ static void guards(NDIS_HANDLE h)
 	memset(b, 0x11, 100); /* all of it: fine */
 	assert_int_equal(ndisdma_verifier_check((ndisdma_adapter *)h), 0);
 	b[100] = 0x22; /* one past the end */
-	assert_int_equal(RULE_DELTA("shm.guard-overrun",
-				    assert_int_equal(ndisdma_verifier_check(
-							     (ndisdma_adapter *)h),
-						     1)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("shm.guard-overrun",
+		       assert_int_equal(
+			   ndisdma_verifier_check((ndisdma_adapter *)h), 1)),
+	    1);
 	b[-1] = 0x33; /* one before the start */
 	assert_int_equal(RULE_DELTA("shm.guard-underrun",
 				    NdisMFreeSharedMemory(h, 100, TRUE, v, p)),
@@ -314,9 +317,8 @@ static void test_guards(void **s)
 	(void)s;
 	tl.init = guards;
 	assert_int_equal(tl_start("sim"), 0);
-	assert_int_equal(RULE_DELTA("shm.guard-overrun",
-				    assert_int_equal(tl_stop(), 1)),
-			 1);
+	assert_int_equal(
+	    RULE_DELTA("shm.guard-overrun", assert_int_equal(tl_stop(), 1)), 1);
 	assert_int_equal(ndisdma_verifier_check(NULL), -EINVAL);
 }
 
@@ -332,18 +334,16 @@ static void write_after_free(NDIS_HANDLE h)
 	unsigned long before = ndisdma_verifier_count("shm.write-after-free");
 	for (int i = 0; i < 16; i++) /* wraps around the one 4 KiB chunk */
 		NdisMAllocateSharedMemory(h, 100, TRUE, &w[i], &q[i]);
-	assert_int_equal(ndisdma_verifier_count("shm.write-after-free") -
-				 before,
-			 1);
+	assert_int_equal(
+	    ndisdma_verifier_count("shm.write-after-free") - before, 1);
 	for (int i = 0; i < 16; i++)
 		if (w[i])
 			NdisMFreeSharedMemory(h, 100, TRUE, w[i], q[i]);
 	/* correct use: free, reuse, nothing reported */
 	for (int i = 0; i < 16; i++)
 		NdisMAllocateSharedMemory(h, 100, TRUE, &w[i], &q[i]);
-	assert_int_equal(ndisdma_verifier_count("shm.write-after-free") -
-				 before,
-			 1);
+	assert_int_equal(
+	    ndisdma_verifier_count("shm.write-after-free") - before, 1);
 	for (int i = 0; i < 16; i++)
 		if (w[i])
 			NdisMFreeSharedMemory(h, 100, TRUE, w[i], q[i]);
@@ -362,15 +362,15 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		return child(argv[1]);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_modes, tl_setup),
-		cmocka_unit_test_setup(test_abort_mode, tl_setup),
-		cmocka_unit_test_setup(test_environment, tl_setup),
-		cmocka_unit_test_setup(test_nth_and_random, tl_setup),
-		cmocka_unit_test_setup(test_async_fault, tl_setup),
-		cmocka_unit_test_setup(test_sweep_ringnic, tl_setup),
-		cmocka_unit_test_setup(test_sweep_finds_leak, tl_setup),
-		cmocka_unit_test_setup(test_guards, tl_setup),
-		cmocka_unit_test_setup(test_write_after_free, tl_setup),
+	    cmocka_unit_test_setup(test_modes, tl_setup),
+	    cmocka_unit_test_setup(test_abort_mode, tl_setup),
+	    cmocka_unit_test_setup(test_environment, tl_setup),
+	    cmocka_unit_test_setup(test_nth_and_random, tl_setup),
+	    cmocka_unit_test_setup(test_async_fault, tl_setup),
+	    cmocka_unit_test_setup(test_sweep_ringnic, tl_setup),
+	    cmocka_unit_test_setup(test_sweep_finds_leak, tl_setup),
+	    cmocka_unit_test_setup(test_guards, tl_setup),
+	    cmocka_unit_test_setup(test_write_after_free, tl_setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -413,8 +413,7 @@ nd_pcache_take_run(struct nd_pcache *c, NDISDMA_ATOMIC_(uint8_t) * st,
 	uint32_t a = have - n;
 	memcpy(objs, &c->objs[a], n * sizeof(void *));
 	NDISDMA_ST_(&c->count, a, NDISDMA_RLX_);
-	nd_st_fill(st, nd_pcache_run_lo(c, a, n), n,
-		   (uint8_t)NDISDMA_ST_LIVE_);
+	nd_st_fill(st, nd_pcache_run_lo(c, a, n), n, (uint8_t)NDISDMA_ST_LIVE_);
 	return 1;
 }
 

@@ -2,7 +2,8 @@
 /*
  * ndisdma/ndis/dma.h - DMA registration and shared memory: the calls a
  * busmaster miniport makes so that it and its NIC share memory (Microsoft:
- * NdisMAllocateSharedMemory, NdisMAllocateMapRegisters), and the coherence calls around them. Included by <ndis.h>.
+ * NdisMAllocateSharedMemory, NdisMAllocateMapRegisters), and the coherence
+ * calls around them. Included by <ndis.h>.
  */
 #ifndef NDISDMA_NDIS_DMA_H
 #define NDISDMA_NDIS_DMA_H
@@ -69,18 +70,18 @@ NDIS_STATUS NdisMInitializeScatterGatherDma(NDIS_HANDLE MiniportAdapterHandle,
 /* ---- NDIS 6: scatter-gather DMA registration ---- */
 /* MiniportProcessSGList: a role type and its pointer type, as the WDK
  * declares them. */
-typedef VOID(MINIPORT_PROCESS_SG_LIST)(
-	PDEVICE_OBJECT pDO, PVOID Reserved,
-	PSCATTER_GATHER_LIST pSGL, PVOID Context);
+typedef VOID(MINIPORT_PROCESS_SG_LIST)(PDEVICE_OBJECT pDO, PVOID Reserved,
+				       PSCATTER_GATHER_LIST pSGL,
+				       PVOID Context);
 typedef MINIPORT_PROCESS_SG_LIST *MINIPORT_PROCESS_SG_LIST_HANDLER;
 /* MiniportSharedMemoryAllocateComplete: the result of
  * NdisMAllocateSharedMemoryAsyncEx; same contract as
  * MiniportAllocateComplete (first argument: the adapter context). */
 typedef VOID(MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE)(
-	NDIS_HANDLE MiniportAdapterContext, PVOID VirtualAddress,
-	PNDIS_PHYSICAL_ADDRESS PhysicalAddress, ULONG Length, PVOID Context);
+    NDIS_HANDLE MiniportAdapterContext, PVOID VirtualAddress,
+    PNDIS_PHYSICAL_ADDRESS PhysicalAddress, ULONG Length, PVOID Context);
 typedef MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE
-	*MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER;
+    *MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER;
 
 typedef struct _NDIS_SG_DMA_DESCRIPTION {
 	NDIS_OBJECT_HEADER Header;
@@ -88,12 +89,12 @@ typedef struct _NDIS_SG_DMA_DESCRIPTION {
 	ULONG MaximumPhysicalMapping;
 	MINIPORT_PROCESS_SG_LIST_HANDLER ProcessSGListHandler;
 	MINIPORT_ALLOCATE_SHARED_MEM_COMPLETE_HANDLER
-		SharedMemAllocateCompleteHandler;
+	SharedMemAllocateCompleteHandler;
 	ULONG ScatterGatherListSize;
 } NDIS_SG_DMA_DESCRIPTION, *PNDIS_SG_DMA_DESCRIPTION;
 
 #define NDIS_SG_DMA_DESCRIPTION_REVISION_1 1
-#define NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1                             \
+#define NDIS_SIZEOF_SG_DMA_DESCRIPTION_REVISION_1                              \
 	(offsetof(NDIS_SG_DMA_DESCRIPTION, ScatterGatherListSize) +            \
 	 sizeof(ULONG))
 #define NDIS_SG_DMA_64_BIT_ADDRESS 0x00000001
@@ -109,10 +110,10 @@ typedef struct _NDIS_SG_DMA_DESCRIPTION {
  * unknown handle, NULL out-pointer), NDIS_STATUS_FAILURE (outside
  * MiniportInitializeEx, wrong IRQL, registered twice),
  * NDIS_STATUS_RESOURCES. */
-NDIS_STATUS NdisMRegisterScatterGatherDma(NDIS_HANDLE MiniportAdapterHandle,
-					  PNDIS_SG_DMA_DESCRIPTION
-						  DmaDescription,
-					  PNDIS_HANDLE MiniportDmaHandle);
+NDIS_STATUS
+NdisMRegisterScatterGatherDma(NDIS_HANDLE MiniportAdapterHandle,
+			      PNDIS_SG_DMA_DESCRIPTION DmaDescription,
+			      PNDIS_HANDLE MiniportDmaHandle);
 /* From MiniportHaltEx (or InitializeEx unwinding). An unknown handle is
  * reported (rule "sgdma.bad-handle") and ignored. */
 VOID NdisMDeregisterScatterGatherDma(NDIS_HANDLE MiniportDmaHandle);
@@ -128,9 +129,8 @@ VOID NdisMDeregisterScatterGatherDma(NDIS_HANDLE MiniportDmaHandle);
  * over the adapter's shared-memory limit or out of memory (the driver may
  * retry smaller); misuse (wrong context or IRQL, no DMA registration, not
  * a busmaster, unknown handle) is also reported with a rule id. */
-VOID NdisMAllocateSharedMemory(NDIS_HANDLE MiniportAdapterHandle,
-			       ULONG Length, BOOLEAN Cached,
-			       PVOID *VirtualAddress,
+VOID NdisMAllocateSharedMemory(NDIS_HANDLE MiniportAdapterHandle, ULONG Length,
+			       BOOLEAN Cached, PVOID *VirtualAddress,
 			       PNDIS_PHYSICAL_ADDRESS PhysicalAddress);
 
 /* NDIS 5 asynchronous allocation, at IRQL <= DISPATCH_LEVEL, for a

@@ -48,13 +48,10 @@ typedef struct _NDIS_PHYSICAL_ADDRESS_UNIT {
  * ("mapreg.array-too-small"), an unknown handle or IRQL above DISPATCH
  * (reported); out of bounce space or device address space (not a misuse:
  * not reported, counted in ndisdma_stats.bounce_failures). */
-VOID NdisMStartBufferPhysicalMapping(NDIS_HANDLE MiniportAdapterHandle,
-				     PNDIS_BUFFER Buffer,
-				     ULONG PhysicalMapRegister,
-				     BOOLEAN WriteToDevice,
-				     PNDIS_PHYSICAL_ADDRESS_UNIT
-					     PhysicalAddressArray,
-				     PUINT ArraySize);
+VOID NdisMStartBufferPhysicalMapping(
+    NDIS_HANDLE MiniportAdapterHandle, PNDIS_BUFFER Buffer,
+    ULONG PhysicalMapRegister, BOOLEAN WriteToDevice,
+    PNDIS_PHYSICAL_ADDRESS_UNIT PhysicalAddressArray, PUINT ArraySize);
 
 /* Give back the mapping that NdisMStartBufferPhysicalMapping made of
  * Buffer on PhysicalMapRegister; a bounced device-write mapping is copied

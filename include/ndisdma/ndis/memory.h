@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ndisdma/ndis/memory.h - general (unshared) memory: NdisAllocateMemory,
- * ...WithTag, ...WithTagPriority and their frees (Microsoft: NdisAllocateMemoryWithTag), counted per
- * tag like a pool monitor. Included by <ndis.h>.
+ * ...WithTag, ...WithTagPriority and their frees (Microsoft:
+ * NdisAllocateMemoryWithTag), counted per tag like a pool monitor. Included by
+ * <ndis.h>.
  */
 #ifndef NDISDMA_NDIS_MEMORY_H
 #define NDISDMA_NDIS_MEMORY_H
@@ -62,8 +63,8 @@ VOID NdisFreeMemory(PVOID VirtualAddress, UINT Length, UINT MemoryFlags);
 
 /* Free memory from NdisAllocateMemoryWithTagPriority; Tag must match.
  * Misuse is reported and nothing is freed. */
-VOID NdisFreeMemoryWithTagPriority(NDIS_HANDLE NdisHandle,
-				   PVOID VirtualAddress, ULONG Tag);
+VOID NdisFreeMemoryWithTagPriority(NDIS_HANDLE NdisHandle, PVOID VirtualAddress,
+				   ULONG Tag);
 
 #ifdef __cplusplus
 }

@@ -36,7 +36,8 @@ typedef enum _NDIS_MEDIUM {
 	NdisMediumNative802_11,
 	NdisMediumLoopback,
 	NdisMediumMax
-} NDIS_MEDIUM, *PNDIS_MEDIUM;
+} NDIS_MEDIUM,
+    *PNDIS_MEDIUM;
 
 typedef enum _NDIS_INTERFACE_TYPE {
 	NdisInterfaceInternal = 0,
@@ -57,7 +58,8 @@ typedef enum _NDIS_INTERFACE_TYPE {
 	NdisInterfaceIrda = 17,
 	NdisInterface1394 = 18,
 	NdisMaximumInterfaceType
-} NDIS_INTERFACE_TYPE, *PNDIS_INTERFACE_TYPE;
+} NDIS_INTERFACE_TYPE,
+    *PNDIS_INTERFACE_TYPE;
 
 /* ===================== NDIS 5.x ===================== */
 
@@ -92,7 +94,7 @@ typedef enum _NDIS_INTERFACE_TYPE {
 #define NDIS_MINIPORT_MINOR_VERSION 0
 #endif
 
-struct _NDIS_PACKET;     /* <ndisdma/ndis/packet.h> */
+struct _NDIS_PACKET;	 /* <ndisdma/ndis/packet.h> */
 struct _NET_BUFFER_LIST; /* <ndisdma/ndis/nbl.h> */
 
 /* PnP events of MiniportPnPEventNotify (NDIS 5.1). */
@@ -104,14 +106,14 @@ typedef enum _NDIS_DEVICE_PNP_EVENT {
 	NdisDevicePnPEventStopped,
 	NdisDevicePnPEventPowerProfileChanged,
 	NdisDevicePnPEventMaximum
-} NDIS_DEVICE_PNP_EVENT, *PNDIS_DEVICE_PNP_EVENT;
+} NDIS_DEVICE_PNP_EVENT,
+    *PNDIS_DEVICE_PNP_EVENT;
 
 /* The NDIS 5 handlers: pointer types, as the WDK declares them. */
 typedef NDIS_STATUS (*W_INITIALIZE_HANDLER)(
-	PNDIS_STATUS OpenErrorStatus, PUINT SelectedMediumIndex,
-	PNDIS_MEDIUM MediumArray, UINT MediumArraySize,
-	NDIS_HANDLE MiniportAdapterHandle,
-	NDIS_HANDLE WrapperConfigurationContext);
+    PNDIS_STATUS OpenErrorStatus, PUINT SelectedMediumIndex,
+    PNDIS_MEDIUM MediumArray, UINT MediumArraySize,
+    NDIS_HANDLE MiniportAdapterHandle, NDIS_HANDLE WrapperConfigurationContext);
 typedef VOID (*W_HALT_HANDLER)(NDIS_HANDLE MiniportAdapterContext);
 typedef BOOLEAN (*W_CHECK_FOR_HANG_HANDLER)(NDIS_HANDLE MiniportAdapterContext);
 typedef VOID (*W_DISABLE_INTERRUPT_HANDLER)(NDIS_HANDLE MiniportAdapterContext);
@@ -121,12 +123,11 @@ typedef VOID (*W_ISR_HANDLER)(PBOOLEAN InterruptRecognized,
 			      PBOOLEAN QueueMiniportHandleInterrupt,
 			      NDIS_HANDLE MiniportAdapterContext);
 typedef NDIS_STATUS (*W_QUERY_INFORMATION_HANDLER)(
-	NDIS_HANDLE MiniportAdapterContext, NDIS_OID Oid,
-	PVOID InformationBuffer, ULONG InformationBufferLength,
-	PULONG BytesWritten, PULONG BytesNeeded);
+    NDIS_HANDLE MiniportAdapterContext, NDIS_OID Oid, PVOID InformationBuffer,
+    ULONG InformationBufferLength, PULONG BytesWritten, PULONG BytesNeeded);
 typedef NDIS_STATUS (*W_RECONFIGURE_HANDLER)(
-	PNDIS_STATUS OpenErrorStatus, NDIS_HANDLE MiniportAdapterContext,
-	NDIS_HANDLE WrapperConfigurationContext);
+    PNDIS_STATUS OpenErrorStatus, NDIS_HANDLE MiniportAdapterContext,
+    NDIS_HANDLE WrapperConfigurationContext);
 typedef NDIS_STATUS (*W_RESET_HANDLER)(PBOOLEAN AddressingReset,
 				       NDIS_HANDLE MiniportAdapterContext);
 typedef NDIS_STATUS (*W_SEND_HANDLER)(NDIS_HANDLE MiniportAdapterContext,
@@ -135,14 +136,12 @@ typedef NDIS_STATUS (*WM_SEND_HANDLER)(NDIS_HANDLE MiniportAdapterContext,
 				       NDIS_HANDLE NdisLinkHandle,
 				       PVOID Packet);
 typedef NDIS_STATUS (*W_SET_INFORMATION_HANDLER)(
-	NDIS_HANDLE MiniportAdapterContext, NDIS_OID Oid,
-	PVOID InformationBuffer, ULONG InformationBufferLength,
-	PULONG BytesRead, PULONG BytesNeeded);
+    NDIS_HANDLE MiniportAdapterContext, NDIS_OID Oid, PVOID InformationBuffer,
+    ULONG InformationBufferLength, PULONG BytesRead, PULONG BytesNeeded);
 typedef NDIS_STATUS (*W_TRANSFER_DATA_HANDLER)(
-	struct _NDIS_PACKET *Packet, PUINT BytesTransferred,
-	NDIS_HANDLE MiniportAdapterContext,
-	NDIS_HANDLE MiniportReceiveContext, UINT ByteOffset,
-	UINT BytesToTransfer);
+    struct _NDIS_PACKET *Packet, PUINT BytesTransferred,
+    NDIS_HANDLE MiniportAdapterContext, NDIS_HANDLE MiniportReceiveContext,
+    UINT ByteOffset, UINT BytesToTransfer);
 typedef NDIS_STATUS (*WM_TRANSFER_DATA_HANDLER)(VOID);
 typedef VOID (*W_RETURN_PACKET_HANDLER)(NDIS_HANDLE MiniportAdapterContext,
 					struct _NDIS_PACKET *Packet);
@@ -152,10 +151,10 @@ typedef VOID (*W_SEND_PACKETS_HANDLER)(NDIS_HANDLE MiniportAdapterContext,
 /* MiniportAllocateComplete: the result of NdisMAllocateSharedMemoryAsync.
  * VirtualAddress is NULL (and *PhysicalAddress 0) on failure. */
 typedef VOID (*W_ALLOCATE_COMPLETE_HANDLER)(
-	NDIS_HANDLE MiniportAdapterContext, PVOID VirtualAddress,
-	PNDIS_PHYSICAL_ADDRESS PhysicalAddress, ULONG Length, PVOID Context);
+    NDIS_HANDLE MiniportAdapterContext, PVOID VirtualAddress,
+    PNDIS_PHYSICAL_ADDRESS PhysicalAddress, ULONG Length, PVOID Context);
 typedef VOID (*W_CANCEL_SEND_PACKETS_HANDLER)(
-	NDIS_HANDLE MiniportAdapterContext, PVOID CancelId);
+    NDIS_HANDLE MiniportAdapterContext, PVOID CancelId);
 typedef VOID (*W_PNP_EVENT_NOTIFY_HANDLER)(NDIS_HANDLE MiniportAdapterContext,
 					   NDIS_DEVICE_PNP_EVENT PnPEvent,
 					   PVOID InformationBuffer,
@@ -231,7 +230,7 @@ typedef struct _NDIS51_MINIPORT_CHARACTERISTICS {
  * none), so that sizeof(NDIS_MINIPORT_CHARACTERISTICS) is the length a
  * driver of that version passes. */
 #if !defined(NDIS_MINIPORT_MAJOR_VERSION) ||                                   \
-	(NDIS_MINIPORT_MAJOR_VERSION == 5 && NDIS_MINIPORT_MINOR_VERSION == 1)
+    (NDIS_MINIPORT_MAJOR_VERSION == 5 && NDIS_MINIPORT_MINOR_VERSION == 1)
 typedef NDIS51_MINIPORT_CHARACTERISTICS NDIS_MINIPORT_CHARACTERISTICS;
 #elif NDIS_MINIPORT_MAJOR_VERSION == 5
 typedef NDIS50_MINIPORT_CHARACTERISTICS NDIS_MINIPORT_CHARACTERISTICS;
@@ -246,19 +245,18 @@ typedef NDIS_MINIPORT_CHARACTERISTICS *PNDIS_MINIPORT_CHARACTERISTICS;
 
 #if !defined(__cplusplus)
 _Static_assert(sizeof(NDIS30_MINIPORT_CHARACTERISTICS) ==
-		       offsetof(NDIS51_MINIPORT_CHARACTERISTICS,
-				ReturnPacketHandler),
+		   offsetof(NDIS51_MINIPORT_CHARACTERISTICS,
+			    ReturnPacketHandler),
 	       "each version's characteristics extend the previous ones");
 _Static_assert(sizeof(NDIS40_MINIPORT_CHARACTERISTICS) ==
-		       offsetof(NDIS51_MINIPORT_CHARACTERISTICS,
-				CoCreateVcHandler),
+		   offsetof(NDIS51_MINIPORT_CHARACTERISTICS, CoCreateVcHandler),
 	       "each version's characteristics extend the previous ones");
 _Static_assert(sizeof(NDIS50_MINIPORT_CHARACTERISTICS) ==
-		       offsetof(NDIS51_MINIPORT_CHARACTERISTICS,
-				CancelSendPacketsHandler),
+		   offsetof(NDIS51_MINIPORT_CHARACTERISTICS,
+			    CancelSendPacketsHandler),
 	       "each version's characteristics extend the previous ones");
 _Static_assert(sizeof(void *) != 8 ||
-		       sizeof(NDIS51_MINIPORT_CHARACTERISTICS) == 240,
+		   sizeof(NDIS51_MINIPORT_CHARACTERISTICS) == 240,
 	       "NDIS 5.1 characteristics are 0xf0 bytes on x64");
 #endif
 
@@ -289,14 +287,13 @@ VOID NdisMInitializeWrapper(PNDIS_HANDLE NdisWrapperHandle,
  * too short for the version), NDIS_STATUS_BAD_CHARACTERISTICS (no
  * InitializeHandler or HaltHandler), NDIS_STATUS_FAILURE (bad wrapper
  * handle, or already registered). */
-NDIS_STATUS NdisMRegisterMiniport(NDIS_HANDLE NdisWrapperHandle,
-				  PNDIS_MINIPORT_CHARACTERISTICS
-					  MiniportCharacteristics,
-				  UINT CharacteristicsLength);
+NDIS_STATUS
+NdisMRegisterMiniport(NDIS_HANDLE NdisWrapperHandle,
+		      PNDIS_MINIPORT_CHARACTERISTICS MiniportCharacteristics,
+		      UINT CharacteristicsLength);
 /* End a registration begun with NdisMInitializeWrapper (from DriverEntry
  * after a failure, or from an unload handler). Cannot fail. */
-VOID NdisTerminateWrapper(NDIS_HANDLE NdisWrapperHandle,
-			  PVOID SystemSpecific);
+VOID NdisTerminateWrapper(NDIS_HANDLE NdisWrapperHandle, PVOID SystemSpecific);
 /* From MiniportInitialize: record the adapter context the other handlers
  * receive, and the attributes (NDIS_ATTRIBUTE_BUS_MASTER enables shared
  * memory and map registers). A call outside MiniportInitialize or with
@@ -337,7 +334,8 @@ typedef enum _NDIS_HALT_ACTION {
 	NdisHaltDeviceFailed,
 	NdisHaltDeviceInitializationFailed,
 	NdisHaltDeviceStopped
-} NDIS_HALT_ACTION, *PNDIS_HALT_ACTION;
+} NDIS_HALT_ACTION,
+    *PNDIS_HALT_ACTION;
 
 typedef ULONG NET_IFINDEX;
 typedef union _NET_LUID {
@@ -368,19 +366,21 @@ typedef struct _NDIS_MINIPORT_INIT_PARAMETERS {
 /* Parameter blocks of NDIS 6 handlers that ndisdma passes through without
  * reading (declared, not defined: a driver that dereferences one needs
  * the full NDIS 6 declarations). */
-typedef struct _NDIS_MINIPORT_PAUSE_PARAMETERS
-	NDIS_MINIPORT_PAUSE_PARAMETERS, *PNDIS_MINIPORT_PAUSE_PARAMETERS;
+typedef struct _NDIS_MINIPORT_PAUSE_PARAMETERS NDIS_MINIPORT_PAUSE_PARAMETERS,
+    *PNDIS_MINIPORT_PAUSE_PARAMETERS;
 typedef struct _NDIS_MINIPORT_RESTART_PARAMETERS
-	NDIS_MINIPORT_RESTART_PARAMETERS, *PNDIS_MINIPORT_RESTART_PARAMETERS;
+    NDIS_MINIPORT_RESTART_PARAMETERS,
+    *PNDIS_MINIPORT_RESTART_PARAMETERS;
 typedef struct _NDIS_OID_REQUEST NDIS_OID_REQUEST, *PNDIS_OID_REQUEST;
 typedef struct _NET_DEVICE_PNP_EVENT NET_DEVICE_PNP_EVENT,
-	*PNET_DEVICE_PNP_EVENT;
+    *PNET_DEVICE_PNP_EVENT;
 typedef ULONG NDIS_PORT_NUMBER, *PNDIS_PORT_NUMBER;
 
 typedef enum _NDIS_SHUTDOWN_ACTION {
 	NdisShutdownPowerOff,
 	NdisShutdownBugCheck
-} NDIS_SHUTDOWN_ACTION, *PNDIS_SHUTDOWN_ACTION;
+} NDIS_SHUTDOWN_ACTION,
+    *PNDIS_SHUTDOWN_ACTION;
 
 /* The NDIS 6 roles as the WDK declares them: a function type (so that
  * `MINIPORT_INITIALIZE MPInitializeEx;` declares the driver's function)
@@ -396,8 +396,8 @@ typedef NDIS_STATUS(MINIPORT_SET_OPTIONS)(NDIS_HANDLE NdisDriverHandle,
 typedef MINIPORT_SET_OPTIONS *SET_OPTIONS_HANDLER;
 typedef MINIPORT_SET_OPTIONS *MINIPORT_SET_OPTIONS_HANDLER;
 typedef NDIS_STATUS(MINIPORT_INITIALIZE)(
-	NDIS_HANDLE NdisMiniportHandle, NDIS_HANDLE MiniportDriverContext,
-	PNDIS_MINIPORT_INIT_PARAMETERS MiniportInitParameters);
+    NDIS_HANDLE NdisMiniportHandle, NDIS_HANDLE MiniportDriverContext,
+    PNDIS_MINIPORT_INIT_PARAMETERS MiniportInitParameters);
 typedef MINIPORT_INITIALIZE *MINIPORT_INITIALIZE_HANDLER;
 typedef VOID(MINIPORT_HALT)(NDIS_HANDLE MiniportAdapterContext,
 			    NDIS_HALT_ACTION HaltAction);
@@ -405,26 +405,25 @@ typedef MINIPORT_HALT *MINIPORT_HALT_HANDLER;
 typedef DRIVER_UNLOAD MINIPORT_UNLOAD;
 typedef MINIPORT_UNLOAD *MINIPORT_UNLOAD_HANDLER;
 typedef NDIS_STATUS(MINIPORT_PAUSE)(
-	NDIS_HANDLE MiniportAdapterContext,
-	PNDIS_MINIPORT_PAUSE_PARAMETERS PauseParameters);
+    NDIS_HANDLE MiniportAdapterContext,
+    PNDIS_MINIPORT_PAUSE_PARAMETERS PauseParameters);
 typedef MINIPORT_PAUSE *MINIPORT_PAUSE_HANDLER;
 typedef NDIS_STATUS(MINIPORT_RESTART)(
-	NDIS_HANDLE MiniportAdapterContext,
-	PNDIS_MINIPORT_RESTART_PARAMETERS RestartParameters);
+    NDIS_HANDLE MiniportAdapterContext,
+    PNDIS_MINIPORT_RESTART_PARAMETERS RestartParameters);
 typedef MINIPORT_RESTART *MINIPORT_RESTART_HANDLER;
 typedef NDIS_STATUS(MINIPORT_OID_REQUEST)(NDIS_HANDLE MiniportAdapterContext,
 					  PNDIS_OID_REQUEST OidRequest);
 typedef MINIPORT_OID_REQUEST *MINIPORT_OID_REQUEST_HANDLER;
 typedef VOID(MINIPORT_SEND_NET_BUFFER_LISTS)(
-	NDIS_HANDLE MiniportAdapterContext,
-	struct _NET_BUFFER_LIST *NetBufferList, NDIS_PORT_NUMBER PortNumber,
-	ULONG SendFlags);
+    NDIS_HANDLE MiniportAdapterContext, struct _NET_BUFFER_LIST *NetBufferList,
+    NDIS_PORT_NUMBER PortNumber, ULONG SendFlags);
 typedef MINIPORT_SEND_NET_BUFFER_LISTS *MINIPORT_SEND_NET_BUFFER_LISTS_HANDLER;
 typedef VOID(MINIPORT_RETURN_NET_BUFFER_LISTS)(
-	NDIS_HANDLE MiniportAdapterContext,
-	struct _NET_BUFFER_LIST *NetBufferLists, ULONG ReturnFlags);
+    NDIS_HANDLE MiniportAdapterContext, struct _NET_BUFFER_LIST *NetBufferLists,
+    ULONG ReturnFlags);
 typedef MINIPORT_RETURN_NET_BUFFER_LISTS
-	*MINIPORT_RETURN_NET_BUFFER_LISTS_HANDLER;
+    *MINIPORT_RETURN_NET_BUFFER_LISTS_HANDLER;
 typedef VOID(MINIPORT_CANCEL_SEND)(NDIS_HANDLE MiniportAdapterContext,
 				   PVOID CancelId);
 typedef MINIPORT_CANCEL_SEND *MINIPORT_CANCEL_SEND_HANDLER;
@@ -434,10 +433,10 @@ typedef NDIS_STATUS(MINIPORT_RESET)(NDIS_HANDLE MiniportAdapterContext,
 				    PBOOLEAN AddressingReset);
 typedef MINIPORT_RESET *MINIPORT_RESET_HANDLER;
 typedef VOID(MINIPORT_DEVICE_PNP_EVENT_NOTIFY)(
-	NDIS_HANDLE MiniportAdapterContext,
-	PNET_DEVICE_PNP_EVENT NetDevicePnPEvent);
+    NDIS_HANDLE MiniportAdapterContext,
+    PNET_DEVICE_PNP_EVENT NetDevicePnPEvent);
 typedef MINIPORT_DEVICE_PNP_EVENT_NOTIFY
-	*MINIPORT_DEVICE_PNP_EVENT_NOTIFY_HANDLER;
+    *MINIPORT_DEVICE_PNP_EVENT_NOTIFY_HANDLER;
 typedef VOID(MINIPORT_SHUTDOWN)(NDIS_HANDLE MiniportAdapterContext,
 				NDIS_SHUTDOWN_ACTION ShutdownAction);
 typedef MINIPORT_SHUTDOWN *MINIPORT_SHUTDOWN_HANDLER;
@@ -445,12 +444,12 @@ typedef VOID(MINIPORT_CANCEL_OID_REQUEST)(NDIS_HANDLE MiniportAdapterContext,
 					  PVOID RequestId);
 typedef MINIPORT_CANCEL_OID_REQUEST *MINIPORT_CANCEL_OID_REQUEST_HANDLER;
 typedef NDIS_STATUS(MINIPORT_DIRECT_OID_REQUEST)(
-	NDIS_HANDLE MiniportAdapterContext, PNDIS_OID_REQUEST OidRequest);
+    NDIS_HANDLE MiniportAdapterContext, PNDIS_OID_REQUEST OidRequest);
 typedef MINIPORT_DIRECT_OID_REQUEST *MINIPORT_DIRECT_OID_REQUEST_HANDLER;
 typedef VOID(MINIPORT_CANCEL_DIRECT_OID_REQUEST)(
-	NDIS_HANDLE MiniportAdapterContext, PVOID RequestId);
+    NDIS_HANDLE MiniportAdapterContext, PVOID RequestId);
 typedef MINIPORT_CANCEL_DIRECT_OID_REQUEST
-	*MINIPORT_CANCEL_DIRECT_OID_REQUEST_HANDLER;
+    *MINIPORT_CANCEL_DIRECT_OID_REQUEST_HANDLER;
 
 /* NDIS 6 interrupt roles (NDIS_MINIPORT_INTERRUPT_CHARACTERISTICS). */
 typedef BOOLEAN(MINIPORT_ISR)(NDIS_HANDLE MiniportInterruptContext,
@@ -467,28 +466,28 @@ typedef MINIPORT_DISABLE_INTERRUPT *MINIPORT_DISABLE_INTERRUPT_HANDLER;
 typedef VOID(MINIPORT_ENABLE_INTERRUPT)(NDIS_HANDLE MiniportInterruptContext);
 typedef MINIPORT_ENABLE_INTERRUPT *MINIPORT_ENABLE_INTERRUPT_HANDLER;
 typedef BOOLEAN(MINIPORT_MESSAGE_INTERRUPT)(
-	NDIS_HANDLE MiniportInterruptContext, ULONG MessageId,
-	PBOOLEAN QueueDefaultInterruptDpc, PULONG TargetProcessors);
+    NDIS_HANDLE MiniportInterruptContext, ULONG MessageId,
+    PBOOLEAN QueueDefaultInterruptDpc, PULONG TargetProcessors);
 typedef MINIPORT_MESSAGE_INTERRUPT *MINIPORT_MSI_ISR_HANDLER;
 typedef VOID(MINIPORT_MESSAGE_INTERRUPT_DPC)(
-	NDIS_HANDLE MiniportInterruptContext, ULONG MessageId,
-	PVOID MiniportDpcContext, PVOID ReceiveThrottleParameters,
-	PVOID NdisReserved2);
+    NDIS_HANDLE MiniportInterruptContext, ULONG MessageId,
+    PVOID MiniportDpcContext, PVOID ReceiveThrottleParameters,
+    PVOID NdisReserved2);
 typedef MINIPORT_MESSAGE_INTERRUPT_DPC *MINIPORT_MSI_INTERRUPT_DPC_HANDLER;
 typedef VOID(MINIPORT_DISABLE_MESSAGE_INTERRUPT)(
-	NDIS_HANDLE MiniportInterruptContext, ULONG MessageId);
+    NDIS_HANDLE MiniportInterruptContext, ULONG MessageId);
 typedef MINIPORT_DISABLE_MESSAGE_INTERRUPT
-	*MINIPORT_DISABLE_MSI_INTERRUPT_HANDLER;
+    *MINIPORT_DISABLE_MSI_INTERRUPT_HANDLER;
 typedef VOID(MINIPORT_ENABLE_MESSAGE_INTERRUPT)(
-	NDIS_HANDLE MiniportInterruptContext, ULONG MessageId);
+    NDIS_HANDLE MiniportInterruptContext, ULONG MessageId);
 typedef MINIPORT_ENABLE_MESSAGE_INTERRUPT
-	*MINIPORT_ENABLE_MSI_INTERRUPT_HANDLER;
+    *MINIPORT_ENABLE_MSI_INTERRUPT_HANDLER;
 typedef BOOLEAN(MINIPORT_SYNCHRONIZE_INTERRUPT)(NDIS_HANDLE SynchronizeContext);
 typedef MINIPORT_SYNCHRONIZE_INTERRUPT *MINIPORT_SYNCHRONIZE_INTERRUPT_HANDLER;
 typedef NDIS_STATUS(MINIPORT_SYNCHRONOUS_OID_REQUEST)(
-	NDIS_HANDLE MiniportAdapterContext, PNDIS_OID_REQUEST OidRequest);
+    NDIS_HANDLE MiniportAdapterContext, PNDIS_OID_REQUEST OidRequest);
 typedef MINIPORT_SYNCHRONOUS_OID_REQUEST
-	*MINIPORT_SYNCHRONOUS_OID_REQUEST_HANDLER;
+    *MINIPORT_SYNCHRONOUS_OID_REQUEST_HANDLER;
 
 typedef struct _NDIS_MINIPORT_DRIVER_CHARACTERISTICS {
 	NDIS_OBJECT_HEADER Header;
@@ -514,7 +513,8 @@ typedef struct _NDIS_MINIPORT_DRIVER_CHARACTERISTICS {
 	MINIPORT_CANCEL_OID_REQUEST_HANDLER CancelOidRequestHandler;
 	/* revision 2 (NDIS 6.20) */
 	MINIPORT_DIRECT_OID_REQUEST_HANDLER DirectOidRequestHandler;
-	MINIPORT_CANCEL_DIRECT_OID_REQUEST_HANDLER CancelDirectOidRequestHandler;
+	MINIPORT_CANCEL_DIRECT_OID_REQUEST_HANDLER
+	CancelDirectOidRequestHandler;
 	/* revision 3 (NDIS 6.80) */
 	MINIPORT_SYNCHRONOUS_OID_REQUEST_HANDLER SynchronousOidRequestHandler;
 } NDIS_MINIPORT_DRIVER_CHARACTERISTICS, *PNDIS_MINIPORT_DRIVER_CHARACTERISTICS;
@@ -542,9 +542,9 @@ typedef struct _NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES {
 	UINT CheckForHangTimeInSeconds;
 	NDIS_INTERFACE_TYPE InterfaceType;
 } NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,
-	*PNDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
+    *PNDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES;
 #define NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1 1
-#define NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1       \
+#define NDIS_SIZEOF_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES_REVISION_1        \
 	(offsetof(NDIS_MINIPORT_ADAPTER_REGISTRATION_ATTRIBUTES,               \
 		  InterfaceType) +                                             \
 	 sizeof(NDIS_INTERFACE_TYPE))
@@ -572,10 +572,10 @@ typedef union _NDIS_MINIPORT_ADAPTER_ATTRIBUTES {
  * type or size wrong, no InitializeHandlerEx or HaltHandlerEx);
  * NDIS_STATUS_FAILURE (not from DriverEntry, or already registered). */
 NDIS_STATUS NdisMRegisterMiniportDriver(
-	PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath,
-	NDIS_HANDLE MiniportDriverContext,
-	PNDIS_MINIPORT_DRIVER_CHARACTERISTICS MiniportDriverCharacteristics,
-	PNDIS_HANDLE NdisMiniportDriverHandle);
+    PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath,
+    NDIS_HANDLE MiniportDriverContext,
+    PNDIS_MINIPORT_DRIVER_CHARACTERISTICS MiniportDriverCharacteristics,
+    PNDIS_HANDLE NdisMiniportDriverHandle);
 /* Undo NdisMRegisterMiniportDriver (from DriverEntry after a failure, or
  * the unload handler). Cannot fail; an unknown handle is reported. */
 VOID NdisMDeregisterMiniportDriver(NDIS_HANDLE NdisMiniportDriverHandle);
@@ -586,8 +586,8 @@ VOID NdisMDeregisterMiniportDriver(NDIS_HANDLE NdisMiniportDriverHandle);
  * MiniportInitializeEx). Other attribute types are accepted and
  * ignored. */
 NDIS_STATUS NdisMSetMiniportAttributes(
-	NDIS_HANDLE NdisMiniportHandle,
-	PNDIS_MINIPORT_ADAPTER_ATTRIBUTES MiniportAttributes);
+    NDIS_HANDLE NdisMiniportHandle,
+    PNDIS_MINIPORT_ADAPTER_ATTRIBUTES MiniportAttributes);
 
 #ifdef __cplusplus
 }

@@ -36,9 +36,9 @@ typedef union NDIS_ALIGN16 _SLIST_HEADER {
 typedef struct _NET_BUFFER NET_BUFFER, *PNET_BUFFER;
 typedef struct _NET_BUFFER_LIST NET_BUFFER_LIST, *PNET_BUFFER_LIST;
 typedef struct _NET_BUFFER_LIST_CONTEXT NET_BUFFER_LIST_CONTEXT,
-	*PNET_BUFFER_LIST_CONTEXT;
+    *PNET_BUFFER_LIST_CONTEXT;
 typedef struct _NET_BUFFER_SHARED_MEMORY NET_BUFFER_SHARED_MEMORY,
-	*PNET_BUFFER_SHARED_MEMORY;
+    *PNET_BUFFER_SHARED_MEMORY;
 
 typedef union _NET_BUFFER_DATA_LENGTH {
 	ULONG DataLength;
@@ -124,7 +124,8 @@ typedef enum _NDIS_NET_BUFFER_LIST_INFO {
 	NblReAuthWfpFlowContext = NblOriginalInterfaceIfIndex,
 	TcpReceiveBytesTransferred,
 	MaxNetBufferListInfo
-} NDIS_NET_BUFFER_LIST_INFO, *PNDIS_NET_BUFFER_LIST_INFO;
+} NDIS_NET_BUFFER_LIST_INFO,
+    *PNDIS_NET_BUFFER_LIST_INFO;
 
 typedef union _NET_BUFFER_LIST_HEADER {
 	struct {
@@ -225,8 +226,9 @@ typedef struct _NET_BUFFER_LIST_POOL_PARAMETERS {
  * multiple of MEMORY_ALLOCATION_ALIGNMENT; DataSize != 0 without
  * fAllocateNetBuffer: "pool.bad-params"), IRQL above DISPATCH_LEVEL
  * ("irql.too-high"), or no memory. */
-NDIS_HANDLE NdisAllocateNetBufferListPool(
-	NDIS_HANDLE NdisHandle, PNET_BUFFER_LIST_POOL_PARAMETERS Parameters);
+NDIS_HANDLE
+NdisAllocateNetBufferListPool(NDIS_HANDLE NdisHandle,
+			      PNET_BUFFER_LIST_POOL_PARAMETERS Parameters);
 /* Free a NET_BUFFER_LIST pool. With NET_BUFFER_LISTs outstanding the
  * misuse is reported ("pool.free-outstanding") and the pool dies when
  * the last returns. An unknown handle is reported ("pool.bad-handle"). */
@@ -256,8 +258,8 @@ PNET_BUFFER_LIST NdisAllocateNetBufferList(NDIS_HANDLE PoolHandle,
  * not fit in the chain or a NULL chain comes with a non-zero DataOffset
  * or DataLength ("nb.data-range"). */
 PNET_BUFFER_LIST NdisAllocateNetBufferAndNetBufferList(
-	NDIS_HANDLE PoolHandle, USHORT ContextSize, USHORT ContextBackFill,
-	PMDL MdlChain, ULONG DataOffset, SIZE_T DataLength);
+    NDIS_HANDLE PoolHandle, USHORT ContextSize, USHORT ContextBackFill,
+    PMDL MdlChain, ULONG DataOffset, SIZE_T DataLength);
 /* Return a NET_BUFFER_LIST (and the NET_BUFFER, MDL and data allocated
  * with it) to its pool; the driver's MDLs are not freed. Contexts that
  * NdisAllocateNetBufferListContext added and were not released are
@@ -364,8 +366,8 @@ typedef VOID (*NET_BUFFER_FREE_MDL_HANDLER)(PMDL Mdl);
  * ("nb.retreat-mdl"), a DataLength that would overflow, or above
  * DISPATCH_LEVEL ("irql.too-high"). */
 NDIS_STATUS NdisRetreatNetBufferDataStart(
-	PNET_BUFFER NetBuffer, ULONG DataOffsetDelta, ULONG DataBackFill,
-	NET_BUFFER_ALLOCATE_MDL_HANDLER AllocateMdlHandler);
+    PNET_BUFFER NetBuffer, ULONG DataOffsetDelta, ULONG DataBackFill,
+    NET_BUFFER_ALLOCATE_MDL_HANDLER AllocateMdlHandler);
 /* Release DataOffsetDelta bytes of used data space at the front: raise
  * DataOffset, lower DataLength, move CurrentMdl(Offset). With FreeMdl,
  * the MDLs that NdisRetreatNetBufferDataStart chained in front and that
@@ -375,8 +377,8 @@ NDIS_STATUS NdisRetreatNetBufferDataStart(
  * Advancing past DataLength ("nb.data-range"), a NULL NetBuffer
  * ("pool.bad-params") or IRQL above DISPATCH_LEVEL ("irql.too-high")
  * is reported and changes nothing. */
-VOID NdisAdvanceNetBufferDataStart(PNET_BUFFER NetBuffer,
-				   ULONG DataOffsetDelta, BOOLEAN FreeMdl,
+VOID NdisAdvanceNetBufferDataStart(PNET_BUFFER NetBuffer, ULONG DataOffsetDelta,
+				   BOOLEAN FreeMdl,
 				   NET_BUFFER_FREE_MDL_HANDLER FreeMdlHandler);
 /* The first BytesNeeded bytes of the NET_BUFFER's data, contiguous, at
  * an address that is AlignOffset more than a multiple of AlignMultiple
@@ -388,8 +390,8 @@ VOID NdisAdvanceNetBufferDataStart(PNET_BUFFER NetBuffer,
  * aligned as asked ("pool.bad-params"); when the chain ends before
  * the bytes do ("nb.data-range"); above DISPATCH_LEVEL
  * ("irql.too-high"). */
-PVOID NdisGetDataBuffer(PNET_BUFFER NetBuffer, ULONG BytesNeeded,
-			PVOID Storage, UINT AlignMultiple, UINT AlignOffset);
+PVOID NdisGetDataBuffer(PNET_BUFFER NetBuffer, ULONG BytesNeeded, PVOID Storage,
+			UINT AlignMultiple, UINT AlignOffset);
 
 /* ---- MDLs ---- */
 
@@ -397,8 +399,7 @@ PVOID NdisGetDataBuffer(PNET_BUFFER NetBuffer, ULONG BytesNeeded,
  * built for nonpaged memory (MappedSystemVa set), Next NULL. NdisHandle
  * (an adapter or driver handle) is not checked. Returns NULL when memory
  * runs out or above DISPATCH_LEVEL. */
-PMDL NdisAllocateMdl(NDIS_HANDLE NdisHandle, PVOID VirtualAddress,
-		     UINT Length);
+PMDL NdisAllocateMdl(NDIS_HANDLE NdisHandle, PVOID VirtualAddress, UINT Length);
 /* Free an MDL from NdisAllocateMdl. Double and foreign frees are
  * reported as for NdisFreeNetBufferList. */
 VOID NdisFreeMdl(PMDL Mdl);
@@ -410,19 +411,19 @@ _Static_assert(sizeof(void *) != 8 || sizeof(NET_BUFFER) == 0xB0,
 _Static_assert(sizeof(void *) != 8 || offsetof(NET_BUFFER, DataOffset) == 40,
 	       "NET_BUFFER.DataOffset at 0x28");
 _Static_assert(sizeof(void *) != 8 ||
-		       offsetof(NET_BUFFER, NdisPoolHandle) == 56,
+		   offsetof(NET_BUFFER, NdisPoolHandle) == 56,
 	       "NET_BUFFER.NdisPoolHandle at 0x38");
 _Static_assert(sizeof(void *) != 8 ||
-		       offsetof(NET_BUFFER, MiniportReserved) == 128,
+		   offsetof(NET_BUFFER, MiniportReserved) == 128,
 	       "NET_BUFFER.MiniportReserved at 0x80");
 _Static_assert(sizeof(void *) != 8 ||
-		       offsetof(NET_BUFFER_LIST, NdisReserved) == 48,
+		   offsetof(NET_BUFFER_LIST, NdisReserved) == 48,
 	       "NET_BUFFER_LIST.NdisReserved at 0x30");
 _Static_assert(sizeof(void *) != 8 ||
-		       offsetof(NET_BUFFER_LIST, MiniportReserved) == 96,
+		   offsetof(NET_BUFFER_LIST, MiniportReserved) == 96,
 	       "NET_BUFFER_LIST.MiniportReserved at 0x60");
 _Static_assert(sizeof(void *) != 8 ||
-		       offsetof(NET_BUFFER_LIST, NetBufferListInfo) == 144,
+		   offsetof(NET_BUFFER_LIST, NetBufferListInfo) == 144,
 	       "NET_BUFFER_LIST.NetBufferListInfo at 0x90");
 _Static_assert(sizeof(NET_BUFFER_LIST_CONTEXT) == 16,
 	       "NET_BUFFER_LIST_CONTEXT header is 16 bytes");
@@ -431,7 +432,7 @@ _Static_assert(sizeof(NET_BUFFER_LIST_POOL_PARAMETERS) == 20,
 _Static_assert(sizeof(NET_BUFFER_POOL_PARAMETERS) == 12,
 	       "NET_BUFFER_POOL_PARAMETERS is 12 bytes");
 _Static_assert(offsetof(NET_BUFFER_POOL_PARAMETERS, PoolTag) == 4 &&
-		       offsetof(NET_BUFFER_POOL_PARAMETERS, DataSize) == 8,
+		   offsetof(NET_BUFFER_POOL_PARAMETERS, DataSize) == 8,
 	       "NET_BUFFER_POOL_PARAMETERS: PoolTag at 4, DataSize at 8");
 _Static_assert(NDIS_SIZEOF_NET_BUFFER_POOL_PARAMETERS_REVISION_1 == 12,
 	       "revision 1 is the whole structure");

@@ -27,15 +27,15 @@ typedef struct _NDIS_PACKET_POOL NDIS_PACKET_POOL, *PNDIS_PACKET_POOL;
 /* ---- NDIS_PACKET (x64 layout of the NDIS 5.1 headers) ---- */
 
 typedef struct _NDIS_PACKET_PRIVATE {
-	UINT PhysicalCount;      /* pages the chained buffers span */
-	UINT TotalLength;        /* bytes in all chained buffers */
-	PNDIS_BUFFER Head;       /* first buffer of the chain */
-	PNDIS_BUFFER Tail;       /* last buffer of the chain */
-	PNDIS_PACKET_POOL Pool;  /* the pool the packet came from */
-	UINT Count;              /* buffers chained */
-	ULONG Flags;             /* NdisGetPacketFlags */
-	BOOLEAN ValidCounts;     /* counts above are current */
-	UCHAR NdisPacketFlags;   /* fPACKET_* */
+	UINT PhysicalCount;	    /* pages the chained buffers span */
+	UINT TotalLength;	    /* bytes in all chained buffers */
+	PNDIS_BUFFER Head;	    /* first buffer of the chain */
+	PNDIS_BUFFER Tail;	    /* last buffer of the chain */
+	PNDIS_PACKET_POOL Pool;	    /* the pool the packet came from */
+	UINT Count;		    /* buffers chained */
+	ULONG Flags;		    /* NdisGetPacketFlags */
+	BOOLEAN ValidCounts;	    /* counts above are current */
+	UCHAR NdisPacketFlags;	    /* fPACKET_* */
 	USHORT NdisPacketOobOffset; /* offset of NDIS_PACKET_OOB_DATA */
 } NDIS_PACKET_PRIVATE, *PNDIS_PACKET_PRIVATE;
 
@@ -106,7 +106,8 @@ typedef enum _NDIS_PER_PACKET_INFO {
 	CachedNetBufferList,
 	ShortPacketPaddingInfo,
 	MaxPerPacketInfo
-} NDIS_PER_PACKET_INFO, *PNDIS_PER_PACKET_INFO;
+} NDIS_PER_PACKET_INFO,
+    *PNDIS_PER_PACKET_INFO;
 
 typedef struct _NDIS_PACKET_EXTENSION {
 	PVOID NdisPacketInfo[MaxPerPacketInfo];
@@ -171,11 +172,12 @@ static inline PNDIS_PACKET_PRIVATE ndisdma_packet_private_w_(PNDIS_PACKET p)
 #define NDIS_PER_PACKET_INFO_FROM_PACKET(_P, _Id)                              \
 	(NDIS_PACKET_EXTENSION_FROM_PACKET(_P)->NdisPacketInfo[(_Id)])
 /* the read-only forms the NDIS_GET_* macros use */
-#define NDISDMA_OOB_R_(_P) ((const NDIS_PACKET_OOB_DATA *)ndisdma_packet_oob_(_P))
+#define NDISDMA_OOB_R_(_P)                                                     \
+	((const NDIS_PACKET_OOB_DATA *)ndisdma_packet_oob_(_P))
 #define NDISDMA_PPI_R_(_P, _Id)                                                \
 	(((const NDIS_PACKET_EXTENSION *)(ndisdma_packet_oob_(_P) +            \
 					  sizeof(NDIS_PACKET_OOB_DATA)))       \
-		 ->NdisPacketInfo[(_Id)])
+	     ->NdisPacketInfo[(_Id)])
 #define NDIS_GET_ORIGINAL_PACKET(_P)                                           \
 	((PNDIS_PACKET)NDISDMA_PPI_R_(_P, OriginalPacketInfo))
 #define NDIS_SET_ORIGINAL_PACKET(_P, _O)                                       \
@@ -201,16 +203,18 @@ static inline PNDIS_PACKET_PRIVATE ndisdma_packet_private_w_(PNDIS_PACKET p)
 #define NDIS_SET_PACKET_MEDIA_SPECIFIC_INFO(_P, _I, _S)                        \
 	do {                                                                   \
 		ndisdma_packet_private_w_(_P)->NdisPacketFlags |=              \
-			fPACKET_CONTAINS_MEDIA_SPECIFIC_INFO;                  \
-		NDIS_OOB_DATA_FROM_PACKET(_P)->MediaSpecificInformation = (_I); \
-		NDIS_OOB_DATA_FROM_PACKET(_P)->SizeMediaSpecificInfo = (_S);    \
+		    fPACKET_CONTAINS_MEDIA_SPECIFIC_INFO;                      \
+		NDIS_OOB_DATA_FROM_PACKET(_P)->MediaSpecificInformation =      \
+		    (_I);                                                      \
+		NDIS_OOB_DATA_FROM_PACKET(_P)->SizeMediaSpecificInfo = (_S);   \
 	} while (0)
 
 /* Per-packet information (NDIS 5.1 ndis.h): the cancel id of
  * MiniportCancelSendPackets, the protocol that sent the packet (the
  * NDIS_PROTOCOL_ID_* bits of its flags), the checksum offload and 802.1Q
  * tag words. */
-#define NDIS_GET_PACKET_CANCEL_ID(_P) ((PVOID)NDISDMA_PPI_R_(_P, PacketCancelId))
+#define NDIS_GET_PACKET_CANCEL_ID(_P)                                          \
+	((PVOID)NDISDMA_PPI_R_(_P, PacketCancelId))
 #define NDIS_SET_PACKET_CANCEL_ID(_P, _cId)                                    \
 	(NDIS_PER_PACKET_INFO_FROM_PACKET(_P, PacketCancelId) = (PVOID)(_cId))
 #define NDIS_GET_PACKET_PROTOCOL_TYPE(_P)                                      \
@@ -251,7 +255,8 @@ typedef struct _NDIS_PACKET_8021Q_INFO {
 } NDIS_PACKET_8021Q_INFO, *PNDIS_PACKET_8021Q_INFO;
 
 #define NdisGetPacketFlags(_P) ((_P)->Private.Flags)
-#define NdisSetPacketFlags(_P, _F) (ndisdma_packet_private_w_(_P)->Flags |= (_F))
+#define NdisSetPacketFlags(_P, _F)                                             \
+	(ndisdma_packet_private_w_(_P)->Flags |= (_F))
 #define NdisClearPacketFlags(_P, _F)                                           \
 	(ndisdma_packet_private_w_(_P)->Flags &= ~(_F))
 #define NdisGetPoolFromPacket(_P) ((NDIS_HANDLE)(_P)->Private.Pool)
@@ -320,11 +325,12 @@ ndisdma_packet_alloc_(PNDIS_STATUS Status, PNDIS_PACKET *Packet,
 		      NDIS_HANDLE PoolHandle)
 {
 	const struct nd_dpool_head *dp =
-		(const struct nd_dpool_head *)PoolHandle;
+	    (const struct nd_dpool_head *)PoolHandle;
 	struct nd_tls *t = &ndisdma_tls_;
-	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) && dp->magic == NDISDMA_DP_PACKET_ &&
-				     Status != 0 && Packet != 0 &&
-				     t->self.irql <= DISPATCH_LEVEL,
+	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) &&
+				 dp->magic == NDISDMA_DP_PACKET_ &&
+				 Status != 0 && Packet != 0 &&
+				 t->self.irql <= DISPATCH_LEVEL,
 			     1)) {
 		/* a free packet is in its allocation state */
 		void *o = nd_pcache_pop(t, dp->pool, dp->slot);
@@ -346,11 +352,11 @@ static inline NDISDMA_NO_ASAN_ void ndisdma_packet_free_(PNDIS_PACKET Packet)
 		if (__builtin_expect(h->cookie == NDISDMA_COOKIE_AT_(h), 1)) {
 			struct nd_pool *pool = h->pool;
 			NDISDMA_ATOMIC_(uint8_t) *st =
-				nd_pool_line_live(h, pool);
+			    nd_pool_line_live(h, pool);
 			if (__builtin_expect(st != 0, 1) &&
-			    __builtin_expect(nd_pcache_push(&ndisdma_tls_,
-							    pool, pool->slot,
-							    st, Packet),
+			    __builtin_expect(nd_pcache_push(&ndisdma_tls_, pool,
+							    pool->slot, st,
+							    Packet),
 					     1))
 				return;
 		}
@@ -384,8 +390,7 @@ VOID NdisQueryPacketLength(PNDIS_PACKET Packet, PUINT TotalPacketLength);
  * length (all 0/NULL for a packet without buffers). Cannot fail. */
 VOID NdisGetFirstBufferFromPacket(PNDIS_PACKET Packet,
 				  PNDIS_BUFFER *FirstBuffer,
-				  PVOID *FirstBufferVA,
-				  PUINT FirstBufferLength,
+				  PVOID *FirstBufferVA, PUINT FirstBufferLength,
 				  PUINT TotalBufferLength);
 /* As NdisGetFirstBufferFromPacket; the mapping cannot fail in user space
  * so Priority is ignored and *FirstBufferVA is NULL only without a
@@ -394,8 +399,7 @@ VOID NdisGetFirstBufferFromPacketSafe(PNDIS_PACKET Packet,
 				      PNDIS_BUFFER *FirstBuffer,
 				      PVOID *FirstBufferVA,
 				      PUINT FirstBufferLength,
-				      PUINT TotalBufferLength,
-				      ULONG Priority);
+				      PUINT TotalBufferLength, ULONG Priority);
 /* Insert a buffer (or a chain of buffers linked by Next) at the head /
  * the tail of the packet's chain; the counts become stale. Cannot fail;
  * NULL arguments are ignored. */
@@ -449,8 +453,8 @@ VOID NdisAdjustBufferLength(PNDIS_BUFFER Buffer, UINT Length);
  * bytes at Offset inside SourceBuffer. Fails as NdisAllocateBuffer, and
  * with NDIS_STATUS_FAILURE when the range exceeds SourceBuffer. */
 VOID NdisCopyBuffer(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
-		    NDIS_HANDLE PoolHandle, PVOID MemoryDescriptor,
-		    UINT Offset, UINT Length);
+		    NDIS_HANDLE PoolHandle, PVOID MemoryDescriptor, UINT Offset,
+		    UINT Length);
 
 /* NdisAllocateBuffer and NdisFreeBuffer are inline as the packet calls
  * are: the allocation of a range spanning at most 16 pages is the cache's
@@ -464,13 +468,14 @@ ndisdma_buffer_alloc_(PNDIS_STATUS Status, PNDIS_BUFFER *Buffer,
 		      NDIS_HANDLE PoolHandle, PVOID VirtualAddress, UINT Length)
 {
 	const struct nd_dpool_head *dp =
-		(const struct nd_dpool_head *)PoolHandle;
+	    (const struct nd_dpool_head *)PoolHandle;
 	struct nd_tls *t = &ndisdma_tls_;
 	ULONG span = ADDRESS_AND_SIZE_TO_SPAN_PAGES(VirtualAddress, Length);
-	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) && dp->magic == NDISDMA_DP_BUFFER_ &&
-				     Status != 0 && Buffer != 0 &&
-				     span <= NDISDMA_MDL_INLINE_PFNS_ &&
-				     t->self.irql <= DISPATCH_LEVEL,
+	if (__builtin_expect(NDISDMA_DPOOL_IN_(dp) &&
+				 dp->magic == NDISDMA_DP_BUFFER_ &&
+				 Status != 0 && Buffer != 0 &&
+				 span <= NDISDMA_MDL_INLINE_PFNS_ &&
+				 t->self.irql <= DISPATCH_LEVEL,
 			     1)) {
 		void *o = nd_pcache_pop(t, dp->pool, dp->slot);
 		if (__builtin_expect(o != 0, 1)) {
@@ -494,14 +499,14 @@ static inline NDISDMA_NO_ASAN_ void ndisdma_buffer_free_(PNDIS_BUFFER Buffer)
 			struct nd_pool *pool = h->pool;
 			NDISDMA_ATOMIC_(uint8_t) *st = &pool->st[h->index];
 			if (__builtin_expect(
-				    pool->tag == NDISDMA_DP_BUFFER_ &&
-					    h->index < pool->st_cap &&
-					    NDISDMA_LD_(st, NDISDMA_RLX_) ==
-						    NDISDMA_ST_LIVE_,
-				    1) &&
-			    __builtin_expect(nd_pcache_push(&ndisdma_tls_,
-							    pool, pool->slot,
-							    st, Buffer),
+				pool->tag == NDISDMA_DP_BUFFER_ &&
+				    h->index < pool->st_cap &&
+				    NDISDMA_LD_(st, NDISDMA_RLX_) ==
+					NDISDMA_ST_LIVE_,
+				1) &&
+			    __builtin_expect(nd_pcache_push(&ndisdma_tls_, pool,
+							    pool->slot, st,
+							    Buffer),
 					     1))
 				return;
 		}
@@ -516,15 +521,15 @@ static inline NDISDMA_NO_ASAN_ void ndisdma_buffer_free_(PNDIS_BUFFER Buffer)
 
 #if !defined(__cplusplus)
 _Static_assert(sizeof(void *) != 8 ||
-		       offsetof(NDIS_PACKET_PRIVATE, NdisPacketOobOffset) == 42,
+		   offsetof(NDIS_PACKET_PRIVATE, NdisPacketOobOffset) == 42,
 	       "NDIS_PACKET_PRIVATE x64 layout");
 _Static_assert(sizeof(void *) != 8 || sizeof(NDIS_PACKET_PRIVATE) == 48,
 	       "NDIS_PACKET_PRIVATE is 0x30 bytes on x64");
 _Static_assert(sizeof(void *) != 8 ||
-		       offsetof(NDIS_PACKET, MiniportReserved) == 48,
+		   offsetof(NDIS_PACKET, MiniportReserved) == 48,
 	       "MiniportReserved at 0x30 on x64");
 _Static_assert(sizeof(void *) != 8 ||
-		       offsetof(NDIS_PACKET, ProtocolReserved) == 96,
+		   offsetof(NDIS_PACKET, ProtocolReserved) == 96,
 	       "ProtocolReserved at 0x60 on x64");
 _Static_assert(sizeof(void *) != 8 || sizeof(NDIS_PACKET_OOB_DATA) == 40,
 	       "NDIS_PACKET_OOB_DATA is 0x28 bytes on x64");

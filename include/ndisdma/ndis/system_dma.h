@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ndisdma/ndis/system_dma.h - system ("slave") DMA for subordinate NICs
- * (Microsoft: NdisMRegisterDmaChannel): the miniport claims a channel of the system DMA controller,
- * programs it for one transfer of a buffer at a time, and reads how many
- * bytes are left. On sim the controller is an 8237-style model (8
- * channels, a count that runs down, single/demand mode, auto-initialize)
- * that ndisdma_sim_dma_channel_transfer drives. Included by <ndis.h>.
+ * (Microsoft: NdisMRegisterDmaChannel): the miniport claims a channel of the
+ * system DMA controller, programs it for one transfer of a buffer at a time,
+ * and reads how many bytes are left. On sim the controller is an 8237-style
+ * model (8 channels, a count that runs down, single/demand mode,
+ * auto-initialize) that ndisdma_sim_dma_channel_transfer drives. Included by
+ * <ndis.h>.
  */
 #ifndef NDISDMA_NDIS_SYSTEM_DMA_H
 #define NDISDMA_NDIS_SYSTEM_DMA_H
@@ -23,7 +24,8 @@ typedef enum _DMA_WIDTH {
 	Width64Bits = 3,
 	WidthNoWrap = 4,
 	MaximumDmaWidth = 5
-} DMA_WIDTH, *PDMA_WIDTH;
+} DMA_WIDTH,
+    *PDMA_WIDTH;
 
 typedef enum _DMA_SPEED {
 	Compatible = 0,
@@ -32,7 +34,8 @@ typedef enum _DMA_SPEED {
 	TypeC = 3,
 	TypeF = 4,
 	MaximumDmaSpeed = 5
-} DMA_SPEED, *PDMA_SPEED;
+} DMA_SPEED,
+    *PDMA_SPEED;
 
 /* Zero it, then fill: DemandMode (else single mode), AutoInitialize,
  * DmaChannelSpecified (TRUE: DmaChannel is the channel), DmaWidth

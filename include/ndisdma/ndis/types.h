@@ -34,7 +34,7 @@ typedef uint16_t USHORT, *PUSHORT, WORD, *PWORD;
  * ndisdma-driver) gets wchar_t itself, so that L"..." converts to PCWSTR
  * as under the WDK; C gets uint16_t, which is wchar_t under the flag. */
 #if defined(__cplusplus) && defined(__SIZEOF_WCHAR_T__) &&                     \
-	__SIZEOF_WCHAR_T__ == 2
+    __SIZEOF_WCHAR_T__ == 2
 typedef wchar_t WCHAR;
 #else
 typedef uint16_t WCHAR;
@@ -42,18 +42,18 @@ typedef uint16_t WCHAR;
 typedef WCHAR *PWCHAR, *PWSTR, *LPWSTR, *PWCH;
 typedef const WCHAR *PCWSTR, *LPCWSTR, *PCWCH;
 typedef int32_t LONG, *PLONG, INT, *PINT, NTSTATUS, *PNTSTATUS, LONG32,
-	*PLONG32, INT32, *PINT32, BOOL;
+    *PLONG32, INT32, *PINT32, BOOL;
 typedef uint32_t ULONG, *PULONG, UINT, *PUINT, DWORD, *PDWORD, ULONG32,
-	*PULONG32, UINT32, *PUINT32, DWORD32, LOGICAL, *PLOGICAL;
+    *PULONG32, UINT32, *PUINT32, DWORD32, LOGICAL, *PLOGICAL;
 typedef int64_t LONGLONG, *PLONGLONG, LONG64, *PLONG64, INT64, *PINT64;
-typedef uint64_t ULONGLONG, *PULONGLONG, ULONG64, *PULONG64, UINT64,
-	*PUINT64, DWORD64, *PDWORD64;
+typedef uint64_t ULONGLONG, *PULONGLONG, ULONG64, *PULONG64, UINT64, *PUINT64,
+    DWORD64, *PDWORD64;
 typedef int8_t INT8, *PINT8;
 typedef uint8_t UINT8, *PUINT8;
 typedef int16_t INT16, *PINT16;
 typedef uint16_t UINT16, *PUINT16;
 typedef uintptr_t ULONG_PTR, *PULONG_PTR, SIZE_T, *PSIZE_T, KSPIN_LOCK,
-	*PKSPIN_LOCK, UINT_PTR, *PUINT_PTR, DWORD_PTR;
+    *PKSPIN_LOCK, UINT_PTR, *PUINT_PTR, DWORD_PTR;
 typedef intptr_t LONG_PTR, *PLONG_PTR, INT_PTR, *PINT_PTR, SSIZE_T;
 typedef ULONG_PTR PFN_NUMBER, *PPFN_NUMBER;
 typedef void *HANDLE, **PHANDLE;
@@ -90,7 +90,11 @@ typedef PHYSICAL_ADDRESS NDIS_PHYSICAL_ADDRESS, *PNDIS_PHYSICAL_ADDRESS;
 #define NdisSetPhysicalAddressHigh(a, v) ((a).HighPart = (v))
 #define NdisSetPhysicalAddressLow(a, v) ((a).LowPart = (v))
 #define NDIS_PHYSICAL_ADDRESS_CONST(Low, High)                                 \
-	{ { (ULONG)(Low), (LONG)(High) } }
+	{                                                                      \
+		{                                                              \
+			(ULONG)(Low), (LONG)(High)                             \
+		}                                                              \
+	}
 
 typedef void *NDIS_HANDLE, **PNDIS_HANDLE;
 typedef LONG NDIS_STATUS, *PNDIS_STATUS;
@@ -109,7 +113,7 @@ typedef struct _STRING {
 	USHORT MaximumLength;
 	PCHAR Buffer;
 } STRING, *PSTRING, ANSI_STRING, *PANSI_STRING, OEM_STRING, *POEM_STRING,
-	NDIS_ANSI_STRING, *PNDIS_ANSI_STRING;
+    NDIS_ANSI_STRING, *PNDIS_ANSI_STRING;
 typedef const STRING *PCANSI_STRING;
 
 /* The kernel objects a miniport only passes on are opaque: the driver
@@ -186,7 +190,8 @@ void NdisDprReleaseSpinLock(PNDIS_SPIN_LOCK SpinLock);
 #define PAGE_ALIGN(va) ((PVOID)((ULONG_PTR)(va) & ~(ULONG_PTR)(PAGE_SIZE - 1)))
 #define ADDRESS_AND_SIZE_TO_SPAN_PAGES(va, size)                               \
 	((ULONG)((((ULONG_PTR)(va) & (PAGE_SIZE - 1)) + (size) +               \
-		  (PAGE_SIZE - 1)) >> PAGE_SHIFT))
+		  (PAGE_SIZE - 1)) >>                                          \
+		 PAGE_SHIFT))
 
 /* ---- MDL: memory descriptor list; NDIS_BUFFER is an MDL ---- */
 typedef struct _MDL {
@@ -233,10 +238,10 @@ typedef enum _MM_PAGE_PRIORITY {
 #define MmInitializeMdl(m, va, len)                                            \
 	do {                                                                   \
 		(m)->Next = NULL;                                              \
-		(m)->Size = (CSHORT)(sizeof(MDL) +                             \
-				     sizeof(PFN_NUMBER) *                      \
-					     ADDRESS_AND_SIZE_TO_SPAN_PAGES(   \
-						     (va), (len)));            \
+		(m)->Size =                                                    \
+		    (CSHORT)(sizeof(MDL) +                                     \
+			     sizeof(PFN_NUMBER) *                              \
+				 ADDRESS_AND_SIZE_TO_SPAN_PAGES((va), (len))); \
 		(m)->MdlFlags = 0;                                             \
 		(m)->Process = NULL;                                           \
 		(m)->StartVa = PAGE_ALIGN(va);                                 \

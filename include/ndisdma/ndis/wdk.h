@@ -155,13 +155,13 @@ VOID DbgBreakPoint(VOID);
 #define KdBreakPoint() DbgBreakPoint()
 #define ASSERT(e)                                                              \
 	((void)((!(e)) ? (DbgPrint("*** Assertion failed: %s\n***   Source "   \
-				   "File: %s, line %d\n\n",                  \
+				   "File: %s, line %d\n\n",                    \
 				   #e, __FILE__, __LINE__),                    \
 			  DbgBreakPoint(), 0)                                  \
 		       : 1))
 #define ASSERTMSG(msg, e)                                                      \
 	((void)((!(e)) ? (DbgPrint("*** Assertion failed: %s\n***   Source "   \
-				   "File: %s, line %d\n\n",                  \
+				   "File: %s, line %d\n\n",                    \
 				   (msg), __FILE__, __LINE__),                 \
 			  DbgBreakPoint(), 0)                                  \
 		       : 1))
