@@ -80,23 +80,11 @@ qemu-system-x86_64 -device help 2>/dev/null | grep -q "name \"$NIC\"" ||
 
 # ---- the guest kernel: Debian's cloud kernel, downloaded once ----
 CACHE=${NDISDMA_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ndisdma}
-KDIR=$CACHE/kernel
 mkdir -p "$CACHE" || fail "cannot create $CACHE"
-if ! ls "$KDIR"/boot/vmlinuz-* >/dev/null 2>&1; then
-	echo "ndisdma vm: fetching the guest kernel (Debian linux-image-cloud-amd64) into $CACHE"
-	PKG=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
-		awk '/Depends: linux-image-/ {print $2; exit}')
-	[ -n "$PKG" ] || skip "no guest kernel: apt-cache knows no linux-image-cloud-amd64 (apt-get update), or put one in $KDIR"
-	rm -rf "$CACHE/deb" && mkdir -p "$CACHE/deb"
-	(cd "$CACHE/deb" && apt-get download "$PKG" >/dev/null 2>&1) ||
-		skip "the kernel package $PKG could not be downloaded (apt-get download)"
-	rm -rf "$KDIR.tmp"
-	dpkg -x "$CACHE"/deb/*.deb "$KDIR.tmp" || fail "dpkg -x failed"
-	rm -rf "$KDIR" && mv "$KDIR.tmp" "$KDIR" && rm -rf "$CACHE/deb"
-fi
-VMLINUZ=$(ls "$KDIR"/boot/vmlinuz-* | head -1)
-KVER=$(ls "$KDIR/lib/modules" | head -1)
-KMOD=$KDIR/lib/modules/$KVER/kernel
+. "$(dirname "$0")/ndisdma-guest-kernel.sh" ||
+	fail "ndisdma-guest-kernel.sh missing beside $0"
+nd_guest_kernel "$CACHE"
+KDIR=$CACHE/kernel
 
 # ---- work directory, namespace, cleanup on every exit ----
 WORK=$(mktemp -d /tmp/ndisdma-vm.XXXXXX) || fail "mktemp"

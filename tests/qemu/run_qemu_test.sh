@@ -12,6 +12,7 @@
 # busybox-static or the kernel package is unavailable.
 set -u
 MODE=$1 WORK=$2 GUEST=$3 TOOL=$4 HOST=$5
+HERE=$(cd "$(dirname "$0")" && pwd)
 SKIP=77
 skip() { echo "SKIP: $*"; exit $SKIP; }
 fail() { echo "FAIL: $*"; exit 1; }
@@ -29,21 +30,8 @@ mkdir -p "$WORK"
 cd "$WORK" || fail "cannot enter $WORK"
 
 # ---- the guest kernel: Debian's cloud kernel, downloaded once ----
-KDIR=$WORK/kernel
-if ! ls "$KDIR"/boot/vmlinuz-* >/dev/null 2>&1; then
-	PKG=$(apt-cache depends linux-image-cloud-amd64 2>/dev/null |
-		awk '/Depends: linux-image-/ {print $2; exit}')
-	[ -n "$PKG" ] || skip "kernel package unavailable (apt-cache knows no linux-image-cloud-amd64; run apt-get update)"
-	rm -rf "$WORK/deb" && mkdir -p "$WORK/deb"
-	(cd "$WORK/deb" && apt-get download "$PKG" >/dev/null 2>&1) ||
-		skip "kernel package $PKG could not be downloaded (apt-get download)"
-	rm -rf "$KDIR.tmp"
-	dpkg -x "$WORK"/deb/*.deb "$KDIR.tmp" || fail "dpkg -x failed"
-	rm -rf "$KDIR" && mv "$KDIR.tmp" "$KDIR" && rm -rf "$WORK/deb"
-fi
-VMLINUZ=$(ls "$KDIR"/boot/vmlinuz-* | head -1)
-KVER=$(ls "$KDIR/lib/modules" | head -1)
-KMOD=$KDIR/lib/modules/$KVER/kernel
+. "$HERE/../../tools/ndisdma-guest-kernel.sh" || fail "no tools/ndisdma-guest-kernel.sh"
+nd_guest_kernel "$WORK"
 
 # ---- the initramfs ----
 R=$WORK/root-$MODE
